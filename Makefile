@@ -1,0 +1,42 @@
+# effekt — the two commands a newcomer runs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test check lint types fuzz bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	touch $(STAMP)
+
+## run: install and run the main job on the bundled example
+run: $(STAMP)
+	$(BIN)/effekt check examples/hemmasittare.toml
+	$(BIN)/effekt summary examples/hemmasittare.toml
+
+## test: install the test dependencies and run the whole suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+## check: lint + types + tests, the same commands CI runs
+check: lint types test
+
+## fuzz: the long fuzz run of the contract checker (FUZZ_N inputs)
+FUZZ_N ?= 100000
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz_check.py --n $(FUZZ_N)
+
+clean:
+	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

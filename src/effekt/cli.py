@@ -1,0 +1,260 @@
+"""The ``effekt`` command line: a thin shell over the library.
+
+Exit codes (every command): 0 success; 1 invalid input or findings (a contract with
+errors, data that cannot be used, no solution); 2 usage error (wrong options, a file
+that does not exist); 3 an internal error (a bug: please report it). No command ever
+prints a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from effekt.contract.diff import diff_data
+from effekt.contract.explain import explain_rules, summary
+from effekt.contract.load import check_document, read_document
+from effekt.contract.problems import Problem
+from effekt.contract.reference import (
+    contract_schema,
+    portfolio_schema,
+    reference_markdown,
+    schema_text,
+)
+from effekt.errors import ContractInvalid, EffektError
+from effekt.i18n import default_language, translate
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_INTERNAL = 3
+
+
+def lang_option(f: F) -> F:
+    """``--lang sv|en``: the language of messages (default: from the environment)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["sv", "en"]),
+        default=None,
+        help="Language of messages: sv or en (default: EFFEKT_LANG, then the locale, else en).",
+    )(f)
+
+
+def json_option(f: F) -> F:
+    """``--json``: machine-readable output."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def _lang(lang: str | None) -> str:
+    return lang or default_language()
+
+
+def handled(f: F) -> F:
+    """Run a command; turn effekt's errors into messages and exit codes, never a traceback."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        lang = _lang(kwargs.get("lang"))
+        try:
+            return f(*args, **kwargs)
+        except ContractInvalid as exc:
+            _print_problems(exc.problems, lang, stream=sys.stderr)
+            click.echo(exc.render(lang), err=True)
+            sys.exit(exc.exit_code)
+        except EffektError as exc:
+            click.echo(f"effekt: {exc.render(lang)}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo(translate("cli.interrupted", lang), err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            click.echo(translate("cli.internal", lang, kind=type(exc).__name__), err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print_problems(problems: list[Problem], lang: str, stream: Any = None) -> None:
+    for p in problems:
+        where = p.where()
+        sev = translate(f"cli.severity.{p.severity}", lang)
+        path = f" {p.path}:" if p.path else ""
+        click.echo(f"{where}: {sev}:{path} {p.message(lang)}", file=stream)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="effekt")
+def main() -> None:
+    """effekt — social outcomes contracts (SIBs) from feasibility to settlement."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+@lang_option
+@handled
+def check(file: str, as_json: bool, lang: str | None) -> None:
+    """Validate a contract file and report every problem at once.
+
+    Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 on usage errors.
+    """
+    lang = _lang(lang)
+    if not Path(file).exists():
+        click.echo(f"effekt: {translate('file.not_found', lang, path=file)}", err=True)
+        sys.exit(2)
+    try:
+        doc = read_document(file)
+    except ContractInvalid as exc:
+        problems = list(exc.problems)
+    else:
+        _, problems = check_document(doc)
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"valid": not errors, "problems": [p.as_json(lang) for p in problems]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        _print_problems(problems, lang)
+        if errors:
+            click.echo(translate("contract.invalid", lang, count=len(errors)))
+        else:
+            click.echo(
+                translate("summary.valid", lang)
+                + (
+                    f" ({translate('summary.warnings', lang, count=len(problems))})"
+                    if problems
+                    else ""
+                )
+            )
+    sys.exit(1 if errors else 0)
+
+
+def _load(file: str, lang: str) -> Any:
+    from effekt.contract.load import load_contract
+
+    if not Path(file).exists():
+        click.echo(f"effekt: {translate('file.not_found', lang, path=file)}", err=True)
+        sys.exit(2)
+    return load_contract(file)
+
+
+@main.command(name="summary")
+@click.argument("file", type=click.Path(dir_okay=False))
+@lang_option
+@handled
+def summary_cmd(file: str, lang: str | None) -> None:
+    """Validate a contract and print a readable summary of it. Exit 0, 1 if invalid, 2 usage."""
+    lang = _lang(lang)
+    contract = _load(file, lang)
+    click.echo(summary(contract, lang))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@lang_option
+@handled
+def explain(file: str, lang: str | None) -> None:
+    """Every payment rule as one plain sentence, for the contract annex. Exit 0, 1, 2."""
+    lang = _lang(lang)
+    contract = _load(file, lang)
+    for paragraph in explain_rules(contract, lang):
+        click.echo(paragraph)
+        click.echo()
+
+
+@main.command()
+@click.option("--portfolio", is_flag=True, help="The schema of a portfolio file instead.")
+@click.option("--reference", is_flag=True, help="The Markdown field reference instead.")
+@lang_option
+@handled
+def schema(portfolio: bool, reference: bool, lang: str | None) -> None:
+    """Print the JSON Schema of the contract file format. Exit 0."""
+    if reference:
+        click.echo(reference_markdown(), nl=False)
+    else:
+        click.echo(schema_text(portfolio_schema() if portfolio else contract_schema()), nl=False)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False), required=False)
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@lang_option
+@handled
+def init(file: str | None, force: bool, lang: str | None) -> None:
+    """Write a commented contract template to FILE (or print it). Exit 0; 2 if FILE exists."""
+    lang = _lang(lang)
+    text = (resources.files("effekt.contract") / "templates" / f"template.{lang}.toml").read_text(
+        encoding="utf-8"
+    )
+    if file is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(file)
+    if target.exists() and not force:
+        click.echo(f"effekt: {translate('cli.exists', lang, path=file)}", err=True)
+        sys.exit(2)
+    target.write_text(text, encoding="utf-8")
+    click.echo(translate("cli.written", lang, path=file))
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@json_option
+@lang_option
+@handled
+def diff(old: str, new: str, as_json: bool, lang: str | None) -> None:
+    """List what changed between two versions of a contract, term by term.
+
+    Exit 0 when they are the same, 1 when they differ, 2 on usage errors.
+    """
+    lang = _lang(lang)
+    for f in (old, new):
+        if not Path(f).exists():
+            click.echo(f"effekt: {translate('file.not_found', lang, path=f)}", err=True)
+            sys.exit(2)
+    a, b = read_document(old).data, read_document(new).data
+    changes = diff_data(a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {})
+    if as_json:
+        click.echo(
+            json.dumps([c.__dict__ for c in changes], ensure_ascii=False, indent=2, default=str)
+        )
+    else:
+        for c in changes:
+            if c.kind == "changed":
+                click.echo(
+                    translate("diff.changed", lang, path=c.path, old=_show(c.old), new=_show(c.new))
+                )
+            else:
+                click.echo(
+                    translate(
+                        f"diff.{c.kind}",
+                        lang,
+                        path=c.path,
+                        value=_show(c.new if c.kind == "added" else c.old),
+                    )
+                )
+        if not changes:
+            click.echo(translate("diff.same", lang))
+    sys.exit(1 if changes else 0)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "…"

@@ -1,0 +1,268 @@
+"""Reading contract and portfolio files (TOML, YAML, JSON) into validated models.
+
+``read_document`` parses the text and records positions; ``load_contract`` validates it
+and raises :class:`~effekt.errors.ContractInvalid` with *every* problem, each with its
+file, line and field path. Nothing here ever lets a parser's exception escape.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, locate_yaml
+from effekt.contract.model import Contract
+from effekt.contract.portfolio import Portfolio
+from effekt.contract.problems import Problem
+from effekt.errors import ContractInvalid, InputError
+
+__all__ = [
+    "Document",
+    "check_document",
+    "load_contract",
+    "load_portfolio",
+    "parse_text",
+    "read_document",
+]
+
+_FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+MAX_BYTES = 5_000_000
+
+
+@dataclass
+class Document:
+    """A parsed file: its raw data, where its keys stand, and its name."""
+
+    data: Any
+    locator: Locator
+    file: str
+    fmt: str
+
+    def problem(self, path: PathKey, code: str, severity: str = "error", **params: Any) -> Problem:
+        return Problem(
+            path=format_path(path),
+            line=self.locator.line_of(path),
+            severity="warning" if severity == "warning" else "error",
+            code=code,
+            params=params,
+            file=self.file,
+        )
+
+
+def _syntax_problem(file: str, line: int | None, detail: str) -> ContractInvalid:
+    return ContractInvalid(
+        [Problem("", line, "error", "contract.syntax", {"detail": detail}, file)], file=file
+    )
+
+
+def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:
+    """Parse ``text`` as ``fmt`` ("toml", "yaml" or "json")."""
+    try:
+        if fmt == "toml":
+            data: Any = tomllib.loads(text)
+            return Document(data, locate_toml(text), file, fmt)
+        if fmt == "json":
+            data = json.loads(text)
+        else:
+            data = yaml.safe_load(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise _syntax_problem(file, int(m.group(1)) if m else None, str(exc)) from None
+    except json.JSONDecodeError as exc:
+        raise _syntax_problem(file, exc.lineno, exc.msg) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        detail = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+        raise _syntax_problem(file, line, detail) from None
+    except (ValueError, RecursionError, OverflowError) as exc:
+        raise _syntax_problem(file, None, type(exc).__name__) from None
+    return Document(_plain(data), locate_yaml(text), file, fmt)
+
+
+def _plain(value: Any) -> Any:
+    """YAML may produce keys that are not strings; make every key a string."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def read_document(path: str | Path) -> Document:
+    """Read and parse a file, choosing the format from its extension."""
+    p = Path(path)
+    fmt = _FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise InputError("contract.unknown_format", path=str(p), suffix=p.suffix or "(none)")
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file.not_found", path=str(p)) from None
+    except OSError as exc:
+        raise InputError("file.unreadable", path=str(p), detail=exc.strerror or str(exc)) from None
+    if len(raw) > MAX_BYTES:
+        raise InputError("contract.too_large", path=str(p), limit=MAX_BYTES)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _syntax_problem(str(p), None, f"not UTF-8 at byte {exc.start}") from None
+    return parse_text(text, fmt, str(p))
+
+
+# --- pydantic errors → problems ---------------------------------------------------------
+
+_TYPE_CODES = {
+    "missing": "contract.missing",
+    "extra_forbidden": "contract.unknown_field",
+    "literal_error": "contract.bad_choice",
+    "union_tag_invalid": "contract.bad_choice",
+    "union_tag_not_found": "contract.missing",
+    "greater_than": "contract.must_exceed",
+    "greater_than_equal": "contract.too_small",
+    "less_than": "contract.must_be_below",
+    "less_than_equal": "contract.too_large_value",
+    "too_short": "contract.too_few",
+    "too_long": "contract.too_many",
+    "string_pattern_mismatch": "contract.bad_id",
+    "date_from_datetime_parsing": "contract.bad_date",
+    "date_parsing": "contract.bad_date",
+    "date_type": "contract.bad_date",
+    "date_from_datetime_inexact": "contract.bad_date",
+}
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> PathKey:
+    """Drop the union tags pydantic puts into locations, keeping the file's own keys."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, list):
+            out.append(part)
+            node = node[part] if 0 <= part < len(node) else None
+        elif isinstance(node, dict) and part in node:
+            out.append(str(part))
+            node = node[part]
+        elif (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and (
+                node.get("kind") == part
+                or node.get("dist") == part
+                or part in ("number", "distribution")
+            )
+        ):
+            continue
+        elif isinstance(part, str) and (
+            part in ("number", "distribution")
+            or part.startswith(("function-", "tagged-union", "float", "int"))
+        ):
+            continue
+        else:
+            out.append(part if isinstance(part, int) else str(part))
+            node = None
+    return tuple(out)
+
+
+def _choices(ctx: dict[str, Any]) -> str:
+    expected = str(ctx.get("expected", ctx.get("expected_tags", "")))
+    return expected.replace("'", "")
+
+
+def _problems_from_validation(exc: ValidationError, doc: Document) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[PathKey, str]] = set()
+    for err in exc.errors(include_url=False):
+        path = _clean_loc(tuple(err["loc"]), doc.data)
+        etype = err["type"]
+        ctx = dict(err.get("ctx") or {})
+        code = _TYPE_CODES.get(etype, "contract.bad_value")
+        params: dict[str, Any] = {}
+        if etype == "value_error":
+            reason = str(ctx.get("error", err["msg"]))
+            code = f"contract.{reason}" if reason.isidentifier() else "contract.bad_value"
+        if code == "contract.bad_value":
+            params["detail"] = err["msg"]
+        if etype in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+            params["limit"] = next((ctx[k] for k in ("gt", "ge", "lt", "le") if k in ctx), "")
+            params["value"] = err.get("input")
+        if code == "contract.bad_choice":
+            params["choices"] = _choices(ctx)
+            if etype == "union_tag_invalid":
+                path = path + (str(ctx.get("discriminator", "kind")).strip("'"),)
+        if etype == "union_tag_not_found":
+            path = path + (str(ctx.get("discriminator", "kind")).strip("'"),)
+        if code == "contract.unknown_field":
+            params["field"] = str(path[-1]) if path else ""
+        if code in ("contract.too_few", "contract.too_many"):
+            params["limit"] = ctx.get("min_length", ctx.get("max_length", ""))
+        if code == "contract.missing":
+            params["field"] = str(path[-1]) if path else ""
+        if etype in ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float"):
+            code = "contract.not_a_number"
+        elif etype in (
+            "string_type",
+            "bool_type",
+            "bool_parsing",
+            "list_type",
+            "dict_type",
+            "model_type",
+            "model_attributes_type",
+        ):
+            code = "contract.bad_type"
+            params = {"expected": etype.split("_")[0]}
+        key = (path, code)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(doc.problem(path, code, **params))
+    return problems
+
+
+def check_document(doc: Document) -> tuple[Contract | None, list[Problem]]:
+    """Validate a parsed contract: structure first, then the rules across fields."""
+    from effekt.contract.validate import cross_checks
+
+    if not isinstance(doc.data, dict):
+        return None, [doc.problem((), "contract.not_a_table")]
+    contract: Contract | None = None
+    problems: list[Problem] = []
+    try:
+        contract = Contract.model_validate(doc.data)
+    except ValidationError as exc:
+        problems.extend(_problems_from_validation(exc, doc))
+    problems.extend(cross_checks(doc))
+    problems.sort(key=lambda p: (p.line or 0, p.path, p.code))
+    if any(p.severity == "error" for p in problems):
+        contract = None
+    return contract, problems
+
+
+def load_contract(path: str | Path) -> Contract:
+    """Read and validate a contract file; raise ContractInvalid listing every error."""
+    doc = read_document(path)
+    contract, problems = check_document(doc)
+    if contract is None:
+        raise ContractInvalid(problems, file=str(path))
+    return contract
+
+
+def load_portfolio(path: str | Path) -> tuple[Portfolio, list[Contract]]:
+    """Read a portfolio file and the contracts it lists (paths relative to it)."""
+    doc = read_document(path)
+    if not isinstance(doc.data, dict):
+        raise ContractInvalid([doc.problem((), "contract.not_a_table")], file=str(path))
+    try:
+        portfolio = Portfolio.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ContractInvalid(_problems_from_validation(exc, doc), file=str(path)) from None
+    base = Path(path).parent
+    contracts = [load_contract(base / entry.path) for entry in portfolio.contracts]
+    return portfolio, contracts

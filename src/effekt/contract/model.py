@@ -1,0 +1,166 @@
+"""The contract: the root of the file format (``format_version = 1``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import Field
+
+from effekt.contract.base import Strict
+from effekt.contract.delivery import Cohort, Costs, Population
+from effekt.contract.financing import Fee, Financing
+from effekt.contract.metrics import Metric
+from effekt.contract.parties import Party
+from effekt.contract.rules import PaymentTerms, Rule
+
+__all__ = [
+    "PERIODS_PER_YEAR",
+    "Contract",
+    "Correlation",
+    "Discounting",
+    "DiscountStep",
+    "Uncertainty",
+    "Valuation",
+]
+
+#: Periods per year for each period length (the one table the time grid uses).
+PERIODS_PER_YEAR: dict[str, int] = {"month": 12, "quarter": 4, "half_year": 2, "year": 1}
+
+
+class DiscountStep(Strict):
+    """From ``from_year`` on, discount at ``rate``."""
+
+    from_year: int = Field(ge=0, description="Years from the start.")
+    rate: float = Field(ge=0, le=1, description="Annual rate from that year on.")
+
+
+class Discounting(Strict):
+    """How future savings are discounted in the valuation."""
+
+    kind: Literal["constant", "declining"] = Field(
+        "constant", description="One rate, or a schedule."
+    )
+    rate: float = Field(
+        0.035, ge=0, le=1, description="The constant annual rate (0 for undiscounted)."
+    )
+    schedule: list[DiscountStep] = Field(
+        default_factory=list,
+        description="For declining: rates by year, ascending from_year, first at 0.",
+    )
+
+
+class Valuation(Strict):
+    """Inputs to the socio-economic valuation (who saves what, and when)."""
+
+    unit_cost_tables: list[str] = Field(
+        default_factory=lambda: ["se"],
+        description="Built-in tables (se, uk) or paths to CSV files, relative to the contract file.",
+    )
+    price_year: int = Field(ge=1900, le=2200, description="Price year all amounts are shown in.")
+    horizon_years: int = Field(
+        10, ge=1, le=80, description="How many years of savings are counted."
+    )
+    discounting: Discounting = Field(
+        default_factory=Discounting, description="Discounting of savings."
+    )
+    budget_period_years: int = Field(
+        4, ge=1, le=10, description="The commissioner's planning horizon (mandatperiod) in years."
+    )
+
+
+class Correlation(Strict):
+    """A rank correlation between two uncertain inputs (Gaussian copula)."""
+
+    between: list[str] = Field(
+        description="The ids of two distributions.", min_length=2, max_length=2
+    )
+    rho: float = Field(ge=-1, le=1, description="Correlation coefficient.")
+
+
+class Uncertainty(Strict):
+    """How the Monte Carlo treats uncertainty."""
+
+    person_level: bool = Field(
+        False, description="Draw each participant's outcome (binomial) on top of rate uncertainty."
+    )
+    correlations: list[Correlation] = Field(default_factory=list, description="Correlated inputs.")
+
+
+class Contract(Strict):
+    """A social outcomes contract (SIB) — everything needed to model, value, evaluate and settle it."""
+
+    format_version: Literal[1] = Field(description="Version of this file format; 1.")
+    id: str = Field(description="A short id for the contract.", pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    name: str | None = Field(None, description="The contract's name.")
+    description: str | None = Field(None, description="What the contract is about.")
+    currency: str = Field(
+        description="ISO 4217 currency code, e.g. SEK, GBP.", pattern=r"^[A-Z]{3}$"
+    )
+    start: dt.date = Field(description="First day of period 1.")
+    period: Literal["month", "quarter", "half_year", "year"] = Field(
+        description="Length of a period."
+    )
+    term_periods: int = Field(ge=1, le=600, description="Number of periods in the term.")
+    default_discount_rate: float = Field(
+        0.035, gt=-1, le=10, description="Annual discount rate for parties that give none."
+    )
+    parties: list[Party] = Field(description="The parties and their roles.", min_length=1)
+    population: Population | None = Field(None, description="The target population.")
+    cohorts: list[Cohort] = Field(description="Cohorts of participants.", min_length=1)
+    costs: Costs = Field(default_factory=Costs, description="The intervention's costs.")
+    metrics: list[Metric] = Field(description="Outcome metrics.", min_length=1)
+    rules: list[Rule] = Field(description="Payment rules.", min_length=1)
+    payment: PaymentTerms = Field(
+        default_factory=PaymentTerms, description="Terms shared by all rules."
+    )
+    financing: Financing = Field(default_factory=Financing, description="The capital structure.")
+    fees: list[Fee] = Field(
+        default_factory=list, description="Fees to the intermediary, evaluator and others."
+    )
+    valuation: Valuation | None = Field(None, description="Socio-economic valuation inputs.")
+    uncertainty: Uncertainty = Field(
+        default_factory=Uncertainty, description="Monte Carlo settings."
+    )
+    scenarios: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description='Named sets of overrides: field path → value, e.g. "metrics[0].expected" = 0.3.',
+    )
+    sources: list[str] = Field(default_factory=list, description="Sources the figures come from.")
+
+    @property
+    def periods_per_year(self) -> int:
+        return PERIODS_PER_YEAR[self.period]
+
+    def party(self, party_id: str) -> Party:
+        return next(p for p in self.parties if p.id == party_id)
+
+    def metric(self, metric_id: str) -> Metric:
+        return next(m for m in self.metrics if m.id == metric_id)
+
+    def rule_id(self, index: int) -> str:
+        rid = self.rules[index].id
+        return rid if rid is not None else f"rules[{index}]"
+
+    def payer_shares(self) -> dict[str, float]:
+        """Paying parties → share of every outcome payment."""
+        from effekt.contract.parties import PAYING_ROLES
+
+        return {
+            p.id: float(p.payer_share or 0.0)
+            for p in self.parties
+            if p.role in PAYING_ROLES and p.payer_share is not None
+        }
+
+    def period_dates(self) -> list[dt.date]:
+        """The first day of each period 1..term (period p starts at index p−1)."""
+        months = 12 // self.periods_per_year
+        return [_add_months(self.start, p * months) for p in range(self.term_periods)]
+
+
+def _add_months(d: dt.date, n: int) -> dt.date:
+    import calendar
+
+    m = d.month - 1 + n
+    y, m = d.year + m // 12, m % 12 + 1
+    return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))

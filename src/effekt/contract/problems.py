@@ -1,0 +1,49 @@
+"""A problem found in a contract file: where, how bad, and what to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from effekt.i18n import translate
+
+__all__ = ["Problem", "Severity"]
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding. ``message(lang)`` renders it for a municipal controller."""
+
+    path: str
+    line: int | None
+    severity: Severity
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    file: str | None = None
+
+    def message(self, lang: str = "en") -> str:
+        params = dict(self.params)
+        if "what" in params:
+            params["what"] = translate(f"noun.{params['what']}", lang)
+        text = translate(self.code, lang, path=self.path or "(file)", **params)
+        if self.params.get("suggestion"):
+            text += " " + translate(
+                "contract.did_you_mean", lang, suggestion=self.params["suggestion"]
+            )
+        return text
+
+    def as_json(self, lang: str = "en") -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message(lang),
+        }
+
+    def where(self) -> str:
+        """``file:line`` (or what is known of it)."""
+        parts = [self.file or "", str(self.line) if self.line else ""]
+        return ":".join(p for p in parts if p)

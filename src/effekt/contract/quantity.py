@@ -1,0 +1,180 @@
+"""Numbers that may be uncertain: a plain number, or a distribution.
+
+Any numeric input of a contract that the engine computes with is a ``Quantity``: either
+a number (``0.45``) or a table naming a distribution (``{ dist = "beta", mean = 0.45,
+sd = 0.10 }``). A distribution may carry an ``id`` so that correlations
+(``[[uncertainty.correlations]]``) and portfolio shocks can refer to it.
+
+``expected(q)`` gives the value the deterministic business case uses: the mean of the
+distribution (the mode for a triangular one is *not* used; the mean is).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+__all__ = [
+    "Beta",
+    "Distribution",
+    "Empirical",
+    "Lognormal",
+    "Normal",
+    "Quantity",
+    "Triangular",
+    "Uniform",
+    "expected",
+    "variance",
+]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str | None = Field(
+        None,
+        description="Name of this uncertain input, for correlations and portfolio shocks.",
+        pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$",
+    )
+    note: str | None = Field(None, description="Where the distribution comes from.")
+
+
+class Beta(_Dist):
+    """A beta distribution on [0, 1], given by its mean and standard deviation."""
+
+    dist: Literal["beta"]
+    mean: float = Field(description="Mean, strictly between 0 and 1.", gt=0, lt=1)
+    sd: float = Field(description="Standard deviation, ≥ 0.", ge=0)
+
+    @model_validator(mode="after")
+    def _feasible(self) -> Beta:
+        if self.sd > 0 and self.sd**2 >= self.mean * (1 - self.mean):
+            raise ValueError("beta_sd_too_large")
+        return self
+
+    def shape(self) -> tuple[float, float]:
+        """The (alpha, beta) parameters: k = m(1−m)/sd² − 1, α = m·k, β = (1−m)·k."""
+        k = self.mean * (1 - self.mean) / self.sd**2 - 1
+        return self.mean * k, (1 - self.mean) * k
+
+
+class Normal(_Dist):
+    """A normal distribution (optionally truncated at ``low``/``high``)."""
+
+    dist: Literal["normal"]
+    mean: float = Field(description="Mean.")
+    sd: float = Field(description="Standard deviation, ≥ 0.", ge=0)
+    low: float | None = Field(None, description="Draws below this are clipped to it.")
+    high: float | None = Field(None, description="Draws above this are clipped to it.")
+
+
+class Lognormal(_Dist):
+    """A lognormal distribution given by the mean and sd of the variable itself."""
+
+    dist: Literal["lognormal"]
+    mean: float = Field(description="Mean of the variable, > 0.", gt=0)
+    sd: float = Field(description="Standard deviation of the variable, ≥ 0.", ge=0)
+
+    def log_params(self) -> tuple[float, float]:
+        """(μ, σ) of log X: σ² = ln(1 + sd²/mean²), μ = ln(mean) − σ²/2."""
+        s2 = math.log1p((self.sd / self.mean) ** 2)
+        return math.log(self.mean) - s2 / 2, math.sqrt(s2)
+
+
+class Triangular(_Dist):
+    """A triangular distribution from ``low`` through ``mode`` to ``high``."""
+
+    dist: Literal["triangular"]
+    low: float = Field(description="Smallest value.")
+    mode: float = Field(description="Most likely value.")
+    high: float = Field(description="Largest value.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError("triangular_order")
+        return self
+
+
+class Uniform(_Dist):
+    """A uniform distribution on [``low``, ``high``]."""
+
+    dist: Literal["uniform"]
+    low: float = Field(description="Smallest value.")
+    high: float = Field(description="Largest value.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if not self.low <= self.high:
+            raise ValueError("uniform_order")
+        return self
+
+
+class Empirical(_Dist):
+    """Draws with equal probability from observed ``values`` (e.g. past years)."""
+
+    dist: Literal["empirical"]
+    values: list[float] = Field(description="The observed values.", min_length=1)
+
+
+Distribution = Annotated[
+    Beta | Normal | Lognormal | Triangular | Uniform | Empirical,
+    Field(discriminator="dist"),
+]
+
+
+def _quantity_branch(value: Any) -> str:
+    return "distribution" if isinstance(value, dict | BaseModel) else "number"
+
+
+Quantity = Annotated[
+    Annotated[float, Tag("number")] | Annotated[Distribution, Tag("distribution")],
+    Discriminator(_quantity_branch),
+]
+
+
+def expected(q: Quantity) -> float:
+    """The mean of ``q`` (``q`` itself for a plain number)."""
+    if isinstance(q, int | float):
+        return float(q)
+    if isinstance(q, Beta | Normal | Lognormal):
+        if isinstance(q, Normal) and (q.low is not None or q.high is not None) and q.sd > 0:
+            return _clipped_normal_mean(q)
+        return q.mean
+    if isinstance(q, Triangular):
+        return (q.low + q.mode + q.high) / 3
+    if isinstance(q, Uniform):
+        return (q.low + q.high) / 2
+    return sum(q.values) / len(q.values)
+
+
+def variance(q: Quantity) -> float:
+    """The variance of ``q`` (0 for a plain number)."""
+    if isinstance(q, int | float):
+        return 0.0
+    if isinstance(q, Beta | Normal | Lognormal):
+        return q.sd**2
+    if isinstance(q, Triangular):
+        a, c, b = q.low, q.mode, q.high
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+    if isinstance(q, Uniform):
+        return (q.high - q.low) ** 2 / 12
+    m = expected(q)
+    return sum((v - m) ** 2 for v in q.values) / len(q.values)
+
+
+def _clipped_normal_mean(q: Normal) -> float:
+    """Mean of a normal clipped (not truncated) at [low, high]."""
+    from statistics import NormalDist
+
+    nd = NormalDist()
+    lo = -math.inf if q.low is None else (q.low - q.mean) / q.sd
+    hi = math.inf if q.high is None else (q.high - q.mean) / q.sd
+    p_lo = nd.cdf(lo) if lo > -math.inf else 0.0
+    p_hi = 1 - nd.cdf(hi) if hi < math.inf else 0.0
+    inner = q.mean * (1 - p_lo - p_hi) + q.sd * (
+        (nd.pdf(lo) if lo > -math.inf else 0.0) - (nd.pdf(hi) if hi < math.inf else 0.0)
+    )
+    return inner + (q.low or 0.0) * p_lo + (q.high or 0.0) * p_hi

@@ -337,6 +337,11 @@ def test_error_messages_exist_in_both_languages() -> None:
         "stats.did_cell_empty",
         "stats.invalid_option",
         "stats.invalid_parameter",
+        "stats.not_a_table",
+        "stats.not_counts",
+        "stats.mask_shape",
+        "stats.lp_failed",
+        "stats.suppression_failed",
     ]
     for code in codes:
         assert set(catalog()[code]) == {"sv", "en"}

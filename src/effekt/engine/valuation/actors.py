@@ -70,7 +70,9 @@ class ActorTree:
         self.actors: dict[str, Actor] = {}
         for actor in actors:
             if actor.id in self.actors:
-                raise ReferenceDataError("reference.actor_tree", detail=f"the actor {actor.id} appears twice")
+                raise ReferenceDataError(
+                    "reference.actor_tree", detail=f"the actor {actor.id} appears twice"
+                )
             self.actors[actor.id] = actor
         roots = [a.id for a in self.actors.values() if not a.parent]
         if len(roots) != 1:

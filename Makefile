@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 ## run: install and run the main job on the bundled example
 run: $(STAMP)
 	$(BIN)/effekt check examples/hemmasittare.toml
-	$(BIN)/effekt summary examples/hemmasittare.toml
+	$(BIN)/effekt model examples/hemmasittare.toml
 
 ## test: install the test dependencies and run the whole suite
 test: $(STAMP)

@@ -258,3 +258,22 @@ def diff(old: str, new: str, as_json: bool, lang: str | None) -> None:
 def _show(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 80 else text[:77] + "…"
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+@lang_option
+@handled
+def model(file: str, as_json: bool, lang: str | None) -> None:
+    """The business case: every party's cash flows, NPV, IRR and money multiple. Exit 0, 1, 2."""
+    from effekt.services.business_case import business_case_json
+    from effekt.services.tables import business_case_text
+
+    lang = _lang(lang)
+    contract = _load(file, lang)
+    data = business_case_json(contract)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(business_case_text(contract, data, lang))

@@ -31,7 +31,6 @@ class Tranche(Strict):
     return_cap: Rate | None = Field(
         None, description="The most this tranche earns per year; the excess is shared."
     )
-    coupon: Rate = Field(0, ge=0, description="Preferred annual return paid before the excess.")
 
 
 class ExcessSharing(Strict):

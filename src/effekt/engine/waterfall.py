@@ -1,0 +1,216 @@
+"""The deal account: drawdowns, delivery, fees and the distribution waterfall.
+
+Period by period (a loop over periods, vectorised over paths): outcome payments and
+grants come in; the provider's service fee and the deal's fees go out, funded first by
+cash in hand (recycled outcome payments) and then by drawing on the tranches pro rata to
+what remains of their commitments; cash above what is still needed is distributed:
+
+1. capital back to the senior tranches, then the junior (first loss);
+2. the provider's deferred fee;
+3. returns up to each tranche's cap (accrued on outstanding capital), senior first;
+4. the excess: ``excess_sharing.payers`` back to the payers, ``.provider`` to the
+   provider, the rest to uncapped tranches (or pro rata to all) by capital drawn.
+
+At the end, a first-loss grant and then guarantees make good lost capital.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from effekt.contract.model import Contract
+from effekt.engine.finance import period_rate
+
+__all__ = ["DealFlows", "run_waterfall"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass
+class DealFlows:
+    """Every flow through the deal account, per path and period (tranches on axis 1)."""
+
+    drawn: FloatArray  # (P, K, T)
+    capital_back: FloatArray  # (P, K, T)
+    returns: FloatArray  # (P, K, T) returns incl. excess to investors
+    service_paid: FloatArray  # (P, T) paid to the provider (non-deferred part)
+    deferred_paid: FloatArray  # (P, T)
+    deal_fees_paid: FloatArray  # (P, F, T) deal-paid fees
+    excess_to_payers: FloatArray  # (P, T)
+    excess_to_provider: FloatArray  # (P, T)
+    first_loss_paid: FloatArray  # (P, K, T) from first-loss grants
+    guarantee_paid: FloatArray  # (P, G, K, T)
+    cash: FloatArray  # (P, T) cash held at the end of each period
+
+
+def _pay_in_order(available: FloatArray, claims: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Pay claims (P, K) in order from ``available`` (P,): returns (paid, left)."""
+    cum = np.cumsum(claims, axis=1)
+    paid_cum = np.minimum(cum, available[:, None])
+    paid = np.diff(paid_cum, axis=1, prepend=0.0)
+    return paid, available - paid.sum(axis=1)
+
+
+def _pro_rata(available: FloatArray, claims: FloatArray) -> tuple[FloatArray, FloatArray]:
+    total = claims.sum(axis=1)
+    ratio = np.where(total > 0, np.minimum(available / np.where(total > 0, total, 1), 1.0), 0.0)
+    paid = claims * ratio[:, None]
+    return paid, available - paid.sum(axis=1)
+
+
+def run_waterfall(
+    c: Contract,
+    outcome_in: FloatArray,
+    service_due: FloatArray,
+    deferred_due: FloatArray,
+    deal_fees_due: FloatArray,
+    grants_in: FloatArray,
+) -> DealFlows:
+    """Run the deal account over the term. Inputs are (P, T) except fees (P, F, T)."""
+    fin = c.financing
+    P, T = outcome_in.shape
+    K = len(fin.tranches)
+    m = c.periods_per_year
+    commit = np.array([t.commitment for t in fin.tranches], dtype=np.float64)
+    cap_rate = np.array(
+        [
+            float(period_rate(t.return_cap, m)) if t.return_cap is not None else 0.0
+            for t in fin.tranches
+        ]
+    )
+    uncapped = np.array([t.return_cap is None for t in fin.tranches], dtype=bool)
+    senior_first = np.argsort(
+        [0 if t.seniority == "senior" else 1 for t in fin.tranches], kind="stable"
+    )
+    shape = (P, K, T)
+    drawn, back, ret = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    service_paid, deferred_paid = np.zeros((P, T)), np.zeros((P, T))
+    fees_paid = np.zeros_like(deal_fees_due)
+    ex_pay, ex_prov, cash_t = np.zeros((P, T)), np.zeros((P, T)), np.zeros((P, T))
+    need_t = service_due + deal_fees_due.sum(axis=1)
+    future_need = np.cumsum(need_t[:, ::-1], axis=1)[:, ::-1] - need_t  # needs after t
+    cash = np.zeros(P)
+    undrawn = np.broadcast_to(commit, (P, K)).copy()
+    outstanding = np.zeros((P, K))
+    accrued = np.zeros((P, K))
+    deferred_owed = np.zeros(P)
+    pot = np.zeros(P)  # outcome payments that may not fund delivery (no recycling)
+    for t in range(T):
+        cash = cash + outcome_in[:, t] + grants_in[:, t]
+        if not fin.recycle_outcome_payments:
+            pot = pot + outcome_in[:, t]
+        accrued += outstanding * cap_rate
+        if fin.drawdown == "upfront" and t == 0:
+            draw = undrawn.copy()
+        else:
+            short = np.maximum(need_t[:, t] - (cash - pot), 0.0)
+            draw, _ = _pro_rata(short, undrawn)
+        undrawn -= draw
+        outstanding += draw
+        drawn[:, :, t] = draw
+        cash = cash + draw.sum(axis=1)
+        # pay the provider first, then the deal's fees
+        free = cash - pot
+        paid_service = np.minimum(free, service_due[:, t])
+        free -= paid_service
+        service_paid[:, t] = paid_service
+        fee_paid, free = _pro_rata(free, deal_fees_due[:, :, t])
+        fees_paid[:, :, t] = fee_paid
+        cash = free + pot
+        deferred_owed += deferred_due[:, t]
+        # distribute what is not needed later
+        last = t == T - 1
+        if fin.distribution == "at_end" and not last:
+            continue
+        reserve = np.zeros(P) if last else future_need[:, t]  # hold what delivery still needs
+        avail = np.maximum(cash - reserve, 0.0)
+        start = avail.copy()
+        order_claims = outstanding[:, senior_first]
+        paid, avail = _pay_in_order(avail, order_claims)
+        cap_back = np.zeros((P, K))
+        cap_back[:, senior_first] = paid
+        back[:, :, t] = cap_back
+        outstanding -= cap_back
+        dpaid = np.minimum(avail, deferred_owed)
+        avail -= dpaid
+        deferred_owed -= dpaid
+        deferred_paid[:, t] = dpaid
+        paid, avail = _pay_in_order(avail, accrued[:, senior_first])
+        rpaid = np.zeros((P, K))
+        rpaid[:, senior_first] = paid
+        accrued -= rpaid
+        ret[:, :, t] = rpaid
+        if uncapped.any():
+            weights = np.where(uncapped, drawn.sum(axis=2), 0.0)
+            share, avail = _pro_rata_weights(avail, weights)
+            ret[:, :, t] += share
+        elif K or last:
+            to_payers = avail * fin.excess_sharing.payers
+            to_provider = avail * fin.excess_sharing.provider
+            rest = avail - to_payers - to_provider
+            ex_pay[:, t], ex_prov[:, t] = to_payers, to_provider
+            share, rest = _pro_rata_weights(rest, drawn.sum(axis=2))
+            ret[:, :, t] += share
+            ex_pay[:, t] += rest  # with no investors the rest also returns to the payers
+            avail = np.zeros(P)
+        cash -= start - avail
+        pot = np.maximum(pot - (start - avail), 0.0)
+        cash_t[:, t] = cash
+    first_loss, guarantees = _make_good(c, drawn, back, P, K, T)
+    return DealFlows(
+        drawn,
+        back,
+        ret,
+        service_paid,
+        deferred_paid,
+        fees_paid,
+        ex_pay,
+        ex_prov,
+        first_loss,
+        guarantees,
+        cash_t,
+    )
+
+
+def _pro_rata_weights(available: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
+    total = weights.sum(axis=1)
+    share = np.where(
+        total[:, None] > 0,
+        available[:, None] * weights / np.where(total > 0, total, 1)[:, None],
+        0.0,
+    )
+    return share, available - share.sum(axis=1)
+
+
+def _make_good(
+    c: Contract, drawn: FloatArray, back: FloatArray, P: int, K: int, T: int
+) -> tuple[FloatArray, FloatArray]:
+    """First-loss grants, then guarantees, cover capital not returned, in the last period."""
+    fin = c.financing
+    lost = np.maximum(drawn.sum(axis=2) - back.sum(axis=2), 0.0)  # (P, K)
+    first_loss = np.zeros((P, K, T))
+    pool = np.full(P, sum(g.amount for g in fin.grants if g.purpose == "first_loss"))
+    senior_first = np.argsort(
+        [0 if t.seniority == "senior" else 1 for t in fin.tranches], kind="stable"
+    )
+    if pool.any():
+        paid, _ = _pay_in_order(pool, lost[:, senior_first])
+        cover = np.zeros((P, K))
+        cover[:, senior_first] = paid
+        first_loss[:, :, T - 1] = cover
+        lost = lost - cover
+    ids = [t.id or t.investor for t in fin.tranches]
+    guarantees = np.zeros((P, len(fin.guarantees), K, T))
+    for gi, g in enumerate(fin.guarantees):
+        covered = np.array([g.tranche is None or g.tranche == i for i in ids], dtype=bool)
+        promised = g.share_of_capital * drawn.sum(axis=2) * covered
+        pay = np.minimum(lost, promised)
+        if g.cap is not None:
+            total = pay.sum(axis=1)
+            pay = pay * np.where(total > g.cap, g.cap / np.where(total > 0, total, 1), 1.0)[:, None]
+        guarantees[:, gi, :, T - 1] = pay
+        lost = lost - pay
+    return first_loss, guarantees

@@ -1,0 +1,118 @@
+"""Use case: the deterministic business case of a contract (``effekt model``)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from effekt.contract.model import Contract
+from effekt.engine.cashflow import CashFlows, cash_flows
+from effekt.engine.finance import (
+    annualise,
+    irr,
+    moic,
+    npv,
+    payback_period,
+    peak_cash_need,
+    period_rate,
+)
+from effekt.engine.inputs import expected_inputs
+
+__all__ = ["business_case", "business_case_json"]
+
+
+def business_case(c: Contract) -> CashFlows:
+    """The business case at expected values: one path of the same engine the Monte Carlo runs."""
+    return cash_flows(c, expected_inputs(c))
+
+
+def _num(x: float) -> float | None:
+    return None if not math.isfinite(x) else round(float(x), 6)
+
+
+def _party_rate(c: Contract, account: str) -> float:
+    p = next((p for p in c.parties if p.id == account), None)
+    rate = p.discount_rate if p is not None and p.discount_rate is not None else None
+    return c.default_discount_rate if rate is None else rate
+
+
+def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, Any]:
+    """The business case as JSON: parties with flows, NPV, IRR, MOIC; periods; totals."""
+    cf = cf or business_case(c)
+    m = c.periods_per_year
+    dates = c.period_dates()
+    parties: dict[str, Any] = {}
+    for i, (account, role) in enumerate(zip(cf.accounts, cf.roles, strict=True)):
+        flows = cf.flows[:, i]
+        rate = _party_rate(c, account)
+        r = irr(flows)
+        mo = moic(flows)
+        pb = payback_period(flows)
+        entry: dict[str, Any] = {
+            "role": role,
+            "cash_flows": [round(float(v), 2) for v in flows[0]],
+            "total": round(float(flows[0].sum()), 2),
+            "discount_rate": rate,
+            "npv": _num(float(npv(period_rate(rate, m), flows)[0])),
+            "irr": _num(float(annualise(r.rate, m)[0])),
+            "moic": _num(float(mo.value[0])),
+            "payback_period": None
+            if not math.isfinite(float(pb.value[0]))
+            else int(pb.value[0]) + 1,
+            "peak_cash_need": _num(float(peak_cash_need(flows)[0])),
+        }
+        if entry["irr"] is None:
+            entry["irr_reason"] = str(r.reason[0])
+        if entry["moic"] is None:
+            entry["moic_reason"] = str(mo.reason[0])
+        if entry["payback_period"] is None:
+            entry["payback_period_reason"] = str(pb.reason[0])
+        parties[account] = entry
+    years = [d.year for d in dates]
+    by_year: dict[str, dict[str, float]] = {}
+    for pi, payer in enumerate(cf.payers):
+        for t, y in enumerate(years):
+            by_year.setdefault(str(y), {}).setdefault(payer, 0.0)
+            by_year[str(y)][payer] += round(float(cf.payments_by_payer[0, pi, t]), 2)
+    tranches = []
+    for k, tr in enumerate(c.financing.tranches):
+        tranches.append(
+            {
+                "id": tr.id or tr.investor,
+                "investor": tr.investor,
+                "seniority": tr.seniority,
+                "drawn": round(float(cf.deal.drawn[0, k].sum()), 2),
+                "capital_returned": round(float(cf.deal.capital_back[0, k].sum()), 2),
+                "returns": round(float(cf.deal.returns[0, k].sum()), 2),
+                "guarantee_and_first_loss": round(
+                    float(
+                        cf.deal.guarantee_paid[0, :, k].sum() + cf.deal.first_loss_paid[0, k].sum()
+                    ),
+                    2,
+                ),
+            }
+        )
+    return {
+        "contract": c.id,
+        "currency": c.currency,
+        "periods": [{"period": t + 1, "start": d.isoformat()} for t, d in enumerate(dates)],
+        "parties": parties,
+        "rules": {
+            c.rule_id(k): round(float(cf.payments.by_rule[0, k].sum()), 2)
+            for k in range(len(c.rules))
+        },
+        "outcome_payments_by_year": by_year,
+        "tranches": tranches,
+        "totals": {
+            "outcome_payments": round(float(cf.payments.by_rule[0].sum()), 2),
+            "outcome_payments_before_cap": round(float(np.sum(cf.payments.uncapped_total[0])), 2)
+            if cf.payments.uncapped_total is not None
+            else None,
+            "capital_drawn": round(float(cf.deal.drawn[0].sum()), 2),
+            "delivery_costs": round(float(cf.costs[0].sum()), 2),
+            "referred": round(float(cf.referred[0].sum()), 2),
+            "enrolled": round(float(cf.enrolled[0].sum()), 2),
+        },
+    }

@@ -1,0 +1,125 @@
+"""The cash-flow engine: money is conserved, caps bind, outcomes never exceed the cohort."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from effekt.contract.load import check_document, load_contract, parse_text
+from effekt.engine.cashflow import cash_flows
+from effekt.engine.inputs import expected_inputs, quantity_fields
+from effekt.engine.payments import capped
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def _contract(name: str):
+    return load_contract(EXAMPLES / f"{name}.toml")
+
+
+@pytest.mark.parametrize("name", ["hemmasittare", "peterborough", "norrkoping"])
+def test_accounts_balance_in_every_period_for_the_examples(name: str) -> None:
+    c = _contract(name)
+    cf = cash_flows(c, expected_inputs(c))
+    assert np.abs(cf.flows.sum(axis=1)).max() < 1e-6
+    assert abs(cf.flow("deal").sum()) < 1e-6  # the deal ends with no cash
+
+
+def _random_inputs(c, rng: np.random.Generator, paths: int):
+    inp = expected_inputs(c, paths)
+    for name in inp:
+        inp[name] = inp[name] * rng.uniform(0.0, 2.0, paths)
+    return inp
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    name=st.sampled_from(["hemmasittare", "peterborough", "norrkoping"]),
+    cap=st.floats(0, 20_000_000),
+    price=st.floats(0, 1_000_000),
+    upfront=st.booleans(),
+    at_end=st.booleans(),
+)
+def test_money_is_conserved_and_caps_bind_for_generated_contracts(
+    seed, name, cap, price, upfront, at_end
+) -> None:
+    c = _contract(name)
+    data = c.model_dump(mode="json")
+    data["payment"]["cap"] = cap
+    data["financing"]["drawdown"] = "upfront" if upfront else "as_needed"
+    data["financing"]["distribution"] = "at_end" if at_end else "when_received"
+    for rule in data["rules"]:
+        if "price" in rule:
+            rule["price"] = price
+    c2 = type(c).model_validate(data)
+    rng = np.random.default_rng(seed)
+    cf = cash_flows(c2, _random_inputs(c2, rng, 50), rng)
+    assert np.abs(cf.flows.sum(axis=1)).max() < 1e-6 * max(1.0, np.abs(cf.flows).max())
+    assert (cf.payments.by_rule.sum(axis=(1, 2)) <= cap + 1e-6).all()
+    binary = [m.id for m in c2.metrics if m.kind == "binary"]
+    for mid in binary:
+        o = cf.outcomes[mid]
+        assert (o.treated <= o.measured + 1e-9).all()
+
+
+def test_cumulative_cap_pays_until_the_cap_and_nothing_after() -> None:
+    out = capped(np.array([[40.0, 40.0, 40.0]]), 100.0)
+    assert out.tolist() == [[40.0, 40.0, 20.0]]
+
+
+def test_deterministic_case_is_the_engine_on_one_path_at_expected_values() -> None:
+    c = _contract("hemmasittare")
+    one = cash_flows(c, expected_inputs(c, 1))
+    many = cash_flows(c, expected_inputs(c, 5))
+    assert np.allclose(many.flows, one.flows)
+    assert {name for name, _ in quantity_fields(c)} == set(expected_inputs(c))
+
+
+def test_peterborough_cohort_effect_below_ten_percent_pays_no_early_payment() -> None:
+    c = _contract("peterborough")
+    cf = cash_flows(c, expected_inputs(c))
+    early = [d for d in cf.payments.decisions if d.rule == "early"]
+    final = [d for d in cf.payments.decisions if d.rule == "final"]
+    assert early and not any(d.triggered[0] for d in early)
+    assert round(float(early[0].effect[0]), 3) == round(1 - 1.42 / 1.55, 3)  # 8.4 %
+    assert final and final[0].triggered[0]
+    rules = [c.rule_id(k) for k in range(len(c.rules))]
+    paid = cf.payments.by_rule[0].sum(axis=1)
+    assert paid[rules.index("early")] == 0
+    # final = price × events avoided over both cohorts: 20,000 × 2,000 × (1.55 − 1.42)
+    assert paid[rules.index("final")] == pytest.approx(20_000 * 2000 * 0.13)
+
+
+def test_a_gate_that_is_not_met_blocks_the_rule_it_guards() -> None:
+    c = _contract("norrkoping")
+    data = c.model_dump(mode="json")
+    data["metrics"][1]["expected"] = 0.2  # school results below the 50 % gate
+    c2 = type(c).model_validate(data)
+    cf = cash_flows(c2, expected_inputs(c2))
+    rules = [c2.rule_id(k) for k in range(len(c2.rules))]
+    assert cf.payments.by_rule[0, rules.index("bonus")].sum() == 0
+    cf_open = cash_flows(c, expected_inputs(c))
+    assert cf_open.payments.by_rule[0, rules.index("bonus")].sum() == pytest.approx(2_000_000)
+
+
+def test_tier_boundary_hit_exactly_pays_that_tier() -> None:
+    text = (EXAMPLES / "peterborough.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        'kind = "threshold"\nmetric = "reconviction_events"\nmeasure = "relative_reduction"\nscope = "all_cohorts"',
+        'kind = "tiers"\nmetric = "reconviction_events"\nmeasure = "relative_reduction"\nscope = "all_cohorts"\ntiers = [{ from_effect = 0.05, amount = 100 }, { from_effect = 0.08387096774193549, amount = 200 }, { from_effect = 0.2, amount = 300 }]',
+        1,
+    )
+    text = text.replace(
+        'threshold = 0.075                 # ≥ 7.5 % across the pilot (C, E §1.1.1)\nprice = 20_000                    # ASSUMPTION (as above)\nnet_of = ["early"]                # early payments are deducted from the final one (ASSUMPTION)\n',
+        "",
+    )
+    doc = parse_text(text, "toml")
+    c, problems = check_document(doc)
+    assert c is not None, [p.code for p in problems]
+    cf = cash_flows(c, expected_inputs(c))
+    assert cf.payments.by_rule[0, 1].sum() == pytest.approx(200)

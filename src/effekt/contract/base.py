@@ -10,9 +10,12 @@ __all__ = ["Id", "Money", "Period", "Rate", "Share", "Strict"]
 
 
 class Strict(BaseModel):
-    """Every contract table refuses unknown keys, so typos are reported, not ignored."""
+    """Every contract table refuses unknown keys, so typos are reported, not ignored,
+    and infinite or NaN numbers, which no term of a contract can be."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 Id = Annotated[

@@ -7,15 +7,18 @@ file, line and field path. Nothing here ever lets a parser's exception escape.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import tomllib
+import types
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, locate_yaml
 from effekt.contract.model import Contract
@@ -34,6 +37,10 @@ __all__ = [
 
 _FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 MAX_BYTES = 5_000_000
+#: No contract nests tables and lists this deep or holds this many values.
+MAX_DEPTH = 64
+MAX_VALUES = 200_000
+_COMPLEXITY = {"depth": MAX_DEPTH, "values": MAX_VALUES}
 
 
 @dataclass
@@ -84,7 +91,32 @@ def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:
         raise _syntax_problem(file, line, detail) from None
     except (ValueError, RecursionError, OverflowError) as exc:
         raise _syntax_problem(file, None, type(exc).__name__) from None
+    if _too_complex(data):
+        raise ContractInvalid(
+            [Problem("", None, "error", "contract.too_complex", _COMPLEXITY, file)], file=file
+        )
     return Document(_plain(data), locate_yaml(text), file, fmt)
+
+
+def _too_complex(data: Any) -> bool:
+    """Whether ``data`` nests deeper than MAX_DEPTH or holds more than MAX_VALUES values.
+
+    Checked without recursion, before anything recursive walks the data: deep nesting
+    would exhaust the stack, and YAML aliases can make a short file into a cycle or an
+    exponentially large tree ("billion laughs").
+    """
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    count = 0
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if depth > MAX_DEPTH or count > MAX_VALUES:
+            return True
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return False
 
 
 def _plain(value: Any) -> Any:
@@ -136,6 +168,7 @@ _TYPE_CODES = {
     "date_parsing": "contract.bad_date",
     "date_type": "contract.bad_date",
     "date_from_datetime_inexact": "contract.bad_date",
+    "finite_number": "contract.not_finite",
 }
 
 
@@ -176,7 +209,58 @@ def _choices(ctx: dict[str, Any]) -> str:
     return expected.replace("'", "")
 
 
-def _problems_from_validation(exc: ValidationError, doc: Document) -> list[Problem]:
+def _table_model(tp: Any, node: Any) -> Any:
+    """Strip Annotated and pick the union member that ``node`` (the file's value) chose."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        members = [_table_model(a, node) for a in typing.get_args(tp)]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
+        for m in models:
+            for tag in ("kind", "dist"):
+                f = m.model_fields.get(tag)
+                if (
+                    f is not None
+                    and isinstance(node, dict)
+                    and node.get(tag) in typing.get_args(f.annotation)
+                ):
+                    return m
+        containers = [m for m in members if typing.get_origin(m) in (list, dict)]
+        return models[0] if len(models) == 1 else (containers[0] if containers else None)
+    return tp
+
+
+def _known_fields(root: type[BaseModel], path: PathKey, data: Any) -> list[str]:
+    """The field names of the table at ``path``, to suggest one for a misspelt key."""
+    tp: Any = root
+    node = data
+    for part in path:
+        tp = _table_model(tp, node)
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+            f = tp.model_fields.get(part)
+            tp = f.annotation if f is not None else None
+        elif typing.get_origin(tp) in (list, dict):
+            tp = typing.get_args(tp)[-1]
+        else:
+            return []
+        node = _child(node, part)
+    tp = _table_model(tp, node)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [f.alias or name for name, f in tp.model_fields.items()]
+    return []
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _problems_from_validation(
+    exc: ValidationError, doc: Document, root: type[BaseModel] = Contract
+) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[PathKey, str]] = set()
     for err in exc.errors(include_url=False):
@@ -201,6 +285,9 @@ def _problems_from_validation(exc: ValidationError, doc: Document) -> list[Probl
             path = path + (str(ctx.get("discriminator", "kind")).strip("'"),)
         if code == "contract.unknown_field":
             params["field"] = str(path[-1]) if path else ""
+            known = _known_fields(root, path[:-1], doc.data)
+            close = difflib.get_close_matches(params["field"], known, n=1)
+            params["suggestion"] = close[0] if close else ""
         if code in ("contract.too_few", "contract.too_many"):
             params["limit"] = ctx.get("min_length", ctx.get("max_length", ""))
         if code == "contract.missing":
@@ -262,7 +349,9 @@ def load_portfolio(path: str | Path) -> tuple[Portfolio, list[Contract]]:
     try:
         portfolio = Portfolio.model_validate(doc.data)
     except ValidationError as exc:
-        raise ContractInvalid(_problems_from_validation(exc, doc), file=str(path)) from None
+        raise ContractInvalid(
+            _problems_from_validation(exc, doc, Portfolio), file=str(path)
+        ) from None
     base = Path(path).parent
     contracts = [load_contract(base / entry.path) for entry in portfolio.contracts]
     return portfolio, contracts

@@ -17,6 +17,12 @@ __all__ = ["cross_checks"]
 
 _EFFECT_MEASURES = {"relative_reduction", "relative_increase", "absolute_difference"}
 _BASELINE_KINDS = {"threshold", "tiers", "savings_share"}
+#: Numbers-or-distributions that are counts, periods or money: a plain number must be ≥ 0.
+_NON_NEGATIVE: dict[str, tuple[str, ...]] = {
+    "cohorts": ("size", "start_delay"),
+    "metrics": ("lag_periods",),
+    "rules": ("price", "saving_per_outcome"),
+}
 
 
 def _items(data: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -37,6 +43,11 @@ def _num(value: Any) -> float | None:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _one_of(value: Any, names: frozenset[str] | set[str]) -> bool:
+    """``value in names`` for any value the file holds (lists and tables are unhashable)."""
+    return isinstance(value, str) and value in names
 
 
 def _suggest(name: str, known: list[str]) -> str:
@@ -99,12 +110,17 @@ class _Checker:
             seen_t.add(str(ident))
 
     def payers(self) -> None:
-        paying = [(i, p) for i, p in _items(self.d, "parties") if p.get("role") in PAYING_ROLES]
+        roles = {str(p.get("role")) for p in self.parties.values()}
+        if isinstance(self.d.get("parties"), list) and "provider" not in roles:
+            self.add(("parties",), "contract.no_provider", "warning")
+        paying = [
+            (i, p) for i, p in _items(self.d, "parties") if _one_of(p.get("role"), PAYING_ROLES)
+        ]
         if "parties" in self.d and isinstance(self.d["parties"], list) and not paying:
             self.add(("parties",), "contract.no_payer")
             return
         for i, p in _items(self.d, "parties"):
-            if p.get("role") not in PAYING_ROLES and p.get("payer_share") is not None:
+            if not _one_of(p.get("role"), PAYING_ROLES) and p.get("payer_share") is not None:
                 self.add(
                     ("parties", i, "payer_share"),
                     "contract.share_for_non_payer",
@@ -122,9 +138,6 @@ class _Checker:
                 shares.append(share)
         if len(shares) == len(paying) and abs(sum(shares) - 1) > 1e-9:
             self.add(("parties",), "contract.payer_shares_sum", total=f"{sum(shares) * 100:.1f}")
-        roles = {p.get("role") for p in self.parties.values()}
-        if "provider" not in roles:
-            self.add(("parties",), "contract.no_provider", "warning")
 
     def cohorts_in_term(self) -> None:
         for i, c in _items(self.d, "cohorts"):
@@ -195,6 +208,24 @@ class _Checker:
                     method=str(m.get("counterfactual")),
                 )
 
+    def non_negative(self) -> None:
+        """Counts, periods and prices given as plain numbers cannot be negative."""
+        places: list[tuple[PathKey, dict[str, Any], tuple[str, ...]]] = [
+            ((key, i), item, fields)
+            for key, fields in _NON_NEGATIVE.items()
+            for i, item in _items(self.d, key)
+        ]
+        costs = self.d.get("costs")
+        if isinstance(costs, dict):
+            places.append((("costs",), costs, ("setup", "fixed_per_period", "per_participant")))
+        for i, r in _items(self.d, "rules"):
+            places += [(("rules", i, "tiers", j), t, ("price",)) for j, t in _items(r, "tiers")]
+        for path, table, fields in places:
+            for name in fields:
+                value = _num(table.get(name))
+                if value is not None and value < 0:
+                    self.add(path + (name,), "contract.negative_value", value=table.get(name))
+
     def rules_refer(self) -> None:
         for i, r in _items(self.d, "rules"):
             kind = r.get("kind")
@@ -253,7 +284,7 @@ class _Checker:
         }
         measure = r.get("measure", defaults.get(str(r.get("kind")), "level"))
         needs = (
-            (r.get("kind") in _BASELINE_KINDS and measure in _EFFECT_MEASURES)
+            (_one_of(r.get("kind"), _BASELINE_KINDS) and _one_of(measure, _EFFECT_MEASURES))
             or (r.get("kind") == "savings_share")
             or bool(r.get("above_baseline"))
         )
@@ -422,6 +453,7 @@ class _Checker:
             self.payers,
             self.cohorts_in_term,
             self.metrics_consistent,
+            self.non_negative,
             self.rules_refer,
             self.financing,
             self.fees,

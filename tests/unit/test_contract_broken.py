@@ -1,0 +1,575 @@
+"""`effekt check` rejects broken contracts, each problem at the right field path and line.
+
+Every variant is a small textual edit of examples/hemmasittare.toml (or of a minimal valid
+contract). The line a problem must be reported at carries the comment ``# MARK`` in the
+edited text, so the expected line follows the example when it changes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from effekt.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hemmasittare.toml"
+MARK = "# MARK"
+PLACEHOLDER = re.compile(r"\{[A-Za-z_]+\}")
+
+MINIMAL = """\
+format_version = 1
+id = "minimal"
+currency = "SEK"
+start = 2027-01-01
+period = "year"
+term_periods = 3
+
+[[parties]]
+id = "kommun"
+role = "commissioner"
+
+[[parties]]
+id = "utforare"
+role = "provider"
+
+[[cohorts]]
+id = "k1"
+start_period = 1
+size = 20
+
+[[metrics]]
+id = "i_skolan"
+definition = "Attends school."
+expected = 0.5
+
+[[rules]]
+id = "pris"
+kind = "rate_card"
+metric = "i_skolan"
+price = 1000
+"""
+
+
+class Edit:
+    """A contract's text, edited line by line; each method returns the editor."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+    def _anchor(self, anchor: str) -> int:
+        return next(n for n, line in enumerate(self.lines) if line.strip().startswith(anchor))
+
+    def _key(self, anchor: str, key: str) -> int:
+        """The line of ``key`` in the table that holds the ``anchor`` line."""
+        start = self._anchor(anchor)
+        pattern = re.compile(rf"{re.escape(key)}\s*=")
+        for n in range(start, len(self.lines)):
+            if pattern.match(self.lines[n]):
+                return n
+            if n > start and self.lines[n].startswith("["):
+                break
+        raise LookupError(f"no {key} after {anchor}")
+
+    def _header(self, anchor: str) -> int:
+        n = self._anchor(anchor)
+        while not self.lines[n].startswith("["):
+            n -= 1
+        return n
+
+    def set(self, anchor: str, key: str, value: str, mark: bool = True) -> Edit:
+        n = self._key(anchor, key)
+        self.lines[n] = f"{key} = {value}" + (f"  {MARK}" if mark else "")
+        return self
+
+    def drop(self, anchor: str, key: str) -> Edit:
+        del self.lines[self._key(anchor, key)]
+        return self
+
+    def add(self, anchor: str, *lines: str) -> Edit:
+        n = self._anchor(anchor) + 1
+        self.lines[n:n] = list(lines)
+        return self
+
+    def before_table(self, anchor: str, *lines: str) -> Edit:
+        n = self._header(anchor)
+        self.lines[n:n] = [*lines, ""]
+        return self
+
+    def mark(self, anchor: str, key: str | None = None) -> Edit:
+        n = self._key(anchor, key) if key else self._anchor(anchor)
+        self.lines[n] += f"  {MARK}"
+        return self
+
+    def mark_table(self, anchor: str) -> Edit:
+        self.lines[self._header(anchor)] += f"  {MARK}"
+        return self
+
+
+def hem() -> Edit:
+    return Edit(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def minimal() -> Edit:
+    return Edit(MINIMAL)
+
+
+@dataclass(frozen=True)
+class Broken:
+    name: str
+    edit: Callable[[], Edit]
+    code: str
+    path: str
+    says: str = ""  # text both languages' messages contain (e.g. a did-you-mean)
+
+
+TIERS_RULE = [
+    "[[rules]]",
+    'id = "steg"',
+    'kind = "tiers"',
+    'metric = "gymnasiebehorighet"',
+    'measure = "absolute_difference"',
+    'scope = "all_cohorts"',
+    "",
+    "[[rules.tiers]]",
+    "from_effect = 0.10",
+    "amount = 100_000",
+    "",
+    "[[rules.tiers]]",
+    f"from_effect = 0.05  {MARK}",
+    "amount = 200_000",
+]
+GUARANTEE = [
+    "[[financing.guarantees]]",
+    f'guarantor = "borgensman"  {MARK}',
+    "share_of_capital = 0.5",
+]
+
+CASES = [
+    Broken(
+        "syntax error",
+        lambda: hem().set("term_periods", "term_periods", "= 20"),
+        "contract.syntax",
+        "",
+    ),
+    Broken(
+        "missing required field",
+        lambda: hem().drop('id = "skolnarvaro"', "metric").mark_table('id = "skolnarvaro"'),
+        "contract.missing",
+        "rules[0].metric",
+    ),
+    Broken(
+        "unknown field with a did-you-mean",
+        lambda: (
+            hem()
+            .drop('id = "utforare"', "role")
+            .add('id = "utforare"', f'rol = "provider"  {MARK}')
+        ),
+        "contract.unknown_field",
+        "parties[2].rol",
+        says='"role"',
+    ),
+    Broken(
+        "unknown field in a nested table",
+        lambda: (
+            hem()
+            .set("[metrics.adjustments]", "drop_off", "0.2", mark=False)
+            .add("drop_off", f"dropoff = 0.2  {MARK}")
+        ),
+        "contract.unknown_field",
+        "metrics[0].adjustments.dropoff",
+        says='"drop_off"',
+    ),
+    Broken(
+        "wrong rule kind",
+        lambda: hem().set('id = "skolnarvaro"', "kind", '"rate_cards"'),
+        "contract.bad_choice",
+        "rules[0].kind",
+    ),
+    Broken(
+        "wrong role",
+        lambda: hem().set('id = "utforare"', "role", '"supplier"'),
+        "contract.bad_choice",
+        "parties[2].role",
+    ),
+    Broken(
+        "wrong period length",
+        lambda: hem().set("period =", "period", '"quartr"'),
+        "contract.bad_choice",
+        "period",
+    ),
+    Broken(
+        "wrong distribution name",
+        lambda: hem().set('id = "k1"', "engagement", '{ dist = "betta", mean = 0.85, sd = 0.05 }'),
+        "contract.bad_choice",
+        "cohorts[0].engagement.dist",
+    ),
+    Broken(
+        "format version from the future",
+        lambda: hem().set("format_version", "format_version", "2"),
+        "contract.bad_choice",
+        "format_version",
+    ),
+    Broken(
+        "negative money",
+        lambda: hem().set("[payment]", "cap", "-6_000_000"),
+        "contract.too_small",
+        "payment.cap",
+    ),
+    Broken(
+        "negative price per outcome",
+        lambda: hem().set('id = "skolnarvaro"', "price", "-60_000"),
+        "contract.negative_value",
+        "rules[0].price",
+    ),
+    Broken(
+        "negative cohort size",
+        lambda: minimal().set('id = "k1"', "size", "-20"),
+        "contract.negative_value",
+        "cohorts[0].size",
+    ),
+    Broken(
+        "share above one",
+        lambda: hem().set("[costs]", "margin", "1.5"),
+        "contract.too_large_value",
+        "costs.margin",
+    ),
+    Broken(
+        "not a finite number",
+        lambda: hem().set("[costs]", "margin", "nan"),
+        "contract.not_finite",
+        "costs.margin",
+    ),
+    Broken(
+        "payer shares not summing to one",
+        lambda: (
+            hem().set('id = "region"', "payer_share", "0.4", mark=False).mark_table('id = "kommun"')
+        ),
+        "contract.payer_shares_sum",
+        "parties",
+    ),
+    Broken(
+        "missing payer share with two payers",
+        lambda: hem().drop('id = "region"', "payer_share").mark_table('id = "region"'),
+        "contract.payer_share_missing",
+        "parties[1]",
+    ),
+    Broken(
+        "unknown metric in a rule",
+        lambda: hem().set('id = "skolnarvaro"', "metric", '"back_in_schol"'),
+        "contract.unknown_ref",
+        "rules[0].metric",
+        says='"back_in_school"',
+    ),
+    Broken(
+        "unknown cohort in a rule",
+        lambda: hem().add('id = "grind"', f'cohorts = ["k4"]  {MARK}'),
+        "contract.unknown_ref",
+        "rules[2].cohorts[0]",
+    ),
+    Broken(
+        "unknown investor in a tranche",
+        lambda: hem().set('id = "senior"', "investor", '"fonden"'),
+        "contract.unknown_ref",
+        "financing.tranches[0].investor",
+    ),
+    Broken(
+        "unknown party paid a fee",
+        lambda: hem().set('party = "intermediar"', "party", '"intermediary"'),
+        "contract.unknown_ref",
+        "fees[0].party",
+    ),
+    Broken(
+        "unknown party paying a fee",
+        lambda: hem().set('party = "utvarderare"', "paid_by", '"kommunen"'),
+        "contract.unknown_ref",
+        "fees[1].paid_by",
+    ),
+    Broken(
+        "unknown guarantor",
+        lambda: hem().before_table('party = "intermediar"', *GUARANTEE),
+        "contract.unknown_ref",
+        "financing.guarantees[0].guarantor",
+    ),
+    Broken(
+        "tranche investor whose role is not investor",
+        lambda: hem().set('id = "senior"', "investor", '"utforare"'),
+        "contract.wrong_role",
+        "financing.tranches[0].investor",
+    ),
+    Broken(
+        "duplicate tranche id",
+        lambda: hem().set('id = "junior"', "id", '"senior"'),
+        "contract.duplicate_tranche",
+        "financing.tranches[1].id",
+    ),
+    Broken(
+        "cohort starting outside the term",
+        lambda: hem().set('id = "k3"', "start_period", "21"),
+        "contract.period_outside_term",
+        "cohorts[2].start_period",
+    ),
+    Broken(
+        "referrals after the term",
+        lambda: hem().set('id = "k3"', "referral_periods", "13"),
+        "contract.referrals_after_term",
+        "cohorts[2].referral_periods",
+    ),
+    Broken(
+        "referral profile not summing to one",
+        lambda: hem().add('id = "k3"', f"referral_profile = [0.5, 0.4]  {MARK}"),
+        "contract.profile_sum",
+        "cohorts[2].referral_profile",
+    ),
+    Broken(
+        "tiers out of order",
+        lambda: hem().before_table('id = "aktivitet"', *TIERS_RULE),
+        "contract.tiers_unordered",
+        "rules[3].tiers[1].from_effect",
+    ),
+    Broken(
+        "gate applying to an unknown rule",
+        lambda: hem().set('id = "grind"', "applies_to", '["behorighett"]'),
+        "contract.unknown_ref",
+        "rules[2].applies_to[0]",
+        says='"behorighet"',
+    ),
+    Broken(
+        "gate applying to itself",
+        lambda: hem().set('id = "grind"', "applies_to", '["grind"]'),
+        "contract.self_reference",
+        "rules[2].applies_to[0]",
+    ),
+    Broken(
+        "beta standard deviation too large",
+        lambda: hem().set('id = "k1"', "engagement", '{ dist = "beta", mean = 0.85, sd = 0.5 }'),
+        "contract.beta_sd_too_large",
+        "cohorts[0].engagement",
+    ),
+    Broken(
+        "triangular out of order",
+        lambda: hem().set(
+            "[costs]",
+            "per_participant",
+            '{ dist = "triangular", low = 90_000, mode = 80_000, high = 110_000 }',
+        ),
+        "contract.triangular_order",
+        "costs.per_participant",
+    ),
+    Broken(
+        "binary metric expected above one",
+        lambda: hem().set('id = "gymnasiebehorighet"', "expected", "1.3"),
+        "contract.share_out_of_range",
+        "metrics[1].expected",
+    ),
+    Broken(
+        "duplicate party id",
+        lambda: hem().set('id = "region"', "id", '"kommun"'),
+        "contract.duplicate_id",
+        "parties[1].id",
+    ),
+    Broken(
+        "effect rule on a metric without counterfactual",
+        lambda: (
+            hem()
+            .set('id = "gymnasiebehorighet"', "counterfactual", '"none"', mark=False)
+            .mark('id = "behorighet"', "metric")
+        ),
+        "contract.no_counterfactual",
+        "rules[1].metric",
+    ),
+    Broken(
+        "effect rule on a metric without baseline",
+        lambda: (
+            hem().drop('id = "gymnasiebehorighet"', "baseline").mark('id = "behorighet"', "metric")
+        ),
+        "contract.no_baseline",
+        "rules[1].metric",
+    ),
+    Broken(
+        "deadweight counted twice with a comparison group",
+        lambda: hem().add("[metrics.adjustments]", f"deadweight = 0.2  {MARK}"),
+        "contract.double_deadweight",
+        "metrics[0].adjustments.deadweight",
+    ),
+    Broken(
+        "impossible date",
+        lambda: hem().set("start =", "start", '"2027-02-30"'),
+        "contract.bad_date",
+        "start",
+    ),
+    Broken(
+        "lower-case currency",
+        lambda: hem().set("currency", "currency", '"sek"'),
+        "contract.bad_id",
+        "currency",
+    ),
+    Broken(
+        "text where a number is",
+        lambda: hem().set("term_periods", "term_periods", '"twenty"'),
+        "contract.not_a_number",
+        "term_periods",
+    ),
+    Broken(
+        "true/false where text is",
+        lambda: hem().set('id = "region"', "name", "true"),
+        "contract.bad_type",
+        "parties[1].name",
+    ),
+    Broken(
+        "empty list of rules",
+        lambda: Edit(MINIMAL.split("[[rules]]")[0]).add("term_periods", f"rules = []  {MARK}"),
+        "contract.too_few",
+        "rules",
+    ),
+    Broken(
+        "correlation with an unknown distribution",
+        lambda: hem().set("between", "between", '["success", "eligibilty"]'),
+        "contract.unknown_ref",
+        "uncertainty.correlations[0].between[1]",
+        says='"eligibility"',
+    ),
+    Broken(
+        "scenario changing an unknown field",
+        lambda: hem().add("[scenarios.optimistic]", f'"cohorts[7].engagement" = 0.7  {MARK}'),
+        "contract.unknown_path",
+        "scenarios.optimistic.cohorts[7].engagement",
+    ),
+    Broken(
+        "declining discount schedule not starting at year 0",
+        lambda: hem().set(
+            "[valuation]",
+            "discounting",
+            '{ kind = "declining", schedule = [{ from_year = 1, rate = 0.035 }] }',
+        ),
+        "contract.schedule_start",
+        "valuation.discounting.schedule[0].from_year",
+    ),
+    Broken(
+        "activity fee ending before it starts",
+        lambda: hem().add('id = "aktivitet"', "from_period = 5", f"to_period = 3  {MARK}"),
+        "contract.period_order",
+        "rules[3].to_period",
+    ),
+    Broken(
+        "fee ending before it starts",
+        lambda: (
+            hem()
+            .set('party = "utvarderare"', "from_period", "5", mark=False)
+            .add('party = "utvarderare"', f"to_period = 2  {MARK}")
+        ),
+        "contract.period_order",
+        "fees[1].to_period",
+    ),
+    Broken(
+        "fixed indexation without a rate",
+        lambda: hem().set("[payment]", "indexation", '{ series = "fixed", base_year = 2026 }'),
+        "contract.fixed_index_needs_rate",
+        "payment.indexation.rate",
+    ),
+    Broken(
+        "excess shared out more than once",
+        lambda: hem().set("[financing]", "excess_sharing", "{ payers = 1.0, provider = 0.5 }"),
+        "contract.excess_over_one",
+        "financing.excess_sharing",
+    ),
+]
+
+
+def run_check(tmp_path: Path, text: str, lang: str) -> tuple[int, dict[str, Any]]:
+    path = tmp_path / "contract.toml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(path), "--json", "--lang", lang])
+    return result.exit_code, json.loads(result.output)
+
+
+def marked_line(text: str) -> int:
+    lines = [n for n, line in enumerate(text.splitlines(), 1) if MARK in line]
+    assert len(lines) == 1, f"the edit must mark exactly one line, not {lines}"
+    return lines[0]
+
+
+def test_there_are_at_least_30_distinct_broken_variants() -> None:
+    assert len({c.name for c in CASES}) == len(CASES)
+    assert len({c.edit().text for c in CASES}) == len(CASES)
+    assert len(CASES) >= 30
+
+
+def test_the_unedited_bases_are_valid(tmp_path: Path) -> None:
+    for base in (hem(), minimal()):
+        exit_code, report = run_check(tmp_path, base.text, "en")
+        assert exit_code == 0, report
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_broken_contract_is_rejected_at_the_right_path_and_line(
+    case: Broken, tmp_path: Path
+) -> None:
+    text = case.edit().text
+    line = marked_line(text)
+    messages = {}
+    for lang in ("en", "sv"):
+        exit_code, report = run_check(tmp_path, text, lang)
+        assert exit_code == 1
+        assert report["valid"] is False
+        found = [p for p in report["problems"] if (p["code"], p["path"]) == (case.code, case.path)]
+        assert found, f"{case.code} at {case.path} not in {report['problems']}"
+        problem = found[0]
+        assert problem["severity"] == "error"
+        assert problem["line"] == line
+        messages[lang] = problem["message"]
+    for message in messages.values():
+        assert not PLACEHOLDER.search(message), message
+        assert case.code not in message
+        assert case.says in message
+    assert messages["sv"] != messages["en"]
+
+
+def test_warnings_alone_leave_the_contract_valid(tmp_path: Path) -> None:
+    text = hem().set('id = "gymnasiebehorighet"', "lag_periods", "12").text
+    exit_code, report = run_check(tmp_path, text, "sv")
+    assert exit_code == 0
+    assert report["valid"] is True
+    (warning,) = report["problems"]
+    assert warning["severity"] == "warning"
+    assert (warning["code"], warning["path"]) == (
+        "contract.measured_after_term",
+        "metrics[1].lag_periods",
+    )
+    assert warning["line"] == marked_line(text)
+
+
+def test_warnings_are_printed_and_the_exit_code_stays_zero(tmp_path: Path) -> None:
+    path = tmp_path / "contract.toml"
+    path.write_text(minimal().set('id = "utforare"', "role", '"evaluator"', mark=False).text)
+    result = CliRunner().invoke(main, ["check", str(path), "--lang", "en"])
+    assert result.exit_code == 0
+    assert "warning" in result.output and "provider" in result.output
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    text = (
+        hem()
+        .set('id = "skolnarvaro"', "metric", '"back_in_schol"', mark=False)
+        .set("[costs]", "margin", "1.5", mark=False)
+        .set('id = "k3"', "start_period", "21", mark=False)
+        .text
+    )
+    exit_code, report = run_check(tmp_path, text, "en")
+    assert exit_code == 1
+    codes = {p["code"] for p in report["problems"] if p["severity"] == "error"}
+    assert {
+        "contract.unknown_ref",
+        "contract.too_large_value",
+        "contract.period_outside_term",
+    } <= codes

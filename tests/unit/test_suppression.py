@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -122,12 +122,13 @@ def _brute_force_derivable(table: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    table=arrays(np.int64, (2, 3), elements=st.integers(0, 5)),
+    table=arrays(np.int64, (2, 3), elements=st.integers(0, 4)),
     mask=arrays(np.bool_, (2, 3)),
 )
 def test_derivable_cells_agrees_with_brute_force_enumeration(
     table: np.ndarray, mask: np.ndarray
 ) -> None:
+    assume(mask.sum() <= 4)  # keeps the enumeration below 9^4 tables
     expected = _brute_force_derivable(table, mask)
     assert sdc.derivable_cells(table, mask).tolist() == expected.tolist()
 

@@ -3,7 +3,7 @@
 Two conventions are followed exactly, so that results can be checked against R.
 
 **Without replacement** follows MatchIt's ``matchit(method = "nearest", replace = FALSE)``
-(MatchIt 4.5; its ``nn_matchC_vec``):
+(MatchIt ≥ 4.5.1 with a propensity-score distance; its ``nn_matchC_vec``):
 
 - all units are sorted by distance (the propensity score), stably, so equal scores keep
   data order; a treated unit's candidates are the nearest *available* control to its left
@@ -37,8 +37,14 @@ is O(n log n) for the sort plus almost-linear time for the greedy pass, with O(n
   the ``se`` that ``summary(Match(...))`` prints as "AI SE". ``Match`` keeps treated units
   dropped by a caliper in the variance's denominator; so do we, to give its numbers.
 
-Matching within a few units of 1 000 000 rows stays linear: the work is a sort, binary
-searches and array operations in bounded chunks.
+Both scale to millions of rows: the work is a sort, binary searches, a near-linear
+greedy pass, and array operations in bounded chunks (``bench/matching.py``).
+
+MatchIt 4.5.1–4.5.3 (Debian bookworm's package) deviate from their own rule: distances are
+compared through the integer ``abs`` (so the left neighbour always wins and calipers do
+not bind; kosukeimai/MatchIt#163), and for ``ratio > 1`` a 0-based/1-based mix-up can skip
+a control in later rounds. We follow the intended rule; ``tests/integration`` shows the
+matched sets are identical wherever those defects cannot act.
 """
 
 from __future__ import annotations

@@ -74,14 +74,25 @@ def _grant_flows(c: Contract, P: int, T: int) -> tuple[FloatArray, dict[str, Flo
     return into_deal, by_funder
 
 
-def cash_flows(c: Contract, inp: Inputs, rng: np.random.Generator | None = None) -> CashFlows:
-    """Every party's cash flows, shape (paths, accounts, periods)."""
+def cash_flows(
+    c: Contract,
+    inp: Inputs,
+    rng: np.random.Generator | None = None,
+    measured: dict[str, Outcomes] | None = None,
+) -> CashFlows:
+    """Every party's cash flows, shape (paths, accounts, periods).
+
+    ``measured`` replaces the modelled outcomes of some metrics by measured ones
+    (``effekt settle``); everything else is computed the same way.
+    """
     referred = referrals(c, inp)
     enrolled = enrolments(c, inp, referred)
     costs = delivery_costs(c, inp, enrolled)
     outcomes = {
         m.id: measured_outcomes(c, inp, j, referred, enrolled, rng) for j, m in enumerate(c.metrics)
     }
+    if measured:
+        outcomes.update(measured)
     pay = rule_payments(c, inp, outcomes, enrolled)
     P, T = costs.shape
     payers = sorted(

@@ -88,3 +88,105 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
         )
     lines += ["", t("table.note", lang)]
     return "\n".join(lines)
+
+
+def business_case_csv(data: dict[str, Any]) -> str:
+    """Period, start date and every account's flow, one line per period."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    accounts = list(data["parties"])
+    w.writerow(["period", "start", *accounts])
+    for i, period in enumerate(data["periods"]):
+        w.writerow(
+            [
+                period["period"],
+                period["start"],
+                *[data["parties"][a]["cash_flows"][i] for a in accounts],
+            ]
+        )
+    return buf.getvalue()
+
+
+def scenarios_text(
+    c: Contract, base: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str
+) -> str:
+    """Key figures of each scenario next to the base case."""
+    names = ["base", *scenarios]
+    cases = {"base": base, **scenarios}
+    rows = [[t("xlsx.measure", lang), *names]]
+    for pid, p in base["parties"].items():
+        if p["role"] in ("investor", "commissioner", "outcome_fund", "provider"):
+            rows.append(
+                [
+                    f"{pid} NPV",
+                    *[_cell(cases[n]["parties"][pid]["npv"], "money", c, lang) for n in names],
+                ]
+            )
+            if p["role"] == "investor":
+                rows.append(
+                    [
+                        f"{pid} IRR",
+                        *[_cell(cases[n]["parties"][pid]["irr"], "rate", c, lang) for n in names],
+                    ]
+                )
+    rows.append(
+        [
+            t("xlsx.outcome_payments", lang),
+            *[_cell(cases[n]["totals"]["outcome_payments"], "money", c, lang) for n in names],
+        ]
+    )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [t("table.scenarios", lang)]
+    for r in rows:
+        lines.append(
+            "  ".join(
+                x.ljust(w) if i == 0 else x.rjust(w)
+                for i, (x, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+    return "\n".join(lines)
+
+
+def settle_text(c: Contract, data: dict[str, Any], lang: str) -> str:
+    """Decisions with reasons, payments due, and the investors' result."""
+    lines = [t("settle.title", lang, id=c.id), "", t("settle.decisions", lang)]
+    for d in data["decisions"]:
+        mark = "✓" if d["triggered"] else "✗"
+        cohort = d["cohort"] or t("explain.scope.all_cohorts", lang)
+        lines.append(f"  {mark} {d['rule']} ({cohort}, period {d['period']}): {d['reason']}")
+    lines += ["", t("settle.payments", lang)]
+    for p in data["payments"]:
+        lines.append(
+            "  "
+            + t(
+                "settle.payment_line",
+                lang,
+                period=p["period"],
+                payer=p["payer"],
+                amount=_cell(p["amount"], "money", c, lang),
+                rule=p["rule"],
+            )
+        )
+    lines += [
+        "",
+        t("settle.total", lang, amount=_cell(data["total_payments"], "money", c, lang)),
+        "",
+    ]
+    for tr in data["tranches"]:
+        irr = data["parties"][tr["investor"]]["irr"]
+        lines.append(
+            "  "
+            + t(
+                "settle.investor_line",
+                lang,
+                id=tr["id"],
+                drawn=_cell(tr["drawn"], "money", c, lang),
+                back=_cell(tr["capital_returned"], "money", c, lang),
+                ret=_cell(tr["returns"], "money", c, lang),
+                irr=_cell(irr, "rate", c, lang),
+            )
+        )
+    return "\n".join(lines)

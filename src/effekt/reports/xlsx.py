@@ -1,0 +1,82 @@
+"""The business case as an Excel workbook: a summary sheet, a sheet per party, scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from effekt.i18n import translate as t
+
+__all__ = ["write_business_case_xlsx"]
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or "sheet"
+    out, n = base, 1
+    while out in used:
+        n += 1
+        out = f"{base[:25]}_{n}"
+    used.add(out)
+    return out
+
+
+def write_business_case_xlsx(
+    path: str | Path, case: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str = "en"
+) -> None:
+    """Write ``case`` (business_case_json) and its scenarios to ``path``."""
+    wb = Workbook()
+    bold = Font(bold=True)
+    used: set[str] = set()
+    ws = wb.active
+    assert ws is not None
+    ws.title = _sheet_name(t("xlsx.summary", lang), used)
+    ws.append([t("xlsx.contract", lang), case["contract"], case["currency"]])
+    ws.append([])
+    head = [
+        t("table.party", lang),
+        t("table.role", lang),
+        t("table.total", lang),
+        t("table.npv", lang),
+        t("table.irr", lang),
+        t("table.moic", lang),
+        t("table.peak", lang),
+    ]
+    ws.append(head)
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for pid, p in case["parties"].items():
+        ws.append([pid, p["role"], p["total"], p["npv"], p["irr"], p["moic"], p["peak_cash_need"]])
+    ws.append([])
+    for key, value in case["totals"].items():
+        ws.append([key, value])
+    for pid, p in case["parties"].items():
+        sheet = wb.create_sheet(_sheet_name(pid, used))
+        sheet.append(
+            [
+                t("xlsx.period", lang),
+                t("xlsx.start", lang),
+                t("xlsx.flow", lang),
+                t("xlsx.cumulative", lang),
+            ]
+        )
+        for cell in sheet[1]:
+            cell.font = bold
+        cum = 0.0
+        for period, flow in zip(case["periods"], p["cash_flows"], strict=True):
+            cum += flow
+            sheet.append([period["period"], period["start"], flow, round(cum, 2)])
+    comp = wb.create_sheet(_sheet_name(t("xlsx.scenarios", lang), used))
+    names = ["base", *scenarios]
+    comp.append([t("xlsx.measure", lang), *names])
+    for cell in comp[1]:
+        cell.font = bold
+    cases = {"base": case, **scenarios}
+    for pid in case["parties"]:
+        for field in ("npv", "irr", "moic"):
+            comp.append([f"{pid}.{field}", *[cases[n]["parties"][pid][field] for n in names]])
+    for key in case["totals"]:
+        comp.append([f"totals.{key}", *[cases[n]["totals"][key] for n in names]])
+    wb.save(str(path))

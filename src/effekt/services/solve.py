@@ -1,0 +1,109 @@
+"""Use case: goal seek over any numeric term (``effekt solve``).
+
+``--vary rules[skolnarvaro].price --target fond.irr=0.06`` finds the price at which the
+investor's IRR is 6 %: the business case is a function of one term, and a bracketed root
+finder (Brent) solves target(value) − goal = 0 within a range; when the range holds no
+root it says so rather than guessing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import brentq
+
+from effekt.contract.model import Contract
+from effekt.contract.overrides import get_path
+from effekt.errors import NoSolution, UsageError
+from effekt.services.business_case import business_case_json
+from effekt.services.scenarios import with_overrides
+
+__all__ = ["Solution", "parse_target", "solve"]
+
+_TARGET = re.compile(r"^\s*([A-Za-z0-9_\-]+)\.([a-z_]+)\s*=\s*(-?[0-9.eE+\-]+)\s*$")
+_PARTY_FIELDS = {"npv", "irr", "moic", "total", "peak_cash_need"}
+
+
+@dataclass(frozen=True)
+class Solution:
+    param: str
+    value: float
+    target: str
+    achieved: float
+    evaluations: int
+
+
+def parse_target(expr: str) -> tuple[str, str, float]:
+    """``fond.irr=0.06`` → ("fond", "irr", 0.06); ``totals.outcome_payments=5e6`` likewise."""
+    m = _TARGET.match(expr)
+    if not m:
+        raise UsageError("solve.bad_target", target=expr)
+    return m.group(1), m.group(2), float(m.group(3))
+
+
+def _measure(c: Contract, owner: str, field: str) -> Callable[[Contract], float]:
+    if owner == "totals":
+
+        def totals(x: Contract) -> float:
+            value = business_case_json(x)["totals"].get(field)
+            return float("nan") if value is None else float(value)
+
+        return totals
+    if owner not in {p.id for p in c.parties} | {"deal", "outside"} or field not in _PARTY_FIELDS:
+        raise UsageError("solve.bad_target", target=f"{owner}.{field}")
+
+    def party(x: Contract) -> float:
+        value = business_case_json(x)["parties"][owner].get(field)
+        return float("nan") if value is None else float(value)
+
+    return party
+
+
+def solve(
+    c: Contract, param: str, target: str, low: float | None = None, high: float | None = None
+) -> Solution:
+    """The value of ``param`` at which ``target`` holds, searched in [low, high]."""
+    owner, field, goal = parse_target(target)
+    measure = _measure(c, owner, field)
+    data = c.model_dump(mode="json", by_alias=True)
+    try:
+        current: Any = get_path(data, param)
+    except KeyError:
+        raise UsageError("scenario.unknown_path", path=param) from None
+    if isinstance(current, dict) and "mean" in current:
+        current = current["mean"]
+    if not isinstance(current, int | float) or isinstance(current, bool):
+        raise UsageError("solve.not_numeric", param=param)
+    lo = float(low) if low is not None else min(0.0, float(current))
+    hi = float(high) if high is not None else max(1.0, 10.0 * abs(float(current)))
+    count = 0
+
+    def f(x: float) -> float:
+        nonlocal count
+        count += 1
+        return measure(with_overrides(c, {param: x})) - goal
+
+    grid = np.linspace(lo, hi, 41)
+    values = [f(float(x)) for x in grid]
+    bracket = None
+    for a, b, fa, fb in zip(grid[:-1], grid[1:], values[:-1], values[1:], strict=True):
+        if math.isfinite(fa) and fa == 0:
+            return Solution(param, float(a), target, goal, count)
+        if math.isfinite(fa) and math.isfinite(fb) and fa * fb < 0:
+            bracket = (float(a), float(b))
+            break
+    if bracket is None:
+        raise NoSolution("solve.no_solution", param=param, low=lo, high=hi, target=target)
+    root = float(brentq(f, *bracket, xtol=1e-12 * max(1.0, abs(bracket[1])), maxiter=300))
+    achieved = f(root) + goal
+    if not abs(achieved - goal) <= 1e-6 * max(1.0, abs(goal)):
+        # the target jumps past the goal here: a threshold or a tier edge, not a root
+        raise NoSolution("solve.discontinuous", param=param, value=f"{root:.6g}", target=target,
+                         below=f"{f(root - 1e-9 * max(1.0, abs(root))) + goal:.6g}",
+                         above=f"{f(root + 1e-9 * max(1.0, abs(root))) + goal:.6g}")
+    return Solution(param, root, target, achieved, count)

@@ -1,0 +1,145 @@
+"""effekt settle, solve and scenarios: decisions from measured outcomes, goal seek, overrides."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from effekt.cli import main
+from effekt.contract.load import load_contract
+from effekt.contract.outcomes_file import OutcomesFile, load_outcomes
+from effekt.errors import NoSolution, UsageError
+from effekt.services.business_case import business_case_json
+from effekt.services.scenarios import parse_scenario, with_overrides
+from effekt.services.settle import settle_json
+from effekt.services.solve import solve
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+PETERBOROUGH = EXAMPLES / "peterborough.toml"
+HEMMA = EXAMPLES / "hemmasittare.toml"
+
+
+def test_peterborough_cohort_one_misses_early_payment_and_the_pooled_result_triggers_final() -> None:
+    c = load_contract(PETERBOROUGH)
+    data = settle_json(c, load_outcomes(EXAMPLES / "peterborough.outcomes.toml"))
+    decisions = {(d["rule"], d["cohort"]): d for d in data["decisions"]}
+    assert decisions[("early", "cohort1")]["triggered"] is False
+    assert decisions[("early", "cohort1")]["effect"] == pytest.approx(1 - 142 / 155)
+    assert decisions[("final", None)]["triggered"] is True
+    assert decisions[("final", None)]["effect"] == pytest.approx(0.09)
+    # the final payment follows the configured terms: price × events avoided over 2,000 prisoners
+    assert data["total_payments"] == pytest.approx(20_000 * 2000 * 1.55 * 0.09)
+    by_payer = {}
+    for p in data["payments"]:
+        by_payer[p["payer"]] = by_payer.get(p["payer"], 0) + p["amount"]
+    assert by_payer["moj"] == pytest.approx(0.8 * data["total_payments"])
+    assert by_payer["blf"] == pytest.approx(0.2 * data["total_payments"])
+
+
+def test_settle_json_has_the_documented_keys_and_reasons_in_both_languages() -> None:
+    runner = CliRunner()
+    out = {}
+    for lang in ("sv", "en"):
+        res = runner.invoke(main, ["settle", str(PETERBOROUGH), "--outcomes",
+                                   str(EXAMPLES / "peterborough.outcomes.toml"), "--json", "--lang", lang])
+        assert res.exit_code == 0, res.output
+        out[lang] = json.loads(res.output)
+        assert {"payments", "decisions", "total_payments"} <= out[lang].keys()
+        for d in out[lang]["decisions"]:
+            assert {"rule", "cohort", "triggered", "reason"} <= d.keys()
+    assert out["sv"]["decisions"][0]["reason"] != out["en"]["decisions"][0]["reason"]
+
+
+def test_an_unmeasured_cohort_pays_nothing() -> None:
+    c = load_contract(PETERBOROUGH)
+    data = OutcomesFile.model_validate({"measurements": [
+        {"metric": "reconviction_events", "cohort": "cohort1", "n": 1000, "treated": 1.2, "baseline": 1.55}]})
+    result = settle_json(c, data)
+    early = [d for d in result["decisions"] if d["rule"] == "early"]
+    assert [d["cohort"] for d in early] == ["cohort1"] and early[0]["triggered"]
+    assert result["total_payments"] == pytest.approx(20_000 * 1000 * 0.35)
+
+
+def test_outcomes_for_an_unknown_metric_are_refused_with_a_clear_code() -> None:
+    c = load_contract(PETERBOROUGH)
+    data = OutcomesFile.model_validate({"measurements": [{"metric": "nope", "cohort": "cohort1", "treated": 1.0}]})
+    with pytest.raises(Exception) as exc:
+        settle_json(c, data)
+    assert getattr(exc.value, "code", "") == "outcomes.unknown_metric"
+
+
+def test_solve_finds_the_price_that_gives_the_investor_six_percent() -> None:
+    c = load_contract(HEMMA)
+    sol = solve(c, "rules[skolnarvaro].price", "fond.irr=0.06")
+    check = business_case_json(with_overrides(c, {"rules[skolnarvaro].price": sol.value}))
+    assert check["parties"]["fond"]["irr"] == pytest.approx(0.06, abs=1e-6)
+
+
+def test_solve_finds_the_success_rate_at_which_investors_get_their_money_back() -> None:
+    c = load_contract(HEMMA)
+    sol = solve(c, "metrics[back_in_school].expected", "fond.moic=1", low=0.33, high=0.6)
+    check = business_case_json(with_overrides(c, {"metrics[back_in_school].expected": sol.value}))
+    assert check["parties"]["fond"]["moic"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_solve_reports_a_jump_at_a_threshold_instead_of_a_false_root() -> None:
+    c = load_contract(PETERBOROUGH)
+    with pytest.raises(NoSolution) as exc:
+        solve(c, "metrics[0].expected", "trusts.moic=1", low=1.0, high=1.55)
+    assert exc.value.code == "solve.discontinuous"
+
+
+def test_solve_says_when_there_is_no_solution_in_range() -> None:
+    c = load_contract(HEMMA)
+    with pytest.raises(NoSolution):
+        solve(c, "rules[skolnarvaro].price", "fond.irr=0.5", low=0, high=10)
+    res = CliRunner().invoke(main, ["solve", str(HEMMA), "--vary", "rules[skolnarvaro].price",
+                                    "--target", "fond.irr=0.5", "--low", "0", "--high", "10"])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+
+
+def test_scenarios_override_terms_by_path_and_refuse_unknown_paths() -> None:
+    c = load_contract(HEMMA)
+    name, ov = parse_scenario("low=metrics[back_in_school].expected=0.3,cohorts[0].size=20", c)
+    changed = with_overrides(c, ov)
+    assert name == "low" and changed.metrics[0].expected == 0.3 and changed.cohorts[0].size == 20
+    assert parse_scenario("pessimistic", c)[1] == {"metrics[0].expected": 0.38, "cohorts[0].engagement": 0.7}
+    with pytest.raises(UsageError):
+        with_overrides(c, {"metrics[9].expected": 0.3})
+    res = CliRunner().invoke(main, ["model", str(HEMMA), "--scenario", "x=nope.field=1"])
+    assert res.exit_code == 2
+
+
+def test_model_writes_csv_that_balances_and_an_xlsx_with_a_sheet_per_party(tmp_path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(main, ["model", str(HEMMA), "--csv"])
+    assert res.exit_code == 0
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 + 20
+    for line in lines[1:]:
+        values = [float(v) for v in line.split(",")[2:]]
+        assert abs(sum(values)) < 0.05  # each flow is rounded to öre
+    path = tmp_path / "case.xlsx"
+    res = runner.invoke(main, ["model", str(HEMMA), "--xlsx", str(path), "--scenario", "pessimistic"])
+    assert res.exit_code == 0, res.output
+    wb = load_workbook(path)
+    c = load_contract(HEMMA)
+    assert {p.id for p in c.parties} <= set(wb.sheetnames)
+    assert len(wb.sheetnames) == 1 + len(c.parties) + 2 + 1  # summary, parties, deal, outside, scenarios
+
+
+def test_model_json_holds_every_party_and_the_totals() -> None:
+    res = CliRunner().invoke(main, ["model", str(HEMMA), "--json"])
+    data = json.loads(res.output)
+    assert {"fond", "kommun", "deal", "outside"} <= data["parties"].keys()
+    for p in data["parties"].values():
+        assert {"role", "cash_flows", "npv", "irr", "moic"} <= p.keys()
+        assert len(p["cash_flows"]) == 20
+        if p["irr"] is None:
+            assert p["irr_reason"]
+    assert {"outcome_payments", "capital_drawn"} <= data["totals"].keys()
+    assert len(data["periods"]) == 20

@@ -157,6 +157,18 @@ class Contract(Strict):
         months = 12 // self.periods_per_year
         return [_add_months(self.start, p * months) for p in range(self.term_periods)]
 
+    def flow_dates(self) -> list[dt.date]:
+        """The day each period's flows fall: the end of the period (the next period's start)."""
+        months = 12 // self.periods_per_year
+        return [_add_months(self.start, (p + 1) * months) for p in range(self.term_periods)]
+
+    def budget_year(self, date: dt.date, start_month: int = 1) -> str:
+        """The budget year a date falls in: "2027" for calendar years, "2027/28" from April."""
+        if start_month == 1:
+            return str(date.year)
+        first = date.year if date.month >= start_month else date.year - 1
+        return f"{first}/{(first + 1) % 100:02d}"
+
 
 def _add_months(d: dt.date, n: int) -> dt.date:
     import calendar

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
@@ -17,6 +18,7 @@ from effekt.engine.finance import (
     payback_period,
     peak_cash_need,
     period_rate,
+    xirr,
 )
 from effekt.engine.inputs import expected_inputs
 
@@ -65,17 +67,23 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
         }
         if entry["irr"] is None:
             entry["irr_reason"] = str(r.reason[0])
+        x = xirr(flows, c.flow_dates())
+        entry["xirr"] = _num(float(x.rate[0]))
+        if entry["xirr"] is None:
+            entry["xirr_reason"] = str(x.reason[0])
         if entry["moic"] is None:
             entry["moic_reason"] = str(mo.reason[0])
         if entry["payback_period"] is None:
             entry["payback_period_reason"] = str(pb.reason[0])
         parties[account] = entry
-    years = [d.year for d in dates]
     by_year: dict[str, dict[str, float]] = {}
     for pi, payer in enumerate(cf.payers):
-        for t, y in enumerate(years):
-            by_year.setdefault(str(y), {}).setdefault(payer, 0.0)
-            by_year[str(y)][payer] += round(float(cf.payments_by_payer[0, pi, t]), 2)
+        start_month = c.party(payer).budget_year_start_month
+        for t, d in enumerate(c.flow_dates()):
+            # a flow at the end of a period belongs to the budget year of that period
+            year = c.budget_year(d - dt.timedelta(days=1), start_month)
+            row = by_year.setdefault(year, {})
+            row[payer] = round(row.get(payer, 0.0) + float(cf.payments_by_payer[0, pi, t]), 2)
     tranches = []
     for k, tr in enumerate(c.financing.tranches):
         tranches.append(

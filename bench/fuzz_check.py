@@ -40,7 +40,9 @@ from effekt.contract.load import check_document, parse_text
 from effekt.errors import EffektError
 
 ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = sorted((ROOT / "examples").glob("*.toml"))
+EXAMPLES = [
+    ROOT / "examples" / f"{name}.toml" for name in ("hemmasittare", "peterborough", "norrkoping")
+]
 FORMATS = ("toml", "yaml", "json")
 
 # Words the checker looks for, so random structures reach past the first table.

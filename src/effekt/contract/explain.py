@@ -56,20 +56,30 @@ def _payers(c: Contract, shares: dict[str, float] | None, lang: str) -> str:
     )
 
 
-def _threshold_text(measure: str, value: float, lang: str) -> str:
-    if measure in ("relative_reduction", "relative_increase") or 0 <= abs(value) <= 1:
+def _threshold_text(measure: str, value: float, kind: str, lang: str) -> str:
+    """An effect as text: relative effects and binary levels as a percentage, a difference
+    of binary shares in percentage points, anything else as a number."""
+    if measure in ("relative_reduction", "relative_increase"):
         return percent(value, lang)
-    return number(value, lang, 2)
+    if kind == "binary" and measure == "level":
+        return percent(value, lang)
+    if kind == "binary" and measure == "absolute_difference":
+        points = percent(value, lang).removesuffix("\u00a0%")
+        return t("explain.percentage_points", lang, n=points)
+    whole = abs(value - round(value)) < 1e-9
+    return number(value, lang, 0 if whole else 2)
 
 
-def _what(amount: float, price: Quantity, unit: str, c: Contract, lang: str) -> str:
+def _what(amount: float, price: Quantity, unit: str, direction: str, c: Contract, lang: str) -> str:
     parts = []
     if amount:
         parts.append(t("explain.fixed_amount", lang, amount=money(amount, c.currency, lang)))
     if expected(price):
         parts.append(
             t(
-                "explain.price_per_gain",
+                "explain.price_per_avoided"
+                if direction == "decrease"
+                else "explain.price_per_gain",
                 lang,
                 price=_money_q(price, c, lang),
                 unit=t(f"explain.unit.{unit}", lang),
@@ -78,8 +88,15 @@ def _what(amount: float, price: Quantity, unit: str, c: Contract, lang: str) -> 
     return _join(parts, lang) or money(0, c.currency, lang)
 
 
-def _rule_ids(c: Contract, ids: list[str]) -> str:
-    return ", ".join(f"“{i}”" for i in ids)
+def _rule_ids(c: Contract, ids: list[str], lang: str) -> str:
+    """Rule ids in quotation marks: ”…” in Swedish, “…” in English."""
+    left = "”" if lang == "sv" else "“"
+    return ", ".join(f"{left}{i}”" for i in ids)
+
+
+def _periods(c: Contract, n: int, lang: str) -> str:
+    """``n`` periods of the contract's length: "1 quarter", "2 quarters", "2 kvartal"."""
+    return t(f"explain.{'period_one' if n == 1 else 'periods'}.{c.period}", lang, n=n)
 
 
 def explain_rule(c: Contract, index: int, lang: str = "en") -> str:
@@ -132,23 +149,23 @@ def explain_rule(c: Contract, index: int, lang: str = "en") -> str:
                     lang,
                     measure=measure,
                     metric=name,
-                    threshold=_threshold_text(rule.measure, rule.threshold, lang),
+                    threshold=_threshold_text(rule.measure, rule.threshold, metric.kind, lang),
                     scope=scope,
                     payers=payers,
                     pay=pay,
                     recipient=recipient,
-                    what=_what(rule.amount, rule.price, metric.unit, c, lang),
+                    what=_what(rule.amount, rule.price, metric.unit, metric.direction, c, lang),
                 )
             )
             if rule.net_of:
-                sentences.append(t("explain.net_of", lang, rules=_rule_ids(c, rule.net_of)))
+                sentences.append(t("explain.net_of", lang, rules=_rule_ids(c, rule.net_of, lang)))
         elif isinstance(rule, Tiers):
             bands = "; ".join(
                 t(
                     "explain.band",
                     lang,
-                    edge=_threshold_text(rule.measure, tier.from_effect, lang),
-                    what=_what(tier.amount, tier.price, metric.unit, c, lang),
+                    edge=_threshold_text(rule.measure, tier.from_effect, metric.kind, lang),
+                    what=_what(tier.amount, tier.price, metric.unit, metric.direction, c, lang),
                 )
                 for tier in rule.tiers
             )
@@ -170,10 +187,10 @@ def explain_rule(c: Contract, index: int, lang: str = "en") -> str:
                 t(
                     "explain.gate",
                     lang,
-                    rules=_rule_ids(c, rule.applies_to),
+                    rules=_rule_ids(c, rule.applies_to, lang),
                     measure=measure,
                     metric=name,
-                    threshold=_threshold_text(rule.measure, rule.threshold, lang),
+                    threshold=_threshold_text(rule.measure, rule.threshold, metric.kind, lang),
                     scope=scope,
                 )
             )
@@ -234,12 +251,12 @@ def explain_rule(c: Contract, index: int, lang: str = "en") -> str:
             t(
                 "explain.measured",
                 lang,
-                lag=t(f"explain.periods.{c.period}", lang, n=lag),
+                lag=_periods(c, lag, lang),
                 source=t("explain.source", lang, source=metric.data_source)
                 if metric.data_source
                 else "",
                 population=t(f"explain.population.{metric.population}", lang),
-                paylag=t(f"explain.periods.{c.period}", lang, n=paylag),
+                paylag=_periods(c, paylag, lang),
                 basis=t(
                     f"explain.basis.{basis}", lang, confidence=percent(c.payment.confidence, lang)
                 ),
@@ -287,7 +304,7 @@ def summary(c: Contract, lang: str = "en") -> str:
             lang,
             currency=c.currency,
             start=c.start.isoformat(),
-            term=t(f"explain.periods.{c.period}", lang, n=c.term_periods),
+            term=_periods(c, c.term_periods, lang),
             periods=c.term_periods,
             period=t(f"explain.period.{c.period}", lang),
         ),

@@ -44,7 +44,7 @@ class _Dist(BaseModel):
 class Beta(_Dist):
     """A beta distribution on [0, 1], given by its mean and standard deviation."""
 
-    dist: Literal["beta"]
+    dist: Literal["beta"] = Field(description='The kind of distribution: "beta".')
     mean: float = Field(description="Mean, strictly between 0 and 1.", gt=0, lt=1)
     sd: float = Field(description="Standard deviation, ≥ 0.", ge=0)
 
@@ -63,7 +63,7 @@ class Beta(_Dist):
 class Normal(_Dist):
     """A normal distribution (optionally truncated at ``low``/``high``)."""
 
-    dist: Literal["normal"]
+    dist: Literal["normal"] = Field(description='The kind of distribution: "normal".')
     mean: float = Field(description="Mean.")
     sd: float = Field(description="Standard deviation, ≥ 0.", ge=0)
     low: float | None = Field(None, description="Draws below this are clipped to it.")
@@ -73,7 +73,7 @@ class Normal(_Dist):
 class Lognormal(_Dist):
     """A lognormal distribution given by the mean and sd of the variable itself."""
 
-    dist: Literal["lognormal"]
+    dist: Literal["lognormal"] = Field(description='The kind of distribution: "lognormal".')
     mean: float = Field(description="Mean of the variable, > 0.", gt=0)
     sd: float = Field(description="Standard deviation of the variable, ≥ 0.", ge=0)
 
@@ -86,7 +86,7 @@ class Lognormal(_Dist):
 class Triangular(_Dist):
     """A triangular distribution from ``low`` through ``mode`` to ``high``."""
 
-    dist: Literal["triangular"]
+    dist: Literal["triangular"] = Field(description='The kind of distribution: "triangular".')
     low: float = Field(description="Smallest value.")
     mode: float = Field(description="Most likely value.")
     high: float = Field(description="Largest value.")
@@ -101,7 +101,7 @@ class Triangular(_Dist):
 class Uniform(_Dist):
     """A uniform distribution on [``low``, ``high``]."""
 
-    dist: Literal["uniform"]
+    dist: Literal["uniform"] = Field(description='The kind of distribution: "uniform".')
     low: float = Field(description="Smallest value.")
     high: float = Field(description="Largest value.")
 
@@ -115,7 +115,7 @@ class Uniform(_Dist):
 class Empirical(_Dist):
     """Draws with equal probability from observed ``values`` (e.g. past years)."""
 
-    dist: Literal["empirical"]
+    dist: Literal["empirical"] = Field(description='The kind of distribution: "empirical".')
     values: list[float] = Field(description="The observed values.", min_length=1)
 
 

@@ -64,7 +64,7 @@ class _Rule(Strict):
 class RateCard(_Rule):
     """A price for each outcome achieved, with a cap per participant."""
 
-    kind: Literal["rate_card"]
+    kind: Literal["rate_card"] = Field(description='The kind of rule: "rate_card".')
     metric: str = Field(description="The metric paid for.")
     price: Quantity = Field(description="Price per outcome (per person, event or day).")
     max_per_participant: float | None = Field(
@@ -78,7 +78,7 @@ class RateCard(_Rule):
 class Threshold(_Rule):
     """A payment when the measured effect reaches a threshold."""
 
-    kind: Literal["threshold"]
+    kind: Literal["threshold"] = Field(description='The kind of rule: "threshold".')
     metric: str = Field(description="The metric whose effect is measured.")
     measure: Measure = Field("relative_reduction", description="How the effect is measured.")
     scope: Scope = Field("cohort", description="Per cohort, or pooled across cohorts.")
@@ -110,7 +110,7 @@ class Tier(Strict):
 class Tiers(_Rule):
     """Stepped payments: the highest band reached is paid."""
 
-    kind: Literal["tiers"]
+    kind: Literal["tiers"] = Field(description='The kind of rule: "tiers".')
     metric: str = Field(description="The metric whose effect is measured.")
     measure: Measure = Field("relative_reduction", description="How the effect is measured.")
     scope: Scope = Field("cohort", description="Per cohort, or pooled across cohorts.")
@@ -120,7 +120,7 @@ class Tiers(_Rule):
 class SavingsShare(_Rule):
     """A share of the measured avoided cost is paid."""
 
-    kind: Literal["savings_share"]
+    kind: Literal["savings_share"] = Field(description='The kind of rule: "savings_share".')
     metric: str = Field(description="The metric whose improvement saves money.")
     share: Share = Field(description="Share of the measured saving that is paid.")
     saving_per_outcome: Quantity = Field(
@@ -131,7 +131,7 @@ class SavingsShare(_Rule):
 class Gate(_Rule):
     """An outcome that must be met before other rules pay."""
 
-    kind: Literal["gate"]
+    kind: Literal["gate"] = Field(description='The kind of rule: "gate".')
     metric: str = Field(description="The metric that must be met.")
     measure: Measure = Field("level", description="How the effect is measured.")
     scope: Scope = Field("all_cohorts", description="Per cohort, or pooled across cohorts.")
@@ -144,7 +144,7 @@ class Gate(_Rule):
 class ActivityFee(_Rule):
     """A fixed part paid regardless of outcomes."""
 
-    kind: Literal["activity_fee"]
+    kind: Literal["activity_fee"] = Field(description='The kind of rule: "activity_fee".')
     per_participant: Money = Field(0, description="Paid for each participant who engages.")
     per_period: Money = Field(0, description="Paid each period from from_period to to_period.")
     from_period: Period = Field(1, description="First period of per_period payments.")

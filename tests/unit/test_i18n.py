@@ -1,0 +1,122 @@
+"""The message catalogs: every code in Swedish and English, with the same placeholders,
+and every code the source uses is in the catalog."""
+
+from __future__ import annotations
+
+import re
+import string
+import typing
+from pathlib import Path
+
+import pytest
+
+from effekt.contract.financing import Fee, Grant, Tranche
+from effekt.contract.metrics import Counterfactual, Metric, MetricKind
+from effekt.contract.model import PERIODS_PER_YEAR
+from effekt.contract.parties import Role
+from effekt.contract.rules import DecisionBasis, Measure, Scope
+from effekt.i18n import LANGUAGES, catalog, translate
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "effekt"
+SOURCES = sorted((SRC / "contract").glob("*.py")) + [SRC / "cli.py", SRC / "errors.py"]
+CODES = catalog()
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def literal(model: type, field: str) -> list[str]:
+    return list(typing.get_args(model.model_fields[field].annotation))  # type: ignore[attr-defined]
+
+
+# Code families built at run time (f"explain.unit.{unit}"), with every value they can take.
+DYNAMIC: dict[str, list[str]] = {
+    "cli.severity": ["error", "warning"],
+    "diff": ["added", "removed", "changed"],
+    "direction": literal(Metric, "direction"),
+    "explain.basis": list(typing.get_args(DecisionBasis)),
+    "explain.counterfactual": list(typing.get_args(Counterfactual)),
+    "explain.measure": list(typing.get_args(Measure)),
+    "explain.period": list(PERIODS_PER_YEAR),
+    "explain.periods": list(PERIODS_PER_YEAR),
+    "explain.period_one": list(PERIODS_PER_YEAR),
+    "explain.population": literal(Metric, "population"),
+    "explain.scope": list(typing.get_args(Scope)),
+    "explain.unit": literal(Metric, "unit"),
+    "fee": literal(Fee, "kind"),
+    "kind": list(typing.get_args(MetricKind)),
+    "purpose": literal(Grant, "purpose"),
+    "role": list(typing.get_args(Role)),
+    "seniority": literal(Tranche, "seniority"),
+}
+
+
+def source_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in SOURCES)
+
+
+def test_catalog_loads_without_a_code_defined_twice() -> None:
+    assert len(CODES) > 100
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_code_has_swedish_and_english_with_the_same_placeholders(code: str) -> None:
+    entry = CODES[code]
+    assert set(entry) == set(LANGUAGES)
+    assert entry["sv"].strip() and entry["en"].strip()
+    assert placeholders(entry["sv"]) == placeholders(entry["en"]), code
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_message_renders_in_both_languages_when_given_its_parameters(code: str) -> None:
+    params = {name: "X" for name in placeholders(CODES[code]["en"])}
+    for lang in LANGUAGES:
+        text = translate(code, lang, **params)
+        assert not re.search(r"\{[A-Za-z_]+\}", text), (code, lang, text)
+
+
+def test_every_literal_code_in_the_source_is_in_the_catalog() -> None:
+    families = {code.split(".")[0] for code in CODES}
+    used = {
+        code
+        for code in re.findall(r"[\"']((?:[a-z_]+\.)+[a-z_]+)[\"']", source_text())
+        if code.split(".")[0] in families and not code.endswith((".toml", ".py"))
+    }
+    assert len(used) > 40
+    missing = sorted(used - CODES.keys())
+    assert not missing, f"codes used in the source but not in the catalog: {missing}"
+
+
+def test_every_code_family_built_at_run_time_is_known_to_this_test() -> None:
+    prefixes = set(re.findall(r"f[\"']([a-z_]+(?:\.[a-z_]+)*)\.\{", source_text()))
+    prefixes.discard("contract")  # contract.{reason}: checked below
+    prefixes.discard("noun")  # noun.{what}: checked below
+    prefixes.discard("explain")  # explain.{'period_one' if n == 1 else 'periods'}.…
+    unknown = prefixes - DYNAMIC.keys() - {"template"}
+    assert not unknown, f"add these code families to DYNAMIC: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("family", sorted(DYNAMIC))
+def test_every_value_of_a_run_time_code_family_is_in_the_catalog(family: str) -> None:
+    missing = [v for v in DYNAMIC[family] if f"{family}.{v}" not in CODES]
+    assert not missing, f"{family}: {missing}"
+
+
+def test_every_validator_reason_is_a_code() -> None:
+    reasons = set(re.findall(r"raise ValueError\(\"([a-z_]+)\"\)", source_text()))
+    assert {"beta_sd_too_large", "triangular_order", "uniform_order"} <= reasons
+    missing = sorted(r for r in reasons if f"contract.{r}" not in CODES)
+    assert not missing, missing
+
+
+def test_every_noun_of_an_unknown_reference_is_a_code() -> None:
+    validate = (SRC / "contract" / "validate.py").read_text(encoding="utf-8")
+    nouns = set(re.findall(r"self\.ref\((?:[^()]|\([^()]*\))*?\"([a-z]+)\",?\s*\)", validate))
+    assert {"metric", "cohort", "party", "rule"} <= nouns
+    missing = sorted(n for n in nouns if f"noun.{n}" not in CODES)
+    assert not missing, missing
+
+
+def test_unknown_code_falls_back_to_the_code_and_its_parameters() -> None:
+    assert translate("no.such.code", "sv", x=1) == "no.such.code (x=1)"

@@ -1,0 +1,216 @@
+"""Use case: which uncertain inputs drive a result (``effekt sensitivity``).
+
+Two views of the same output (default: the main investor's NPV):
+
+* a **tornado** — each uncertain input at its 10th and 90th percentile with every other
+  input at its expected value, through the deterministic engine (all 2·V cases as
+  paths of one engine call); sorted by swing;
+* **variance-based indices** over the uncertain inputs drawn independently: first order
+  by Saltelli (2010), ``S_i = mean(f(B)·(f(A_B^i) − f(A))) / Var(Y)``, and total by
+  Jansen (1999), ``ST_i = mean((f(A) − f(A_B^i))²) / (2·Var(Y))``, with ``A_B^i`` the
+  matrix ``A`` with column *i* from ``B``. Person-level draws are off, so the output is
+  a function of the inputs.
+
+A distribution with an ``id`` is one input wherever it appears (see
+:mod:`effekt.engine.sampling`).
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from effekt.contract.model import Contract
+from effekt.engine.cashflow import cash_flows
+from effekt.engine.inputs import Inputs, expected_inputs
+from effekt.engine.montecarlo import path_values, with_person_level
+from effekt.engine.sampling import SamplingPlan, quantile, sampling_plan
+from effekt.errors import InputError
+
+__all__ = ["OUTPUT_KINDS", "default_output", "evaluate", "sensitivity", "sensitivity_svg"]
+
+FloatArray = npt.NDArray[np.float64]
+OUTPUT_KINDS = ("npv", "irr", "moic", "total")
+
+
+def default_output(c: Contract) -> str:
+    """The main investor's NPV: the investor with the largest commitment (else party 1)."""
+    commitment: dict[str, float] = {}
+    for t in c.financing.tranches:
+        commitment[t.investor] = commitment.get(t.investor, 0.0) + t.commitment
+    investors = [p.id for p in c.parties if p.role == "investor"]
+    if investors:
+        main = max(investors, key=lambda pid: commitment.get(pid, 0.0))
+        return f"{main}.npv"
+    return f"{c.parties[0].id}.npv"
+
+
+def _parse_output(c: Contract, output: str) -> str:
+    party, _, kind = output.rpartition(".")
+    if kind not in OUTPUT_KINDS or party not in [p.id for p in c.parties]:
+        raise InputError(
+            "sensitivity.unknown_output",
+            output=output,
+            parties=", ".join(p.id for p in c.parties),
+        )
+    return f"party/{party}/{kind}"
+
+
+def evaluate(c: Contract, inputs: Inputs, output: str) -> FloatArray:
+    """The output (``PARTY.npv`` …) per path for the given inputs, person-level draws off."""
+    key = _parse_output(c, output)
+    cf = cash_flows(with_person_level(c, False), inputs, None)
+    return path_values(c, cf, inputs)[key]
+
+
+def _with(base: Inputs, plan: SamplingPlan, values: FloatArray) -> Inputs:
+    """Inputs for len(values) paths: the constants, and variable i set to values[:, i]."""
+    n = values.shape[0]
+    out: Inputs = {k: np.repeat(v[:1], n) for k, v in base.items()}
+    for i, var in enumerate(plan.variables):
+        for path in var.paths:
+            out[path] = np.ascontiguousarray(values[:, i])
+    return out
+
+
+def _tornado(c: Contract, plan: SamplingPlan, output: str) -> list[dict[str, Any]]:
+    base = expected_inputs(c, 1)
+    V = len(plan.variables)
+    centre = np.array([float(base[v.paths[0]][0]) for v in plan.variables])
+    grid = np.repeat(centre[None, :], 2 * V, axis=0)
+    lows = [float(quantile(v.dist, np.array([0.1]))[0]) for v in plan.variables]
+    highs = [float(quantile(v.dist, np.array([0.9]))[0]) for v in plan.variables]
+    for i in range(V):
+        grid[2 * i, i], grid[2 * i + 1, i] = lows[i], highs[i]
+    y = evaluate(c, _with(base, plan, grid), output)
+    rows: list[dict[str, Any]] = []
+    for i, v in enumerate(plan.variables):
+        lo, hi = float(y[2 * i]), float(y[2 * i + 1])
+        rows.append(
+            {
+                "input": v.name,
+                "fields": list(v.paths),
+                "low": lows[i],
+                "high": highs[i],
+                "output_low": _num(lo),
+                "output_high": _num(hi),
+                "swing": _num(abs(hi - lo)),
+            }
+        )
+    rows.sort(key=lambda r: -float(r["swing"] or 0.0))
+    return rows
+
+
+def _sobol(
+    c: Contract, plan: SamplingPlan, output: str, n: int, seed: int
+) -> tuple[list[dict[str, Any]], float | None]:
+    base = expected_inputs(c, 1)
+    V = len(plan.variables)
+    rng = np.random.default_rng(seed)
+    u = rng.random((2, n, V))
+    a, b = u[0], u[1]
+    blocks = [a, b] + [np.where(np.arange(V) == i, b, a) for i in range(V)]
+    uu = np.concatenate(blocks)
+    x = np.column_stack([quantile(v.dist, uu[:, i]) for i, v in enumerate(plan.variables)])
+    y = evaluate(c, _with(base, plan, x), output).reshape(V + 2, n)
+    ok = np.isfinite(y).all(axis=0)
+    fa, fb, fab = y[0, ok], y[1, ok], y[2:, ok]
+    var = float(np.var(np.concatenate([fa, fb]))) if ok.any() else 0.0
+    rows: list[dict[str, Any]] = []
+    for i, v in enumerate(plan.variables):
+        first = float(np.mean(fb * (fab[i] - fa))) / var if var > 0 else math.nan
+        total = float(np.mean((fa - fab[i]) ** 2)) / (2 * var) if var > 0 else math.nan
+        rows.append({"input": v.name, "first_order": _num(first), "total": _num(total)})
+    rows.sort(key=lambda r: -float(r["total"] or 0.0))
+    return rows, (_num(var) if var > 0 else None)
+
+
+def _num(x: float) -> float | None:
+    return None if not math.isfinite(x) else round(float(x), 6)
+
+
+def sensitivity(
+    c: Contract, output: str | None = None, base_paths: int = 2000, seed: int = 0
+) -> dict[str, Any]:
+    """Tornado and variance-based indices of ``output`` (default: main investor's NPV)."""
+    output = output or default_output(c)
+    _parse_output(c, output)
+    plan = sampling_plan(c)
+    if not plan.variables:
+        raise InputError("sensitivity.no_uncertain_inputs")
+    base = evaluate(c, expected_inputs(c, 1), output)
+    indices, variance = _sobol(c, plan, output, base_paths, seed)
+    return {
+        "contract": c.id,
+        "currency": c.currency,
+        "output": output,
+        "base": _num(float(base[0])),
+        "tornado": _tornado(c, plan, output),
+        "sobol": {
+            "base_paths": base_paths,
+            "evaluations": base_paths * (len(plan.variables) + 2),
+            "seed": seed,
+            "variance": variance,
+            "indices": indices,
+        },
+    }
+
+
+def sensitivity_svg(data: dict[str, Any]) -> str:
+    """A self-contained SVG: the tornado (bars from the base value) and the indices."""
+    tornado = data["tornado"]
+    indices = data["sobol"]["indices"]
+    row, label_w, bar_w, pad = 22, 190, 420, 12
+    h1 = (len(tornado) + 2) * row
+    h2 = (len(indices) + 2) * row
+    width, height = label_w + bar_w + 2 * pad + 120, h1 + h2 + 3 * pad
+    base = data["base"] or 0.0
+    values = [v for r in tornado for v in (r["output_low"], r["output_high"]) if v is not None]
+    lo, hi = min(values + [base]), max(values + [base])
+    span = hi - lo or 1.0
+
+    def xpos(v: float) -> float:
+        return float(label_w + pad + (v - lo) / span * bar_w)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{pad}" y="{row}" font-weight="bold">'
+        f"{escape(data['output'])}: tornado (p10 / p90)</text>",
+    ]
+    for k, r in enumerate(tornado):
+        y = (k + 1.4) * row
+        parts.append(f'<text x="{pad}" y="{y + 12}">{escape(r["input"])}</text>')
+        for v, colour in ((r["output_low"], "#4477aa"), (r["output_high"], "#ee6677")):
+            if v is None:
+                continue
+            x0, x1 = sorted((xpos(base), xpos(v)))
+            parts.append(
+                f'<rect x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0, 0.5):.1f}" '
+                f'height="{row - 6}" fill="{colour}"/>'
+            )
+    parts.append(
+        f'<line x1="{xpos(base):.1f}" y1="{row * 1.2:.1f}" x2="{xpos(base):.1f}" '
+        f'y2="{h1 - row * 0.4:.1f}" stroke="black"/>'
+    )
+    top = h1 + pad
+    parts.append(
+        f'<text x="{pad}" y="{top + row}" font-weight="bold">'
+        "Variance-based indices (first order, total)</text>"
+    )
+    for k, r in enumerate(indices):
+        y = top + (k + 1.4) * row
+        parts.append(f'<text x="{pad}" y="{y + 12}">{escape(r["input"])}</text>')
+        for j, (v, colour) in enumerate(((r["first_order"], "#228833"), (r["total"], "#ccbb44"))):
+            share = min(max(v or 0.0, 0.0), 1.0)
+            parts.append(
+                f'<rect x="{label_w + pad}" y="{y + j * (row - 6) / 2:.1f}" '
+                f'width="{share * bar_w:.1f}" height="{(row - 6) / 2:.1f}" fill="{colour}"/>'
+            )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,288 @@
+"""Use case: risk under uncertainty (``effekt simulate``) for a contract or a fund.
+
+Runs the fixed chunk layout of :mod:`effekt.engine.montecarlo` serially, in local
+processes (``workers``) or on Dask (a scheduler address, or ``"local"`` for a
+``LocalCluster``), collects chunks by index, and shapes the JSON. The same seed gives
+the same JSON whatever runs the chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from effekt.contract.model import Contract
+from effekt.engine.montecarlo import (
+    CHUNK_SIZE,
+    Accumulator,
+    ChunkSummary,
+    Fund,
+    FundEntry,
+    Results,
+    chunk_seeds,
+    chunk_sizes,
+    simulate_chunk,
+    simulate_fund_chunk,
+)
+from effekt.errors import UsageError
+
+__all__ = [
+    "Target",
+    "load_target",
+    "run_chunk",
+    "simulate",
+    "simulate_json",
+]
+
+Target = Contract | Fund
+Progress = Callable[[int], None]
+
+
+def load_target(path: str | Path) -> Target:
+    """A contract file, or a portfolio file (``kind = "portfolio"``) as a :class:`Fund`."""
+    from effekt.contract.load import load_contract, load_portfolio, read_document
+
+    data = read_document(path).data
+    if isinstance(data, dict) and data.get("kind") == "portfolio":
+        portfolio, contracts = load_portfolio(path)
+        entries = tuple(
+            FundEntry(e.id or c.id, c, e.weight)
+            for e, c in zip(portfolio.contracts, contracts, strict=True)
+        )
+        shocks = {s.id: dict(s.loadings) for s in portfolio.shocks}
+        return Fund(portfolio.id, entries, shocks)
+    return load_contract(path)
+
+
+def run_chunk(
+    target: Target, n_paths: int, seed_seq: np.random.SeedSequence, person_level: bool | None
+) -> ChunkSummary:
+    """One chunk of a contract or a fund (the function every executor runs)."""
+    if isinstance(target, Fund):
+        return simulate_fund_chunk(target, n_paths, seed_seq, person_level)
+    return simulate_chunk(target, n_paths, seed_seq, person_level)
+
+
+# --- executors ------------------------------------------------------------------------------
+
+_WORKER_TARGET: tuple[Target, bool | None] | None = None
+
+
+def _init_worker(target: Target, person_level: bool | None) -> None:
+    global _WORKER_TARGET
+    _WORKER_TARGET = (target, person_level)
+
+
+def _worker_chunk(n_paths: int, seed_seq: np.random.SeedSequence) -> ChunkSummary:
+    assert _WORKER_TARGET is not None
+    return run_chunk(_WORKER_TARGET[0], n_paths, seed_seq, _WORKER_TARGET[1])
+
+
+def simulate(
+    target: Target,
+    paths: int,
+    seed: int,
+    *,
+    workers: int = 1,
+    dask: str | None = None,
+    person_level: bool | None = None,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Progress | None = None,
+) -> Results:
+    """Simulate ``paths`` paths from ``seed``; ``progress(paths_done)`` after each chunk.
+
+    ``workers`` > 1 runs local processes; ``dask`` a Dask scheduler address, or
+    ``"local"`` for a LocalCluster of ``workers`` processes (default: the CPU count).
+    """
+    if paths < 1:
+        raise UsageError("simulate.paths", paths=paths)
+    if workers < 1:
+        raise UsageError("simulate.workers", workers=workers)
+    sizes = chunk_sizes(paths, chunk_size)
+    seeds = chunk_seeds(seed, len(sizes))
+    acc = Accumulator(sizes)
+    done = 0
+
+    def collect(i: int, chunk: ChunkSummary) -> None:
+        nonlocal done
+        acc.add(i, chunk)
+        done += sizes[i]
+        if progress is not None:
+            progress(sizes[i])
+
+    if dask is not None:
+        _run_dask(target, sizes, seeds, person_level, dask, workers, seed, collect)
+    elif workers == 1:
+        for i, (n, ss) in enumerate(zip(sizes, seeds, strict=True)):
+            collect(i, run_chunk(target, n, ss, person_level))
+    else:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_init_worker, initargs=(target, person_level)
+        ) as pool:
+            futures = {
+                pool.submit(_worker_chunk, n, ss): i
+                for i, (n, ss) in enumerate(zip(sizes, seeds, strict=True))
+            }
+            for fut in as_completed(futures):
+                collect(futures[fut], fut.result())
+    return acc.result()
+
+
+def _run_dask(
+    target: Target,
+    sizes: Sequence[int],
+    seeds: Sequence[np.random.SeedSequence],
+    person_level: bool | None,
+    address: str,
+    workers: int,
+    seed: int,
+    collect: Callable[[int, ChunkSummary], None],
+) -> None:
+    """Chunks on Dask: the target scattered once, one task per chunk, keys by chunk index."""
+    import importlib
+
+    distributed: Any = importlib.import_module("distributed")  # partly typed: used as Any
+    Client, LocalCluster = distributed.Client, distributed.LocalCluster
+    dask_completed = distributed.as_completed
+
+    cluster = None
+    if address == "local":
+        n = workers if workers > 1 else (os.cpu_count() or 1)
+        cluster = LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+    else:
+        client = Client(address)
+    try:
+        spec = client.scatter(target, broadcast=True)
+        token = _run_token(target, sum(sizes), seed, person_level)
+        futures = client.map(
+            run_chunk,
+            [spec] * len(sizes),
+            list(sizes),
+            list(seeds),
+            [person_level] * len(sizes),
+            key=[f"effekt-mc-{token}-{i}" for i in range(len(sizes))],
+        )
+        index = {f.key: i for i, f in enumerate(futures)}
+        for fut in dask_completed(futures):
+            collect(index[fut.key], fut.result())
+            fut.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _run_token(target: Target, paths: int, seed: int, person_level: bool | None) -> str:
+    if isinstance(target, Fund):
+        spec = repr(
+            (
+                target.id,
+                [(e.id, e.weight, e.contract.model_dump_json()) for e in target.entries],
+                target.shocks,
+            )
+        )
+    else:
+        spec = target.model_dump_json()
+    text = f"{spec}|{paths}|{seed}|{person_level}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), 6)
+
+
+def _stat(res: Results, name: str) -> dict[str, float | None]:
+    return {k: _num(v) for k, v in res.stat(name).items()}
+
+
+def _block(res: Results, prefix: str, roles: dict[str, str], currency: str) -> dict[str, Any]:
+    """The contract-shaped results under ``prefix`` ("" for a contract, "fund/" for a fund)."""
+    parties: dict[str, Any] = {}
+    for pid, role in roles.items():
+        base = f"{prefix}party/{pid}"
+        parties[pid] = {
+            "role": role,
+            "npv": _stat(res, f"{base}/npv"),
+            "irr": _stat(res, f"{base}/irr"),
+            "irr_defined": _num(res.defined(f"{base}/irr")),
+            "moic": _stat(res, f"{base}/moic"),
+            "moic_defined": _num(res.defined(f"{base}/moic")),
+            "p_loss": _num(res.probability(f"{base}/loss")),
+            "expected_shortfall_5": _num(res.shortfall(f"{base}/npv")),
+            "total": _stat(res, f"{base}/total"),
+        }
+    outlay: dict[str, dict[str, Any]] = {}
+    for name in res.names(f"{prefix}outlay/"):
+        year, payer = name[len(prefix) + len("outlay/") :].split("/")
+        mean = res.moments[name][1]
+        p50, p90, p95 = res.quantiles(name, (0.5, 0.9, 0.95))
+        outlay.setdefault(year, {})[payer] = {
+            "mean": _num(mean),
+            "p50": _num(p50),
+            "p90": _num(p90),
+            "p95": _num(p95),
+        }
+    gap = f"{prefix}provider/cash_gap"
+    return {
+        "currency": currency,
+        "parties": parties,
+        "outlay": dict(sorted(outlay.items())),
+        "provider_cash_gap_probability": _num(res.probability(gap)) if gap in res.counts else None,
+        "society_npv": _stat(res, f"{prefix}society/npv"),
+        "society_p_positive_npv": _num(res.probability(f"{prefix}society/positive")),
+    }
+
+
+def _roles(c: Contract) -> dict[str, str]:
+    return {p.id: p.role for p in c.parties}
+
+
+#: How society's NPV is computed (see docs/simulate.md).
+SOCIETY_METHOD = "stand_in_contract_flows_plus_outcomes_at_rule_prices"
+
+
+def simulate_json(
+    target: Target, res: Results, seed: int, person_level: bool | None = None
+) -> dict[str, Any]:
+    """The JSON of a run: ``parties``, ``outlay``, cash gap, society, ``paths``, ``seed``.
+
+    For a fund the same keys hold the fund's results (``parties`` by role: the weighted
+    flows of every party in that role), and ``contracts`` holds each contract's.
+    """
+    head: dict[str, Any] = {"paths": res.paths, "seed": seed, "chunk_size": res.chunk_size}
+    if isinstance(target, Contract):
+        pl = target.uncertainty.person_level if person_level is None else person_level
+        return {
+            "contract": target.id,
+            **head,
+            "person_level": pl,
+            "society_method": SOCIETY_METHOD,
+            **_block(res, "", _roles(target), target.currency),
+        }
+    roles = sorted({p.role for e in target.entries for p in e.contract.parties})
+    currencies = sorted({e.contract.currency for e in target.entries})
+    contracts = {}
+    for e in target.entries:
+        block = _block(res, f"contract/{e.id}/", _roles(e.contract), e.contract.currency)
+        contracts[e.id] = {"contract": e.contract.id, "weight": e.weight, **block}
+    return {
+        "fund": target.id,
+        **head,
+        "person_level": person_level,
+        "society_method": SOCIETY_METHOD,
+        **_block(res, "fund/", {r: r for r in roles}, "/".join(currencies)),
+        "contracts": contracts,
+    }

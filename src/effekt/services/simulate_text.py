@@ -1,0 +1,164 @@
+"""Readable text of a simulation or a sensitivity analysis, in Swedish or English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from effekt.i18n import translate as t
+from effekt.i18n.format import money, number, percent
+
+__all__ = ["sensitivity_text", "simulate_text", "table"]
+
+
+def table(rows: list[list[str]], left: int = 2) -> list[str]:
+    """Rows of cells as aligned lines: the first ``left`` columns left-aligned, a rule under the head."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, r in enumerate(rows):
+        lines.append(
+            "  ".join(
+                cell.ljust(w) if i < left else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def _m(v: float | None, cur: str, lang: str) -> str:
+    return "—" if v is None else money(round(v) + 0.0, cur, lang)
+
+
+def _p(v: float | None, lang: str) -> str:
+    return "—" if v is None else percent(v, lang)
+
+
+def _x(v: float | None, lang: str) -> str:
+    return "—" if v is None else number(v, lang, 2) + "×"
+
+
+def _role(role: str, lang: str) -> str:
+    return t(f"role.{role}", lang)
+
+
+def simulate_text(data: dict[str, Any], lang: str = "en") -> str:
+    """Per party: NPV mean (p5–p95), IRR p50 (p5–p95), multiple p50, P(loss), shortfall."""
+    cur = data["currency"]
+    name = data.get("contract") or data.get("fund")
+    lines = [
+        t("simulate.title", lang, id=name, paths=number(data["paths"], lang), seed=data["seed"]),
+        "",
+    ]
+    lines += _parties(data, cur, lang)
+    lines += ["", t("simulate.outlay_title", lang)]
+    rows = [[t("simulate.col.year", lang), t("simulate.col.payer", lang), "p50", "p90", "p95"]]
+    for year, payers in data["outlay"].items():
+        for payer, q in payers.items():
+            rows.append([year, payer] + [_m(q[k], cur, lang) for k in ("p50", "p90", "p95")])
+    lines += ["  " + line for line in table(rows)]
+    lines.append("")
+    gap = data["provider_cash_gap_probability"]
+    if gap is not None:
+        lines.append(t("simulate.cash_gap", lang, p=_p(gap, lang)))
+    lines.append(
+        t(
+            "simulate.society",
+            lang,
+            p=_p(data["society_p_positive_npv"], lang),
+            mean=_m(data["society_npv"]["mean"], cur, lang),
+        )
+    )
+    lines.append(t("simulate.society_note", lang))
+    for cid, block in data.get("contracts", {}).items():
+        lines += ["", t("simulate.contract", lang, id=cid, weight=number(block["weight"], lang, 2))]
+        lines += _parties(block, block["currency"], lang)
+    lines += ["", t("simulate.note", lang)]
+    return "\n".join(lines)
+
+
+def _parties(data: dict[str, Any], cur: str, lang: str) -> list[str]:
+    rows = [
+        [
+            t("table.party", lang),
+            t("table.role", lang),
+            t("simulate.col.npv", lang),
+            t("simulate.col.npv_range", lang),
+            t("simulate.col.irr", lang),
+            t("simulate.col.irr_range", lang),
+            t("simulate.col.moic", lang),
+            t("simulate.col.p_loss", lang),
+            t("simulate.col.shortfall", lang),
+        ]
+    ]
+    for pid, p in data["parties"].items():
+        npv, irr, mo = p["npv"], p["irr"], p["moic"]
+        rows.append(
+            [
+                pid,
+                _role(p["role"], lang),
+                _m(npv["mean"], cur, lang),
+                f"{_m(npv['p5'], cur, lang)} … {_m(npv['p95'], cur, lang)}",
+                _p(irr["p50"], lang),
+                f"{_p(irr['p5'], lang)} … {_p(irr['p95'], lang)}",
+                _x(mo["p50"], lang),
+                _p(p["p_loss"], lang),
+                _m(p["expected_shortfall_5"], cur, lang),
+            ]
+        )
+    return table(rows)
+
+
+def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
+    """The tornado (output at each input's p10 and p90) and the variance-based indices."""
+    cur = data["currency"]
+    unit = data["output"].rsplit(".", 1)[-1]
+
+    def val(v: float | None) -> str:
+        if unit in ("irr",):
+            return _p(v, lang)
+        if unit == "moic":
+            return _x(v, lang)
+        return _m(v, cur, lang)
+
+    lines = [
+        t("sensitivity.title", lang, id=data["contract"], output=data["output"]),
+        t("sensitivity.base", lang, value=val(data["base"])),
+        "",
+        t("sensitivity.tornado", lang),
+    ]
+    rows = [
+        [
+            t("sensitivity.col.input", lang),
+            t("sensitivity.col.low", lang),
+            t("sensitivity.col.high", lang),
+            t("sensitivity.col.at_low", lang),
+            t("sensitivity.col.at_high", lang),
+            t("sensitivity.col.swing", lang),
+        ]
+    ]
+    for r in data["tornado"]:
+        rows.append(
+            [
+                r["input"],
+                number(r["low"], lang, 4 if abs(r["low"]) < 10 else 0),
+                number(r["high"], lang, 4 if abs(r["high"]) < 10 else 0),
+                val(r["output_low"]),
+                val(r["output_high"]),
+                val(r["swing"]) if unit != "irr" else _p(r["swing"], lang),
+            ]
+        )
+    lines += ["  " + line for line in table(rows, left=1)]
+    lines += ["", t("sensitivity.sobol", lang, paths=number(data["sobol"]["base_paths"], lang))]
+    rows = [
+        [
+            t("sensitivity.col.input", lang),
+            t("sensitivity.col.first", lang),
+            t("sensitivity.col.total", lang),
+        ]
+    ]
+    for r in data["sobol"]["indices"]:
+        rows.append([r["input"], number(r["first_order"], lang, 3), number(r["total"], lang, 3)])
+    lines += ["  " + line for line in table(rows, left=1)]
+    lines += ["", t("sensitivity.note", lang)]
+    return "\n".join(lines)

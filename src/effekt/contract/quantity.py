@@ -50,7 +50,7 @@ class Beta(_Dist):
 
     @model_validator(mode="after")
     def _feasible(self) -> Beta:
-        if self.sd > 0 and self.sd**2 >= self.mean * (1 - self.mean):
+        if self.sd > 0 and self.sd * self.sd >= self.mean * (1 - self.mean):
             raise ValueError("beta_sd_too_large")
         return self
 
@@ -79,7 +79,8 @@ class Lognormal(_Dist):
 
     def log_params(self) -> tuple[float, float]:
         """(μ, σ) of log X: σ² = ln(1 + sd²/mean²), μ = ln(mean) − σ²/2."""
-        s2 = math.log1p((self.sd / self.mean) ** 2)
+        cv = self.sd / self.mean
+        s2 = math.log1p(cv * cv)
         return math.log(self.mean) - s2 / 2, math.sqrt(s2)
 
 
@@ -151,18 +152,19 @@ def expected(q: Quantity) -> float:
 
 
 def variance(q: Quantity) -> float:
-    """The variance of ``q`` (0 for a plain number)."""
+    """The variance of ``q`` (0 for a plain number); ``inf`` rather than OverflowError for
+    huge inputs (``x * x`` overflows to inf where ``x ** 2`` raises)."""
     if isinstance(q, int | float):
         return 0.0
     if isinstance(q, Beta | Normal | Lognormal):
-        return q.sd**2
+        return q.sd * q.sd
     if isinstance(q, Triangular):
         a, c, b = q.low, q.mode, q.high
         return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
     if isinstance(q, Uniform):
-        return (q.high - q.low) ** 2 / 12
+        return (q.high - q.low) * (q.high - q.low) / 12
     m = expected(q)
-    return sum((v - m) ** 2 for v in q.values) / len(q.values)
+    return sum((v - m) * (v - m) for v in q.values) / len(q.values)
 
 
 def _clipped_normal_mean(q: Normal) -> float:

@@ -124,6 +124,7 @@ def run_waterfall(
         # distribute what is not needed later
         last = t == T - 1
         if fin.distribution == "at_end" and not last:
+            cash_t[:, t] = cash
             continue
         reserve = np.zeros(P) if last else future_need[:, t]  # hold what delivery still needs
         avail = np.maximum(cash - reserve, 0.0)

@@ -127,7 +127,8 @@ def run_waterfall(
             cash_t[:, t] = cash
             continue
         reserve = np.zeros(P) if last else future_need[:, t]  # hold what delivery still needs
-        avail = np.maximum(cash - reserve, 0.0)
+        # only recyclable cash is held for delivery; the pot is distributed as received
+        avail = pot + np.maximum(cash - pot - reserve, 0.0)
         start = avail.copy()
         order_claims = outstanding[:, senior_first]
         paid, avail = _pay_in_order(avail, order_claims)

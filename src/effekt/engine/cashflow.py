@@ -141,7 +141,7 @@ def cash_flows(
     fl_grants = [g for g in c.financing.grants if g.purpose == "first_loss"]
     fl_amount = sum(g.amount for g in fl_grants)
     for g in fl_grants:
-        flows[:, idx[g.funder]] -= first_loss_total * (g.amount / fl_amount)
+        flows[:, idx[g.funder]] -= first_loss_total * (g.amount / fl_amount if fl_amount else 0.0)
     for funder, row in grant_out.items():
         flows[:, idx[funder]] += row
     provider = next((p.id for p in c.parties if p.role == "provider"), DEAL)

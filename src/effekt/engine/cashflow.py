@@ -124,11 +124,13 @@ def cash_flows(
     for pi, pid in enumerate(payers):
         flows[:, idx[pid]] -= by_payer[:, pi]
     total_out = by_payer.sum(axis=1)
-    for pid in payers:  # excess returned to payers in proportion to what they paid
+    fallback = payer_shares(c)  # where nothing was paid, the excess goes by the payer shares
+    for pid in dict.fromkeys([*payers, *fallback]):  # in proportion to what they paid
+        paid = by_payer[:, payers.index(pid)].sum(1) if pid in payers else np.zeros(P)
         paid_share: FloatArray = np.where(
             total_out.sum(1) > 0,
-            by_payer[:, payers.index(pid)].sum(1) / np.maximum(total_out.sum(1), 1e-300),
-            0.0,
+            paid / np.maximum(total_out.sum(1), 1e-300),
+            fallback.get(pid, 0.0),
         )
         flows[:, idx[pid]] += deal.excess_to_payers * paid_share[:, None]
     for k, t in enumerate(c.financing.tranches):

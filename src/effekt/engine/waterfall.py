@@ -149,7 +149,7 @@ def run_waterfall(
             weights = np.where(uncapped, drawn.sum(axis=2), 0.0)
             share, avail = _pro_rata_weights(avail, weights)
             ret[:, :, t] += share
-        elif K or last:
+        if last or (K and not uncapped.any()):  # what undrawn uncapped tranches cannot take
             to_payers = avail * fin.excess_sharing.payers
             to_provider = avail * fin.excess_sharing.provider
             rest = avail - to_payers - to_provider

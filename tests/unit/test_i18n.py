@@ -49,6 +49,7 @@ DYNAMIC: dict[str, list[str]] = {
     "explain.unit": literal(Metric, "unit"),
     "fee": literal(Fee, "kind"),
     "kind": list(typing.get_args(MetricKind)),
+    "outcomes": ["measurement_incomplete", "measurement_counts_need_n"],
     "purpose": literal(Grant, "purpose"),
     "role": list(typing.get_args(Role)),
     "seniority": literal(Tranche, "seniority"),

@@ -30,12 +30,14 @@ def _money(draw: Draw, high: int = 1_000_000) -> int:
 
 
 def _share(draw: Draw) -> float:
-    return draw(st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 1.0]) | st.floats(0, 1))
+    return draw(
+        st.sampled_from([0.0, 0.1, 0.25, 0.5, 0.75, 1.0]) | st.floats(0, 1, allow_subnormal=False)
+    )
 
 
 def _parties(draw: Draw) -> list[dict[str, Any]]:
     payers = draw(st.integers(1, 2))
-    split = draw(st.sampled_from([0.5, 0.7, 0.3]) | st.floats(0, 1))
+    split = draw(st.sampled_from([0.5, 0.7, 0.3]) | st.floats(0, 1, allow_subnormal=False))
     parties: list[dict[str, Any]] = [
         {"id": "kommun", "role": "commissioner", "payer_share": split if payers == 2 else 1.0}
     ]
@@ -82,8 +84,8 @@ def _metrics(draw: Draw, term: int) -> list[dict[str, Any]]:
                 "population": draw(st.sampled_from(["referred", "engaged"])),
                 "lag_periods": draw(st.integers(0, term)),
                 "counterfactual": "historical_baseline",
-                "expected": draw(st.floats(0, high)),
-                "baseline": draw(st.floats(0, high)),
+                "expected": draw(st.floats(0, high, allow_subnormal=False)),
+                "baseline": draw(st.floats(0, high, allow_subnormal=False)),
             }
         )
     return out
@@ -113,10 +115,20 @@ def _rule(
         if draw(st.booleans()):
             r["max_per_participant"] = draw(st.sampled_from([0.5, 1.0, 2.0]))
     elif kind == "threshold":
-        r |= {"measure": measure, "scope": scope, "threshold": draw(st.floats(-0.5, 1.5))}
+        r |= {
+            "measure": measure,
+            "scope": scope,
+            "threshold": draw(st.floats(-0.5, 1.5, allow_subnormal=False)),
+        }
         r |= {"amount": _money(draw, 500_000), "price": _money(draw, 20_000)}
     elif kind == "tiers":
-        edges = sorted(draw(st.lists(st.floats(-0.5, 1.5), min_size=1, max_size=3, unique=True)))
+        edges = sorted(
+            draw(
+                st.lists(
+                    st.floats(-0.5, 1.5, allow_subnormal=False), min_size=1, max_size=3, unique=True
+                )
+            )
+        )
         r |= {"measure": measure, "scope": scope}
         r["tiers"] = [
             {"from_effect": e, "amount": _money(draw, 300_000), "price": _money(draw, 5_000)}
@@ -125,7 +137,11 @@ def _rule(
     elif kind == "savings_share":
         r |= {"share": _share(draw), "saving_per_outcome": _money(draw, 10_000)}
     elif kind == "gate":
-        r |= {"measure": measure, "scope": scope, "threshold": draw(st.floats(-0.5, 1.5))}
+        r |= {
+            "measure": measure,
+            "scope": scope,
+            "threshold": draw(st.floats(-0.5, 1.5, allow_subnormal=False)),
+        }
     else:
         first = draw(st.integers(1, term))
         r |= {"per_participant": _money(draw, 5_000), "per_period": _money(draw, 50_000)}

@@ -123,3 +123,22 @@ def test_tier_boundary_hit_exactly_pays_that_tier() -> None:
     assert c is not None, [p.code for p in problems]
     cf = cash_flows(c, expected_inputs(c))
     assert cf.payments.by_rule[0, 1].sum() == pytest.approx(200)
+
+
+def test_tranches_of_the_same_seniority_are_repaid_pro_rata_and_junior_only_after() -> None:
+    c = _contract("hemmasittare")
+    data = c.model_dump(mode="json")
+    data["rules"][0]["price"] = 150_000  # outcomes fall short: capital is lost
+    data["financing"]["tranches"][1]["seniority"] = "senior"
+    both_senior = type(c).model_validate(data)
+    cf = cash_flows(both_senior, expected_inputs(both_senior))
+    drawn = cf.deal.drawn[0].sum(axis=1)
+    back = cf.deal.capital_back[0].sum(axis=1)
+    assert back[0] < drawn[0]  # a loss
+    assert back[0] / drawn[0] == pytest.approx(back[1] / drawn[1])
+    data["financing"]["tranches"][1]["seniority"] = "junior"
+    with_junior = type(c).model_validate(data)
+    cf = cash_flows(with_junior, expected_inputs(with_junior))
+    back_j = cf.deal.capital_back[0].sum(axis=1)
+    drawn_j = cf.deal.drawn[0].sum(axis=1)
+    assert back_j[0] / drawn_j[0] > back_j[1] / drawn_j[1]

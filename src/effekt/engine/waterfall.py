@@ -5,7 +5,7 @@ grants come in; the provider's service fee and the deal's fees go out, funded fi
 cash in hand (recycled outcome payments) and then by drawing on the tranches pro rata to
 what remains of their commitments; cash above what is still needed is distributed:
 
-1. capital back to the senior tranches, then the junior (first loss);
+1. capital back to the senior tranches (pro rata among them), then the junior (first loss);
 2. the provider's deferred fee;
 3. returns up to each tranche's cap (accrued on outstanding capital), senior first;
 4. the excess: ``excess_sharing.payers`` back to the payers, ``.provider`` to the
@@ -46,12 +46,16 @@ class DealFlows:
     cash: FloatArray  # (P, T) cash held at the end of each period
 
 
-def _pay_in_order(available: FloatArray, claims: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Pay claims (P, K) in order from ``available`` (P,): returns (paid, left)."""
-    cum = np.cumsum(claims, axis=1)
-    paid_cum = np.minimum(cum, available[:, None])
-    paid = np.diff(paid_cum, axis=1, prepend=0.0)
-    return paid, available - paid.sum(axis=1)
+def _pay_by_rank(
+    available: FloatArray, claims: FloatArray, rank: npt.NDArray[np.int64]
+) -> tuple[FloatArray, FloatArray]:
+    """Pay claims (P, K) rank by rank (senior 0 before junior 1), pro rata within a rank."""
+    paid = np.zeros_like(claims)
+    for r in np.unique(rank):
+        in_rank = rank == r
+        part, available = _pro_rata(available, np.where(in_rank, claims, 0.0))
+        paid += part
+    return paid, available
 
 
 def _pro_rata(available: FloatArray, claims: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -82,9 +86,7 @@ def run_waterfall(
         ]
     )
     uncapped = np.array([t.return_cap is None for t in fin.tranches], dtype=bool)
-    senior_first = np.argsort(
-        [0 if t.seniority == "senior" else 1 for t in fin.tranches], kind="stable"
-    )
+    rank = np.array([0 if t.seniority == "senior" else 1 for t in fin.tranches], dtype=np.int64)
     shape = (P, K, T)
     drawn, back, ret = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     service_paid, deferred_paid = np.zeros((P, T)), np.zeros((P, T))
@@ -130,19 +132,14 @@ def run_waterfall(
         # only recyclable cash is held for delivery; the pot is distributed as received
         avail = pot + np.maximum(cash - pot - reserve, 0.0)
         start = avail.copy()
-        order_claims = outstanding[:, senior_first]
-        paid, avail = _pay_in_order(avail, order_claims)
-        cap_back = np.zeros((P, K))
-        cap_back[:, senior_first] = paid
+        cap_back, avail = _pay_by_rank(avail, outstanding, rank)
         back[:, :, t] = cap_back
         outstanding -= cap_back
         dpaid = np.minimum(avail, deferred_owed)
         avail -= dpaid
         deferred_owed -= dpaid
         deferred_paid[:, t] = dpaid
-        paid, avail = _pay_in_order(avail, accrued[:, senior_first])
-        rpaid = np.zeros((P, K))
-        rpaid[:, senior_first] = paid
+        rpaid, avail = _pay_by_rank(avail, accrued, rank)
         accrued -= rpaid
         ret[:, :, t] = rpaid
         if uncapped.any():
@@ -195,13 +192,9 @@ def _make_good(
     lost = np.maximum(drawn.sum(axis=2) - back.sum(axis=2), 0.0)  # (P, K)
     first_loss = np.zeros((P, K, T))
     pool = np.full(P, sum(g.amount for g in fin.grants if g.purpose == "first_loss"))
-    senior_first = np.argsort(
-        [0 if t.seniority == "senior" else 1 for t in fin.tranches], kind="stable"
-    )
+    rank = np.array([0 if t.seniority == "senior" else 1 for t in fin.tranches], dtype=np.int64)
     if pool.any():
-        paid, _ = _pay_in_order(pool, lost[:, senior_first])
-        cover = np.zeros((P, K))
-        cover[:, senior_first] = paid
+        cover, _ = _pay_by_rank(pool, lost, rank)
         first_loss[:, :, T - 1] = cover
         lost = lost - cover
     ids = [t.id or t.investor for t in fin.tranches]

@@ -214,16 +214,16 @@ def summarise(values: Mapping[str, FloatArray]) -> ChunkSummary:
     moments: dict[str, tuple[int, float, float]] = {}
     counts: dict[str, int] = {}
     for name, x in values.items():
-        if name == "provider/cash_gap":
+        if name.endswith("provider/cash_gap"):
             counts[name] = int(x.sum())
             continue
         moments[name] = _moments(x)
-        if name.endswith(_STORED) or name.startswith("outlay/"):
+        if name.endswith(_STORED) or "/outlay/" in f"/{name}":
             stored[name] = x.astype(np.float32)
         if name.endswith("/moic"):
             counts[name[: -len("moic")] + "loss"] = int((x < 1.0).sum())
-        if name == "society/npv":
-            counts["society/positive"] = int((x > 0).sum())
+        if name.endswith("society/npv"):
+            counts[name[: -len("npv")] + "positive"] = int((x > 0).sum())
     return ChunkSummary(n, stored, moments, counts)
 
 

@@ -40,7 +40,6 @@ from effekt.contract.quantity import (
     Triangular,
     Uniform,
     expected,
-    variance,
 )
 from effekt.engine.inputs import Inputs, quantity_fields
 
@@ -82,7 +81,16 @@ class SamplingPlan:
 
 
 def _is_constant(q: Quantity) -> bool:
-    return isinstance(q, int | float) or variance(q) == 0.0
+    return isinstance(q, int | float) or no_spread(q)
+
+
+def no_spread(q: Distribution) -> bool:
+    """Whether ``q`` has a single value (sd 0, low = high, or all values equal)."""
+    if isinstance(q, Beta | Normal | Lognormal):
+        return q.sd == 0.0
+    if isinstance(q, Triangular | Uniform):
+        return q.low == q.high
+    return min(q.values) == max(q.values)
 
 
 def sampling_plan(
@@ -152,7 +160,7 @@ def nearest_correlation(corr: FloatArray, floor: float = 1e-10) -> FloatArray:
 
 def inverse_cdf(q: Distribution, z: FloatArray) -> FloatArray:
     """Values of ``q`` at standard normal scores ``z`` (its quantiles at u = Φ(z))."""
-    if variance(q) == 0.0:
+    if no_spread(q):
         return np.full(z.shape, expected(q))
     if isinstance(q, Normal):
         x = q.mean + q.sd * z
@@ -168,7 +176,7 @@ def inverse_cdf(q: Distribution, z: FloatArray) -> FloatArray:
 
 def quantile(q: Distribution, u: FloatArray) -> FloatArray:
     """The inverse CDF of ``q`` at probabilities ``u``."""
-    if variance(q) == 0.0:
+    if no_spread(q):
         return np.full(np.shape(u), expected(q))
     if isinstance(q, Normal | Lognormal):
         return inverse_cdf(q, np.asarray(special.ndtri(u), dtype=np.float64))

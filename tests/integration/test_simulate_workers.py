@@ -1,0 +1,102 @@
+"""effekt simulate and sensitivity end to end: the same seed gives the same JSON anywhere."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from effekt.cli import main
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+HEMMA = str(EXAMPLES / "hemmasittare.toml")
+
+
+def _simulate(*args: str) -> str:
+    result = CliRunner().invoke(main, ["simulate", HEMMA, "--paths", "21000", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_one_worker_two_workers_and_a_dask_cluster_give_identical_json() -> None:
+    serial = _simulate("--seed", "42", "--workers", "1")
+    assert _simulate("--seed", "42", "--workers", "2") == serial
+    assert _simulate("--seed", "42", "--dask", "local", "--workers", "2") == serial
+    data = json.loads(serial)
+    assert data["paths"] == 21000 and data["seed"] == 42
+    fond = data["parties"]["fond"]
+    assert fond["role"] == "investor"
+    for kind in ("npv", "irr", "moic"):
+        assert set(fond[kind]) == {"mean", "se", "p5", "p50", "p95"}
+        assert fond[kind]["p5"] <= fond[kind]["p50"] <= fond[kind]["p95"]
+    assert 0 <= fond["p_loss"] <= 1
+    assert set(data["outlay"]["2027"]["kommun"]) >= {"p50", "p90", "p95"}
+    assert 0 <= data["provider_cash_gap_probability"] <= 1
+    assert 0 <= data["society_p_positive_npv"] <= 1
+
+
+def test_another_seed_gives_other_results() -> None:
+    a = json.loads(_simulate("--seed", "1"))
+    b = json.loads(_simulate("--seed", "2"))
+    assert a["parties"]["fond"]["npv"]["mean"] != b["parties"]["fond"]["npv"]["mean"]
+
+
+def test_simulate_prints_a_table_in_swedish() -> None:
+    result = CliRunner().invoke(main, ["simulate", HEMMA, "--paths", "2000", "--lang", "sv"])
+    assert result.exit_code == 0, result.output
+    assert "Risk under osäkerhet" in result.output and "fond" in result.output
+
+
+def test_a_portfolio_gives_results_per_contract_and_for_the_fund(tmp_path) -> None:
+    fund = tmp_path / "fund.toml"
+    fund.write_text(
+        f"""
+format_version = 1
+kind = "portfolio"
+id = "fonden"
+
+[[contracts]]
+path = "{EXAMPLES / "hemmasittare.toml"}"
+id = "hemma"
+
+[[contracts]]
+path = "{EXAMPLES / "norrkoping.toml"}"
+id = "norr"
+weight = 0.5
+
+[[shocks]]
+id = "arbetsmarknad"
+loadings = {{ "hemma:success" = 0.5 }}
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["simulate", str(fund), "--paths", "3000", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["fund"] == "fonden"
+    assert set(data["contracts"]) == {"hemma", "norr"}
+    assert data["contracts"]["norr"]["weight"] == 0.5
+    assert "investor" in data["parties"] and "commissioner" in data["parties"]
+    assert data["parties"]["investor"]["npv"]["mean"] is not None
+
+
+def test_sensitivity_ranks_inputs_and_writes_a_chart(tmp_path) -> None:
+    chart = tmp_path / "tornado.svg"
+    result = CliRunner().invoke(
+        main, ["sensitivity", HEMMA, "--paths", "256", "--json", "--chart", str(chart)]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["output"] == "fond.npv"
+    swings = [r["swing"] for r in data["tornado"]]
+    assert swings == sorted(swings, reverse=True)
+    assert data["tornado"][0]["input"] == "success"  # the outcome rate drives the investor
+    assert {r["input"] for r in data["sobol"]["indices"]} == {r["input"] for r in data["tornado"]}
+    assert chart.read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_sensitivity_refuses_an_unknown_output() -> None:
+    result = CliRunner().invoke(main, ["sensitivity", HEMMA, "--output", "nobody.npv"])
+    assert result.exit_code == 1
+    assert "nobody.npv" in result.output

@@ -94,7 +94,8 @@ def _simple(tmp_path: Path, rate: str, person: bool = False, name: str = "simple
 def _run(c: Contract, paths: int, seed: int, chunk: int = 10_000, **kw: Any):
     sizes = chunk_sizes(paths, chunk)
     return combine(
-        simulate_chunk(c, n, ss, **kw) for n, ss in zip(sizes, chunk_seeds(seed, len(sizes)))
+        simulate_chunk(c, n, ss, **kw)
+        for n, ss in zip(sizes, chunk_seeds(seed, len(sizes)), strict=True)
     )
 
 
@@ -199,7 +200,7 @@ def test_results_do_not_depend_on_the_order_chunks_arrive_in(tmp_path) -> None:
     c = _simple(tmp_path, '{ dist = "beta", mean = 0.4, sd = 0.1, id = "rate" }', person=True)
     sizes = chunk_sizes(2_500, 1_000)
     assert sizes == [1_000, 1_000, 500]
-    chunks = [simulate_chunk(c, n, ss) for n, ss in zip(sizes, chunk_seeds(6, 3))]
+    chunks = [simulate_chunk(c, n, ss) for n, ss in zip(sizes, chunk_seeds(6, 3), strict=True)]
     in_order = combine(chunks)
     acc = Accumulator(sizes)
     for i in (2, 0, 1):

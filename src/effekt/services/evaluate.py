@@ -1,0 +1,803 @@
+"""Use case: the verified outcome evaluation (``effekt evaluate``).
+
+1. **The analysis plan is fixed first.** :func:`make_plan` collects everything that decides
+   the result — contract and metric, method (from the metric's counterfactual unless
+   given), columns, covariates, ratio, caliper, replacement, seed, confidence, the
+   decision basis and the missing-data and attrition policies — and :class:`AnalysisPlan`
+   serialises it canonically (sorted keys, no whitespace) and hashes it (sha256) before
+   any data is read. A plan hash registered in advance can be enforced.
+2. **Import** through the mapping (:mod:`effekt.evaluation_io.importer`): identifiers are
+   validated and pseudonymised, raw identifiers dropped, data quality checked.
+3. **Outcomes** per person from the data or from event files
+   (:mod:`effekt.evaluation_io.events`), for the metric's population (everyone referred —
+   intention to treat — or those who engaged), with the declared missing-data and
+   attrition policies applied and counted.
+4. **The effect** by the plan's method (:mod:`effekt.services.evaluate_methods`), with
+   balance and Rosenbaum bounds for matching; the other population too, labelled.
+5. **The decision** on each rule of the metric under the contract's decision basis, and
+   **the payments** from the settle engine, given per-cohort treated and counterfactual
+   values in an in-memory :class:`~effekt.contract.outcomes_file.OutcomesFile`.
+6. **Publication**: counts by cohort × group × outcome category, suppressed (cells below
+   5, with secondary suppression: :func:`effekt.engine.suppression.suppress`); the
+   investor view holds only these aggregates.
+7. **The run record**: plan hash, data hash (sha256 of the file's bytes), mapping and
+   contract hashes, seed, package versions.
+
+Nothing here writes files or logs; the result is one JSON-ready dict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+import platform
+import re
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from effekt.contract.model import Contract
+from effekt.contract.outcomes_file import Measurement, OutcomesFile
+from effekt.contract.rules import Gate, RateCard, SavingsShare, Threshold, Tiers
+from effekt.engine.suppression import suppress
+from effekt.errors import DataError, UsageError
+from effekt.evaluation_io import events as ev
+from effekt.evaluation_io.importer import (
+    PSEUDONYM,
+    ROW,
+    QualityReport,
+    file_sha256,
+    import_events,
+    import_participants,
+    load_key,
+    read_table,
+)
+from effekt.evaluation_io.mapping import Attrition, Mapping, MissingData, OutcomeSpec
+from effekt.privacy.pseudonym import PseudonymKey
+from effekt.services.evaluate_methods import (
+    MethodResult,
+    OutcomeKind,
+    run_baseline,
+    run_did,
+    run_psm,
+    run_rct,
+)
+
+__all__ = [
+    "METHODS",
+    "METHOD_FOR_COUNTERFACTUAL",
+    "AnalysisPlan",
+    "evaluate",
+    "make_plan",
+    "parse_covariates",
+]
+
+METHODS = ("baseline", "rct", "psm", "did")
+METHOD_FOR_COUNTERFACTUAL = {
+    "historical_baseline": "baseline",
+    "matched_comparison": "psm",
+    "randomised": "rct",
+    "difference_in_differences": "did",
+}
+PACKAGES = ("effekt", "numpy", "scipy", "pandas", "statsmodels")
+_SQUARED = re.compile(r"^(?:I\((?P<a>[^()^]+)\^2\)|(?P<b>[^()^]+)\^2)$")
+
+
+@dataclass(frozen=True)
+class AnalysisPlan:
+    """Everything that decides the result, fixed (and hashed) before the data is read."""
+
+    method: str
+    treatment: str
+    outcome: str
+    outcome_kind: str
+    direction: str
+    population: str
+    covariates: tuple[str, ...] = ()
+    squared: tuple[str, ...] = ()
+    ratio: int = 1
+    replace: bool = False
+    caliper: float | None = None
+    distance_tolerance: float | None = None
+    seed: int = 0
+    confidence: float = 0.95
+    decision_basis: str = "point_estimate"
+    cohort: str | None = None
+    period: str | None = None
+    engaged: str | None = None
+    contract_id: str | None = None
+    contract_sha256: str | None = None
+    metric: str | None = None
+    mapping_sha256: str | None = None
+    missing_data: str = "exclude_and_report"
+    attrition: str = "worst_case"
+    balance_threshold: float = 0.1
+    suppression_threshold: int = 5
+
+    def as_json(self) -> dict[str, Any]:
+        """The plan as plain JSON values (tuples become lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def canonical(self) -> str:
+        """Canonical JSON: sorted keys, no whitespace, UTF-8."""
+        return json.dumps(self.as_json(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def sha256(self) -> str:
+        """sha256 of the canonical JSON."""
+        return hashlib.sha256(self.canonical().encode("utf-8")).hexdigest()
+
+
+def parse_covariates(text: str | None) -> tuple[list[str], list[str]]:
+    """``"age,I(age^2),educ,re74^2"`` → (``["age", "educ", "re74"]``, ``["age", "re74"]``).
+
+    A squared term adds its column when the column itself is not listed.
+    """
+    covs: list[str] = []
+    sq: list[str] = []
+    for part in (text or "").split(","):
+        name = part.strip()
+        if not name:
+            continue
+        m = _SQUARED.match(name)
+        if m:
+            base = (m["a"] or m["b"]).strip()
+            if base not in covs:
+                covs.append(base)
+            if base not in sq:
+                sq.append(base)
+        elif name not in covs:
+            covs.append(name)
+    return covs, sq
+
+
+def _sha(path: str | Path | None) -> str | None:
+    return file_sha256(path) if path is not None and Path(path).exists() else None
+
+
+def make_plan(
+    *,
+    contract: Contract | None = None,
+    contract_path: str | Path | None = None,
+    metric: str | None = None,
+    mapping: Mapping | None = None,
+    mapping_path: str | Path | None = None,
+    treatment: str | None = None,
+    outcome: str | None = None,
+    covariates: str | None = None,
+    method: str | None = None,
+    ratio: int = 1,
+    replace: bool = False,
+    caliper: float | None = None,
+    distance_tolerance: float | None = None,
+    seed: int = 0,
+    outcome_kind: str | None = None,
+    population: str | None = None,
+    cohort: str | None = None,
+    period: str | None = None,
+    confidence: float | None = None,
+) -> AnalysisPlan:
+    """The analysis plan from the contract, the mapping and the options (options win)."""
+    m = None
+    if contract is not None:
+        if metric is None:
+            raise UsageError("evaluate.metric_required")
+        if metric not in {x.id for x in contract.metrics}:
+            raise UsageError(
+                "evaluate.unknown_metric",
+                metric=metric,
+                known=", ".join(x.id for x in contract.metrics),
+            )
+        m = contract.metric(metric)
+    cols = mapping.columns if mapping is not None else None
+    spec = mapping.outcome(metric) if (mapping is not None and metric is not None) else None
+    treatment = treatment or (cols.treatment if cols else None)
+    outcome = outcome or (metric if spec is not None else None)
+    if treatment is None or outcome is None:
+        raise UsageError("evaluate.columns_required")
+    if method is None:
+        if m is None:
+            raise UsageError("evaluate.method_required")
+        method = METHOD_FOR_COUNTERFACTUAL.get(m.counterfactual)
+        if method is None:
+            raise UsageError("evaluate.no_counterfactual", metric=m.id)
+    if method not in METHODS:
+        raise UsageError("evaluate.bad_method", method=method, allowed=", ".join(METHODS))
+    if covariates is not None:
+        covs, sq = parse_covariates(covariates)
+    elif mapping is not None:
+        covs = [c.column for c in mapping.covariates]
+        sq = [c.column for c in mapping.covariates if c.squared]
+    else:
+        covs, sq = [], []
+    if method == "psm" and not covs:
+        raise UsageError("evaluate.covariates_required")
+    if ratio < 1:
+        raise UsageError("evaluate.bad_ratio", ratio=ratio)
+    kind = outcome_kind
+    if kind is None and m is not None:
+        kind = {"binary": "binary", "count": "count"}.get(m.kind, "continuous")
+        if spec is not None and spec.at_least is not None:
+            kind = "binary"
+    period = period or (cols.period if cols else None)
+    if method == "did" and period is None:
+        raise UsageError("evaluate.period_required")
+    conf = (
+        confidence
+        if confidence is not None
+        else (contract.payment.confidence if contract else 0.95)
+    )
+    return AnalysisPlan(
+        method=method,
+        treatment=treatment,
+        outcome=outcome,
+        outcome_kind=kind or "auto",
+        direction=m.direction if m is not None else "increase",
+        population=population or (m.population if m is not None else "referred"),
+        covariates=tuple(covs),
+        squared=tuple(sq),
+        ratio=int(ratio),
+        replace=bool(replace),
+        caliper=caliper,
+        distance_tolerance=distance_tolerance,
+        seed=int(seed),
+        confidence=float(conf),
+        decision_basis=contract.payment.decision_basis if contract else "point_estimate",
+        cohort=cohort or (cols.cohort if cols else None),
+        period=period,
+        engaged=cols.engaged if cols else None,
+        contract_id=contract.id if contract else None,
+        contract_sha256=_sha(contract_path),
+        metric=metric,
+        mapping_sha256=_sha(mapping_path),
+        missing_data=(mapping.missing_data if mapping else MissingData()).policy,
+        attrition=(mapping.attrition if mapping else Attrition()).policy,
+    )
+
+
+# --------------------------------------------------------------------------- the data
+
+
+@dataclass
+class _Data:
+    frame: pd.DataFrame
+    quality: QualityReport
+    data_sha256: str
+    key_source: str
+    key: PseudonymKey | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def _load(path: str | Path, mapping: Mapping | None, environ: Any, today: dt.date | None) -> _Data:
+    if mapping is not None:
+        key = None
+        key_source = "none"
+        if mapping.identifier is not None:
+            key, key_source = load_key(mapping.identifier, mapping.base_dir, environ)
+        imp = import_participants(path, mapping, key=key, today=today)
+        return _Data(imp.frame, imp.quality, imp.data_sha256, key_source, key)
+    digest = file_sha256(path) if Path(path).exists() else ""
+    frame = read_table(path).reset_index(drop=True)
+    frame.insert(0, ROW, np.arange(1, len(frame) + 1))
+    return _Data(frame, QualityReport(rows_read=len(frame)), digest, "none")
+
+
+def _flag(series: pd.Series, values: list[Any] | None) -> pd.Series:
+    """A yes/no column as booleans: listed ``values`` (text compared case-blind), else 0/1."""
+    if values is not None:
+        wanted = {str(v).strip().lower() for v in values}
+        text = series.map(lambda v: str(v).strip().lower() if pd.notna(v) else None)
+        return text.isin(wanted) & series.notna()
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype(bool)
+    num = pd.to_numeric(series, errors="coerce")
+    if num.notna().all() and num.isin([0, 1]).all():
+        return num.astype(bool)
+    return _flag(series, [1, True, "1", "true", "yes", "ja"])
+
+
+def _outcome_values(
+    data: _Data, plan: AnalysisPlan, spec: OutcomeSpec | None, mapping: Mapping | None
+) -> pd.Series:
+    frame = data.frame
+    if spec is None:
+        if plan.outcome not in frame.columns:
+            raise DataError("evaluation.unknown_column", column=plan.outcome)
+        return pd.to_numeric(frame[plan.outcome], errors="coerce").astype(float)
+    assert mapping is not None
+    if spec.kind == "value":
+        assert spec.column is not None
+        values = pd.to_numeric(frame[spec.column], errors="coerce").astype(float)
+    elif spec.kind == "attendance_share":
+        assert spec.attended is not None and spec.scheduled is not None
+        values = ev.attendance_share(frame[spec.attended], frame[spec.scheduled])
+        impossible = frame[spec.attended].notna() & frame[spec.scheduled].notna() & values.isna()
+        if impossible.any():
+            data.quality.out_of_range[f"{spec.attended}/{spec.scheduled}"] = (
+                frame.loc[impossible, ROW].astype(int).tolist()
+            )
+    else:
+        if data.key is None or spec.events is None:
+            raise DataError("mapping.events_need_identifier", events=spec.events or "")
+        source = mapping.event_source(spec.events)
+        table = import_events(source, mapping, data.key)
+        anchor_col = spec.anchor or mapping.columns.referral_date
+        if anchor_col is None or anchor_col not in frame.columns:
+            raise DataError(
+                "import.missing_column", column=anchor_col or "referral_date", role="anchor"
+            )
+        anchors = pd.to_datetime(frame[anchor_col], errors="coerce")
+        persons = frame[PSEUDONYM]
+        if spec.kind == "event_count":
+            if source.date_column is None:
+                raise DataError(
+                    "mapping.events_need_column", events=source.id, column="date_column"
+                )
+            values = ev.event_counts(
+                persons, anchors, table, id_column=PSEUDONYM, date_column=source.date_column,
+                window_days=spec.window_days, offset_days=spec.offset_days,
+            )  # fmt: skip
+        else:
+            if source.start_column is None or source.end_column is None:
+                raise DataError(
+                    "mapping.events_need_column", events=source.id, column="start_column"
+                )
+            common = {
+                "id_column": PSEUDONYM,
+                "start_column": source.start_column,
+                "end_column": source.end_column,
+            }
+            if spec.kind == "days_in_state":
+                values = ev.days_in_state(
+                    persons,
+                    anchors,
+                    table,
+                    window_days=spec.window_days,
+                    offset_days=spec.offset_days,
+                    **common,
+                )
+            else:
+                values = ev.status_at(
+                    persons, anchors, table, offset_days=spec.offset_days, **common
+                )
+    if spec.at_least is not None:
+        values = ev.at_least(values, spec.at_least)
+    return values
+
+
+def _infer_kind(y: pd.Series) -> OutcomeKind:
+    v = y.dropna()
+    return "binary" if len(v) and v.isin([0.0, 1.0]).all() else "continuous"
+
+
+def _worst_best(y: pd.Series, kind: str, direction: str) -> tuple[float, float]:
+    """(worst value for the treated, best value for the comparison) — conservative."""
+    if kind == "binary":
+        low, high = 0.0, 1.0
+    else:
+        v = y.dropna()
+        low, high = (float(v.min()), float(v.max())) if len(v) else (0.0, 0.0)
+    return (low, high) if direction == "increase" else (high, low)
+
+
+def _apply_policies(
+    frame: pd.DataFrame, y: pd.Series, t: pd.Series, plan: AnalysisPlan, kind: str, covs: list[str]
+) -> tuple[pd.Series, pd.Series, dict[str, Any]]:
+    """Missing covariates drop the row; a missing outcome follows attrition (treated) or
+    the missing-data policy (comparison). Returns (keep mask, outcome, counts)."""
+    keep = pd.Series(True, index=frame.index)
+    counts: dict[str, Any] = {"missing_data": plan.missing_data, "attrition": plan.attrition}
+    if covs:
+        miss_cov = frame[covs].isna().any(axis=1)
+        counts["excluded_missing_covariate"] = {
+            "treated": int((miss_cov & t).sum()),
+            "comparison": int((miss_cov & ~t).sum()),
+        }
+        keep &= ~miss_cov
+    y = y.copy()
+    missing = y.isna() & keep
+    worst, best = _worst_best(y, kind, plan.direction)
+    mt, mc = missing & t, missing & ~t
+    if plan.attrition == "worst_case":
+        y[mt] = worst
+        counts["imputed_worst_case_treated"] = int(mt.sum())
+    else:
+        keep &= ~mt
+        counts["excluded_unmeasured_treated"] = int(mt.sum())
+    if plan.missing_data == "worst_case":
+        y[mc] = best
+        counts["imputed_best_case_comparison"] = int(mc.sum())
+    else:
+        keep &= ~mc
+        counts["excluded_missing_outcome_comparison"] = int(mc.sum())
+    return keep, y, counts
+
+
+def _run(
+    plan: AnalysisPlan, frame: pd.DataFrame, y: np.ndarray, t: np.ndarray, kind: OutcomeKind,
+    baseline_value: float | None,
+) -> MethodResult:  # fmt: skip
+    if plan.method == "rct":
+        return run_rct(y, t, kind, plan.confidence)
+    if plan.method == "baseline":
+        return run_baseline(y, t, kind, plan.confidence, baseline_value)
+    if plan.method == "psm":
+        return run_psm(
+            frame, y, t, list(plan.covariates), list(plan.squared), kind, plan.confidence,
+            ratio=plan.ratio, replace=plan.replace, caliper=plan.caliper,
+            distance_tolerance=plan.distance_tolerance, seed=plan.seed,
+            balance_threshold=plan.balance_threshold, direction=plan.direction,
+        )  # fmt: skip
+    assert plan.period is not None
+    if plan.period not in frame.columns:
+        raise DataError("evaluation.unknown_column", column=plan.period)
+    per = frame[plan.period]
+    levels = sorted(per.dropna().unique().tolist(), key=str)
+    if len(levels) != 2:
+        raise DataError("evaluate.did_two_periods", column=plan.period, count=len(levels))
+    post = (per == levels[1]).to_numpy()
+    person = frame[PSEUDONYM].to_numpy() if PSEUDONYM in frame.columns else None
+    return run_did(y, t, post, person, plan.confidence)
+
+
+def _effect_json(r: MethodResult, label: str) -> dict[str, Any]:
+    e = r.effect
+    out: dict[str, Any] = {
+        "population": label,
+        "estimate": e.estimate,
+        "se": e.se,
+        "ci_low": e.ci_low,
+        "ci_high": e.ci_high,
+        "confidence": e.confidence,
+        "p_value": e.p_value,
+        "method": e.method,
+        "treated_mean": r.treated_mean,
+        "counterfactual_mean": r.control_mean,
+        "n_treated": r.n_treated,
+        "n_control": r.n_control,
+        "n_control_weighted": r.n_control_weighted,
+    }
+    if e.rate_ratio is not None:
+        out.update(
+            rate_ratio=e.rate_ratio,
+            rate_ratio_ci_low=e.rate_ratio_ci_low,
+            rate_ratio_ci_high=e.rate_ratio_ci_high,
+        )
+    return out
+
+
+# ---------------------------------------------------------------- decision and payments
+
+
+def _measure_value(
+    measure: str, r: MethodResult, direction: str, level_se: float
+) -> tuple[float, float, float]:
+    """(value, lower bound, upper bound) of the effect on a rule's measure scale."""
+    e, b, tm = r.effect, r.control_mean, r.treated_mean
+    sign = 1.0 if direction == "increase" else -1.0
+    if measure == "level":
+        z = (e.ci_high - e.estimate) / e.se if e.se > 0 else 1.96
+        return tm, tm - z * level_se, tm + z * level_se
+    lo, hi = sorted((sign * e.ci_low, sign * e.ci_high))
+    value = sign * e.estimate
+    if measure == "absolute_difference":
+        return value, lo, hi
+    if not b > 0:
+        return math.nan, math.nan, math.nan
+    if measure == "relative_reduction":  # (B - T)/B
+        return -e.estimate / b, -e.ci_high / b, -e.ci_low / b
+    return e.estimate / b, e.ci_low / b, e.ci_high / b  # relative_increase
+
+
+def decide(
+    contract: Contract, metric: str, r: MethodResult, level_se: float
+) -> list[dict[str, Any]]:
+    """The decision on every rule of ``metric`` under the contract's decision basis, from
+    the evaluation's own interval (pooled across cohorts)."""
+    out: list[dict[str, Any]] = []
+    m = contract.metric(metric)
+    alpha = 1 - contract.payment.confidence
+    for k, rule in enumerate(contract.rules):
+        if getattr(rule, "metric", None) != metric:
+            continue
+        basis = rule.decision_basis or contract.payment.decision_basis
+        row: dict[str, Any] = {"rule": contract.rule_id(k), "kind": rule.kind, "basis": basis}
+        if isinstance(rule, Threshold | Gate | Tiers):
+            value, low, high = _measure_value(rule.measure, r, m.direction, level_se)
+            decided = low if basis == "lower_confidence_bound" else value
+            significant = (r.effect.p_value is not None and r.effect.p_value < alpha) or low > 0
+            cond = significant if basis == "significance_and_point_estimate" else True
+            row.update(
+                measure=rule.measure,
+                scope=rule.scope,
+                value=value,
+                ci_low=low,
+                ci_high=high,
+                decided_on=decided,
+            )
+            if isinstance(rule, Tiers):
+                reached = [
+                    t.from_effect for t in rule.tiers if cond and decided >= t.from_effect - 1e-12
+                ]
+                row.update(
+                    threshold=rule.tiers[0].from_effect,
+                    met=bool(reached),
+                    band=len(reached) - 1 if reached else None,
+                )
+            else:
+                row.update(
+                    threshold=rule.threshold, met=bool(cond and decided >= rule.threshold - 1e-12)
+                )
+        elif isinstance(rule, RateCard | SavingsShare):
+            gain = (r.treated_mean - r.control_mean) * (1 if m.direction == "increase" else -1)
+            above = isinstance(rule, SavingsShare) or rule.above_baseline
+            row.update(per_person=max(gain, 0.0) if above else r.treated_mean, above_baseline=above)
+        out.append(row)
+    return out
+
+
+def _measurements(
+    plan: AnalysisPlan,
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    r: MethodResult,
+    contract: Contract,
+    plan_hash: str,
+) -> list[Measurement]:
+    """One measurement per cohort: n analysed treated, their mean and counterfactual mean."""
+    y_f = y[r.focal]
+    cf = r.counterfactual
+    if plan.cohort is not None and plan.cohort in frame.columns:
+        cohorts = frame[plan.cohort].astype(str).to_numpy()[r.focal]
+    else:
+        cohorts = np.full(r.focal.shape, "all", dtype=object)
+    known = {c.id for c in contract.cohorts}
+    unknown = sorted(set(cohorts.tolist()) - known - {"all"})
+    if unknown:
+        raise DataError(
+            "evaluate.unknown_cohort", cohorts=", ".join(unknown), known=", ".join(sorted(known))
+        )
+    out = []
+    for c in sorted(set(cohorts.tolist())):
+        sel = cohorts == c
+        tr, bs = float(y_f[sel].mean()), float(cf[sel].mean())
+        if tr < 0 or bs < 0:
+            raise DataError("evaluate.negative_outcome", cohort=c)
+        out.append(
+            Measurement(
+                metric=plan.metric or plan.outcome,
+                cohort=c,
+                n=float(sel.sum()),
+                treated=tr,
+                baseline=bs,
+                source=f"effekt evaluate, plan {plan_hash[:12]}",
+            )  # fmt: skip
+        )
+    return out
+
+
+# ----------------------------------------------------------------------- publication
+
+
+def _categories(kind: str) -> list[str]:
+    return {"binary": ["achieved", "not_achieved"], "count": ["0", "1", "2+"]}.get(kind, ["n"])
+
+
+def _category(values: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "binary":
+        return np.where(values >= 0.5, 0, 1)
+    if kind == "count":
+        return np.asarray(np.minimum(np.round(values).astype(int), 2))
+    return np.zeros(values.shape, dtype=int)
+
+
+def published_table(
+    cohorts: np.ndarray, groups: np.ndarray, values: np.ndarray, kind: str, threshold: int = 5
+) -> dict[str, Any]:
+    """Counts by cohort × group (rows) and outcome category (columns), suppressed."""
+    rows = sorted(
+        {(str(c), str(g)) for c, g in zip(cohorts, groups, strict=True)},
+        key=lambda x: (x[0], x[1] != "treated"),
+    )
+    cats = _categories(kind)
+    table = np.zeros((len(rows), len(cats)), dtype=np.int64)
+    index = {row: i for i, row in enumerate(rows)}
+    for c, g, cat in zip(cohorts, groups, _category(values, kind), strict=True):
+        table[index[(str(c), str(g))], int(cat)] += 1
+    s = suppress(table, threshold)
+    vals = s.values
+
+    def cell(v: float) -> int | None:
+        return None if math.isnan(v) else int(v)
+
+    return {
+        "rows": [{"cohort": c, "group": g} for c, g in rows],
+        "columns": cats,
+        "cells": [[cell(v) for v in row[:-1]] for row in vals[:-1]],
+        "row_totals": [cell(v) for v in vals[:-1, -1]],
+        "column_totals": [cell(v) for v in vals[-1, :-1]],
+        "total": cell(vals[-1, -1]),
+        "threshold": threshold,
+        "suppressed_cells": int(s.suppressed.sum()),
+    }
+
+
+def _published(
+    plan: AnalysisPlan,
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    t: np.ndarray,
+    r: MethodResult,
+    kind: str,
+) -> dict[str, Any]:
+    cohort = (
+        frame[plan.cohort].astype(str).to_numpy()
+        if plan.cohort is not None and plan.cohort in frame.columns
+        else np.full(len(frame), "all", dtype=object)
+    )
+    cohort = (
+        np.where(pd.isna(frame[plan.cohort]).to_numpy(), "all", cohort)
+        if plan.cohort in frame.columns
+        else cohort
+    )
+    treated_rows, control_rows = r.focal, r.comparison
+    rows = np.concatenate([treated_rows, control_rows])
+    groups = np.array(
+        ["treated"] * len(treated_rows) + ["comparison"] * len(control_rows), dtype=object
+    )
+    return published_table(cohort[rows], groups, y[rows], kind, plan.suppression_threshold)
+
+
+# ------------------------------------------------------------------------- run record
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def run_record(plan_hash: str, data: _Data, plan: AnalysisPlan) -> dict[str, Any]:
+    """What is needed to reproduce and verify the run (no person data)."""
+    return {
+        "plan_sha256": plan_hash,
+        "data_sha256": data.data_sha256,
+        "mapping_sha256": plan.mapping_sha256,
+        "contract_sha256": plan.contract_sha256,
+        "seed": plan.seed,
+        "packages": _versions(),
+        "python": platform.python_version(),
+        "pseudonym_key": data.key_source,
+        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+# ------------------------------------------------------------------------------ main
+
+
+def evaluate(
+    data_path: str | Path,
+    plan: AnalysisPlan,
+    *,
+    contract: Contract | None = None,
+    mapping: Mapping | None = None,
+    lang: str = "en",
+    environ: Any = None,
+    today: dt.date | None = None,
+    expected_plan_sha256: str | None = None,
+) -> dict[str, Any]:
+    """Run the plan on the data; the full result (evaluator's view) as a JSON-ready dict."""
+    plan_hash = plan.sha256()  # fixed before the data is read
+    if expected_plan_sha256 is not None and expected_plan_sha256.lower() != plan_hash:
+        raise UsageError("evaluate.plan_changed", expected=expected_plan_sha256, actual=plan_hash)
+    data = _load(data_path, mapping, environ, today)
+    frame = data.frame
+    spec = mapping.outcome(plan.metric) if (mapping is not None and plan.metric) else None
+    if plan.treatment not in frame.columns:
+        raise DataError("evaluation.unknown_column", column=plan.treatment)
+    for c in plan.covariates:
+        if c not in frame.columns:
+            raise DataError("evaluation.unknown_column", column=c)
+    treated_values = mapping.columns.treated_values if mapping is not None else None
+    t_all = _flag(frame[plan.treatment], treated_values)
+    y_all = _outcome_values(data, plan, spec, mapping)
+    kind: OutcomeKind = plan.outcome_kind if plan.outcome_kind != "auto" else _infer_kind(y_all)  # type: ignore[assignment]
+    engaged = None
+    if plan.engaged is not None and plan.engaged in frame.columns:
+        engaged_values = mapping.columns.engaged_values if mapping is not None else None
+        engaged = _flag(frame[plan.engaged], engaged_values)
+    keep, y_all, policy_counts = _apply_policies(
+        frame, y_all, t_all, plan, kind, list(plan.covariates)
+    )
+    baseline_value = None
+    if contract is not None and plan.metric is not None:
+        b = contract.metric(plan.metric).baseline
+        baseline_value = (
+            float(b)
+            if isinstance(b, int | float)
+            else (
+                float(b.mean)
+                if b is not None and hasattr(b, "mean") and b.mean is not None
+                else None
+            )
+        )
+
+    def analyse(population: str) -> tuple[MethodResult, pd.DataFrame, np.ndarray, np.ndarray]:
+        mask = keep & ev.population_mask(t_all, engaged, population)  # type: ignore[arg-type]
+        sub = frame.loc[mask].reset_index(drop=True)
+        y = y_all[mask].to_numpy(dtype=np.float64)
+        t = t_all[mask].to_numpy(dtype=bool)
+        r = _run(plan, sub, y, t, kind, baseline_value)
+        return r, sub, y, t
+
+    main, sub, y, t = analyse(plan.population)
+    primary_label = ev.POPULATION_LABELS[plan.population]
+    effects = {primary_label: _effect_json(main, primary_label)}
+    other = "engaged" if plan.population == "referred" else "referred"
+    if engaged is not None:
+        try:
+            effects[ev.POPULATION_LABELS[other]] = _effect_json(
+                analyse(other)[0], ev.POPULATION_LABELS[other]
+            )
+        except DataError:
+            pass
+    naive = float(y[t].mean() - y[~t].mean()) if (~t).any() and plan.method != "did" else None
+    published = _published(plan, sub, y, t, main, kind)
+    result: dict[str, Any] = {
+        "plan": plan.as_json(),
+        "plan_sha256": plan_hash,
+        "outcome_kind": kind,
+        "population": primary_label,
+        "effect": effects[primary_label],
+        "populations": effects,
+        "naive": None
+        if naive is None
+        else {
+            "estimate": naive,
+            "treated_mean": float(y[t].mean()),
+            "control_mean": float(y[~t].mean()),
+        },
+        "n_treated": main.n_treated,
+        "n_control": main.n_control,
+        "n_control_weighted": main.n_control_weighted,
+        "balance": {
+            b["covariate"]: {k: v for k, v in b.items() if k != "covariate"} for b in main.balance
+        },
+        "balance_passed": all(b["passed"] for b in main.balance) if main.balance else None,
+        "sensitivity": main.sensitivity,
+        "details": {k: v for k, v in main.details.items() if not k.startswith("_")},
+        "quality": data.quality.as_json(rows=True),
+        "policies": policy_counts,
+        "published": published,
+        "investor_view": {
+            "contract": plan.contract_id,
+            "metric": plan.metric or plan.outcome,
+            "population": primary_label,
+            "plan_sha256": plan_hash,
+            "table": published,
+        },
+        "run": run_record(plan_hash, data, plan),
+    }
+    if contract is not None and plan.metric is not None:
+        from effekt.services.settle import settle_json
+
+        level_se = (
+            float(np.std(y[main.focal], ddof=1) / math.sqrt(max(main.focal.size, 1)))
+            if main.focal.size > 1
+            else 0.0
+        )
+        measurements = _measurements(plan, sub, y, main, contract, plan_hash)
+        result["cohorts"] = [m.model_dump(exclude_none=True) for m in measurements]
+        result["decisions"] = decide(contract, plan.metric, main, level_se)
+        outcomes = OutcomesFile(contract=contract.id, measurements=measurements)
+        result["settlement"] = settle_json(contract, outcomes, lang)
+    return result

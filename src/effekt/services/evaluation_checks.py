@@ -1,0 +1,40 @@
+"""Evaluation guards for ``effekt check``: rules that would pay for "avoided" events
+with nothing to compare against.
+
+A metric with ``direction = "decrease"`` counts events the intervention should avoid
+(reconvictions, days in custody, placements). If its ``counterfactual`` is ``"none"``,
+every event that did not happen looks like an outcome, though most might not have
+happened anyway. The validator already refuses rules that *measure an effect* against a
+counterfactual the metric lacks (``contract.no_counterfactual``); this guard also warns
+about rules that simply pay for such a metric (a rate card, a level threshold, a gate).
+"""
+
+from __future__ import annotations
+
+from effekt.contract.model import Contract
+from effekt.contract.problems import Problem
+
+__all__ = ["avoided_events_without_counterfactual"]
+
+
+def avoided_events_without_counterfactual(contract: Contract) -> list[Problem]:
+    """A warning at ``rules[i].metric`` for every rule paying for a "decrease" metric whose
+    counterfactual is "none". ``line`` is left empty: the caller locates the path.
+    """
+    metrics = {m.id: m for m in contract.metrics}
+    out: list[Problem] = []
+    for i, rule in enumerate(contract.rules):
+        metric_id = getattr(rule, "metric", None)
+        m = metrics.get(metric_id) if isinstance(metric_id, str) else None
+        if m is None or m.direction != "decrease" or m.counterfactual != "none":
+            continue
+        out.append(
+            Problem(
+                path=f"rules[{i}].metric",
+                line=None,
+                severity="warning",
+                code="check.avoided_without_counterfactual",
+                params={"rule": contract.rule_id(i), "metric": m.id},
+            )
+        )
+    return out

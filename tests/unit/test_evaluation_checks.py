@@ -40,3 +40,14 @@ def test_decrease_metric_without_counterfactual_is_warned_at_each_paying_rule() 
 def test_increase_metric_without_counterfactual_is_not_this_warning() -> None:
     c = with_metric(direction="increase", counterfactual="none")
     assert avoided_events_without_counterfactual(c) == []
+
+
+def test_with_the_parsed_document_the_warning_has_its_file_and_line() -> None:
+    from effekt.contract.load import read_document
+
+    doc = read_document(str(EXAMPLES / "peterborough.toml"))
+    problems = avoided_events_without_counterfactual(
+        with_metric(direction="decrease", counterfactual="none"), doc
+    )
+    assert problems
+    assert all(p.line is not None and p.file == doc.file for p in problems)

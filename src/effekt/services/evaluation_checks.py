@@ -11,15 +11,20 @@ about rules that simply pay for such a metric (a rate card, a level threshold, a
 
 from __future__ import annotations
 
+from typing import Any
+
 from effekt.contract.model import Contract
 from effekt.contract.problems import Problem
 
 __all__ = ["avoided_events_without_counterfactual"]
 
 
-def avoided_events_without_counterfactual(contract: Contract) -> list[Problem]:
+def avoided_events_without_counterfactual(
+    contract: Contract, document: Any = None
+) -> list[Problem]:
     """A warning at ``rules[i].metric`` for every rule paying for a "decrease" metric whose
-    counterfactual is "none". ``line`` is left empty: the caller locates the path.
+    counterfactual is "none". Given the parsed ``document``
+    (:class:`effekt.contract.load.Document`), each problem carries its file and line.
     """
     metrics = {m.id: m for m in contract.metrics}
     out: list[Problem] = []
@@ -28,13 +33,18 @@ def avoided_events_without_counterfactual(contract: Contract) -> list[Problem]:
         m = metrics.get(metric_id) if isinstance(metric_id, str) else None
         if m is None or m.direction != "decrease" or m.counterfactual != "none":
             continue
+        params = {"rule": contract.rule_id(i), "metric": m.id}
+        code = "check.avoided_without_counterfactual"
+        if document is not None:
+            out.append(document.problem(("rules", i, "metric"), code, "warning", **params))
+            continue
         out.append(
             Problem(
                 path=f"rules[{i}].metric",
                 line=None,
                 severity="warning",
-                code="check.avoided_without_counterfactual",
-                params={"rule": contract.rule_id(i), "metric": m.id},
+                code=code,
+                params=params,
             )
         )
     return out

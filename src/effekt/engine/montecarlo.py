@@ -390,23 +390,27 @@ class Results:
         return self.moments[name][0] / self.paths if self.paths else 0.0
 
     def quantiles(self, name: str, qs: Sequence[float]) -> list[float | None]:
-        x = self.stored[name].astype(np.float64)
-        x = x[np.isfinite(x)]
+        x = self._finite(name)
         if x.size == 0:
             return [None for _ in qs]
-        return [float(v) for v in np.quantile(x, qs)]
+        return [float(v) for v in np.quantile(x, qs, overwrite_input=True)]
+
+    def _finite(self, name: str) -> FloatArray:
+        """A double-precision copy of the finite stored values (one copy, in place after)."""
+        x = self.stored[name]
+        return np.asarray(x[np.isfinite(x)], dtype=np.float64)
 
     def probability(self, name: str) -> float:
         return self.counts[name] / self.paths if self.paths else 0.0
 
     def shortfall(self, name: str, tail: float = SHORTFALL_TAIL) -> float | None:
         """Expected shortfall: the mean of the worst ``tail`` share of ``name``'s values."""
-        x = self.stored[name].astype(np.float64)
-        x = x[np.isfinite(x)]
+        x = self._finite(name)
         if x.size == 0:
             return None
         k = max(1, math.ceil(tail * x.size))
-        return float(np.sort(x)[:k].mean())
+        worst = np.partition(x, k - 1)[:k] if k < x.size else x
+        return float(np.sort(worst).mean())
 
     def names(self, prefix: str) -> list[str]:
         return [n for n in self.moments if n.startswith(prefix)]

@@ -12,7 +12,7 @@ import hashlib
 import math
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -123,16 +123,36 @@ def simulate(
         for i, (n, ss) in enumerate(zip(sizes, seeds, strict=True)):
             collect(i, run_chunk(target, n, ss, person_level))
     else:
-        with ProcessPoolExecutor(
-            max_workers=workers, initializer=_init_worker, initargs=(target, person_level)
-        ) as pool:
-            futures = {
-                pool.submit(_worker_chunk, n, ss): i
-                for i, (n, ss) in enumerate(zip(sizes, seeds, strict=True))
-            }
-            for fut in as_completed(futures):
-                collect(futures[fut], fut.result())
+        _run_processes(target, sizes, seeds, person_level, workers, collect)
     return acc.result()
+
+
+def _run_processes(
+    target: Target,
+    sizes: Sequence[int],
+    seeds: Sequence[np.random.SeedSequence],
+    person_level: bool | None,
+    workers: int,
+    collect: Callable[[int, ChunkSummary], None],
+) -> None:
+    """Chunks in local processes, at most a few per worker in flight at a time.
+
+    Each result is dropped as soon as it is collected, so memory holds the stored
+    per-path values and a handful of chunk summaries, never every chunk's.
+    """
+    window = 2 * workers + 2
+    todo = list(enumerate(zip(sizes, seeds, strict=True)))[::-1]
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(target, person_level)
+    ) as pool:
+        running: dict[Future[ChunkSummary], int] = {}
+        while todo or running:
+            while todo and len(running) < window:
+                i, (n, ss) = todo.pop()
+                running[pool.submit(_worker_chunk, n, ss)] = i
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in done:
+                collect(running.pop(fut), fut.result())
 
 
 def _run_dask(

@@ -8,8 +8,9 @@ what remains of their commitments; cash above what is still needed is distribute
 1. capital back to the senior tranches (pro rata among them), then the junior (first loss);
 2. the provider's deferred fee;
 3. returns up to each tranche's cap (accrued on outstanding capital), senior first;
-4. the excess: ``excess_sharing.payers`` back to the payers, ``.provider`` to the
-   provider, the rest to uncapped tranches (or pro rata to all) by capital drawn.
+4. the excess — held in the deal until the last period, because capital may still be
+   drawn and lost — then ``excess_sharing.payers`` back to the payers, ``.provider`` to
+   the provider, the rest to uncapped tranches (or pro rata to all) by capital drawn.
 
 At the end, a first-loss grant and then guarantees make good lost capital.
 """
@@ -142,11 +143,18 @@ def run_waterfall(
         rpaid, avail = _pay_by_rank(avail, accrued, rank)
         accrued -= rpaid
         ret[:, :, t] = rpaid
+        if not last:
+            # what is left after capital, the deferred fee and capped returns is held in
+            # the deal until the end: later capital may still be drawn and lost
+            cash -= start - avail
+            pot = np.maximum(pot - (start - avail), 0.0)
+            cash_t[:, t] = cash
+            continue
         if uncapped.any():
             weights = np.where(uncapped, drawn.sum(axis=2), 0.0)
             share, avail = _pro_rata_weights(avail, weights)
             ret[:, :, t] += share
-        if last or (K and not uncapped.any()):  # what undrawn uncapped tranches cannot take
+        if last:  # what undrawn uncapped tranches cannot take
             to_payers = avail * fin.excess_sharing.payers
             to_provider = avail * fin.excess_sharing.provider
             rest = avail - to_payers - to_provider

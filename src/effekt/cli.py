@@ -119,7 +119,13 @@ def check(file: str, as_json: bool, lang: str | None) -> None:
     except ContractInvalid as exc:
         problems = list(exc.problems)
     else:
-        _, problems = check_document(doc)
+        contract, problems = check_document(doc)
+        if contract is not None:
+            from effekt.services.design_power import power_warnings
+            from effekt.services.evaluation_checks import avoided_events_without_counterfactual
+
+            problems += power_warnings(contract, doc, lang)
+            problems += avoided_events_without_counterfactual(contract, doc)
     errors = [p for p in problems if p.severity == "error"]
     if as_json:
         click.echo(

@@ -727,3 +727,47 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     return str(value)
+
+
+@main.command(name="value")
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+@lang_option
+@handled
+def value_cmd(file: str, as_json: bool, lang: str | None) -> None:
+    """Who pays, who saves: avoided public costs and contract costs by actor and year. Exit 0, 1, 2."""
+    from effekt.reports.feasibility_text import value_text
+    from effekt.services.value import value_json
+
+    lang = _lang(lang)
+    contract = _load(file, lang)
+    data = value_json(contract, Path(file).parent, lang)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo(value_text(data, lang))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+@click.option(
+    "--html", "html_path", type=click.Path(dir_okay=False), help="Write the study as an HTML page."
+)
+@lang_option
+@handled
+def feasibility(file: str, as_json: bool, html_path: str | None, lang: str | None) -> None:
+    """The feasibility study (förstudie): cost, who saves, power, timing, checklist, verdict. Exit 0, 1, 2."""
+    from effekt.reports.feasibility_text import feasibility_html, feasibility_text
+    from effekt.services.forstudie import feasibility_json
+
+    lang = _lang(lang)
+    contract = _load(file, lang)
+    data = feasibility_json(contract, Path(file).parent, lang)
+    if html_path:
+        Path(html_path).write_text(feasibility_html(data, lang), encoding="utf-8")
+        click.echo(translate("cli.written", lang, path=html_path), err=True)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif not html_path:
+        click.echo(feasibility_text(data, lang), nl=False)

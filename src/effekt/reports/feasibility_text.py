@@ -1,0 +1,214 @@
+"""The wrong-pocket matrix and the förstudie as readable text, in Swedish or English."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from effekt.i18n import translate as t
+from effekt.i18n.format import money, number, percent
+
+__all__ = ["feasibility_html", "feasibility_text", "value_text"]
+
+
+def _m(x: float, currency: str, lang: str) -> str:
+    return money(round(x) + 0.0, currency, lang)
+
+
+def value_text(data: dict[str, Any], lang: str = "en") -> str:
+    """Actors × years: what each saves, pays and nets; then shares, prices, BCR."""
+    cur = data["currency"]
+    years = [str(y) for y in data["years"]]
+    head = ["", "", *years, t("value.total", lang), t("value.discounted", lang)]
+    rows = [head]
+    for a in data["actors"].values():
+        if not any(a[k]["total"] for k in ("savings", "costs")):
+            continue
+        label = a["name"] + (f" [{a['party']}]" if a["party"] else "")
+        for key, row in (
+            ("savings", "value.row_savings"),
+            ("costs", "value.row_costs"),
+            ("net", "value.row_net"),
+        ):
+            block = a[key]
+            rows.append(
+                [
+                    label if key == "savings" else "",
+                    t(row, lang),
+                    *[number(v / 1000, lang) for v in block["by_year"]],
+                    _m(block["total"], cur, lang),
+                    _m(block["total_discounted"], cur, lang),
+                ]
+            )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    lines = [
+        t("value.title", lang, id=data["contract"], currency=cur, price_year=data["price_year"]),
+        "(" + ("tkr" if lang == "sv" and cur == "SEK" else f"{cur} thousands") + ")",
+        "",
+    ]
+    for r in rows:
+        lines.append(
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+        )
+    lines.append("")
+    if data["commissioner_share"] is not None:
+        lines.append(
+            t("value.commissioner_share", lang, share=percent(data["commissioner_share"], lang))
+        )
+    shares = ", ".join(f"{a} {percent(s, lang)}" for a, s in data["payer_share_proposal"].items())
+    lines.append(t("value.proposal", lang, shares=shares or t("value.none", lang)))
+    if data["non_party_actors"]:
+        lines.append(t("value.not_at_table", lang, actors=", ".join(data["non_party_actors"])))
+    for metric, prices in data["max_price_per_outcome"].items():
+        parts = ", ".join(
+            f"{a} {_m(v, cur, lang)}"
+            for a, v in prices.items()
+            if a not in ("public_sector", "total", "individual")
+        )
+        lines.append(
+            t(
+                "value.max_price",
+                lang,
+                metric=metric,
+                total=_m(prices.get("public_sector", 0.0), cur, lang),
+                parts=parts or t("value.none", lang),
+            )
+        )
+    bcr = data["benefit_cost_ratio"]
+    lines.append(
+        t(
+            "value.bcr",
+            lang,
+            bcr="—" if bcr is None else number(bcr, lang, 2),
+            year=data["break_even_year"] or t("feasibility.never", lang),
+        )
+    )
+    return "\n".join(lines)
+
+
+def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
+    cur = data["currency"]
+    out: list[tuple[str, list[str]]] = []
+    pc = data["problem_cost"]
+    if pc:
+        lines = [
+            t(
+                "feasibility.society",
+                lang,
+                undiscounted=_m(pc["society_undiscounted"], cur, lang),
+                discounted=_m(pc["society_discounted"], cur, lang),
+                public=_m(pc["public_sector_undiscounted"], cur, lang),
+            )
+        ]
+        lines += [f"{a}: {_m(v, cur, lang)}" for a, v in pc["by_actor_undiscounted"].items()]
+        lines.append(pc["note"])
+        out.append((t("feasibility.problem", lang), lines))
+    wp = [
+        f"{x['name']}{' [' + x['party'] + ']' if x['party'] else ''}: "
+        f"{t('value.row_savings', lang)} {_m(x['savings'], cur, lang)}, {t('value.row_costs', lang)} "
+        f"{_m(x['costs'], cur, lang)}, {t('value.row_net', lang)} {_m(x['net'], cur, lang)}"
+        for x in data["wrong_pocket"].values()
+        if x["savings"] or x["costs"]
+    ]
+    v = data["value"]
+    shares = ", ".join(f"{a} {percent(s, lang)}" for a, s in v["payer_share_proposal"].items())
+    wp.append(t("value.proposal", lang, shares=shares or t("value.none", lang)))
+    out.append((t("feasibility.wrong_pocket", lang, years=len(v["years"])), wp))
+    pw = []
+    for p in data["power"]:
+        pw.append(
+            t(
+                "feasibility.power_line",
+                lang,
+                rule=p["rule"],
+                metric=p["metric"],
+                effect=percent(p["expected_effect"], lang),
+                threshold="—" if p["threshold"] is None else percent(p["threshold"], lang),
+                mde="—" if p["mde"] is None else percent(p["mde"], lang),
+                n=number(p["n"], lang),
+                verdict=t(
+                    "feasibility.detectable" if p["detectable"] else "feasibility.not_detectable",
+                    lang,
+                ),
+            )
+        )
+    out.append((t("feasibility.power", lang), pw))
+    tm = data["timing"]
+    share = tm["share_within_budget_period"]
+    out.append(
+        (
+            "",
+            [
+                t(
+                    "feasibility.timing",
+                    lang,
+                    first=tm["first_saving_year"] or t("feasibility.never", lang),
+                    break_even=tm["break_even_year"] or t("feasibility.never", lang),
+                    share="—" if share is None else percent(share, lang),
+                    budget=tm["budget_period_years"],
+                    term=tm["term_years"],
+                )
+            ],
+        )
+    )
+    bc = data["business_case"]
+    inv = ", ".join(
+        f"{pid} IRR {'—' if x['irr'] is None else percent(x['irr'], lang)}"
+        for pid, x in bc["investors"].items()
+    )
+    out.append(
+        (
+            "",
+            [
+                t(
+                    "feasibility.case",
+                    lang,
+                    payments=_m(bc["outcome_payments"], cur, lang),
+                    investors=inv,
+                )
+            ],
+        )
+    )
+    checks = [
+        f"[{c['status_label']}] {c['label']}: " + " ".join(c["reasons"]) for c in data["checklist"]
+    ]
+    out.append((t("feasibility.checklist", lang), checks))
+    out.append((t("feasibility.verdict_heading", lang), [data["verdict_label"]]))
+    return out
+
+
+def feasibility_text(data: dict[str, Any], lang: str = "en") -> str:
+    lines = [t("feasibility.title", lang, id=data["contract"]), ""]
+    for title, body in _sections(data, lang):
+        if title:
+            lines.append(title)
+        lines += [f"  - {b}" for b in body]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
+    """A self-contained HTML page: inline CSS, no scripts, no external resources."""
+    esc = html.escape
+    parts = [
+        "<!doctype html>",
+        f'<html lang="{esc(lang)}"><head><meta charset="utf-8">',
+        f"<title>{esc(t('feasibility.title', lang, id=data['contract']))}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.45;"
+        "color:#1b1b1b}h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #ccc}"
+        "li{margin:.3rem 0}.verdict{font-weight:bold;padding:.6rem;background:#f3f0e6;border-left:4px solid #b58900}"
+        "</style></head><body>",
+        f"<h1>{esc(t('feasibility.title', lang, id=data['contract']))}</h1>",
+    ]
+    for title, body in _sections(data, lang):
+        if title:
+            parts.append(f"<h2>{esc(title)}</h2>")
+        if title == t("feasibility.verdict_heading", lang):
+            parts.append(f'<p class="verdict">{esc(body[0])}</p>')
+            continue
+        parts.append("<ul>" + "".join(f"<li>{esc(b)}</li>" for b in body) + "</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

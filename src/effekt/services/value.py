@@ -1,0 +1,305 @@
+"""Use case: who pays, who saves (``effekt value``).
+
+From the business case at expected values: the outcomes gained over the counterfactual per
+metric and year; the public costs they avoid per actor and year (unit-cost rows rebased to
+the valuation's price year, gross-to-net adjustments, drop-off, discounting); the contract's
+costs per actor (what each party mapped to an actor pays, net); the wrong-pocket matrix,
+the commissioner's share of the savings, a payer-share proposal in proportion to savings,
+the maximum justifiable price per outcome, the benefit–cost ratio and the break-even year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from effekt.contract.model import Contract
+from effekt.contract.quantity import expected
+from effekt.data.reference import actors as actor_tree
+from effekt.data.reference import load_unit_costs, price_indices, unit_costs
+from effekt.engine.cashflow import CashFlows
+from effekt.engine.valuation.actors import ActorTree, map_parties
+from effekt.engine.valuation.adjustments import Adjustments
+from effekt.engine.valuation.avoided_costs import (
+    CostLine,
+    OutcomeValuation,
+    UnitCost,
+    avoided_costs,
+)
+from effekt.engine.valuation.discounting import factors_for
+from effekt.engine.valuation.indices import DEFAULT_SERIES
+from effekt.errors import InputError
+from effekt.services.business_case import business_case
+
+__all__ = ["Valuation", "value", "value_json"]
+
+FloatArray = npt.NDArray[np.float64]
+PUBLIC = "public_sector"
+SOCIETY = "society"
+INDIVIDUAL = "individual"
+_CF = {"randomised": "randomised_trial", "none": "none"}
+
+
+@dataclass
+class Valuation:
+    """The valuation of one contract; arrays are (actor, year) over ``actors`` and ``years``."""
+
+    actors: list[str]
+    years: list[int]
+    savings: FloatArray
+    savings_pv: FloatArray
+    costs: FloatArray
+    costs_pv: FloatArray
+    tree: ActorTree
+    party_actor: dict[str, str]
+    commissioner_actors: list[str]
+    actor_party: dict[str, str]  # every actor a party stands for (its subtree) → that party
+    max_price: dict[str, dict[str, float]]
+    index_extrapolated: bool
+    price_year: int
+    society_costs: FloatArray  # real resources: delivery costs and fees (transfers excluded)
+
+
+def _tables(c: Contract, base_dir: Path | None) -> dict[str, UnitCost]:
+    names = c.valuation.unit_cost_tables if c.valuation else ["se" if c.currency == "SEK" else "uk"]
+    rows: dict[str, UnitCost] = {}
+    for name in names:
+        if name in ("se", "uk"):
+            rows.update(unit_costs(name))
+        else:
+            path = Path(name) if base_dir is None or Path(name).is_absolute() else base_dir / name
+            if not path.exists():
+                raise InputError("file.not_found", path=str(path))
+            rows.update(load_unit_costs(path))
+    return rows
+
+
+def gained_outcomes(c: Contract, cf: CashFlows, years: int) -> FloatArray:
+    """Outcomes gained over the counterfactual per metric and year of the contract (path 0).
+
+    Gain = treated − baseline (increase metrics) or baseline − treated (decrease); with no
+    counterfactual the gross outcomes less the metric's deadweight.
+    """
+    m_per_year = c.periods_per_year
+    out = np.zeros((len(c.metrics), years))
+    for j, m in enumerate(c.metrics):
+        o = cf.outcomes[m.id]
+        if m.counterfactual == "none" or m.baseline is None:
+            gain = o.treated[0].sum(axis=0) * (1 - m.adjustments.deadweight)
+        else:
+            diff = (o.treated[0] - o.baseline[0]).sum(axis=0)
+            gain = diff if m.direction == "increase" else -diff
+        for t, g in enumerate(gain):
+            y = t // m_per_year
+            if y < years:
+                out[j, y] += max(float(g), 0.0)
+    return out
+
+
+def _discount_spec(c: Contract) -> float | list[tuple[int, float]]:
+    d = c.valuation.discounting if c.valuation else None
+    if d is None:
+        return c.default_discount_rate
+    if d.kind == "declining":
+        return [(s.from_year + 1, s.rate) for s in d.schedule]
+    return d.rate
+
+
+def value(c: Contract, base_dir: Path | None = None) -> Valuation:
+    """The valuation of ``c`` (unit-cost files named by path are read relative to ``base_dir``)."""
+    horizon = c.valuation.horizon_years if c.valuation else 10
+    price_year = c.valuation.price_year if c.valuation else c.start.year
+    tree = actor_tree()
+    country = "se" if c.currency == "SEK" else "uk"
+    ids = list(tree.for_country(country))
+    rows = _tables(c, base_dir)
+    series = price_indices()[DEFAULT_SERIES.get(c.currency, "se_kpi_faststallda_arsmedel")]
+    cf = business_case(c)
+    gained = gained_outcomes(c, cf, horizon)
+    valuations: list[OutcomeValuation] = []
+    outcome_rows: list[FloatArray] = []
+    owner: list[int] = []
+    for j, m in enumerate(c.metrics):
+        for line in m.avoided_costs:
+            given = m.adjustments
+            adj = Adjustments(
+                deadweight=0.0,  # the gain is already net of the counterfactual (or deadweight)
+                attribution=given.attribution,
+                displacement=given.displacement,
+                drop_off=given.drop_off,
+                optimism_bias=given.optimism_bias,
+                duration_years=line.years,
+                counterfactual=_CF.get(m.counterfactual, m.counterfactual),
+            )
+            valuations.append(
+                OutcomeValuation(
+                    f"{m.id}:{line.unit_cost}",
+                    (CostLine(line.unit_cost, expected(line.quantity)),),
+                    adj,
+                )
+            )
+            shifted = np.zeros(horizon)
+            if line.start_year < horizon:
+                shifted[line.start_year :] = gained[j, : horizon - line.start_year]
+            outcome_rows.append(shifted)
+            owner.append(j)
+    party_actor = {p.id: str(p.actor) for p in c.parties if p.actor and p.actor in tree}
+    spec = _discount_spec(c)
+    rates: dict[str, Any] = {}
+    for p in c.parties:
+        if p.actor in party_actor.values() and p.discount_rate is not None:
+            rates[str(p.actor)] = p.discount_rate
+    savings = np.zeros((len(ids), horizon))
+    savings_pv = np.zeros((len(ids), horizon))
+    extrapolated = False
+    max_price: dict[str, dict[str, float]] = {m.id: {} for m in c.metrics}
+    if valuations:
+        result = avoided_costs(
+            np.array(outcome_rows),
+            valuations,
+            rows,
+            ids,
+            price_year,
+            series,
+            rates=rates,
+            default_rate=spec,
+        )
+        savings = result.undiscounted.sum(axis=0)
+        savings_pv = result.discounted.sum(axis=0)
+        extrapolated = result.index_extrapolated
+        one = np.zeros((len(valuations), horizon))
+        one[:, 0] = 1.0
+        unit = avoided_costs(
+            one, valuations, rows, ids, price_year, series, rates=rates, default_rate=spec
+        )
+        per_line = unit.discounted.sum(axis=-1)  # (lines, actors)
+        for k, j in enumerate(owner):
+            for a, actor in enumerate(ids):
+                if per_line[k, a]:
+                    mid = c.metrics[j].id
+                    max_price[mid][actor] = max_price[mid].get(actor, 0.0) + float(per_line[k, a])
+    costs = np.zeros((len(ids), horizon))
+    for i, party in enumerate(cf.accounts):
+        payer_actor = party_actor.get(party)
+        if payer_actor is None:
+            continue
+        flows = cf.flows[0, i]
+        for t, f in enumerate(flows):
+            y = t // c.periods_per_year
+            if y < horizon:
+                costs[ids.index(payer_actor), y] -= float(f)
+    society_costs = np.zeros(horizon)
+    for i, role in enumerate(cf.roles):
+        if role in ("outside", "intermediary", "evaluator"):
+            for t, f in enumerate(cf.flows[0, i]):
+                if t // c.periods_per_year < horizon:
+                    society_costs[t // c.periods_per_year] += float(f)
+    factors = np.stack([factors_for(rates.get(a, spec), horizon) for a in ids])
+    commissioners = [
+        party_actor[p.id]
+        for p in c.parties
+        if p.role in ("commissioner", "outcome_fund") and p.id in party_actor
+    ]
+    return Valuation(
+        ids,
+        [c.start.year + y for y in range(horizon)],
+        savings,
+        savings_pv,
+        costs,
+        costs * factors,
+        tree,
+        party_actor,
+        commissioners,
+        dict(map_parties(tree, party_actor, country).actor_party) if party_actor else {},
+        max_price,
+        extrapolated,
+        price_year,
+        society_costs,
+    )
+
+
+def _rolled(v: Valuation, values: FloatArray) -> dict[str, FloatArray]:
+    return v.tree.rollup({a: values[i] for i, a in enumerate(v.actors)})
+
+
+def _block(a: str, x: dict[str, FloatArray], xp: dict[str, FloatArray]) -> dict[str, Any]:
+    return {
+        "by_year": [round(float(y), 2) for y in x[a]],
+        "total": round(float(x[a].sum()), 2),
+        "by_year_discounted": [round(float(y), 2) for y in xp[a]],
+        "total_discounted": round(float(xp[a].sum()), 2),
+    }
+
+
+def value_json(c: Contract, base_dir: Path | None = None, lang: str = "en") -> dict[str, Any]:
+    """The JSON of ``effekt value``."""
+    v = value(c, base_dir)
+    sav, sav_pv = _rolled(v, v.savings), _rolled(v, v.savings_pv)
+    cost, cost_pv = _rolled(v, v.costs), _rolled(v, v.costs_pv)
+    # for society, payments to the provider and investors are transfers: its cost is the
+    # real resources the intervention uses (delivery costs and fees)
+    society_factors = factors_for(_discount_spec(c), len(v.years))
+    cost[SOCIETY] = v.society_costs
+    cost_pv[SOCIETY] = v.society_costs * society_factors
+    shown = [a for a in v.tree.order if a in v.actors]
+    actors: dict[str, Any] = {}
+    net = {k: sav[k] - cost[k] for k in sav}
+    net_pv = {k: sav_pv[k] - cost_pv[k] for k in sav_pv}
+    for a in shown:
+        actors[a] = {
+            "name": v.tree[a].name(lang),
+            "party": v.actor_party.get(a),
+            "savings": _block(a, sav, sav_pv),
+            "costs": _block(a, cost, cost_pv),
+            "net": _block(a, net, net_pv),
+        }
+    leaves = [a for a in v.actors if not v.tree.children(a)]
+    public = [a for a in leaves if a != INDIVIDUAL and PUBLIC in v.tree.ancestors(a)]
+    pv = {a: float(v.savings_pv[v.actors.index(a)].sum()) for a in public}
+    public_total = sum(max(x, 0.0) for x in pv.values())
+    paying = {p.id for p in c.parties if p.role in ("commissioner", "outcome_fund")}
+    commissioner = sum(max(x, 0.0) for a, x in pv.items() if v.actor_party.get(a) in paying)
+    proposal = (
+        {a: round(max(x, 0.0) / public_total, 6) for a, x in pv.items() if x > 0}
+        if public_total
+        else {}
+    )
+    public_cost_pv = float(cost_pv[PUBLIC].sum()) if PUBLIC in cost_pv else 0.0
+    public_sav_pv = float(sav_pv[PUBLIC].sum()) if PUBLIC in sav_pv else 0.0
+    cum = np.cumsum(sav_pv[PUBLIC] - cost_pv[PUBLIC]) if PUBLIC in sav_pv else np.zeros(0)
+    positive = np.nonzero(cum >= 0)[0]
+    break_even = None
+    if positive.size and cum[-1] >= 0:
+        first = int(positive[0])
+        # the first year from which the cumulative net stays non-negative
+        later_negative = np.nonzero(cum < 0)[0]
+        first = int(later_negative[-1] + 1) if later_negative.size else first
+        break_even = v.years[first]
+    max_price: dict[str, dict[str, float]] = {}
+    for metric, per_actor in v.max_price.items():
+        rolled = v.tree.rollup(per_actor) if per_actor else {}
+        max_price[metric] = {a: round(x, 2) for a, x in per_actor.items()}
+        max_price[metric]["public_sector"] = (
+            round(float(rolled.get(PUBLIC, 0.0)), 2) if rolled else 0.0
+        )
+        max_price[metric]["total"] = round(float(rolled.get(SOCIETY, 0.0)), 2) if rolled else 0.0
+    return {
+        "contract": c.id,
+        "currency": c.currency,
+        "price_year": v.price_year,
+        "index_extrapolated": v.index_extrapolated,
+        "years": v.years,
+        "actors": actors,
+        "non_party_actors": [a for a in public if a not in v.actor_party and pv.get(a, 0.0) > 0],
+        "commissioner_share": round(commissioner / public_total, 6) if public_total else None,
+        "payer_share_proposal": proposal,
+        "max_price_per_outcome": max_price,
+        "benefit_cost_ratio": round(public_sav_pv / public_cost_pv, 6)
+        if public_cost_pv > 0
+        else None,
+        "break_even_year": break_even,
+    }

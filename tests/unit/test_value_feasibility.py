@@ -1,0 +1,160 @@
+"""effekt value and effekt feasibility: the wrong-pocket matrix, shares, prices, verdict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from effekt.cli import main
+from effekt.contract.load import check_document, load_contract, parse_text
+from effekt.data.reference import unit_costs
+from effekt.services.forstudie import feasibility_json
+from effekt.services.value import value_json
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+SMALL = """
+format_version = 1
+id = "small"
+currency = "SEK"
+start = 2027-01-01
+period = "year"
+term_periods = 3
+[[parties]]
+id = "k"
+role = "commissioner"
+actor = "kommun"
+discount_rate = 0.0
+[[parties]]
+id = "p"
+role = "provider"
+[[cohorts]]
+id = "c"
+start_period = 1
+size = 100
+[[metrics]]
+id = "m"
+definition = "in school"
+data_source = "school register"
+counterfactual = "historical_baseline"
+expected = 0.5
+baseline = 0.3
+[[metrics.avoided_costs]]
+unit_cost = "se_grundskola_elev_ar"
+quantity = 1
+years = 2
+[[rules]]
+kind = "rate_card"
+metric = "m"
+price = 1000
+above_baseline = true
+[payment]
+payment_lag_periods = 0
+[financing]
+excess_sharing = { payers = 0.0, provider = 1.0 }   # no investors: the provider keeps the payment
+[valuation]
+price_year = 2018
+horizon_years = 3
+discounting = { kind = "constant", rate = 0.0 }
+"""
+
+
+def _small(rate: float = 0.0):
+    # the kommun's own discount rate (a party's rate wins over the valuation's)
+    text = SMALL.replace("discount_rate = 0.0", f"discount_rate = {rate}")
+    doc = parse_text(text.replace("rate = 0.0 }", f"rate = {rate} }}"), "toml")
+    c, problems = check_document(doc)
+    assert c is not None, [p.code for p in problems]
+    return c
+
+
+def test_savings_match_the_hand_computation_for_one_metric_and_one_cost_row() -> None:
+    row = unit_costs("se")["se_grundskola_elev_ar"]
+    assert row.actor == "kommun" and row.price_year == "2018"
+    data = value_json(_small())
+    # 100 referred, gain 0.5 − 0.3 = 0.2 → 20 outcomes in year 1 (lag 0); each avoids one
+    # school year for 2 years, in 2018 prices (the row's own year): 20 × amount in 2027 and 2028
+    k = data["actors"]["kommun"]["savings"]["by_year"]
+    assert k == pytest.approx([20 * row.amount, 20 * row.amount, 0.0])
+    # the kommun pays 1,000 per outcome above the baseline: 20 × 1,000 in year 1
+    assert data["actors"]["kommun"]["costs"]["by_year"] == pytest.approx([20_000, 0, 0])
+    assert data["commissioner_share"] == pytest.approx(1.0)
+    assert data["payer_share_proposal"] == {"kommun": 1.0}
+    assert data["max_price_per_outcome"]["m"]["kommun"] == pytest.approx(2 * row.amount)
+    assert data["break_even_year"] == 2027
+
+
+def test_discounting_lowers_the_discounted_savings_by_the_hand_factor() -> None:
+    row = unit_costs("se")["se_grundskola_elev_ar"]
+    data = value_json(_small(0.035))
+    disc = data["actors"]["kommun"]["savings"]["by_year_discounted"]
+    assert disc[0] == pytest.approx(20 * row.amount / 1.035)
+    assert disc[1] == pytest.approx(20 * row.amount / 1.035**2)
+
+
+def test_hemmasittare_shows_the_wrong_pocket_and_a_payer_share_proposal_in_both_languages() -> None:
+    runner = CliRunner()
+    texts = {}
+    for lang in ("sv", "en"):
+        res = runner.invoke(main, ["value", str(EXAMPLES / "hemmasittare.toml"), "--lang", lang])
+        assert res.exit_code == 0, res.output
+        texts[lang] = res.output
+        data = json.loads(
+            runner.invoke(main, ["value", str(EXAMPLES / "hemmasittare.toml"), "--json"]).output
+        )
+        proposal = data["payer_share_proposal"]
+        assert sum(proposal.values()) == pytest.approx(1.0)
+        assert "forsakringskassan" in proposal  # saves without being a party: the wrong pocket
+        assert "forsakringskassan" in data["non_party_actors"]
+        assert {
+            "actors",
+            "commissioner_share",
+            "payer_share_proposal",
+            "max_price_per_outcome",
+        } <= data.keys()
+        kommun = data["actors"]["kommun"]
+        assert {"savings", "costs", "net"} <= kommun.keys()
+        assert kommun["net"]["total"] == pytest.approx(
+            kommun["savings"]["total"] - kommun["costs"]["total"]
+        )
+    assert "Vem betalar, vem sparar" in texts["sv"] and "Who pays, who saves" in texts["en"]
+    assert "bör bjudas in" in texts["sv"]
+
+
+def test_the_forstudie_verdict_reflects_that_attendance_rises_without_the_programme() -> None:
+    c = load_contract(EXAMPLES / "hemmasittare.toml")
+    for lang in ("sv", "en"):
+        data = feasibility_json(c, EXAMPLES, lang)
+        assert data["verdict"] in ("suitable_with_conditions", "not_yet_suitable")
+        reasons = " ".join(data["verdict_reasons"])
+        assert ("Back2School" in reasons) and ("Reissner" in reasons)
+        counterfactual = next(i for i in data["checklist"] if i["item"] == "counterfactual")
+        assert counterfactual["status"] != "met"
+    res = CliRunner().invoke(
+        main, ["feasibility", str(EXAMPLES / "hemmasittare.toml"), "--lang", "sv"]
+    )
+    assert res.exit_code == 0 and "Bedömning" in res.output and "sedvanligt stöd" in res.output
+
+
+def test_feasibility_writes_a_self_contained_html_page(tmp_path: Path) -> None:
+    out = tmp_path / "forstudie.html"
+    res = CliRunner().invoke(
+        main,
+        ["feasibility", str(EXAMPLES / "hemmasittare.toml"), "--html", str(out), "--lang", "en"],
+    )
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "Verdict" in page
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+
+
+def test_a_contract_with_no_counterfactual_is_not_yet_suitable() -> None:
+    text = SMALL.replace(
+        'counterfactual = "historical_baseline"', 'counterfactual = "none"'
+    ).replace("above_baseline = true", "above_baseline = false")
+    c, _ = check_document(parse_text(text, "toml"))
+    assert c is not None
+    assert feasibility_json(c)["verdict"] == "not_yet_suitable"

@@ -253,3 +253,32 @@ def test_a_shared_shock_makes_two_contracts_outcomes_move_together(tmp_path) -> 
         + with_shock.stored["contract/b/outlay/2027/kommun"]
     )
     assert np.allclose(fund_outlay, both, rtol=1e-6)
+
+
+def test_society_npv_uses_the_valuation_when_the_contract_has_avoided_costs() -> None:
+    from pathlib import Path
+
+    from effekt.contract.load import load_contract
+    from effekt.engine.cashflow import cash_flows
+    from effekt.engine.inputs import expected_inputs
+    from effekt.engine.montecarlo import society_flows
+    from effekt.services.simulate import outcome_values, society_method
+    from effekt.services.value import value_json
+
+    c = load_contract(Path(__file__).parents[2] / "examples" / "hemmasittare.toml")
+    values = outcome_values(c)
+    assert values is not None and society_method(c) == "avoided_costs_less_delivery_costs_and_fees"
+    prices = value_json(c)["max_price_per_outcome"]
+    assert values == {m: p["total"] for m, p in prices.items()}
+    inp = expected_inputs(c)
+    cf = cash_flows(c, inp)
+    flows = society_flows(c, cf, inp, values)
+    gained = {
+        m.id: float(np.maximum(cf.outcomes[m.id].treated - cf.outcomes[m.id].baseline, 0).sum())
+        for m in c.metrics
+    }
+    fees = sum(
+        float(cf.flow(p.id).sum()) for p in c.parties if p.role in ("intermediary", "evaluator")
+    )
+    expected_total = sum(gained[m] * values[m] for m in gained) - float(cf.costs.sum()) - fees
+    assert float(flows.sum()) == pytest.approx(expected_total, rel=1e-9)

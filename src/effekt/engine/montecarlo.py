@@ -101,8 +101,21 @@ def budget_year(c: Contract, party_id: str) -> list[str]:
     return out
 
 
-def society_flows(c: Contract, cf: CashFlows, inputs: Inputs) -> FloatArray:
-    """Society's flows per path and period — a stand-in until the valuation is wired in.
+def society_flows(
+    c: Contract,
+    cf: CashFlows,
+    inputs: Inputs,
+    outcome_values: Mapping[str, float] | None = None,
+) -> FloatArray:
+    """Society's flows per path and period.
+
+    With ``outcome_values`` (metric → the public costs one outcome gained avoids for
+    society, discounted to the year it is gained; from the valuation, transfers cancelled):
+    those values for every outcome gained over the baseline in the period it is measured,
+    less the real resources the contract uses — the delivery costs (the parties' flows
+    summed) and the intermediary's and evaluator's fees.
+
+    Without them (no valuation inputs) a stand-in:
 
     The parties' flows summed (transfers between parties cancel; what is left is the
     delivery cost paid outside the contract and cash the deal account holds), plus each
@@ -115,6 +128,15 @@ def society_flows(c: Contract, cf: CashFlows, inputs: Inputs) -> FloatArray:
 
     n_parties = len(c.parties)
     total = cf.flows[:, :n_parties].sum(axis=1)
+    if outcome_values is not None:
+        for i, p in enumerate(c.parties):
+            if p.role in ("intermediary", "evaluator"):
+                total = total - cf.flows[:, i]
+        for m in c.metrics:
+            o = cf.outcomes[m.id]
+            diff = o.treated - o.baseline if m.direction == "increase" else o.baseline - o.treated
+            total = total + np.maximum(diff, 0.0).sum(axis=1) * outcome_values.get(m.id, 0.0)
+        return np.asarray(total, dtype=np.float64)
     for m in c.metrics:
         value = np.zeros(total.shape[0])
         savings = False
@@ -134,7 +156,12 @@ def society_flows(c: Contract, cf: CashFlows, inputs: Inputs) -> FloatArray:
     return np.asarray(total, dtype=np.float64)
 
 
-def path_values(c: Contract, cf: CashFlows, inputs: Inputs) -> dict[str, FloatArray]:
+def path_values(
+    c: Contract,
+    cf: CashFlows,
+    inputs: Inputs,
+    outcome_values: Mapping[str, float] | None = None,
+) -> dict[str, FloatArray]:
     """Per-path summary values of one contract's cash flows.
 
     ``party/<id>/npv`` (at the party's discount rate), ``/irr`` (annual; −100 % on a
@@ -166,7 +193,7 @@ def path_values(c: Contract, cf: CashFlows, inputs: Inputs) -> dict[str, FloatAr
         gap = ((cum + room) < -1e-9).any(axis=1)
         out["provider/cash_gap"] = np.asarray(gap, dtype=np.float64)
     rate = c.valuation.discounting.rate if c.valuation is not None else c.default_discount_rate
-    out["society/npv"] = npv(period_rate(rate, m), society_flows(c, cf, inputs))
+    out["society/npv"] = npv(period_rate(rate, m), society_flows(c, cf, inputs, outcome_values))
     return out
 
 
@@ -234,11 +261,12 @@ def _run(
     n: int,
     person_level: bool | None,
     shocks: FloatArray | None = None,
+    outcome_values: Mapping[str, float] | None = None,
 ) -> tuple[CashFlows, dict[str, FloatArray]]:
     """Draw the inputs, run the engine; the cash flows and the per-path values."""
     inputs = sample_inputs(plan, rng, n, shocks)
     cf = cash_flows(with_person_level(c, person_level), inputs, rng)
-    return cf, path_values(c, cf, inputs)
+    return cf, path_values(c, cf, inputs, outcome_values)
 
 
 def with_person_level(c: Contract, person_level: bool | None) -> Contract:
@@ -254,13 +282,15 @@ def simulate_chunk(
     n_paths: int,
     seed_seq: np.random.SeedSequence,
     person_level: bool | None = None,
+    outcome_values: Mapping[str, float] | None = None,
 ) -> ChunkSummary:
     """Draw ``n_paths`` paths from ``seed_seq``, run the engine, reduce to a summary.
 
-    ``person_level`` overrides the contract's ``uncertainty.person_level`` when given.
+    ``person_level`` overrides the contract's ``uncertainty.person_level`` when given;
+    ``outcome_values`` are society's values per outcome gained (:func:`society_flows`).
     """
     rng = np.random.default_rng(seed_seq)
-    return summarise(_run(c, sampling_plan(c), rng, n_paths, person_level)[1])
+    return summarise(_run(c, sampling_plan(c), rng, n_paths, person_level, None, outcome_values)[1])
 
 
 # --- funds (portfolios) --------------------------------------------------------------------
@@ -305,7 +335,11 @@ def _month_offset(fund: Fund, c: Contract) -> int:
 
 
 def simulate_fund_chunk(
-    fund: Fund, n_paths: int, seed_seq: np.random.SeedSequence, person_level: bool | None = None
+    fund: Fund,
+    n_paths: int,
+    seed_seq: np.random.SeedSequence,
+    person_level: bool | None = None,
+    outcome_values: Mapping[str, Mapping[str, float] | None] | None = None,
 ) -> ChunkSummary:
     """A chunk of a fund: shared shocks per path, every contract, then the fund's totals.
 
@@ -330,7 +364,10 @@ def simulate_fund_chunk(
         c = e.contract
         plan = sampling_plan(c, fund.loadings(e.id))
         rng = np.random.default_rng(_child(seed_seq, 1 + k))
-        cf, pv = _run(c, plan, rng, n_paths, person_level, shocks if fund.shocks else None)
+        values_k = (outcome_values or {}).get(e.id)
+        cf, pv = _run(
+            c, plan, rng, n_paths, person_level, shocks if fund.shocks else None, values_k
+        )
         values.update({f"contract/{e.id}/{name}": x for name, x in pv.items()})
         step = 12 // c.periods_per_year
         offset = _month_offset(fund, c)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
@@ -61,28 +61,68 @@ def load_target(path: str | Path) -> Target:
     return load_contract(path)
 
 
+OutcomeValues: TypeAlias = Mapping[str, Any] | None
+
+
+def _contract_outcome_values(c: Contract) -> dict[str, float] | None:
+    """Society's value of one outcome gained, per metric (None without valuation inputs)."""
+    from effekt.errors import EffektError
+    from effekt.services.value import value_json
+
+    if c.valuation is None or not any(m.avoided_costs for m in c.metrics):
+        return None
+    try:
+        prices = value_json(c)["max_price_per_outcome"]
+    except EffektError:
+        return None
+    return {metric: float(p.get("total", 0.0)) for metric, p in prices.items()}
+
+
+def outcome_values(target: Target) -> OutcomeValues:
+    """What an outcome gained is worth to society, for a contract or each contract of a fund."""
+    if isinstance(target, Fund):
+        return {e.id: _contract_outcome_values(e.contract) for e in target.entries}
+    return _contract_outcome_values(target)
+
+
+def society_method(target: Target) -> str:
+    """How society's NPV is computed for ``target`` (see docs/simulate.md)."""
+    values = outcome_values(target)
+    used = (
+        any(v is not None for v in values.values())
+        if isinstance(target, Fund) and values
+        else values is not None
+    )
+    return SOCIETY_VALUATION if used else SOCIETY_METHOD
+
+
 def run_chunk(
-    target: Target, n_paths: int, seed_seq: np.random.SeedSequence, person_level: bool | None
+    target: Target,
+    n_paths: int,
+    seed_seq: np.random.SeedSequence,
+    person_level: bool | None,
+    values: OutcomeValues = None,
 ) -> ChunkSummary:
     """One chunk of a contract or a fund (the function every executor runs)."""
     if isinstance(target, Fund):
-        return simulate_fund_chunk(target, n_paths, seed_seq, person_level)
-    return simulate_chunk(target, n_paths, seed_seq, person_level)
+        return simulate_fund_chunk(target, n_paths, seed_seq, person_level, values)
+    return simulate_chunk(target, n_paths, seed_seq, person_level, values)
 
 
 # --- executors ------------------------------------------------------------------------------
 
-_WORKER_TARGET: tuple[Target, bool | None] | None = None
+_WORKER_TARGET: tuple[Target, bool | None, OutcomeValues] | None = None
 
 
-def _init_worker(target: Target, person_level: bool | None) -> None:
+def _init_worker(target: Target, person_level: bool | None, values: OutcomeValues) -> None:
     global _WORKER_TARGET
-    _WORKER_TARGET = (target, person_level)
+    _WORKER_TARGET = (target, person_level, values)
 
 
 def _worker_chunk(n_paths: int, seed_seq: np.random.SeedSequence) -> ChunkSummary:
     assert _WORKER_TARGET is not None
-    return run_chunk(_WORKER_TARGET[0], n_paths, seed_seq, _WORKER_TARGET[1])
+    target, person_level, values = _WORKER_TARGET
+    return run_chunk(target, n_paths, seed_seq, person_level, values)
 
 
 def simulate(
@@ -117,13 +157,14 @@ def simulate(
         if progress is not None:
             progress(sizes[i])
 
+    values = outcome_values(target)
     if dask is not None:
-        _run_dask(target, sizes, seeds, person_level, dask, workers, seed, collect)
+        _run_dask(target, sizes, seeds, person_level, dask, workers, seed, collect, values)
     elif workers == 1:
         for i, (n, ss) in enumerate(zip(sizes, seeds, strict=True)):
-            collect(i, run_chunk(target, n, ss, person_level))
+            collect(i, run_chunk(target, n, ss, person_level, values))
     else:
-        _run_processes(target, sizes, seeds, person_level, workers, collect)
+        _run_processes(target, sizes, seeds, person_level, workers, collect, values)
     return acc.result()
 
 
@@ -134,6 +175,7 @@ def _run_processes(
     person_level: bool | None,
     workers: int,
     collect: Callable[[int, ChunkSummary], None],
+    values: OutcomeValues = None,
 ) -> None:
     """Chunks in local processes, at most a few per worker in flight at a time.
 
@@ -143,7 +185,7 @@ def _run_processes(
     window = 2 * workers + 2
     todo = list(enumerate(zip(sizes, seeds, strict=True)))[::-1]
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(target, person_level)
+        max_workers=workers, initializer=_init_worker, initargs=(target, person_level, values)
     ) as pool:
         running: dict[Future[ChunkSummary], int] = {}
         while todo or running:
@@ -164,6 +206,7 @@ def _run_dask(
     workers: int,
     seed: int,
     collect: Callable[[int, ChunkSummary], None],
+    values: OutcomeValues = None,
 ) -> None:
     """Chunks on Dask: the target scattered once, one task per chunk, keys by chunk index."""
     import importlib
@@ -190,6 +233,7 @@ def _run_dask(
             list(sizes),
             list(seeds),
             [person_level] * len(sizes),
+            [values] * len(sizes),
             key=[f"effekt-mc-{token}-{i}" for i in range(len(sizes))],
         )
         index = {f.key: i for i, f in enumerate(futures)}
@@ -270,7 +314,9 @@ def _roles(c: Contract) -> dict[str, str]:
     return {p.id: p.role for p in c.parties}
 
 
-#: How society's NPV is computed (see docs/simulate.md).
+#: How society's NPV is computed (see docs/simulate.md): from the valuation when the
+#: contract has valuation inputs, else a stand-in.
+SOCIETY_VALUATION = "avoided_costs_less_delivery_costs_and_fees"
 SOCIETY_METHOD = "stand_in_contract_flows_plus_outcomes_at_rule_prices"
 
 
@@ -289,7 +335,7 @@ def simulate_json(
             "contract": target.id,
             **head,
             "person_level": pl,
-            "society_method": SOCIETY_METHOD,
+            "society_method": society_method(target),
             **_block(res, "", _roles(target), target.currency),
         }
     roles = sorted({p.role for e in target.entries for p in e.contract.parties})
@@ -302,7 +348,7 @@ def simulate_json(
         "fund": target.id,
         **head,
         "person_level": person_level,
-        "society_method": SOCIETY_METHOD,
+        "society_method": society_method(target),
         **_block(res, "fund/", {r: r for r in roles}, "/".join(currencies)),
         "contracts": contracts,
     }

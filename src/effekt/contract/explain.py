@@ -133,7 +133,7 @@ def explain_rule(c: Contract, index: int, lang: str = "en") -> str:
                 price=_money_q(rule.price, c, lang),
                 unit=t(f"explain.unit.{metric.unit}", lang),
                 metric=metric.name or metric.id,
-                definition=metric.definition.rstrip("."),
+                definition=metric.definition_in(lang).rstrip("."),
                 above=above,
                 per_participant=per,
             )
@@ -339,7 +339,7 @@ def summary(c: Contract, lang: str = "en") -> str:
                 id=m.id,
                 kind=t(f"kind.{m.kind}", lang),
                 direction=t(f"direction.{m.direction}", lang),
-                definition=m.definition.strip(),
+                definition=m.definition_in(lang).strip(),
                 expected=_q(m.expected, lang),
                 baseline=baseline,
                 counterfactual=t(f"explain.counterfactual.{m.counterfactual}", lang),

@@ -66,6 +66,18 @@ class Metric(Strict):
     id: str = Field(description="Id used by payment rules.", pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     name: str | None = Field(None, description="Short name for tables.")
     definition: str = Field(description="Exactly what is measured, in words.")
+    definition_sv: str | None = Field(
+        None, description="The definition in Swedish, for sv reports."
+    )
+    definition_en: str | None = Field(
+        None, description="The definition in English, for en reports."
+    )
+
+    def definition_in(self, lang: str) -> str:
+        """The definition in ``lang`` where the file gives one, else as written."""
+        translated = self.definition_sv if lang == "sv" else self.definition_en
+        return translated or self.definition
+
     kind: MetricKind = Field(
         "binary",
         description=(

@@ -23,7 +23,9 @@ PETERBOROUGH = EXAMPLES / "peterborough.toml"
 HEMMA = EXAMPLES / "hemmasittare.toml"
 
 
-def test_peterborough_cohort_one_misses_early_payment_and_the_pooled_result_triggers_final() -> None:
+def test_peterborough_cohort_one_misses_early_payment_and_the_pooled_result_triggers_final() -> (
+    None
+):
     c = load_contract(PETERBOROUGH)
     data = settle_json(c, load_outcomes(EXAMPLES / "peterborough.outcomes.toml"))
     decisions = {(d["rule"], d["cohort"]): d for d in data["decisions"]}
@@ -44,8 +46,18 @@ def test_settle_json_has_the_documented_keys_and_reasons_in_both_languages() -> 
     runner = CliRunner()
     out = {}
     for lang in ("sv", "en"):
-        res = runner.invoke(main, ["settle", str(PETERBOROUGH), "--outcomes",
-                                   str(EXAMPLES / "peterborough.outcomes.toml"), "--json", "--lang", lang])
+        res = runner.invoke(
+            main,
+            [
+                "settle",
+                str(PETERBOROUGH),
+                "--outcomes",
+                str(EXAMPLES / "peterborough.outcomes.toml"),
+                "--json",
+                "--lang",
+                lang,
+            ],
+        )
         assert res.exit_code == 0, res.output
         out[lang] = json.loads(res.output)
         assert {"payments", "decisions", "total_payments"} <= out[lang].keys()
@@ -56,8 +68,19 @@ def test_settle_json_has_the_documented_keys_and_reasons_in_both_languages() -> 
 
 def test_an_unmeasured_cohort_pays_nothing() -> None:
     c = load_contract(PETERBOROUGH)
-    data = OutcomesFile.model_validate({"measurements": [
-        {"metric": "reconviction_events", "cohort": "cohort1", "n": 1000, "treated": 1.2, "baseline": 1.55}]})
+    data = OutcomesFile.model_validate(
+        {
+            "measurements": [
+                {
+                    "metric": "reconviction_events",
+                    "cohort": "cohort1",
+                    "n": 1000,
+                    "treated": 1.2,
+                    "baseline": 1.55,
+                }
+            ]
+        }
+    )
     result = settle_json(c, data)
     early = [d for d in result["decisions"] if d["rule"] == "early"]
     assert [d["cohort"] for d in early] == ["cohort1"] and early[0]["triggered"]
@@ -66,7 +89,9 @@ def test_an_unmeasured_cohort_pays_nothing() -> None:
 
 def test_outcomes_for_an_unknown_metric_are_refused_with_a_clear_code() -> None:
     c = load_contract(PETERBOROUGH)
-    data = OutcomesFile.model_validate({"measurements": [{"metric": "nope", "cohort": "cohort1", "treated": 1.0}]})
+    data = OutcomesFile.model_validate(
+        {"measurements": [{"metric": "nope", "cohort": "cohort1", "treated": 1.0}]}
+    )
     with pytest.raises(Exception) as exc:
         settle_json(c, data)
     assert getattr(exc.value, "code", "") == "outcomes.unknown_metric"
@@ -97,8 +122,21 @@ def test_solve_says_when_there_is_no_solution_in_range() -> None:
     c = load_contract(HEMMA)
     with pytest.raises(NoSolution):
         solve(c, "rules[skolnarvaro].price", "fond.irr=0.5", low=0, high=10)
-    res = CliRunner().invoke(main, ["solve", str(HEMMA), "--vary", "rules[skolnarvaro].price",
-                                    "--target", "fond.irr=0.5", "--low", "0", "--high", "10"])
+    res = CliRunner().invoke(
+        main,
+        [
+            "solve",
+            str(HEMMA),
+            "--vary",
+            "rules[skolnarvaro].price",
+            "--target",
+            "fond.irr=0.5",
+            "--low",
+            "0",
+            "--high",
+            "10",
+        ],
+    )
     assert res.exit_code == 1 and "Traceback" not in res.output
 
 
@@ -107,7 +145,10 @@ def test_scenarios_override_terms_by_path_and_refuse_unknown_paths() -> None:
     name, ov = parse_scenario("low=metrics[back_in_school].expected=0.3,cohorts[0].size=20", c)
     changed = with_overrides(c, ov)
     assert name == "low" and changed.metrics[0].expected == 0.3 and changed.cohorts[0].size == 20
-    assert parse_scenario("pessimistic", c)[1] == {"metrics[0].expected": 0.38, "cohorts[0].engagement": 0.7}
+    assert parse_scenario("pessimistic", c)[1] == {
+        "metrics[0].expected": 0.38,
+        "cohorts[0].engagement": 0.7,
+    }
     with pytest.raises(UsageError):
         with_overrides(c, {"metrics[9].expected": 0.3})
     res = CliRunner().invoke(main, ["model", str(HEMMA), "--scenario", "x=nope.field=1"])
@@ -124,12 +165,16 @@ def test_model_writes_csv_that_balances_and_an_xlsx_with_a_sheet_per_party(tmp_p
         values = [float(v) for v in line.split(",")[2:]]
         assert abs(sum(values)) < 0.05  # each flow is rounded to öre
     path = tmp_path / "case.xlsx"
-    res = runner.invoke(main, ["model", str(HEMMA), "--xlsx", str(path), "--scenario", "pessimistic"])
+    res = runner.invoke(
+        main, ["model", str(HEMMA), "--xlsx", str(path), "--scenario", "pessimistic"]
+    )
     assert res.exit_code == 0, res.output
     wb = load_workbook(path)
     c = load_contract(HEMMA)
     assert {p.id for p in c.parties} <= set(wb.sheetnames)
-    assert len(wb.sheetnames) == 1 + len(c.parties) + 2 + 1  # summary, parties, deal, outside, scenarios
+    assert (
+        len(wb.sheetnames) == 1 + len(c.parties) + 2 + 1
+    )  # summary, parties, deal, outside, scenarios
 
 
 def test_model_json_holds_every_party_and_the_totals() -> None:

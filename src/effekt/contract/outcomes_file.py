@@ -133,6 +133,9 @@ def load_outcomes(path: str | Path) -> OutcomesFile:
         err = exc.errors(include_url=False)[0]
         where = ".".join(str(x) for x in err["loc"])
         reason = str((err.get("ctx") or {}).get("error", ""))
-        if err["type"] == "value_error" and reason in ("measurement_incomplete", "measurement_counts_need_n"):
+        if err["type"] == "value_error" and reason in (
+            "measurement_incomplete",
+            "measurement_counts_need_n",
+        ):
             raise DataError(f"outcomes.{reason}", path=str(p), field=where) from None
         raise DataError("outcomes.invalid", path=str(p), field=where, detail=err["msg"]) from None

@@ -144,7 +144,9 @@ class _Checker:
             self.period(("cohorts", i, "start_period"), c.get("start_period"))
             engagement = _num(c.get("engagement"))
             if engagement is not None and not 0 <= engagement <= 1:
-                self.add(("cohorts", i, "engagement"), "contract.share_out_of_range", value=engagement)
+                self.add(
+                    ("cohorts", i, "engagement"), "contract.share_out_of_range", value=engagement
+                )
             start, spread = _int(c.get("start_period")), _int(c.get("referral_periods")) or 1
             profile = c.get("referral_profile")
             if isinstance(profile, list) and profile:

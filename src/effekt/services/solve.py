@@ -103,7 +103,12 @@ def solve(
     achieved = f(root) + goal
     if not abs(achieved - goal) <= 1e-6 * max(1.0, abs(goal)):
         # the target jumps past the goal here: a threshold or a tier edge, not a root
-        raise NoSolution("solve.discontinuous", param=param, value=f"{root:.6g}", target=target,
-                         below=f"{f(root - 1e-9 * max(1.0, abs(root))) + goal:.6g}",
-                         above=f"{f(root + 1e-9 * max(1.0, abs(root))) + goal:.6g}")
+        raise NoSolution(
+            "solve.discontinuous",
+            param=param,
+            value=f"{root:.6g}",
+            target=target,
+            below=f"{f(root - 1e-9 * max(1.0, abs(root))) + goal:.6g}",
+            above=f"{f(root + 1e-9 * max(1.0, abs(root))) + goal:.6g}",
+        )
     return Solution(param, root, target, achieved, count)

@@ -36,6 +36,11 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
     ]
     rows = [head]
     for pid, p in data["parties"].items():
+        # a return is a property of money put in at risk: payers, fee takers and the
+        # accounts get no IRR or multiple in the table (the JSON still has them)
+        invests = p["role"] in ("investor", "provider", "grant_funder", "guarantor")
+        if not invests:
+            p = {**p, "irr": None, "moic": None}
         rows.append(
             [
                 pid,

@@ -7,6 +7,7 @@ from typing import Any
 
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
+from effekt.reports.text import aligned
 
 __all__ = ["feasibility_html", "feasibility_text", "value_text"]
 
@@ -40,19 +41,12 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
                     _m(block["total_discounted"], cur, lang),
                 ]
             )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     lines = [
         t("value.title", lang, id=data["contract"], currency=cur, price_year=data["price_year"]),
         "(" + ("tkr" if lang == "sv" and cur == "SEK" else f"{cur} thousands") + ")",
         "",
+        *aligned(rows, left=2, rule=False),
     ]
-    for r in rows:
-        lines.append(
-            "  ".join(
-                c.ljust(w) if i < 2 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(r, widths, strict=True))
-            )
-        )
     lines.append("")
     if data["commissioner_share"] is not None:
         lines.append(

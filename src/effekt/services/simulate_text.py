@@ -6,24 +6,9 @@ from typing import Any
 
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
+from effekt.reports.text import aligned as table
 
-__all__ = ["sensitivity_text", "simulate_text", "table"]
-
-
-def table(rows: list[list[str]], left: int = 2) -> list[str]:
-    """Rows of cells as aligned lines: the first ``left`` columns left-aligned, a rule under the head."""
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, r in enumerate(rows):
-        lines.append(
-            "  ".join(
-                cell.ljust(w) if i < left else cell.rjust(w)
-                for i, (cell, w) in enumerate(zip(r, widths, strict=True))
-            )
-        )
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return lines
+__all__ = ["sensitivity_text", "simulate_text"]
 
 
 def _m(v: float | None, cur: str, lang: str) -> str:

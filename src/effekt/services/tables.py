@@ -7,6 +7,7 @@ from typing import Any
 from effekt.contract.model import Contract
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
+from effekt.reports.text import aligned
 
 __all__ = ["business_case_text"]
 
@@ -52,17 +53,7 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
                 _cell(p["peak_cash_need"], "money", c, lang),
             ]
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = [t("table.title", lang, id=c.id, name=c.name or ""), ""]
-    for n, r in enumerate(rows):
-        lines.append(
-            "  ".join(
-                cell.ljust(w) if i < 2 else cell.rjust(w)
-                for i, (cell, w) in enumerate(zip(r, widths, strict=True))
-            )
-        )
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
+    lines = [t("table.title", lang, id=c.id, name=c.name or ""), "", *aligned(rows)]
     tot = data["totals"]
     lines += [
         "",
@@ -143,15 +134,7 @@ def scenarios_text(
             *[_cell(cases[n]["totals"]["outcome_payments"], "money", c, lang) for n in names],
         ]
     )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = [t("table.scenarios", lang)]
-    for r in rows:
-        lines.append(
-            "  ".join(
-                x.ljust(w) if i == 0 else x.rjust(w)
-                for i, (x, w) in enumerate(zip(r, widths, strict=True))
-            )
-        )
+    lines = [t("table.scenarios", lang), *aligned(rows, left=1, rule=False)]
     return "\n".join(lines)
 
 

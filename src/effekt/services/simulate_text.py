@@ -54,7 +54,15 @@ def simulate_text(data: dict[str, Any], lang: str = "en") -> str:
             mean=_m(data["society_npv"]["mean"], cur, lang),
         )
     )
-    lines.append(t("simulate.society_note", lang))
+    method = data.get("society_method", "")
+    lines.append(
+        t(
+            "simulate.society_note_valuation"
+            if method.startswith("avoided_costs")
+            else "simulate.society_note",
+            lang,
+        )
+    )
     for cid, block in data.get("contracts", {}).items():
         lines += ["", t("simulate.contract", lang, id=cid, weight=number(block["weight"], lang, 2))]
         lines += _parties(block, block["currency"], lang)
@@ -78,16 +86,19 @@ def _parties(data: dict[str, Any], cur: str, lang: str) -> list[str]:
     ]
     for pid, p in data["parties"].items():
         npv, irr, mo = p["npv"], p["irr"], p["moic"]
+        # a return is a property of money put at risk: payers, fee takers and the accounts
+        # get no IRR, multiple or probability of loss in the table (the JSON has them)
+        invests = p["role"] in ("investor", "provider", "grant_funder", "guarantor")
         rows.append(
             [
                 pid,
                 _role(p["role"], lang),
                 _m(npv["mean"], cur, lang),
                 f"{_m(npv['p5'], cur, lang)} … {_m(npv['p95'], cur, lang)}",
-                _p(irr["p50"], lang),
-                f"{_p(irr['p5'], lang)} … {_p(irr['p95'], lang)}",
-                _x(mo["p50"], lang),
-                _p(p["p_loss"], lang),
+                _p(irr["p50"], lang) if invests else "—",
+                f"{_p(irr['p5'], lang)} … {_p(irr['p95'], lang)}" if invests else "—",
+                _x(mo["p50"], lang) if invests else "—",
+                _p(p["p_loss"], lang) if invests else "—",
                 _m(p["expected_shortfall_5"], cur, lang),
             ]
         )

@@ -170,15 +170,21 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
         f"[{c['status_label']}] {c['label']}: " + " ".join(c["reasons"]) for c in data["checklist"]
     ]
     out.append((t("feasibility.checklist", lang), checks))
-    out.append((t("feasibility.verdict_heading", lang), [data["verdict_label"]]))
+    out.append(
+        (t("feasibility.verdict_heading", lang), [data["verdict_label"], *data["verdict_reasons"]])
+    )
     return out
 
 
 def feasibility_text(data: dict[str, Any], lang: str = "en") -> str:
     lines = [t("feasibility.title", lang, id=data["contract"]), ""]
+    verdict = t("feasibility.verdict_heading", lang)
     for title, body in _sections(data, lang):
         if title:
             lines.append(title)
+        if title == verdict:  # the verdict itself, then its reasons
+            lines.append(f"  {body[0]}")
+            body = body[1:]
         lines += [f"  - {b}" for b in body]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -202,7 +208,7 @@ def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
             parts.append(f"<h2>{esc(title)}</h2>")
         if title == t("feasibility.verdict_heading", lang):
             parts.append(f'<p class="verdict">{esc(body[0])}</p>')
-            continue
+            body = body[1:]
         parts.append("<ul>" + "".join(f"<li>{esc(b)}</li>" for b in body) + "</ul>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

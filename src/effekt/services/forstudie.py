@@ -5,7 +5,7 @@ cost per actor (the life-course microsimulation of lifelong exclusion, Swedish c
 what the contract's outcomes would save and for whom (``services.value``), the cohort size
 against the smallest detectable effect (``services.design_power``), the time to savings
 against the term and the commissioner's budget period, the business case, and a checklist
-that ends in a verdict with its reasons.
+that ends in a verdict with its reasons (the rules: docs/valuation_service.md).
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from effekt.contract.metrics import Metric
 from effekt.contract.model import Contract
 from effekt.contract.quantity import expected
 from effekt.contract.rules import RateCard, SavingsShare, Threshold, Tiers
-from effekt.data.reference import microsim_model, unit_costs
+from effekt.data.reference import microsim_model
 from effekt.engine.valuation.microsim import lifelong_exclusion, lifetime_cost
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
@@ -29,6 +30,10 @@ from effekt.services.value import value_json
 __all__ = ["CheckItem", "feasibility_json"]
 
 Status = Literal["met", "partly", "not_met"]
+_ORDER: dict[str, int] = {"met": 0, "partly": 1, "not_met": 2}
+PUBLIC = "public_sector"
+CASHABLE_ENOUGH = 0.5  # share of the public sector's discounted savings that must be cashable
+ANYWAY = 0.5  # the counterfactual reaches this share of the expected outcome: a warning
 
 
 @dataclass
@@ -36,6 +41,38 @@ class CheckItem:
     key: str
     status: Status
     reasons: list[str] = field(default_factory=list)
+
+    def at_least(self, status: Status) -> None:
+        """Lower the item to ``status`` unless it is already worse."""
+        if _ORDER[status] > _ORDER[self.status]:
+            self.status = status
+
+
+@dataclass
+class _Study:
+    """The checklist, and the verdict's leading reasons gathered while judging the items.
+
+    A reason that leads the verdict (``headline``) is not repeated under its item there.
+    """
+
+    lang: str
+    items: list[CheckItem] = field(default_factory=list)
+    headlines: list[str] = field(default_factory=list)
+    covered: set[str] = field(default_factory=set)
+
+    def headline(self, text: str, *covers: str) -> None:
+        self.headlines.append(text)
+        self.covered.update(covers)
+
+    def verdict_reasons(self) -> list[str]:
+        out = list(self.headlines)
+        for i in self.items:
+            rest = [r for r in i.reasons if r not in self.covered]
+            if i.status != "met" and rest:
+                label = t(f"feasibility.item.{i.key}", self.lang)
+                status = t(f"feasibility.status.{i.status}", self.lang)
+                out.append(f"{label} ({status}): " + " ".join(rest))
+        return out
 
 
 def _problem_cost(c: Contract, lang: str) -> dict[str, Any] | None:
@@ -58,9 +95,15 @@ def _problem_cost(c: Contract, lang: str) -> dict[str, Any] | None:
     }
 
 
-def _power_rows(c: Contract, lang: str) -> list[dict[str, Any]]:
+def _power_rows(c: Contract) -> list[dict[str, Any]]:
+    """Each effect-based rule: its threshold and its expected effect against the MDE.
+
+    ``detectable``: the threshold is at least the MDE (what ``effekt check`` warns about);
+    ``effect_detectable``: the expected effect over the counterfactual is.
+    """
     rows = []
     for d in design_power(c):
+        finite = math.isfinite(d.mde)
         rows.append(
             {
                 "rule": d.rule,
@@ -68,9 +111,10 @@ def _power_rows(c: Contract, lang: str) -> list[dict[str, Any]]:
                 "measure": d.measure,
                 "threshold": d.threshold,
                 "n": d.n,
-                "mde": None if not math.isfinite(d.mde) else round(d.mde, 6),
+                "mde": round(d.mde, 6) if finite else None,
                 "expected_effect": round(d.expected_effect, 6),
                 "detectable": d.detectable,
+                "effect_detectable": finite and d.expected_effect >= d.mde,
             }
         )
     # rate cards paying above the baseline: is the expected effect itself detectable?
@@ -83,6 +127,7 @@ def _power_rows(c: Contract, lang: str) -> list[dict[str, Any]]:
                 expected(m.baseline) if m.baseline is not None else 0.0
             )
             effect = effect if m.direction == "increase" else -effect
+            found = math.isfinite(mde) and effect >= mde
             rows.append(
                 {
                     "rule": c.rule_id(k),
@@ -90,12 +135,47 @@ def _power_rows(c: Contract, lang: str) -> list[dict[str, Any]]:
                     "measure": "absolute_difference",
                     "threshold": None,
                     "n": n,
-                    "mde": None if not math.isfinite(mde) else round(mde, 6),
+                    "mde": round(mde, 6) if math.isfinite(mde) else None,
                     "expected_effect": round(effect, 6),
-                    "detectable": math.isfinite(mde) and effect >= mde,
+                    "detectable": found,
+                    "effect_detectable": found,
                 }
             )
     return rows
+
+
+def _prices(c: Contract, value: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each price per outcome, per outcome *gained*, against the public saving per outcome.
+
+    A rate card that pays every outcome, not only those above the baseline, pays
+    ``price × expected / (expected − baseline)`` per outcome gained: it pays for the part of
+    the result that would come anyway too (with no baseline: ``price / (1 − deadweight)``).
+    """
+    out = []
+    for k, r in enumerate(c.rules):
+        if not isinstance(r, RateCard | Threshold) or expected(r.price) <= 0:
+            continue
+        m = c.metric(r.metric)
+        price = expected(r.price)
+        if isinstance(r, RateCard) and not r.above_baseline:
+            if m.baseline is not None and m.counterfactual != "none":
+                exp, base = expected(m.expected), expected(m.baseline)
+                gain = exp - base if m.direction == "increase" else base - exp
+                share = gain / exp if exp > 0 else 0.0
+            else:
+                share = 1 - m.adjustments.deadweight
+            price = price / share if share > 0 else math.inf
+        limit = float(value["max_price_per_outcome"].get(m.id, {}).get(PUBLIC, 0.0))
+        out.append(
+            {
+                "rule": c.rule_id(k),
+                "metric": m.id,
+                "price_per_outcome_gained": round(price, 2) if math.isfinite(price) else None,
+                "max_public_price": limit,
+                "above_savings": not math.isfinite(price) or price > limit,
+            }
+        )
+    return out
 
 
 def _about_school(text: str) -> bool:
@@ -105,132 +185,197 @@ def _about_school(text: str) -> bool:
     )
 
 
-def _paid_metrics(c: Contract) -> list[str]:
-    ids = []
+def _paid_metrics(c: Contract) -> list[Metric]:
+    ids: list[str] = []
     for r in c.rules:
         if isinstance(r, RateCard | Threshold | Tiers | SavingsShare) and r.metric not in ids:
             ids.append(r.metric)
-    return ids
+    return [c.metric(m) for m in ids]
 
 
-def _checklist(
-    c: Contract, value: dict[str, Any], case: dict[str, Any], power: list[dict[str, Any]], lang: str
-) -> list[CheckItem]:
-    paid = [c.metric(m) for m in _paid_metrics(c)]
-    items: list[CheckItem] = []
-    # measurable outcome
+def _measurable(s: _Study, paid: list[Metric], power: list[dict[str, Any]]) -> None:
+    """A data source for every paid outcome, and an expected effect a study this size can see."""
+    lang = s.lang
     missing = [m.id for m in paid if not m.data_source]
-    items.append(
-        CheckItem(
-            "measurable_outcome",
-            "not_met" if missing else "met",
-            [t("feasibility.no_data_source", lang, metrics=", ".join(missing))]
-            if missing
-            else [t("feasibility.defined_outcomes", lang, n=len(paid))],
-        )
-    )
-    # counterfactual
-    item = CheckItem("counterfactual", "met")
-    anyway = False
-    for m in paid:
-        base, exp = (expected(m.baseline) if m.baseline is not None else None), expected(m.expected)
-        if m.counterfactual == "none":
-            item.status = "not_met"
-            item.reasons.append(t("feasibility.no_counterfactual", lang, metric=m.id))
-        elif m.counterfactual == "historical_baseline" and item.status == "met":
-            item.status = "partly"
-            item.reasons.append(t("feasibility.historical_baseline", lang, metric=m.id))
-        if base is not None and exp > 0 and m.direction == "increase" and base >= 0.5 * exp:
-            anyway = True
-            item.reasons.append(
-                t(
-                    "feasibility.anyway",
-                    lang,
-                    metric=m.id,
-                    baseline=number(base, lang, 2),
-                    expected=number(exp, lang, 2),
-                    share=percent(base / exp, lang, 0),
-                )
-            )
-    # the research on school absence (shared/research/hemmasittare.md §1.2–1.3, §2)
-    if anyway and any(_about_school(m.id + " " + m.definition) for m in paid):
-        item.reasons.append(t("feasibility.trials", lang))
-    weak = [p for p in power if not p["detectable"]]
+    item = CheckItem("measurable_outcome", "met")
+    if missing:
+        item.status = "not_met"
+        item.reasons.append(t("feasibility.no_data_source", lang, metrics=", ".join(missing)))
+    else:
+        defined = t("feasibility.defined_outcomes", lang, n=len(paid))
+        item.reasons.append(defined)
+        s.covered.add(defined)  # not a reason against
+    weak = [p for p in power if not p["effect_detectable"]]
+    covers = []
     for p in weak:
-        mde = "—" if p["mde"] is None else percent(p["mde"], lang)
-        item.reasons.append(
+        covers.append(
             t(
                 "feasibility.undetectable",
                 lang,
                 rule=p["rule"],
                 effect=percent(p["expected_effect"], lang),
-                mde=mde,
+                mde="—" if p["mde"] is None else percent(p["mde"], lang),
                 n=number(p["n"], lang),
             )
         )
-    if weak and item.status == "met":
-        item.status = "partly"
-    items.append(item)
-    # data access
-    items.append(
+    item.reasons += covers
+    for p in power:
+        if p["effect_detectable"] and not p["detectable"] and p["threshold"] is not None:
+            item.at_least("partly")
+            item.reasons.append(
+                t(
+                    "feasibility.threshold_below_mde",
+                    lang,
+                    rule=p["rule"],
+                    threshold=percent(p["threshold"], lang),
+                    mde=percent(p["mde"], lang),
+                )
+            )
+    if weak:
+        # no paid effect that a study of this size could tell from chance: not yet suitable
+        item.at_least("not_met" if len(weak) == len(power) else "partly")
+        listed = "; ".join(
+            t(
+                "feasibility.effect_vs_mde",
+                lang,
+                rule=p["rule"],
+                effect=percent(p["expected_effect"], lang),
+                mde="—" if p["mde"] is None else percent(p["mde"], lang),
+                n=number(p["n"], lang),
+            )
+            for p in weak
+        )
+        s.headline(t("feasibility.verdict_power", lang, rules=listed), *covers)
+    s.items.append(item)
+
+
+def _counterfactual(s: _Study, paid: list[Metric]) -> None:
+    """The method (none, historical, comparison) and how much would happen anyway."""
+    lang = s.lang
+    item = CheckItem("counterfactual", "met")
+    anyway: list[tuple[Metric, float]] = []
+    anyway_reasons: list[str] = []
+    for m in paid:
+        if m.counterfactual == "none":
+            item.at_least("not_met")
+            item.reasons.append(t("feasibility.no_counterfactual", lang, metric=m.id))
+        elif m.counterfactual == "historical_baseline":
+            item.at_least("partly")
+            item.reasons.append(t("feasibility.historical_baseline", lang, metric=m.id))
+        base = expected(m.baseline) if m.baseline is not None else None
+        exp = expected(m.expected)
+        if base is not None and exp > 0 and m.direction == "increase" and base >= ANYWAY * exp:
+            anyway.append((m, base / exp))
+            item.at_least("partly")
+            text = t(
+                "feasibility.anyway",
+                lang,
+                metric=m.id,
+                baseline=number(base, lang, 2),
+                expected=number(exp, lang, 2),
+                share=percent(base / exp, lang, 0),
+            )
+            item.reasons.append(text)
+            anyway_reasons.append(text)
+    if anyway:
+        headline = t(
+            "feasibility.verdict_anyway",
+            lang,
+            shares=", ".join(f"{m.id} {percent(x, lang, 0)}" for m, x in anyway),
+        )
+        # the research on school absence (shared/research/hemmasittare.md §1.2–1.3, §2)
+        if any(_about_school(m.id + " " + m.definition) for m, _ in anyway):
+            trials = t("feasibility.trials", lang)
+            item.reasons.append(trials)
+            anyway_reasons.append(trials)
+            headline += " " + trials
+        s.headline(headline, *anyway_reasons)
+    s.items.append(item)
+
+
+def _data_access(s: _Study, paid: list[Metric]) -> None:
+    sources = "; ".join(sorted({m.data_source or "—" for m in paid}))
+    s.items.append(
         CheckItem(
             "data_access",
             "partly" if paid else "not_met",
+            [t("feasibility.data_access", s.lang, sources=sources)],
+        )
+    )
+
+
+def _cashable(s: _Study, c: Contract, value: dict[str, Any], prices: list[dict[str, Any]]) -> None:
+    """How much of the public saving releases budget; whether it covers what is paid."""
+    lang = s.lang
+    share = value.get("cashable_share")
+    item = CheckItem("cashable_savings", "met")
+    if not share:
+        item.status = "not_met"
+        item.reasons.append(t("feasibility.no_cashable", lang))
+    else:
+        if share < CASHABLE_ENOUGH:
+            item.at_least("partly")
+        item.reasons.append(t("feasibility.cashable_share", lang, share=percent(share, lang, 0)))
+    bcr = value.get("benefit_cost_ratio")
+    if bcr is not None:
+        item.reasons.append(
+            t("feasibility.bcr", lang, bcr=number(bcr, lang, 2), years=len(value["years"]))
+        )
+        if bcr < 1:
+            item.at_least("partly")
+    for p in prices:
+        if p["above_savings"]:
+            item.at_least("partly")
+            price = p["price_per_outcome_gained"]
+            item.reasons.append(
+                t(
+                    "feasibility.price_above_savings",
+                    lang,
+                    rule=p["rule"],
+                    price="∞" if price is None else money(round(price), c.currency, lang),
+                    limit=money(round(p["max_public_price"]), c.currency, lang),
+                )
+            )
+    s.items.append(item)
+
+
+def _evidence(s: _Study) -> None:
+    # the file has no field for the evidence behind the intervention (see the docs)
+    s.items.append(CheckItem("evidence", "partly", [t("feasibility.evidence", s.lang)]))
+
+
+def _provider(s: _Study, c: Contract, case: dict[str, Any]) -> None:
+    lang = s.lang
+    provider = next((p for p in c.parties if p.role == "provider"), None)
+    if provider is None:
+        s.items.append(
+            CheckItem("provider_capacity", "not_met", [t("feasibility.no_provider", lang)])
+        )
+        return
+    peak = case["parties"][provider.id]["peak_cash_need"] or 0.0
+    room = provider.opening_balance + provider.credit_line
+    s.items.append(
+        CheckItem(
+            "provider_capacity",
+            "met" if room >= peak else "partly",
             [
                 t(
-                    "feasibility.data_access",
+                    "feasibility.provider",
                     lang,
-                    sources="; ".join(sorted({m.data_source or "—" for m in paid})),
+                    room=money(room, c.currency, lang),
+                    peak=money(peak, c.currency, lang),
                 )
             ],
         )
     )
-    # cashable savings
-    rows = {**unit_costs("se"), **unit_costs("uk")}
-    lines = [ac for m in paid for ac in m.avoided_costs]
-    cashable = [ac for ac in lines if ac.unit_cost in rows and rows[ac.unit_cost].cashable]
-    status: Status = (
-        "met" if lines and len(cashable) == len(lines) else ("partly" if cashable else "not_met")
-    )
-    reasons = [t("feasibility.cashable", lang, cashable=len(cashable), total=len(lines))]
-    if value.get("benefit_cost_ratio") is not None:
-        reasons.append(
-            t(
-                "feasibility.bcr",
-                lang,
-                bcr=number(value["benefit_cost_ratio"], lang, 2),
-                years=len(value["years"]),
-            )
-        )
-        if value["benefit_cost_ratio"] < 1 and status == "met":
-            status = "partly"
-    items.append(CheckItem("cashable_savings", status, reasons))
-    # evidence
-    items.append(CheckItem("evidence", "partly", [t("feasibility.evidence", lang)]))
-    # provider capacity
-    provider = next((p for p in c.parties if p.role == "provider"), None)
-    if provider is None:
-        items.append(
-            CheckItem("provider_capacity", "not_met", [t("feasibility.no_provider", lang)])
-        )
-    else:
-        peak = case["parties"][provider.id]["peak_cash_need"] or 0.0
-        room = provider.opening_balance + provider.credit_line
-        items.append(
-            CheckItem(
-                "provider_capacity",
-                "met" if room >= peak else "partly",
-                [
-                    t(
-                        "feasibility.provider",
-                        lang,
-                        room=money(room, c.currency, lang),
-                        peak=money(peak, c.currency, lang),
-                    )
-                ],
-            )
-        )
-    return items
+
+
+def _verdict(items: list[CheckItem]) -> str:
+    """Not yet suitable if an item is not met; with conditions if one is partly met."""
+    statuses = {i.status for i in items}
+    if "not_met" in statuses:
+        return "not_yet_suitable"
+    return "suitable_with_conditions" if "partly" in statuses else "suitable"
 
 
 def _timing(c: Contract, value: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -270,15 +415,17 @@ def feasibility_json(c: Contract, base_dir: Path | None = None, lang: str = "en"
     """The förstudie as JSON (the HTML and text reports render this)."""
     value = value_json(c, base_dir, lang)
     case = business_case_json(c)
-    power = _power_rows(c, lang)
-    checklist = _checklist(c, value, case, power, lang)
-    statuses = {i.status for i in checklist}
-    verdict = (
-        "not_yet_suitable"
-        if "not_met" in statuses
-        else ("suitable_with_conditions" if "partly" in statuses else "suitable")
-    )
-    reasons = [r for i in checklist if i.status != "met" for r in i.reasons]
+    power = _power_rows(c)
+    prices = _prices(c, value)
+    paid = _paid_metrics(c)
+    study = _Study(lang)
+    _measurable(study, paid, power)
+    _counterfactual(study, paid)
+    _data_access(study, paid)
+    _cashable(study, c, value, prices)
+    _evidence(study)
+    _provider(study, c, case)
+    verdict = _verdict(study.items)
     investors = {
         pid: {"irr": p["irr"], "moic": p["moic"]}
         for pid, p in case["parties"].items()
@@ -299,6 +446,7 @@ def feasibility_json(c: Contract, base_dir: Path | None = None, lang: str = "en"
                 "commissioner_share",
                 "payer_share_proposal",
                 "max_price_per_outcome",
+                "cashable_share",
                 "benefit_cost_ratio",
                 "break_even_year",
                 "non_party_actors",
@@ -316,6 +464,7 @@ def feasibility_json(c: Contract, base_dir: Path | None = None, lang: str = "en"
             for a, x in value["actors"].items()
         },
         "power": power,
+        "prices": prices,
         "timing": _timing(c, value, lang),
         "business_case": {
             "investors": investors,
@@ -330,9 +479,9 @@ def feasibility_json(c: Contract, base_dir: Path | None = None, lang: str = "en"
                 "status_label": t(f"feasibility.status.{i.status}", lang),
                 "reasons": i.reasons,
             }
-            for i in checklist
+            for i in study.items
         ],
         "verdict": verdict,
         "verdict_label": t(f"feasibility.verdict.{verdict}", lang),
-        "verdict_reasons": reasons,
+        "verdict_reasons": study.verdict_reasons(),
     }

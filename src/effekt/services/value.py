@@ -62,6 +62,7 @@ class Valuation:
     index_extrapolated: bool
     price_year: int
     society_costs: FloatArray  # real resources: delivery costs and fees (transfers excluded)
+    cashable_pv: FloatArray  # the part of savings_pv from cashable unit-cost rows
 
 
 def _tables(c: Contract, base_dir: Path | None) -> dict[str, UnitCost]:
@@ -123,6 +124,8 @@ def value(c: Contract, base_dir: Path | None = None) -> Valuation:
     valuations: list[OutcomeValuation] = []
     outcome_rows: list[FloatArray] = []
     owner: list[int] = []
+    starts: list[int] = []
+    cashable: list[bool] = []
     for j, m in enumerate(c.metrics):
         for line in m.avoided_costs:
             given = m.adjustments
@@ -147,6 +150,8 @@ def value(c: Contract, base_dir: Path | None = None) -> Valuation:
                 shifted[line.start_year :] = gained[j, : horizon - line.start_year]
             outcome_rows.append(shifted)
             owner.append(j)
+            starts.append(line.start_year)
+            cashable.append(line.unit_cost in rows and rows[line.unit_cost].cashable)
     party_actor = {p.id: str(p.actor) for p in c.parties if p.actor and p.actor in tree}
     spec = _discount_spec(c)
     rates: dict[str, Any] = {}
@@ -155,6 +160,7 @@ def value(c: Contract, base_dir: Path | None = None) -> Valuation:
             rates[str(p.actor)] = p.discount_rate
     savings = np.zeros((len(ids), horizon))
     savings_pv = np.zeros((len(ids), horizon))
+    cashable_pv = np.zeros((len(ids), horizon))
     extrapolated = False
     max_price: dict[str, dict[str, float]] = {m.id: {} for m in c.metrics}
     if valuations:
@@ -170,9 +176,14 @@ def value(c: Contract, base_dir: Path | None = None) -> Valuation:
         )
         savings = result.undiscounted.sum(axis=0)
         savings_pv = result.discounted.sum(axis=0)
+        cashable_pv = result.discounted[np.array(cashable, dtype=bool)].sum(axis=0)
         extrapolated = result.index_extrapolated
+        # one outcome gained in the first year; a line that starts later avoids its costs
+        # from ``start_year`` on, discounted from then
         one = np.zeros((len(valuations), horizon))
-        one[:, 0] = 1.0
+        for k, start in enumerate(starts):
+            if start < horizon:
+                one[k, start] = 1.0
         unit = avoided_costs(
             one, valuations, rows, ids, price_year, series, rates=rates, default_rate=spec
         )
@@ -219,6 +230,7 @@ def value(c: Contract, base_dir: Path | None = None) -> Valuation:
         extrapolated,
         price_year,
         society_costs,
+        cashable_pv,
     )
 
 
@@ -245,6 +257,7 @@ def value_json(c: Contract, base_dir: Path | None = None, lang: str = "en") -> d
     society_factors = factors_for(_discount_spec(c), len(v.years))
     cost[SOCIETY] = v.society_costs
     cost_pv[SOCIETY] = v.society_costs * society_factors
+    cash_pv = _rolled(v, v.cashable_pv)
     shown = [a for a in v.tree.order if a in v.actors]
     actors: dict[str, Any] = {}
     net = {k: sav[k] - cost[k] for k in sav}
@@ -256,6 +269,8 @@ def value_json(c: Contract, base_dir: Path | None = None, lang: str = "en") -> d
             "savings": _block(a, sav, sav_pv),
             "costs": _block(a, cost, cost_pv),
             "net": _block(a, net, net_pv),
+            # what releases budget (not only capacity): savings from cashable unit-cost rows
+            "cashable_savings_discounted": round(float(cash_pv[a].sum()), 2),
         }
     leaves = [a for a in v.actors if not v.tree.children(a)]
     public = [a for a in leaves if a != INDIVIDUAL and PUBLIC in v.tree.ancestors(a)]
@@ -270,6 +285,7 @@ def value_json(c: Contract, base_dir: Path | None = None, lang: str = "en") -> d
     )
     public_cost_pv = float(cost_pv[PUBLIC].sum()) if PUBLIC in cost_pv else 0.0
     public_sav_pv = float(sav_pv[PUBLIC].sum()) if PUBLIC in sav_pv else 0.0
+    public_cash_pv = float(cash_pv[PUBLIC].sum()) if PUBLIC in cash_pv else 0.0
     cum = np.cumsum(sav_pv[PUBLIC] - cost_pv[PUBLIC]) if PUBLIC in sav_pv else np.zeros(0)
     positive = np.nonzero(cum >= 0)[0]
     break_even = None
@@ -295,6 +311,7 @@ def value_json(c: Contract, base_dir: Path | None = None, lang: str = "en") -> d
         "years": v.years,
         "actors": actors,
         "non_party_actors": [a for a in public if a not in v.actor_party and pv.get(a, 0.0) > 0],
+        "cashable_share": round(public_cash_pv / public_sav_pv, 6) if public_sav_pv > 0 else None,
         "commissioner_share": round(commissioner / public_total, 6) if public_total else None,
         "payer_share_proposal": proposal,
         "max_price_per_outcome": max_price,

@@ -1,0 +1,217 @@
+"""The förstudie: each checklist item's status from the contract, the verdict and its reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from effekt.cli import main
+from effekt.contract.load import check_document, load_contract, parse_text
+from effekt.services.forstudie import feasibility_json
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+BASE = """
+format_version = 1
+id = "small"
+currency = "SEK"
+start = 2027-01-01
+period = "year"
+term_periods = 3
+[[parties]]
+id = "k"
+role = "commissioner"
+actor = "kommun"
+[[parties]]
+id = "p"
+role = "provider"
+opening_balance = 1_000_000
+[[cohorts]]
+id = "c"
+start_period = 1
+size = 2000
+[costs]
+per_participant = 500
+[[metrics]]
+id = "m"
+definition = "in treatment less often"
+data_source = "social services register"
+counterfactual = "matched_comparison"
+expected = 0.5
+baseline = 0.2
+[[metrics.avoided_costs]]
+unit_cost = "se_sis_avgift_behandling_oppen_2020h2"
+quantity = 10
+years = 2
+[[rules]]
+kind = "rate_card"
+metric = "m"
+price = 1_000
+above_baseline = true
+[payment]
+payment_lag_periods = 1
+[financing]
+excess_sharing = { payers = 0.0, provider = 1.0 }
+[valuation]
+price_year = 2020
+horizon_years = 4
+discounting = { kind = "constant", rate = 0.035 }
+"""
+
+
+def study(text: str = BASE, lang: str = "en", **swap: str) -> dict[str, Any]:
+    for old, new in swap.items():
+        assert old in text, old  # the test changes what it means to change
+        text = text.replace(old, new)
+    c, problems = check_document(parse_text(text, "toml"))
+    assert c is not None, [p.code for p in problems]
+    return feasibility_json(c, None, lang)
+
+
+def item(data: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(i for i in data["checklist"] if i["item"] == key)
+
+
+def test_a_large_cohort_with_a_matched_comparison_and_cashable_savings_has_only_conditions() -> (
+    None
+):
+    data = study()
+    assert item(data, "measurable_outcome")["status"] == "met"
+    assert item(data, "counterfactual")["status"] == "met"
+    assert item(data, "cashable_savings")["status"] == "met"
+    assert item(data, "provider_capacity")["status"] == "met"
+    # evidence and data access always need work before procurement
+    assert item(data, "evidence")["status"] == "partly"
+    assert item(data, "data_access")["status"] == "partly"
+    assert data["verdict"] == "suitable_with_conditions"
+    assert len(data["verdict_reasons"]) == 2
+
+
+def test_no_counterfactual_is_not_met_and_the_contract_is_not_yet_suitable() -> None:
+    data = study(
+        **{
+            'counterfactual = "matched_comparison"': 'counterfactual = "none"',
+            "baseline = 0.2\n": "",
+            "above_baseline = true": "above_baseline = false",
+        }
+    )
+    assert item(data, "counterfactual")["status"] == "not_met"
+    assert data["verdict"] == "not_yet_suitable"
+    assert any("“m” has no counterfactual" in r for r in data["verdict_reasons"])
+
+
+def test_a_historical_baseline_is_partly_met_with_the_reason() -> None:
+    data = study(**{'"matched_comparison"': '"historical_baseline"'})
+    cf = item(data, "counterfactual")
+    assert cf["status"] == "partly"
+    assert "historical baseline" in cf["reasons"][0]
+
+
+def test_an_outcome_without_a_data_source_is_not_measurable() -> None:
+    data = study(**{'data_source = "social services register"\n': ""})
+    assert item(data, "measurable_outcome")["status"] == "not_met"
+    assert data["verdict"] == "not_yet_suitable"
+
+
+def test_an_expected_effect_below_the_mde_at_this_cohort_size_is_not_measurable() -> None:
+    # 40 referred, 0.25 against 0.20: the smallest detectable difference at n = 40 (1:1) is
+    # about 27 percentage points, far above the expected 5
+    data = study(**{"size = 2000": "size = 40", "expected = 0.5": "expected = 0.25"})
+    row = data["power"][0]
+    assert row["expected_effect"] == pytest.approx(0.05) and row["mde"] > 0.25
+    assert not row["effect_detectable"]
+    assert item(data, "measurable_outcome")["status"] == "not_met"
+    assert data["verdict"] == "not_yet_suitable"
+    assert "payments would depend on chance" in data["verdict_reasons"][0]
+
+
+def test_savings_that_only_free_capacity_are_not_cashable() -> None:
+    data = study(
+        **{
+            "se_sis_avgift_behandling_oppen_2020h2": "se_grundskola_elev_ar",
+            "quantity = 10": "quantity = 1",
+        }
+    )
+    assert not data["value"]["cashable_share"]
+    assert item(data, "cashable_savings")["status"] == "not_met"
+
+
+def test_a_price_above_the_public_saving_per_outcome_is_flagged() -> None:
+    data = study(**{"price = 1_000": "price = 100_000"})
+    price = data["prices"][0]
+    # one outcome saves 10 × 3,528 a year for two years, at 3.5 %: 66,996.9
+    limit = 35_280 * (1 / 1.035 + 1 / 1.035**2)
+    assert price["max_public_price"] == pytest.approx(limit, abs=0.01)
+    assert price["above_savings"] is True
+    assert item(data, "cashable_savings")["status"] == "partly"
+
+
+def test_a_rate_card_on_every_outcome_pays_more_per_outcome_gained() -> None:
+    # paying 1,000 for each of 0.5 outcomes per person when 0.2 would come anyway is
+    # 1,000 × 0.5 / 0.3 per outcome gained
+    data = study(**{"above_baseline = true": "above_baseline = false"})
+    assert data["prices"][0]["price_per_outcome_gained"] == pytest.approx(
+        1_000 * 0.5 / 0.3, abs=0.01
+    )
+
+
+def test_a_provider_without_cash_for_its_peak_need_is_partly_capable() -> None:
+    data = study(**{"opening_balance = 1_000_000": "opening_balance = 0"})
+    assert item(data, "provider_capacity")["status"] == "partly"
+
+
+def test_an_outcome_that_mostly_comes_anyway_leads_the_verdict_with_the_pre_post_warning() -> None:
+    data = study(**{"baseline = 0.2": "baseline = 0.4"})
+    assert item(data, "counterfactual")["status"] == "partly"
+    assert any("pre/post" in r and "m 80" in r for r in data["verdict_reasons"])
+
+
+@pytest.mark.parametrize(
+    ("lang", "trials", "usual_care", "pre_post"),
+    [
+        ("en", "Back2School", "usual care", "pre/post measurement would pay for change"),
+        ("sv", "Back2School", "sedvanligt stöd", "före/efter-mätning skulle betala för förändring"),
+    ],
+)
+def test_hemmasittare_verdict_warns_that_attendance_rises_without_the_programme(
+    lang: str, trials: str, usual_care: str, pre_post: str
+) -> None:
+    c = load_contract(EXAMPLES / "hemmasittare.toml")
+    data = feasibility_json(c, EXAMPLES, lang)
+    assert data["verdict"] == "not_yet_suitable"
+    reasons = data["verdict_reasons"]
+    # first: the expected effect over the counterfactual is below what 120 pupils can detect
+    assert "16,1" in reasons[0] or "16.1" in reasons[0]
+    assert "17,7" in reasons[0] or "17.7" in reasons[0]
+    # then: attendance rises almost as much under usual care (Back2School, Reissner)
+    assert trials in reasons[1] and "Reissner" in reasons[1] and usual_care in reasons[1]
+    assert pre_post in reasons[1]
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("en", "Verdict"), ("sv", "Bedömning")])
+def test_feasibility_command_prints_the_verdict_followed_by_its_reasons(
+    lang: str, heading: str
+) -> None:
+    res = CliRunner().invoke(
+        main, ["feasibility", str(EXAMPLES / "hemmasittare.toml"), "--lang", lang]
+    )
+    assert res.exit_code == 0, res.output
+    after = res.output.split(heading + "\n", 1)[1].splitlines()
+    assert len(after) >= 3 and after[1].startswith("  - ")
+    assert "Back2School" in after[2]
+
+
+def test_feasibility_html_in_swedish_is_one_self_contained_page(tmp_path: Path) -> None:
+    out = tmp_path / "forstudie.html"
+    res = CliRunner().invoke(
+        main,
+        ["feasibility", str(EXAMPLES / "hemmasittare.toml"), "--html", str(out), "--lang", "sv"],
+    )
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert '<html lang="sv">' in page and "Bedömning" in page and "Ännu inte lämpligt" in page
+    assert "sedvanligt stöd" in page
+    assert "<link" not in page and "<script" not in page and "://" not in page

@@ -215,3 +215,22 @@ def test_feasibility_html_in_swedish_is_one_self_contained_page(tmp_path: Path) 
     assert '<html lang="sv">' in page and "Bedömning" in page and "Ännu inte lämpligt" in page
     assert "sedvanligt stöd" in page
     assert "<link" not in page and "<script" not in page and "://" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "saves", "pays"), [("en", "saves", "pays"), ("sv", "sparar", "betalar")]
+)
+def test_feasibility_shows_the_wrong_pocket_matrix_by_year_and_the_payer_share_proposal(
+    lang: str, saves: str, pays: str
+) -> None:
+    res = CliRunner().invoke(
+        main, ["feasibility", str(EXAMPLES / "hemmasittare.toml"), "--lang", lang]
+    )
+    assert res.exit_code == 0, res.output
+    head = next(line for line in res.output.splitlines() if "2027" in line and "2036" in line)
+    assert head.split()[0] == "2027"
+    matrix = res.output.split(head, 1)[1]
+    fk = next(line for line in matrix.splitlines() if "Försäkringskassan" in line)
+    assert saves in fk and "[" not in fk  # saves without being a party: the wrong pocket
+    assert any(line.strip().startswith(pays) for line in res.output.splitlines())
+    assert "forsakringskassan 12" in res.output  # its share of the payer-share proposal

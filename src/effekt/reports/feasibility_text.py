@@ -9,20 +9,21 @@ from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 from effekt.reports.text import aligned
 
-__all__ = ["feasibility_html", "feasibility_text", "value_text"]
+__all__ = ["feasibility_html", "feasibility_text", "matrix_rows", "value_text"]
 
 
 def _m(x: float, currency: str, lang: str) -> str:
     return money(round(x) + 0.0, currency, lang)
 
 
-def value_text(data: dict[str, Any], lang: str = "en") -> str:
-    """Actors × years: what each saves, pays and nets; then shares, prices, BCR."""
-    cur = data["currency"]
-    years = [str(y) for y in data["years"]]
-    head = ["", "", *years, t("value.total", lang), t("value.discounted", lang)]
+def matrix_rows(
+    actors: dict[str, Any], years: list[int], currency: str, lang: str
+) -> list[list[str]]:
+    """The wrong-pocket matrix: per actor a row for what it saves, pays and nets, by year
+    (thousands) with the totals, undiscounted and discounted; the first row is the head."""
+    head = ["", "", *[str(y) for y in years], t("value.total", lang), t("value.discounted", lang)]
     rows = [head]
-    for a in data["actors"].values():
+    for a in actors.values():
         if not any(a[k]["total"] for k in ("savings", "costs")):
             continue
         label = a["name"] + (f" [{a['party']}]" if a["party"] else "")
@@ -37,13 +38,24 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
                     label if key == "savings" else "",
                     t(row, lang),
                     *[number(v / 1000, lang) for v in block["by_year"]],
-                    _m(block["total"], cur, lang),
-                    _m(block["total_discounted"], cur, lang),
+                    _m(block["total"], currency, lang),
+                    _m(block["total_discounted"], currency, lang),
                 ]
             )
+    return rows
+
+
+def _thousands(currency: str, lang: str) -> str:
+    return "(" + ("tkr" if lang == "sv" and currency == "SEK" else f"{currency} thousands") + ")"
+
+
+def value_text(data: dict[str, Any], lang: str = "en") -> str:
+    """Actors × years: what each saves, pays and nets; then shares, prices, BCR."""
+    cur = data["currency"]
+    rows = matrix_rows(data["actors"], data["years"], cur, lang)
     lines = [
         t("value.title", lang, id=data["contract"], currency=cur, price_year=data["price_year"]),
-        "(" + ("tkr" if lang == "sv" and cur == "SEK" else f"{cur} thousands") + ")",
+        _thousands(cur, lang),
         "",
         *aligned(rows, left=2, rule=False),
     ]
@@ -97,16 +109,24 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
                 public=_m(pc["public_sector_undiscounted"], cur, lang),
             )
         ]
-        lines += [f"{a}: {_m(v, cur, lang)}" for a, v in pc["by_actor_undiscounted"].items()]
+        names = {a: x["name"] for a, x in data["wrong_pocket"].items()}
+        lines += [
+            f"{names.get(a, a)}: {_m(v, cur, lang)}" for a, v in pc["by_actor_undiscounted"].items()
+        ]
         lines.append(pc["note"])
         out.append((t("feasibility.problem", lang), lines))
-    wp = [
-        f"{x['name']}{' [' + x['party'] + ']' if x['party'] else ''}: "
-        f"{t('value.row_savings', lang)} {_m(x['savings'], cur, lang)}, {t('value.row_costs', lang)} "
-        f"{_m(x['costs'], cur, lang)}, {t('value.row_net', lang)} {_m(x['net'], cur, lang)}"
-        for x in data["wrong_pocket"].values()
-        if x["savings"] or x["costs"]
-    ]
+    # the totals, when there is no year-by-year matrix to show them
+    wp = (
+        []
+        if data.get("wrong_pocket_by_year")
+        else [
+            f"{x['name']}{' [' + x['party'] + ']' if x['party'] else ''}: "
+            f"{t('value.row_savings', lang)} {_m(x['savings'], cur, lang)}, {t('value.row_costs', lang)} "
+            f"{_m(x['costs'], cur, lang)}, {t('value.row_net', lang)} {_m(x['net'], cur, lang)}"
+            for x in data["wrong_pocket"].values()
+            if x["savings"] or x["costs"]
+        ]
+    )
     v = data["value"]
     shares = ", ".join(f"{a} {percent(s, lang)}" for a, s in v["payer_share_proposal"].items())
     wp.append(t("value.proposal", lang, shares=shares or t("value.none", lang)))
@@ -179,15 +199,29 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
 def feasibility_text(data: dict[str, Any], lang: str = "en") -> str:
     lines = [t("feasibility.title", lang, id=data["contract"]), ""]
     verdict = t("feasibility.verdict_heading", lang)
+    wrong_pocket = t("feasibility.wrong_pocket", lang, years=len(data["value"]["years"]))
     for title, body in _sections(data, lang):
         if title:
             lines.append(title)
+        if title == wrong_pocket and data.get("wrong_pocket_by_year"):
+            rows = matrix_rows(
+                data["wrong_pocket_by_year"], data["value"]["years"], data["currency"], lang
+            )
+            lines.append("  " + _thousands(data["currency"], lang))
+            lines += ["  " + r for r in aligned(rows, left=2, rule=False)]
         if title == verdict:  # the verdict itself, then its reasons
             lines.append(f"  {body[0]}")
             body = body[1:]
         lines += [f"  - {b}" for b in body]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _html_table(rows: list[list[str]]) -> str:
+    esc = html.escape
+    head = "".join(f"<th>{esc(c)}</th>" for c in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
+    return f'<table class="matrix"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
@@ -199,13 +233,23 @@ def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
         f"<title>{esc(t('feasibility.title', lang, id=data['contract']))}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.45;"
         "color:#1b1b1b}h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #ccc}"
+        "table.matrix{border-collapse:collapse;font-size:.8rem}"
+        ".matrix td,.matrix th{padding:.15rem .4rem;text-align:right;white-space:nowrap}"
+        ".matrix td:nth-child(-n+2){text-align:left}.matrix tbody tr:nth-child(3n){border-bottom:1px solid #ccc}"
         "li{margin:.3rem 0}.verdict{font-weight:bold;padding:.6rem;background:#f3f0e6;border-left:4px solid #b58900}"
         "</style></head><body>",
         f"<h1>{esc(t('feasibility.title', lang, id=data['contract']))}</h1>",
     ]
+    wrong_pocket = t("feasibility.wrong_pocket", lang, years=len(data["value"]["years"]))
     for title, body in _sections(data, lang):
         if title:
             parts.append(f"<h2>{esc(title)}</h2>")
+        if title == wrong_pocket and data.get("wrong_pocket_by_year"):
+            rows = matrix_rows(
+                data["wrong_pocket_by_year"], data["value"]["years"], data["currency"], lang
+            )
+            parts.append(f"<p>{esc(_thousands(data['currency'], lang))}</p>")
+            parts.append(_html_table(rows))
         if title == t("feasibility.verdict_heading", lang):
             parts.append(f'<p class="verdict">{esc(body[0])}</p>')
             body = body[1:]

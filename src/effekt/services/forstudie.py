@@ -463,6 +463,7 @@ def feasibility_json(c: Contract, base_dir: Path | None = None, lang: str = "en"
             }
             for a, x in value["actors"].items()
         },
+        "wrong_pocket_by_year": value["actors"],
         "power": power,
         "prices": prices,
         "timing": _timing(c, value, lang),

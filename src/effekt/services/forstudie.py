@@ -121,7 +121,11 @@ def _power_rows(c: Contract) -> list[dict[str, Any]]:
     for k, r in enumerate(c.rules):
         if isinstance(r, RateCard) and r.above_baseline:
             m = c.metric(r.metric)
-            n = sum(expected(co.size) for co in c.cohorts)
+            engaged = m.population == "engaged"
+            n = sum(
+                expected(co.size) * (expected(co.engagement) if engaged else 1.0)
+                for co in c.cohorts
+            )
             mde = metric_mde(m, n, "absolute_difference")
             effect = expected(m.expected) - (
                 expected(m.baseline) if m.baseline is not None else 0.0

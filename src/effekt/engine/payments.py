@@ -20,7 +20,7 @@ from effekt.engine.inputs import Inputs
 from effekt.engine.outcomes import Outcomes, decision_value, effect, effect_se
 from effekt.engine.timeline import clamp_to_term
 
-__all__ = ["Decision", "RulePayments", "capped", "rule_payments"]
+__all__ = ["Decision", "RulePayments", "capped", "index_factors", "rule_payments"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -70,6 +70,25 @@ def _gain(o: Outcomes, direction: str) -> FloatArray:
     return diff if direction == "increase" else -diff
 
 
+def index_factors(c: Contract) -> FloatArray:
+    """Price index factor per period: (1 + rate)^(year − base_year), or the KPI/CPIH series."""
+    idx = c.payment.indexation
+    years = np.array([d.year for d in c.period_dates()], dtype=np.float64)
+    if idx is None:
+        return np.ones(c.term_periods)
+    if idx.series == "fixed":
+        return np.asarray((1 + (idx.rate or 0.0)) ** (years - idx.base_year), dtype=np.float64)
+    from dataclasses import replace
+
+    from effekt.data.reference import price_indices
+    from effekt.engine.valuation.indices import rebase
+
+    series = price_indices()[_SERIES[idx.series]]
+    if idx.rate is not None:
+        series = replace(series, extrapolation_rate=idx.rate)
+    return np.asarray(rebase(1.0, idx.base_year, years, series).amount, dtype=np.float64)
+
+
 class _RuleEngine:
     def __init__(
         self, c: Contract, inp: Inputs, outcomes: dict[str, Outcomes], enrolled: FloatArray
@@ -77,25 +96,7 @@ class _RuleEngine:
         self.c, self.inp, self.outcomes, self.enrolled = c, inp, outcomes, enrolled
         self.P, self.C, self.T = enrolled.shape
         self.decisions: list[Decision] = []
-        self.index = self._index_factors()
-
-    def _index_factors(self) -> FloatArray:
-        """Price index factor per period: (1 + rate)^(year − base_year), or the KPI/CPIH series."""
-        idx = self.c.payment.indexation
-        years = np.array([d.year for d in self.c.period_dates()], dtype=np.float64)
-        if idx is None:
-            return np.ones(self.T)
-        if idx.series == "fixed":
-            return (1 + (idx.rate or 0.0)) ** (years - idx.base_year)
-        from dataclasses import replace
-
-        from effekt.data.reference import price_indices
-        from effekt.engine.valuation.indices import rebase
-
-        series = price_indices()[_SERIES[idx.series]]
-        if idx.rate is not None:
-            series = replace(series, extrapolation_rate=idx.rate)
-        return np.asarray(rebase(1.0, idx.base_year, years, series).amount, dtype=np.float64)
+        self.index = index_factors(c)
 
     def slot_at(self, values: FloatArray, period: IntArray) -> FloatArray:
         """Place per-(path, slot) amounts in the period each falls due: (P, S) → (P, S, T)."""

@@ -12,6 +12,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/python -m effekt.engine.kernel
 	touch $(STAMP)
 
 ## run: install and run the main job on the bundled example

@@ -428,6 +428,13 @@ def solve(
     default=None,
     help="Draw each participant's outcome (default: the contract's uncertainty.person_level).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["compiled", "numpy"]),
+    default="compiled",
+    show_default=True,
+    help="The compiled engine, or the NumPy reference engine (same draws, same flows).",
+)
 @json_option
 @lang_option
 @handled
@@ -438,6 +445,7 @@ def simulate(
     workers: int,
     dask_address: str | None,
     person_level: bool | None,
+    engine: str,
     as_json: bool,
     lang: str | None,
 ) -> None:
@@ -455,21 +463,17 @@ def simulate(
         click.echo(f"effekt: {translate('file.not_found', lang, path=file)}", err=True)
         sys.exit(2)
     target = load_target(file)
+    options: dict[str, Any] = {
+        "workers": workers,
+        "dask": dask_address,
+        "person_level": person_level,
+        "engine": engine,
+    }
     if sys.stdout.isatty() and sys.stderr.isatty():
         with click.progressbar(length=paths, file=sys.stderr, show_eta=True) as bar:
-            res = run(
-                target,
-                paths,
-                seed,
-                workers=workers,
-                dask=dask_address,
-                person_level=person_level,
-                progress=bar.update,
-            )
+            res = run(target, paths, seed, progress=bar.update, **options)
     else:
-        res = run(
-            target, paths, seed, workers=workers, dask=dask_address, person_level=person_level
-        )
+        res = run(target, paths, seed, **options)
     data = simulate_json(target, res, seed, person_level)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

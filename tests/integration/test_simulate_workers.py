@@ -100,3 +100,28 @@ def test_sensitivity_refuses_an_unknown_output() -> None:
     result = CliRunner().invoke(main, ["sensitivity", HEMMA, "--output", "nobody.npv"])
     assert result.exit_code == 1
     assert "nobody.npv" in result.output
+
+
+def test_the_compiled_and_the_numpy_engine_give_identical_json() -> None:
+    # same draws (person-level on in the example), same flows to rounding, same figures
+    compiled = _simulate("--seed", "5", "--engine", "compiled")
+    assert _simulate("--seed", "5", "--engine", "numpy") == compiled
+    data = json.loads(compiled)
+    assert data["person_level"] is True
+
+
+def test_a_contract_with_april_budget_years_simulates_with_outlay_by_uk_year() -> None:
+    result = CliRunner().invoke(
+        main,
+        ["simulate", str(EXAMPLES / "peterborough.toml"), "--paths", "2000", "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    outlay = json.loads(result.output)["outlay"]
+    assert "2010/11" in outlay and set(outlay["2010/11"]) == {"moj", "blf"}
+    assert outlay["2010/11"]["moj"]["p50"] > 0
+
+
+def test_an_unknown_engine_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["simulate", HEMMA, "--engine", "fortran"])
+    assert result.exit_code == 2
+    assert "fortran" in result.output

@@ -282,3 +282,27 @@ def test_society_npv_uses_the_valuation_when_the_contract_has_avoided_costs() ->
     )
     expected_total = sum(gained[m] * values[m] for m in gained) - float(cf.costs.sum()) - fees
     assert float(flows.sum()) == pytest.approx(expected_total, rel=1e-9)
+
+
+def test_getting_exactly_the_money_back_is_not_a_loss_but_a_cent_less_is() -> None:
+    from effekt.engine.montecarlo import summarise
+
+    moic = np.array([1.0, 1.0 - 1e-15, 1.0 - 1e-6, 0.5, 1.2])
+    counts = summarise({"party/fond/moic": moic}).counts
+    assert counts["party/fond/loss"] == 2
+
+
+def test_an_unknown_engine_is_refused_before_anything_runs() -> None:
+    from effekt.errors import UsageError
+    from effekt.services.simulate import simulate
+
+    c = load_contract(EXAMPLES / "hemmasittare.toml")
+    with pytest.raises(UsageError) as err:
+        simulate(c, 100, 1, engine="fortran")
+    assert err.value.code == "simulate.engine"
+
+
+def test_json_figures_have_no_negative_zero() -> None:
+    from effekt.services.simulate import _num
+
+    assert str(_num(-0.0)) == "0.0" and _num(-1e-9) == 0.0 and _num(-2.5) == -2.5

@@ -22,11 +22,32 @@ from effekt.engine.outcomes import Outcomes, measured_outcomes
 from effekt.engine.payments import RulePayments, rule_payments
 from effekt.engine.waterfall import DealFlows, run_waterfall
 
-__all__ = ["DEAL", "OUTSIDE", "CashFlows", "cash_flows", "payer_shares"]
+__all__ = ["DEAL", "OUTSIDE", "CashFlows", "PathFlows", "cash_flows", "path_flows", "payer_shares"]
 
 FloatArray = npt.NDArray[np.float64]
 DEAL = "deal"
 OUTSIDE = "outside"
+
+
+@dataclass
+class PathFlows:
+    """What the Monte Carlo reads of the cash flows, per path and period.
+
+    ``flows`` (paths, accounts, periods) as :attr:`CashFlows.flows`; ``by_payer`` (paths,
+    payers, periods) outcome payments by payer; ``gains`` (paths, metrics, periods)
+    outcome units gained over the baseline in the period they are measured, summed over
+    cohorts with each cohort's gain at least zero. From the compiled engine
+    (:mod:`effekt.engine.kernel`) these are views of arrays stored paths-last.
+    """
+
+    accounts: list[str]
+    flows: FloatArray
+    payers: list[str]
+    by_payer: FloatArray
+    gains: FloatArray
+
+    def flow(self, account: str) -> FloatArray:
+        return self.flows[:, self.accounts.index(account)]
 
 
 @dataclass
@@ -47,6 +68,17 @@ class CashFlows:
 
     def flow(self, account: str) -> FloatArray:
         return self.flows[:, self.accounts.index(account)]
+
+
+def path_flows(c: Contract, cf: CashFlows) -> PathFlows:
+    """The lines of ``cf`` the Monte Carlo reads (what :mod:`effekt.engine.kernel` computes)."""
+    P, _, T = cf.flows.shape
+    gains = np.zeros((P, len(c.metrics), T))
+    for j, m in enumerate(c.metrics):
+        o = cf.outcomes[m.id]
+        diff = o.treated - o.baseline if m.direction == "increase" else o.baseline - o.treated
+        gains[:, j] = np.maximum(diff, 0.0).sum(axis=1)
+    return PathFlows(cf.accounts, cf.flows, cf.payers, cf.payments_by_payer, gains)
 
 
 def payer_shares(c: Contract, rule_payers: dict[str, float] | None = None) -> dict[str, float]:

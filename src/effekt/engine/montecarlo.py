@@ -24,13 +24,14 @@ import numpy as np
 import numpy.typing as npt
 
 from effekt.contract.model import Contract
-from effekt.engine.cashflow import CashFlows, cash_flows
+from effekt.engine.cashflow import CashFlows, PathFlows, cash_flows, path_flows
 from effekt.engine.finance import annualise, irr, moic, npv, period_rate
 from effekt.engine.inputs import Inputs
 from effekt.engine.sampling import SamplingPlan, sample_inputs, sampling_plan
 
 __all__ = [
     "CHUNK_SIZE",
+    "ENGINES",
     "Accumulator",
     "ChunkSummary",
     "Fund",
@@ -53,6 +54,9 @@ StoreArray = npt.NDArray[np.float32]
 
 #: Paths per chunk: part of the run's definition (results depend on it, not on workers).
 CHUNK_SIZE = 10_000
+#: A money multiple counts as a loss below 1 − this: a party that gets exactly its money
+#: back (common for a tranche with no return) is not a loss because of rounding.
+LOSS_TOLERANCE = 1e-9
 #: The tail for expected shortfall: the mean of the worst 5 % of NPVs.
 SHORTFALL_TAIL = 0.05
 
@@ -103,7 +107,7 @@ def budget_year(c: Contract, party_id: str) -> list[str]:
 
 def society_flows(
     c: Contract,
-    cf: CashFlows,
+    cf: CashFlows | PathFlows,
     inputs: Inputs,
     outcome_values: Mapping[str, float] | None = None,
 ) -> FloatArray:
@@ -126,18 +130,17 @@ def society_flows(
     """
     from effekt.contract.rules import RateCard, SavingsShare, Threshold
 
+    pf = path_flows(c, cf) if isinstance(cf, CashFlows) else cf
     n_parties = len(c.parties)
-    total = cf.flows[:, :n_parties].sum(axis=1)
+    total = pf.flows[:, :n_parties].sum(axis=1)
     if outcome_values is not None:
         for i, p in enumerate(c.parties):
             if p.role in ("intermediary", "evaluator"):
-                total = total - cf.flows[:, i]
-        for m in c.metrics:
-            o = cf.outcomes[m.id]
-            diff = o.treated - o.baseline if m.direction == "increase" else o.baseline - o.treated
-            total = total + np.maximum(diff, 0.0).sum(axis=1) * outcome_values.get(m.id, 0.0)
+                total = total - pf.flows[:, i]
+        for j, m in enumerate(c.metrics):
+            total = total + pf.gains[:, j] * outcome_values.get(m.id, 0.0)
         return np.asarray(total, dtype=np.float64)
-    for m in c.metrics:
+    for j, m in enumerate(c.metrics):
         value = np.zeros(total.shape[0])
         savings = False
         for k, r in enumerate(c.rules):
@@ -149,16 +152,13 @@ def society_flows(
                 savings = True
             elif isinstance(r, RateCard | Threshold) and not savings:
                 value = np.maximum(value, inputs[f"rules[{k}].price"])
-        o = cf.outcomes[m.id]
-        diff = o.treated - o.baseline if m.direction == "increase" else o.baseline - o.treated
-        gain = np.maximum(diff, 0.0).sum(axis=1)  # (P, T) over cohorts
-        total = total + gain * value[:, None]
+        total = total + pf.gains[:, j] * value[:, None]
     return np.asarray(total, dtype=np.float64)
 
 
 def path_values(
     c: Contract,
-    cf: CashFlows,
+    cf: CashFlows | PathFlows,
     inputs: Inputs,
     outcome_values: Mapping[str, float] | None = None,
 ) -> dict[str, FloatArray]:
@@ -172,6 +172,7 @@ def path_values(
     ``society/npv`` (:func:`society_flows` at the valuation's discount rate).
     """
     m = c.periods_per_year
+    cf = path_flows(c, cf) if isinstance(cf, CashFlows) else cf
     out: dict[str, FloatArray] = {}
     for i, p in enumerate(c.parties):
         f = cf.flows[:, i]
@@ -248,10 +249,14 @@ def summarise(values: Mapping[str, FloatArray]) -> ChunkSummary:
         if name.endswith(_STORED) or "/outlay/" in f"/{name}":
             stored[name] = x.astype(np.float32)
         if name.endswith("/moic"):
-            counts[name[: -len("moic")] + "loss"] = int((x < 1.0).sum())
+            counts[name[: -len("moic")] + "loss"] = int((x < 1.0 - LOSS_TOLERANCE).sum())
         if name.endswith("society/npv"):
             counts[name[: -len("npv")] + "positive"] = int((x > 0).sum())
     return ChunkSummary(n, stored, moments, counts)
+
+
+#: The engines a Monte Carlo can run on: the compiled one, or the NumPy reference.
+ENGINES = ("compiled", "numpy")
 
 
 def _run(
@@ -262,10 +267,21 @@ def _run(
     person_level: bool | None,
     shocks: FloatArray | None = None,
     outcome_values: Mapping[str, float] | None = None,
-) -> tuple[CashFlows, dict[str, FloatArray]]:
-    """Draw the inputs, run the engine; the cash flows and the per-path values."""
+    engine: str = "compiled",
+) -> tuple[PathFlows, dict[str, FloatArray]]:
+    """Draw the inputs, run the engine; the cash flows and the per-path values.
+
+    ``engine``: ``"compiled"`` (:mod:`effekt.engine.kernel`) or ``"numpy"``
+    (:func:`cash_flows`); they take the same draws and give the same flows.
+    """
     inputs = sample_inputs(plan, rng, n, shocks)
-    cf = cash_flows(with_person_level(c, person_level), inputs, rng)
+    target = with_person_level(c, person_level)
+    if engine == "numpy":
+        cf = path_flows(target, cash_flows(target, inputs, rng))
+    else:
+        from effekt.engine.kernel import simulated_flows
+
+        cf = simulated_flows(target, inputs, rng)
     return cf, path_values(c, cf, inputs, outcome_values)
 
 
@@ -283,14 +299,17 @@ def simulate_chunk(
     seed_seq: np.random.SeedSequence,
     person_level: bool | None = None,
     outcome_values: Mapping[str, float] | None = None,
+    engine: str = "compiled",
 ) -> ChunkSummary:
     """Draw ``n_paths`` paths from ``seed_seq``, run the engine, reduce to a summary.
 
     ``person_level`` overrides the contract's ``uncertainty.person_level`` when given;
-    ``outcome_values`` are society's values per outcome gained (:func:`society_flows`).
+    ``outcome_values`` are society's values per outcome gained (:func:`society_flows`);
+    ``engine`` one of :data:`ENGINES`.
     """
     rng = np.random.default_rng(seed_seq)
-    return summarise(_run(c, sampling_plan(c), rng, n_paths, person_level, None, outcome_values)[1])
+    plan = sampling_plan(c)
+    return summarise(_run(c, plan, rng, n_paths, person_level, None, outcome_values, engine)[1])
 
 
 # --- funds (portfolios) --------------------------------------------------------------------
@@ -340,6 +359,7 @@ def simulate_fund_chunk(
     seed_seq: np.random.SeedSequence,
     person_level: bool | None = None,
     outcome_values: Mapping[str, Mapping[str, float] | None] | None = None,
+    engine: str = "compiled",
 ) -> ChunkSummary:
     """A chunk of a fund: shared shocks per path, every contract, then the fund's totals.
 
@@ -366,7 +386,7 @@ def simulate_fund_chunk(
         rng = np.random.default_rng(_child(seed_seq, 1 + k))
         values_k = (outcome_values or {}).get(e.id)
         cf, pv = _run(
-            c, plan, rng, n_paths, person_level, shocks if fund.shocks else None, values_k
+            c, plan, rng, n_paths, person_level, shocks if fund.shocks else None, values_k, engine
         )
         values.update({f"contract/{e.id}/{name}": x for name, x in pv.items()})
         step = 12 // c.periods_per_year

@@ -13,7 +13,15 @@ from effekt.contract.model import Contract
 from effekt.engine.inputs import Inputs
 from effekt.engine.timeline import shift
 
-__all__ = ["Outcomes", "effect", "effect_se", "measured_outcomes", "person_variance"]
+__all__ = [
+    "Outcomes",
+    "effect",
+    "effect_se",
+    "measured_outcomes",
+    "metric_rates",
+    "person_level_draws",
+    "person_variance",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -62,17 +70,33 @@ def measured_outcomes(
     population = referred if m.population == "referred" else enrolled
     lag = np.rint(np.maximum(inp[f"metrics[{j}].lag_periods"], 0)).astype(np.int64)
     measured = shift(population, lag)
-    rate = np.maximum(inp[f"metrics[{j}].expected"], 0)[:, None, None]
-    base = np.maximum(inp[f"metrics[{j}].baseline"], 0)[:, None, None]
-    if m.kind == "binary":
-        rate, base = np.minimum(rate, 1), np.minimum(base, 1)
+    rate, base = metric_rates(c, inp, j)
     treated = measured * rate
     if rng is not None and c.uncertainty.person_level:
-        treated = _person_draws(m, rng, measured, np.broadcast_to(rate, measured.shape))
+        treated = person_level_draws(c, inp, j, measured, rng)
     T = measured.shape[-1]
     has = measured > 0
     last = np.where(has.any(axis=-1), T - 1 - has[..., ::-1].argmax(axis=-1), T - 1)
     return Outcomes(measured, treated, measured * base, last.astype(np.int64))
+
+
+def metric_rates(c: Contract, inp: Inputs, j: int) -> tuple[FloatArray, FloatArray]:
+    """Metric ``j``'s expected and baseline rate per path, shape (paths, 1, 1)."""
+    m = c.metrics[j]
+    rate = np.maximum(inp[f"metrics[{j}].expected"], 0)[:, None, None]
+    base = np.maximum(inp[f"metrics[{j}].baseline"], 0)[:, None, None]
+    if m.kind == "binary":
+        rate, base = np.minimum(rate, 1), np.minimum(base, 1)
+    return rate, base
+
+
+def person_level_draws(
+    c: Contract, inp: Inputs, j: int, measured: FloatArray, rng: np.random.Generator
+) -> FloatArray:
+    """Outcome units of metric ``j`` drawn person by person for the persons ``measured``
+    (paths, cohorts, periods): binomial, (negative) binomial counts, or normal sums."""
+    rate, _ = metric_rates(c, inp, j)
+    return _person_draws(c.metrics[j], rng, measured, np.broadcast_to(rate, measured.shape))
 
 
 def _person_draws(

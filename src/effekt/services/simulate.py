@@ -21,6 +21,7 @@ import numpy as np
 from effekt.contract.model import Contract
 from effekt.engine.montecarlo import (
     CHUNK_SIZE,
+    ENGINES,
     Accumulator,
     ChunkSummary,
     Fund,
@@ -102,27 +103,30 @@ def run_chunk(
     seed_seq: np.random.SeedSequence,
     person_level: bool | None,
     values: OutcomeValues = None,
+    engine: str = "compiled",
 ) -> ChunkSummary:
     """One chunk of a contract or a fund (the function every executor runs)."""
     if isinstance(target, Fund):
-        return simulate_fund_chunk(target, n_paths, seed_seq, person_level, values)
-    return simulate_chunk(target, n_paths, seed_seq, person_level, values)
+        return simulate_fund_chunk(target, n_paths, seed_seq, person_level, values, engine)
+    return simulate_chunk(target, n_paths, seed_seq, person_level, values, engine)
 
 
 # --- executors ------------------------------------------------------------------------------
 
-_WORKER_TARGET: tuple[Target, bool | None, OutcomeValues] | None = None
+_WORKER_TARGET: tuple[Target, bool | None, OutcomeValues, str] | None = None
 
 
-def _init_worker(target: Target, person_level: bool | None, values: OutcomeValues) -> None:
+def _init_worker(
+    target: Target, person_level: bool | None, values: OutcomeValues, engine: str
+) -> None:
     global _WORKER_TARGET
-    _WORKER_TARGET = (target, person_level, values)
+    _WORKER_TARGET = (target, person_level, values, engine)
 
 
 def _worker_chunk(n_paths: int, seed_seq: np.random.SeedSequence) -> ChunkSummary:
     assert _WORKER_TARGET is not None
-    target, person_level, values = _WORKER_TARGET
-    return run_chunk(target, n_paths, seed_seq, person_level, values)
+    target, person_level, values, engine = _WORKER_TARGET
+    return run_chunk(target, n_paths, seed_seq, person_level, values, engine)
 
 
 def simulate(
@@ -135,14 +139,18 @@ def simulate(
     person_level: bool | None = None,
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
+    engine: str = "compiled",
 ) -> Results:
     """Simulate ``paths`` paths from ``seed``; ``progress(paths_done)`` after each chunk.
 
     ``workers`` > 1 runs local processes; ``dask`` a Dask scheduler address, or
     ``"local"`` for a LocalCluster of ``workers`` processes (default: the CPU count).
+    ``engine``: ``"compiled"`` (the default) or ``"numpy"``, the reference engine.
     """
     if paths < 1:
         raise UsageError("simulate.paths", paths=paths)
+    if engine not in ENGINES:
+        raise UsageError("simulate.engine", engine=engine, engines=", ".join(ENGINES))
     if workers < 1:
         raise UsageError("simulate.workers", workers=workers)
     sizes = chunk_sizes(paths, chunk_size)
@@ -159,12 +167,12 @@ def simulate(
 
     values = outcome_values(target)
     if dask is not None:
-        _run_dask(target, sizes, seeds, person_level, dask, workers, seed, collect, values)
+        _run_dask(target, sizes, seeds, person_level, dask, workers, seed, collect, values, engine)
     elif workers == 1:
         for i, (n, ss) in enumerate(zip(sizes, seeds, strict=True)):
-            collect(i, run_chunk(target, n, ss, person_level, values))
+            collect(i, run_chunk(target, n, ss, person_level, values, engine))
     else:
-        _run_processes(target, sizes, seeds, person_level, workers, collect, values)
+        _run_processes(target, sizes, seeds, person_level, workers, collect, values, engine)
     return acc.result()
 
 
@@ -176,6 +184,7 @@ def _run_processes(
     workers: int,
     collect: Callable[[int, ChunkSummary], None],
     values: OutcomeValues = None,
+    engine: str = "compiled",
 ) -> None:
     """Chunks in local processes, at most a few per worker in flight at a time.
 
@@ -185,7 +194,9 @@ def _run_processes(
     window = 2 * workers + 2
     todo = list(enumerate(zip(sizes, seeds, strict=True)))[::-1]
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(target, person_level, values)
+        max_workers=workers,
+        initializer=_init_worker,
+        initargs=(target, person_level, values, engine),
     ) as pool:
         running: dict[Future[ChunkSummary], int] = {}
         while todo or running:
@@ -207,6 +218,7 @@ def _run_dask(
     seed: int,
     collect: Callable[[int, ChunkSummary], None],
     values: OutcomeValues = None,
+    engine: str = "compiled",
 ) -> None:
     """Chunks on Dask: the target scattered once, one task per chunk, keys by chunk index."""
     import importlib
@@ -226,7 +238,7 @@ def _run_dask(
         client = Client(address)
     try:
         spec = client.scatter(target, broadcast=True)
-        token = _run_token(target, sum(sizes), seed, person_level)
+        token = _run_token(target, sum(sizes), seed, person_level, engine)
         futures = client.map(
             run_chunk,
             [spec] * len(sizes),
@@ -234,6 +246,7 @@ def _run_dask(
             list(seeds),
             [person_level] * len(sizes),
             [values] * len(sizes),
+            [engine] * len(sizes),
             key=[f"effekt-mc-{token}-{i}" for i in range(len(sizes))],
         )
         index = {f.key: i for i, f in enumerate(futures)}
@@ -246,7 +259,9 @@ def _run_dask(
             cluster.close()
 
 
-def _run_token(target: Target, paths: int, seed: int, person_level: bool | None) -> str:
+def _run_token(
+    target: Target, paths: int, seed: int, person_level: bool | None, engine: str
+) -> str:
     if isinstance(target, Fund):
         spec = repr(
             (
@@ -257,7 +272,7 @@ def _run_token(target: Target, paths: int, seed: int, person_level: bool | None)
         )
     else:
         spec = target.model_dump_json()
-    text = f"{spec}|{paths}|{seed}|{person_level}"
+    text = f"{spec}|{paths}|{seed}|{person_level}|{engine}"
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -265,7 +280,8 @@ def _run_token(target: Target, paths: int, seed: int, person_level: bool | None)
 
 
 def _num(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(x) else round(float(x), 6)
+    """A figure for the JSON: six decimals, no −0 (a zero is a zero whatever its sign)."""
+    return None if x is None or not math.isfinite(x) else round(float(x), 6) + 0.0
 
 
 def _stat(res: Results, name: str) -> dict[str, float | None]:
@@ -290,7 +306,8 @@ def _block(res: Results, prefix: str, roles: dict[str, str], currency: str) -> d
         }
     outlay: dict[str, dict[str, Any]] = {}
     for name in res.names(f"{prefix}outlay/"):
-        year, payer = name[len(prefix) + len("outlay/") :].split("/")
+        # a UK budget year is "2027/28": the payer is what follows the last slash
+        year, payer = name[len(prefix) + len("outlay/") :].rsplit("/", 1)
         mean = res.moments[name][1]
         p50, p90, p95 = res.quantiles(name, (0.5, 0.9, 0.95))
         outlay.setdefault(year, {})[payer] = {

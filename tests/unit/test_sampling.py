@@ -134,3 +134,29 @@ def test_a_shock_loading_is_the_correlation_between_the_shock_and_the_input() ->
     assert rho == pytest.approx(6 / np.pi * np.arcsin(0.8 / 2), abs=0.02)
     # the input keeps its marginal: the mixture is still a standard normal
     assert inp["metrics[0].expected"].mean() == pytest.approx(0.45, abs=4 * 0.1 / np.sqrt(N))
+
+
+@pytest.mark.parametrize(("mean", "sd"), [(0.45, 0.10), (0.85, 0.05), (0.05, 0.04), (0.5, 0.28)])
+def test_beta_quantiles_match_scipy_to_the_pinv_resolution(mean: float, sd: float) -> None:
+    from effekt.engine.sampling import PINV_U_RESOLUTION, _beta_inverse
+
+    q = Beta(dist="beta", mean=mean, sd=sd)
+    a, b = q.shape()
+    assert _beta_inverse(float(a), float(b)) is not None  # the fast inverse is used here
+    u = np.concatenate([np.random.default_rng(3).random(20_000), [1e-9, 0.5, 1 - 1e-9]])
+    x = quantile(q, u)
+    # the error is in probability: F(x) is within the resolution of u
+    assert np.abs(stats.beta.cdf(x, a, b) - u).max() < 10 * PINV_U_RESOLUTION
+    # and the values themselves agree where the quantile is not ill-conditioned
+    central = (u > 1e-6) & (u < 1 - 1e-6)
+    assert np.abs(x - stats.beta.ppf(u, a, b))[central].max() < 1e-7
+
+
+def test_a_beta_that_pinv_cannot_invert_accurately_falls_back_to_the_exact_quantile() -> None:
+    from effekt.engine.sampling import _beta_inverse
+
+    q = Beta(dist="beta", mean=0.97, sd=0.02)  # b ≈ 2, a ≈ 70: UNU.RAN warns
+    a, b = q.shape()
+    assert _beta_inverse(float(a), float(b)) is None
+    u = np.array([0.001, 0.5, 0.999])
+    assert np.array_equal(quantile(q, u), stats.beta.ppf(u, a, b))

@@ -9,7 +9,11 @@ same way for every marginal:
 3. portfolio shocks mixed in: ``z = Σ_k λ_k·s_k + sqrt(1 − Σ_k λ_k²)·ε`` with a shared
    standard normal ``s_k`` per shock and path;
 4. ``u = Φ(z)`` and each marginal's inverse CDF (normal and lognormal straight from
-   ``z``, which is the same distribution without the round trip).
+   ``z``, which is the same distribution without the round trip). The beta's inverse CDF
+   has no closed form; it is inverted numerically by UNU.RAN's PINV (scipy's
+   ``NumericalInversePolynomial``: a polynomial interpolation of the inverse CDF built
+   once per shape, about 70 times faster than ``stats.beta.ppf``) to a u-resolution of
+   10⁻¹², with scipy's exact ``ppf`` where PINV cannot reach that accuracy.
 
 The file's ``rho`` is a **rank** (Spearman) correlation; the copula uses the normal
 correlation ``2·sin(π·rho/6)`` that gives exactly that rank correlation for continuous
@@ -21,8 +25,10 @@ so a simulation with no uncertainty reproduces the deterministic business case.
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -182,6 +188,9 @@ def quantile(q: Distribution, u: FloatArray) -> FloatArray:
         return inverse_cdf(q, np.asarray(special.ndtri(u), dtype=np.float64))
     if isinstance(q, Beta):
         a, b = q.shape()
+        fast = _beta_inverse(float(a), float(b))
+        if fast is not None:
+            return np.asarray(np.clip(fast(u), 0.0, 1.0), dtype=np.float64)
         return np.asarray(stats.beta.ppf(u, a, b), dtype=np.float64)
     if isinstance(q, Triangular):
         lo, mode, hi = q.low, q.mode, q.high
@@ -195,6 +204,30 @@ def quantile(q: Distribution, u: FloatArray) -> FloatArray:
     values = np.asarray(q.values, dtype=np.float64)
     k = np.minimum((u * len(values)).astype(np.int64), len(values) - 1)
     return np.asarray(values[k], dtype=np.float64)
+
+
+#: PINV's maximal error in probability: far below any Monte Carlo standard error.
+PINV_U_RESOLUTION = 1e-12
+
+
+@functools.lru_cache(maxsize=128)
+def _beta_inverse(a: float, b: float) -> Callable[[FloatArray], FloatArray] | None:
+    """The numerical inverse CDF of Beta(a, b) (PINV), or None where it is not accurate.
+
+    Built once per shape and process (deterministic: every worker builds the same one).
+    """
+    from scipy.stats.sampling import NumericalInversePolynomial
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # UNU.RAN warns when it misses the accuracy
+        try:
+            gen = NumericalInversePolynomial(
+                stats.beta(a, b), u_resolution=PINV_U_RESOLUTION, random_state=0
+            )
+        except Exception:  # noqa: BLE001 - any failure falls back to the exact ppf
+            return None
+    inverse: Callable[[FloatArray], FloatArray] = gen.ppf
+    return inverse
 
 
 def correlated_normals(

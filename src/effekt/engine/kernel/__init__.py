@@ -19,6 +19,7 @@ golden cases and generated contracts.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 
 import numpy as np
@@ -37,15 +38,35 @@ __all__ = ["BLOCK", "PathFlows", "kernel_flows", "measured_counts", "simulated_f
 FloatArray = npt.NDArray[np.float64]
 
 
+#: Per-thread output arrays reused from chunk to chunk (see :func:`_array`).
+_SCRATCH = threading.local()
+
+
+def _array(name: str, shape: tuple[int, ...], reuse: bool) -> FloatArray:
+    """An array to fill: new, or with ``reuse`` this thread's array of that name.
+
+    A Monte Carlo chunk is reduced to summaries before the next starts, so its outputs
+    can live in the same memory every time; fresh arrays of tens of megabytes per chunk
+    cost more in page faults than the engine takes to fill them.
+    """
+    if not reuse:
+        return np.empty(shape)
+    arrays: dict[str, FloatArray] = _SCRATCH.__dict__.setdefault("arrays", {})
+    out = arrays.get(name)
+    if out is None or out.shape != shape:
+        out = arrays[name] = np.empty(shape)
+    return out
+
+
 def _treated_array(
-    c: Contract, treated: Mapping[str, FloatArray] | None, P: int
+    c: Contract, treated: Mapping[str, FloatArray] | None, P: int, reuse: bool = False
 ) -> tuple[FloatArray, npt.NDArray[np.int64]]:
     """Replacement outcome units, paths last: (metrics, cohorts, periods, paths)."""
     M, C, T = len(c.metrics), len(c.cohorts), c.term_periods
     has = np.zeros(M, dtype=np.int64)
     if not treated:
-        return np.zeros((M, 1, 1, 1)), has
-    arr = np.zeros((M, C, T, P))
+        return _NO_TREATED, has
+    arr = _array("treated", (M, C, T, P), reuse)
     for j, m in enumerate(c.metrics):
         if m.id in treated:
             arr[j] = np.moveaxis(treated[m.id], 0, -1)
@@ -65,22 +86,25 @@ def kernel_flows(
     inp: Inputs,
     treated: Mapping[str, FloatArray] | None = None,
     plan: KernelPlan | None = None,
+    *,
+    reuse: bool = False,
 ) -> PathFlows:
     """Every party's cash flows for the paths of ``inp``, as :func:`cash_flows` computes them.
 
     ``treated`` (metric id → (paths, cohorts, periods)) replaces the modelled outcome units
     of those metrics, as person-level draws or measured outcomes do in the NumPy engine.
-    The arrays of the result are views of paths-last arrays (see :class:`PathFlows`).
+    The arrays of the result are views of paths-last arrays (see :class:`PathFlows`);
+    with ``reuse`` they are this thread's scratch arrays, valid until its next call.
     """
     pl = plan if plan is not None else kernel_plan(c)
     X = input_matrix(c, inp)
     P, T = X.shape[1], c.term_periods
     accounts = [p.id for p in c.parties] + [DEAL, OUTSIDE]
     payers = _payers(c)
-    flows = np.empty((len(accounts), T, P))
-    by_payer = np.empty((len(payers), T, P))
-    gains = np.empty((len(c.metrics), T, P))
-    arr, has = _treated_array(c, treated, P)
+    flows = _array("flows", (len(accounts), T, P), reuse)
+    by_payer = _array("by_payer", (len(payers), T, P), reuse)
+    gains = _array("gains", (len(c.metrics), T, P), reuse)
+    arr, has = _treated_array(c, treated, P, reuse)
     run_blocks(pl, X, arr, has, flows, by_payer, gains, _NO_MEASURED, False, BLOCK)
     return PathFlows(
         accounts,
@@ -92,10 +116,11 @@ def kernel_flows(
 
 
 _NO_MEASURED = np.zeros((1, 1, 1, 1))
+_NO_TREATED = np.zeros((1, 1, 1, 1))
 
 
 def measured_counts(
-    c: Contract, inp: Inputs, plan: KernelPlan | None = None
+    c: Contract, inp: Inputs, plan: KernelPlan | None = None, *, reuse: bool = False
 ) -> dict[str, FloatArray]:
     """Persons measured per metric, (paths, cohorts, periods): the sample size of each
     person-level draw, as the NumPy engine's ``Outcomes.measured``."""
@@ -103,7 +128,7 @@ def measured_counts(
     X = input_matrix(c, inp)
     P, T = X.shape[1], c.term_periods
     M, C = len(c.metrics), len(c.cohorts)
-    out = np.empty((M, C, T, P))
+    out = _array("measured", (M, C, T, P), reuse)
     arr, has = _treated_array(c, None, P)
     none = np.empty((0, T, P))
     run_blocks(pl, X, arr, has, np.empty((1, T, P)), none, none, out, True, BLOCK)
@@ -114,14 +139,15 @@ def simulated_flows(c: Contract, inp: Inputs, rng: np.random.Generator | None = 
     """:func:`kernel_flows` with the contract's person-level draws taken from ``rng``.
 
     The draws are the NumPy engine's (:func:`person_level_draws`, metric by metric on the
-    same persons measured), so with the same generator both engines draw alike.
+    same persons measured), so with the same generator both engines draw alike. The
+    result lives in this thread's scratch arrays: read it before the next call.
     """
     pl = kernel_plan(c)
     treated = None
     if rng is not None and c.uncertainty.person_level and c.metrics:
-        measured = measured_counts(c, inp, pl)
+        measured = measured_counts(c, inp, pl, reuse=True)
         treated = {
             m.id: person_level_draws(c, inp, j, measured[m.id], rng)
             for j, m in enumerate(c.metrics)
         }
-    return kernel_flows(c, inp, treated, pl)
+    return kernel_flows(c, inp, treated, pl, reuse=True)

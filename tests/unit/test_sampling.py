@@ -136,13 +136,25 @@ def test_a_shock_loading_is_the_correlation_between_the_shock_and_the_input() ->
     assert inp["metrics[0].expected"].mean() == pytest.approx(0.45, abs=4 * 0.1 / np.sqrt(N))
 
 
-@pytest.mark.parametrize(("mean", "sd"), [(0.45, 0.10), (0.85, 0.05), (0.05, 0.04), (0.5, 0.28)])
+def _pinv_used(q: Beta) -> bool:
+    from effekt.engine.sampling import _beta_inverse
+
+    a, b = (float(x) for x in q.shape())
+    return _beta_inverse(min(a, b), max(a, b)) is not None
+
+
+# (0.97, 0.02) is Beta(≈70, ≈2): its mass against 1 once took UNU.RAN minutes to set up;
+# mirrored, it is Beta(≈2, ≈70) with the mass towards 0, and quick.
+@pytest.mark.parametrize(
+    ("mean", "sd"),
+    [(0.45, 0.10), (0.85, 0.05), (0.1, 0.05), (0.97, 0.02), (0.9, 0.05)],
+)
 def test_beta_quantiles_match_scipy_to_the_pinv_resolution(mean: float, sd: float) -> None:
-    from effekt.engine.sampling import PINV_U_RESOLUTION, _beta_inverse
+    from effekt.engine.sampling import PINV_U_RESOLUTION
 
     q = Beta(dist="beta", mean=mean, sd=sd)
     a, b = q.shape()
-    assert _beta_inverse(float(a), float(b)) is not None  # the fast inverse is used here
+    assert _pinv_used(q)  # the fast inverse is used here
     u = np.concatenate([np.random.default_rng(3).random(20_000), [1e-9, 0.5, 1 - 1e-9]])
     x = quantile(q, u)
     # the error is in probability: F(x) is within the resolution of u
@@ -152,11 +164,22 @@ def test_beta_quantiles_match_scipy_to_the_pinv_resolution(mean: float, sd: floa
     assert np.abs(x - stats.beta.ppf(u, a, b))[central].max() < 1e-7
 
 
-def test_a_beta_that_pinv_cannot_invert_accurately_falls_back_to_the_exact_quantile() -> None:
-    from effekt.engine.sampling import _beta_inverse
-
-    q = Beta(dist="beta", mean=0.97, sd=0.02)  # b ≈ 2, a ≈ 70: UNU.RAN warns
+@pytest.mark.parametrize(
+    ("mean", "sd"),
+    [
+        (0.5, 0.35),  # a = b < 1: poles at both ends
+        (0.2, 0.3),  # a < 1: a pole at 0
+        (0.8, 0.3),  # b < 1: a pole at 1
+        (0.05, 0.04),  # a ≈ 1.4: an infinite slope at 0
+        (0.5, 0.28),  # a = b ≈ 1.1: infinite slopes at both ends
+        (0.001, 0.001),  # b ≈ 1000: needle-thin
+    ],
+)
+def test_a_beta_outside_the_pinv_shapes_falls_back_to_the_exact_quantile(
+    mean: float, sd: float
+) -> None:
+    q = Beta(dist="beta", mean=mean, sd=sd)
     a, b = q.shape()
-    assert _beta_inverse(float(a), float(b)) is None
+    assert not _pinv_used(q)
     u = np.array([0.001, 0.5, 0.999])
     assert np.array_equal(quantile(q, u), stats.beta.ppf(u, a, b))

@@ -13,7 +13,8 @@ same way for every marginal:
    has no closed form; it is inverted numerically by UNU.RAN's PINV (scipy's
    ``NumericalInversePolynomial``: a polynomial interpolation of the inverse CDF built
    once per shape, about 70 times faster than ``stats.beta.ppf``) to a u-resolution of
-   10⁻¹², with scipy's exact ``ppf`` where PINV cannot reach that accuracy.
+   10⁻¹², on the mirrored shape (a ≤ b) for densities smooth at both ends and not needle-thin;
+   scipy's exact ``ppf`` elsewhere and where PINV cannot reach that accuracy.
 
 The file's ``rho`` is a **rank** (Spearman) correlation; the copula uses the normal
 correlation ``2·sin(π·rho/6)`` that gives exactly that rank correlation for continuous
@@ -187,10 +188,11 @@ def quantile(q: Distribution, u: FloatArray) -> FloatArray:
     if isinstance(q, Normal | Lognormal):
         return inverse_cdf(q, np.asarray(special.ndtri(u), dtype=np.float64))
     if isinstance(q, Beta):
-        a, b = q.shape()
-        fast = _beta_inverse(float(a), float(b))
-        if fast is not None:
+        a, b = (float(x) for x in q.shape())
+        if a <= b and (fast := _beta_inverse(a, b)) is not None:
             return np.asarray(np.clip(fast(u), 0.0, 1.0), dtype=np.float64)
+        if a > b and (fast := _beta_inverse(b, a)) is not None:  # X = 1 − Beta(b, a)
+            return np.asarray(np.clip(1.0 - fast(1.0 - u), 0.0, 1.0), dtype=np.float64)
         return np.asarray(stats.beta.ppf(u, a, b), dtype=np.float64)
     if isinstance(q, Triangular):
         lo, mode, hi = q.low, q.mode, q.high
@@ -210,19 +212,54 @@ def quantile(q: Distribution, u: FloatArray) -> FloatArray:
 PINV_U_RESOLUTION = 1e-12
 
 
+#: The shapes (a ≤ b after mirroring) where PINV is built fast and reliably: a density
+#: smooth at both ends (a ≥ 2: no pole, no infinite slope) and not needle-thin (b ≤ 500).
+#: Outside them UNU.RAN's set-up can take minutes (Beta(1.16, 1.73) took 200 s and then
+#: failed) or fail, so scipy's exact ppf is used.
+PINV_SHAPES = (2.0, 500.0)
+
+
+class _BetaDensity:
+    """Beta(a, b)'s density on (0, 1) for UNU.RAN: plain floats, no frozen-scipy overhead."""
+
+    def __init__(self, a: float, b: float) -> None:
+        self.a, self.b = a, b
+        self.log_norm = float(special.betaln(a, b))
+
+    def logpdf(self, x: float) -> float:
+        if not 0.0 < x < 1.0:
+            return -math.inf
+        return (self.a - 1.0) * math.log(x) + (self.b - 1.0) * math.log1p(-x) - self.log_norm
+
+    def pdf(self, x: float) -> float:
+        return math.exp(self.logpdf(x)) if 0.0 < x < 1.0 else 0.0
+
+    def support(self) -> tuple[float, float]:
+        return (0.0, 1.0)
+
+
 @functools.lru_cache(maxsize=128)
 def _beta_inverse(a: float, b: float) -> Callable[[FloatArray], FloatArray] | None:
-    """The numerical inverse CDF of Beta(a, b) (PINV), or None where it is not accurate.
+    """The numerical inverse CDF of Beta(a, b) with a ≤ b (PINV), or None where it is not
+    used: outside :data:`PINV_SHAPES` or where UNU.RAN cannot reach the accuracy.
 
-    Built once per shape and process (deterministic: every worker builds the same one).
+    The caller mirrors a > b (``1 − Beta(b, a)``), so the mass PINV sees lies towards 0,
+    where floating point resolves it. Built once per shape and process (deterministic:
+    every worker builds the same one).
     """
     from scipy.stats.sampling import NumericalInversePolynomial
 
+    low, high = PINV_SHAPES
+    if not low <= a <= b <= high:
+        return None
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # UNU.RAN warns when it misses the accuracy
         try:
             gen = NumericalInversePolynomial(
-                stats.beta(a, b), u_resolution=PINV_U_RESOLUTION, random_state=0
+                _BetaDensity(a, b),
+                domain=(0.0, 1.0),
+                u_resolution=PINV_U_RESOLUTION,
+                random_state=0,
             )
         except Exception:  # noqa: BLE001 - any failure falls back to the exact ppf
             return None

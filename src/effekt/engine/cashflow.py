@@ -159,10 +159,9 @@ def cash_flows(
     fallback = payer_shares(c)  # where nothing was paid, the excess goes by the payer shares
     for pid in dict.fromkeys([*payers, *fallback]):  # in proportion to what they paid
         paid = by_payer[:, payers.index(pid)].sum(1) if pid in payers else np.zeros(P)
-        paid_share: FloatArray = np.where(
-            total_out.sum(1) > 0,
-            paid / np.maximum(total_out.sum(1), 1e-300),
-            fallback.get(pid, 0.0),
+        total = total_out.sum(1)
+        paid_share: FloatArray = np.divide(
+            paid, total, out=np.full(P, fallback.get(pid, 0.0)), where=total > 0
         )
         flows[:, idx[pid]] += deal.excess_to_payers * paid_share[:, None]
     for k, t in enumerate(c.financing.tranches):

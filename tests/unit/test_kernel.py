@@ -286,3 +286,32 @@ def test_kernel_gives_the_numpy_flows_for_a_contract_with_no_tranches() -> None:
     assert np.abs(numpy.flow("deal")).max() > 0  # the deal still handles the payments
     _assert_same_flows(kernel_flows(c, inp), numpy)
     _assert_balanced(kernel_flows(c, inp).flows)
+
+
+# --- the on-disk cache ----------------------------------------------------------------
+
+
+def test_the_compiled_code_is_dropped_when_any_module_of_the_engine_changes(
+    tmp_path: Path,
+) -> None:
+    from effekt.engine.kernel.jit import drop_stale_cache
+
+    (tmp_path / "run.py").write_text("def run(): pass\n")
+    (tmp_path / "rules.py").write_text("def step(): return 1\n")
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+
+    def compiled() -> list[str]:
+        for name in ("run.run-1.py311.nbi", "run.run-1.py311.1.nbc"):
+            (cache / name).write_bytes(b"machine code")
+        return sorted(p.name for p in cache.glob("*.nb?"))
+
+    compiled()
+    assert drop_stale_cache(tmp_path)  # built from unknown sources: dropped
+    assert not list(cache.glob("*.nb?"))
+    assert compiled()
+    assert not drop_stale_cache(tmp_path)  # the same sources: kept
+    assert len(list(cache.glob("*.nb?"))) == 2
+    (tmp_path / "rules.py").write_text("def step(): return 2\n")  # a step, not run.py
+    assert drop_stale_cache(tmp_path)
+    assert not list(cache.glob("*.nb?"))

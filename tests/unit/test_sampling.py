@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from scipy import stats
 
 from effekt.contract.load import load_contract
+from effekt.contract.model import Contract
 from effekt.contract.quantity import (
     Beta,
     Empirical,
@@ -183,3 +186,41 @@ def test_a_beta_outside_the_pinv_shapes_falls_back_to_the_exact_quantile(
     assert not _pinv_used(q)
     u = np.array([0.001, 0.5, 0.999])
     assert np.array_equal(quantile(q, u), stats.beta.ppf(u, a, b))
+
+
+def _with(c: Contract, change: Callable[[dict[str, Any]], None]) -> Contract:
+    data = c.model_dump(mode="json")
+    change(data)
+    return Contract.model_validate(data)
+
+
+def test_draws_outside_an_inputs_domain_are_clipped_to_it() -> None:
+    def widen(d: dict[str, Any]) -> None:
+        d["metrics"][0]["expected"] = {"dist": "normal", "mean": 0.5, "sd": 0.6}  # binary
+        d["cohorts"][0]["engagement"] = {"dist": "uniform", "low": -0.5, "high": 1.5}
+        d["costs"]["per_participant"] = {"dist": "normal", "mean": 1000.0, "sd": 2000.0}
+
+    c = _with(_hemmasittare(), widen)
+    plan = sampling_plan(c)
+    inp = sample_inputs(plan, np.random.default_rng(11), N)
+    rate, engaged, cost = (
+        inp["metrics[0].expected"],
+        inp["cohorts[0].engagement"],
+        inp["costs.per_participant"],
+    )
+    assert rate.min() == 0.0 and rate.max() == 1.0  # a binary rate is a share
+    assert engaged.min() == 0.0 and engaged.max() == 1.0
+    assert cost.min() == 0.0 and cost.max() > 1000.0  # a cost is not negative
+    # the clipped draws pile up at the ends; inside, the distribution is untouched
+    assert (rate == 0.0).mean() == pytest.approx(stats.norm.cdf(0, 0.5, 0.6), abs=0.01)
+    assert ((rate > 0) & (rate < 1)).mean() == pytest.approx(
+        stats.norm.cdf(1, 0.5, 0.6) - stats.norm.cdf(0, 0.5, 0.6), abs=0.01
+    )
+
+
+def test_draws_that_cannot_leave_the_domain_are_not_clipped() -> None:
+    plan = sampling_plan(_hemmasittare())  # betas on shares, bounded normals on sizes
+    assert plan.variables and plan.clip == {}
+    c = _with(_hemmasittare(), lambda d: d["metrics"][1].update(kind="count"))
+    # a count's rate may exceed 1, so a beta on it is within [0, ∞)
+    assert "metrics[1].expected" not in sampling_plan(c).clip

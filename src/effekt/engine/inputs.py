@@ -8,6 +8,7 @@ Monte Carlo fills the same dictionary with draws — one code path for both.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -17,7 +18,7 @@ from effekt.contract.model import Contract
 from effekt.contract.quantity import Quantity, expected
 from effekt.contract.rules import RateCard, SavingsShare, Threshold, Tiers
 
-__all__ = ["Inputs", "expected_inputs", "quantity_fields"]
+__all__ = ["Inputs", "expected_inputs", "input_domain", "quantity_fields"]
 
 FloatArray = npt.NDArray[np.float64]
 Inputs = dict[str, FloatArray]
@@ -44,6 +45,19 @@ def quantity_fields(c: Contract) -> Iterator[tuple[str, Quantity]]:
         elif isinstance(r, Tiers):
             for t, tier in enumerate(r.tiers):
                 yield f"rules[{k}].tiers[{t}].price", tier.price
+
+
+def input_domain(c: Contract, path: str) -> tuple[float, float]:
+    """The values the input at ``path`` can take: shares (engagement, a binary metric's
+    rate) lie in [0, 1]; sizes, costs, rates of counts and durations, lags, delays and
+    prices are not negative. Draws outside are clipped to it (a normal on a share, say)."""
+    if path.endswith(".engagement"):
+        return (0.0, 1.0)
+    if path.startswith("metrics[") and path.endswith((".expected", ".baseline")):
+        j = int(path[len("metrics[") : path.index("]")])
+        if c.metrics[j].kind == "binary":
+            return (0.0, 1.0)
+    return (0.0, math.inf)
 
 
 def expected_inputs(c: Contract, paths: int = 1) -> Inputs:

@@ -151,7 +151,7 @@ def effect_se(
     var = person_variance(m, treated) / n_safe
     if measure != "level" and m.counterfactual != "none":
         var = var + person_variance(m, baseline) / n_safe
-    se = np.sqrt(var)
+    se = np.sqrt(np.maximum(var, 0.0))  # a rate outside its range (p > 1) has no spread
     if measure in ("relative_reduction", "relative_increase"):
         se = np.where(baseline > 0, se / np.maximum(baseline, 1e-300), 0.0)
     return np.asarray(se, dtype=np.float64)

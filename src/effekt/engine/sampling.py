@@ -48,7 +48,7 @@ from effekt.contract.quantity import (
     Uniform,
     expected,
 )
-from effekt.engine.inputs import Inputs, quantity_fields
+from effekt.engine.inputs import Inputs, input_domain, quantity_fields
 
 __all__ = [
     "SamplingPlan",
@@ -59,6 +59,7 @@ __all__ = [
     "quantile",
     "sample_inputs",
     "sampling_plan",
+    "support",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -81,6 +82,9 @@ class SamplingPlan:
     constants: dict[str, float]
     chol: FloatArray  # (V, V) lower Cholesky factor of the copula correlation
     loadings: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))  # (shocks, V)
+    #: field path → (low, high) for the inputs whose distribution reaches outside the
+    #: input's domain (:func:`input_domain`): their draws are clipped to it
+    clip: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -143,7 +147,29 @@ def sampling_plan(
     over = total > 1.0
     if over.any():  # loadings whose squares exceed 1 are scaled to a unit total
         loadings[:, over] /= np.sqrt(total[over])
-    return SamplingPlan(variables, constants, chol, loadings)
+    clip = {
+        path: (low, high)
+        for v in variables
+        for path in v.paths
+        for low, high in [input_domain(c, path)]
+        if not low <= support(v.dist)[0] <= support(v.dist)[1] <= high
+    }
+    return SamplingPlan(variables, constants, chol, loadings, clip)
+
+
+def support(q: Distribution) -> tuple[float, float]:
+    """The smallest and largest value ``q`` can draw."""
+    if isinstance(q, Beta):
+        return (0.0, 1.0)
+    if isinstance(q, Lognormal):
+        return (0.0, math.inf)
+    if isinstance(q, Normal):
+        low, high = q.low, q.high
+        return (-math.inf if low is None else low, math.inf if high is None else high)
+    if isinstance(q, Triangular | Uniform):
+        return (q.low, q.high)
+    assert isinstance(q, Empirical)
+    return (min(q.values), max(q.values))
 
 
 def nearest_correlation(corr: FloatArray, floor: float = 1e-10) -> FloatArray:
@@ -292,5 +318,5 @@ def sample_inputs(
     for i, var in enumerate(plan.variables):
         x = inverse_cdf(var.dist, np.ascontiguousarray(z[:, i]))
         for path in var.paths:
-            out[path] = x
+            out[path] = np.clip(x, *plan.clip[path]) if path in plan.clip else x
     return out

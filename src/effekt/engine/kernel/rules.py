@@ -122,7 +122,7 @@ def scoped_effect(
             var = person_variance(kind, disp, tr) / n_safe
             if measure != 3 and not cf_none:
                 var = var + person_variance(kind, disp, br) / n_safe
-            se = np.sqrt(var)
+            se = np.sqrt(max(var, 0.0))  # rates outside their range give no spread
             if measure == 0 or measure == 1:
                 se = se / max(br, 1e-300) if br > 0 else 0.0
             ok = True  # decision_value

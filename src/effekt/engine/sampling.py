@@ -147,13 +147,13 @@ def sampling_plan(
     over = total > 1.0
     if over.any():  # loadings whose squares exceed 1 are scaled to a unit total
         loadings[:, over] /= np.sqrt(total[over])
-    clip = {
-        path: (low, high)
-        for v in variables
-        for path in v.paths
-        for low, high in [input_domain(c, path)]
-        if not low <= support(v.dist)[0] <= support(v.dist)[1] <= high
-    }
+    clip: dict[str, tuple[float, float]] = {}
+    for v in variables:
+        lowest, highest = support(v.dist)
+        for path in v.paths:
+            low, high = input_domain(c, path)
+            if lowest < low or highest > high:
+                clip[path] = (low, high)
     return SamplingPlan(variables, constants, chol, loadings, clip)
 
 
@@ -215,11 +215,11 @@ def quantile(q: Distribution, u: FloatArray) -> FloatArray:
         return inverse_cdf(q, np.asarray(special.ndtri(u), dtype=np.float64))
     if isinstance(q, Beta):
         a, b = (float(x) for x in q.shape())
-        if a <= b and (fast := _beta_inverse(a, b)) is not None:
-            return np.asarray(np.clip(fast(u), 0.0, 1.0), dtype=np.float64)
-        if a > b and (fast := _beta_inverse(b, a)) is not None:  # X = 1 − Beta(b, a)
-            return np.asarray(np.clip(1.0 - fast(1.0 - u), 0.0, 1.0), dtype=np.float64)
-        return np.asarray(stats.beta.ppf(u, a, b), dtype=np.float64)
+        fast = _beta_inverse(min(a, b), max(a, b))
+        if fast is None:
+            return np.asarray(stats.beta.ppf(u, a, b), dtype=np.float64)
+        x = 1.0 - fast(1.0 - u) if a > b else fast(u)  # a > b: X = 1 − Beta(b, a)
+        return np.asarray(np.clip(x, 0.0, 1.0), dtype=np.float64)
     if isinstance(q, Triangular):
         lo, mode, hi = q.low, q.mode, q.high
         cut = (mode - lo) / (hi - lo)

@@ -11,6 +11,7 @@ from effekt.engine.valuation.discounting import (
     GREEN_BOOK_SCHEDULE,
     declining_factors,
     discount_factors,
+    factors_at,
     factors_for,
     party_factors,
     present_value,
@@ -82,3 +83,26 @@ def test_present_value_falls_as_the_rate_rises(
     low = float(present_value(flows, discount_factors(rate, n)))
     high = float(present_value(flows, discount_factors(rate + step, n)))
     assert high <= low + 1e-6
+
+
+def test_factors_at_whole_years_agree_with_the_yearly_factors() -> None:
+    schedule = [(1, 0.04), (3, 0.02)]
+    years = np.arange(0, 6, dtype=np.float64)
+    assert factors_at(schedule, years)[1:].tolist() == pytest.approx(
+        declining_factors(schedule, 5).tolist(), rel=1e-12
+    )
+    assert factors_at(0.035, years)[1:].tolist() == pytest.approx(
+        discount_factors(0.035, 5).tolist(), rel=1e-12
+    )
+
+
+def test_a_quarter_into_a_year_discounts_by_a_quarter_of_that_years_rate() -> None:
+    assert float(factors_at(0.035, 0.25)) == pytest.approx(1.035**-0.25)
+    # the year under way (the third, at 2 %) compounds for half a year on the first two
+    assert float(factors_at([(1, 0.04), (3, 0.02)], 2.5)) == pytest.approx(1 / 1.04**2 / 1.02**0.5)
+    assert float(factors_at(0.05, 0.0)) == 1.0
+
+
+def test_factors_at_a_negative_time_are_refused() -> None:
+    with pytest.raises(InputError):
+        factors_at(0.035, [-0.25])

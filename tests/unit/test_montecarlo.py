@@ -306,3 +306,39 @@ def test_json_figures_have_no_negative_zero() -> None:
     from effekt.services.simulate import _num
 
     assert str(_num(-0.0)) == "0.0" and _num(-1e-9) == 0.0 and _num(-2.5) == -2.5
+
+
+def _with_discounting(c: Contract, steps: list[tuple[int, float]]) -> Contract:
+    from effekt.contract.model import Discounting, DiscountStep
+
+    assert c.valuation is not None
+    d = Discounting(
+        kind="declining", schedule=[DiscountStep(from_year=y, rate=r) for y, r in steps]
+    )
+    return c.model_copy(update={"valuation": c.valuation.model_copy(update={"discounting": d})})
+
+
+def test_society_npv_follows_a_declining_discount_schedule() -> None:
+    from effekt.engine.cashflow import cash_flows
+    from effekt.engine.inputs import expected_inputs
+    from effekt.engine.montecarlo import path_values, society_flows
+    from effekt.services.simulate import outcome_values
+
+    base = load_contract(EXAMPLES / "hemmasittare.toml")
+    values = outcome_values(base)
+    inp = expected_inputs(base)
+    cf = cash_flows(base, inp)
+    flows = society_flows(base, cf, inp, values)[0]
+    years = np.arange(flows.size) / base.periods_per_year
+    constant = path_values(base, cf, inp, values)["society/npv"][0]
+    assert constant == pytest.approx(float((flows * 1.035**-years).sum()), rel=1e-12)
+    # one step at 3.5 % from the start is the constant rate
+    one_step = _with_discounting(base, [(0, 0.035)])
+    assert path_values(one_step, cf, inp, values)["society/npv"][0] == pytest.approx(
+        constant, rel=1e-12
+    )
+    # no discounting from the third year on: flows after two years keep their value then
+    stepped = _with_discounting(base, [(0, 0.035), (2, 0.0)])
+    hand = float((flows * 1.035 ** -np.minimum(years, 2.0)).sum())
+    got = path_values(stepped, cf, inp, values)["society/npv"][0]
+    assert got == pytest.approx(hand, rel=1e-12) and got != pytest.approx(constant, rel=1e-6)

@@ -158,3 +158,38 @@ def test_a_contract_with_no_counterfactual_is_not_yet_suitable() -> None:
     c, _ = check_document(parse_text(text, "toml"))
     assert c is not None
     assert feasibility_json(c)["verdict"] == "not_yet_suitable"
+
+
+def test_the_problem_cost_is_discounted_at_the_contracts_own_rate_and_says_so() -> None:
+    from effekt.contract.model import Discounting, DiscountStep
+
+    base = load_contract(EXAMPLES / "hemmasittare.toml")
+    assert base.valuation is not None
+
+    def at(d: Discounting):
+        c = base.model_copy(
+            update={"valuation": base.valuation.model_copy(update={"discounting": d})}
+        )
+        return feasibility_json(c, EXAMPLES, "sv")["problem_cost"]
+
+    at_35 = at(Discounting(rate=0.035))
+    at_zero = at(Discounting(rate=0.0))
+    assert at_35["discount_rate"] == 0.035 and at_35["discount_schedule"] is None
+    assert at_zero["society_discounted"] == at_zero["society_undiscounted"]
+    assert at_35["society_discounted"] < at_zero["society_discounted"]
+    steps = [DiscountStep(from_year=0, rate=0.035), DiscountStep(from_year=30, rate=0.03)]
+    stepped = at(Discounting(kind="declining", schedule=steps))
+    assert stepped["discount_schedule"] == [[1, 0.035], [31, 0.03]]
+    # a lower rate from year 31 on: worth more than the constant 3.5 % and less than nothing
+    assert (
+        at_35["society_discounted"] < stepped["society_discounted"] < at_zero["society_discounted"]
+    )
+
+
+def test_the_feasibility_text_names_the_discount_rate_it_used() -> None:
+    runner = CliRunner()
+    sv = runner.invoke(main, ["feasibility", str(EXAMPLES / "hemmasittare.toml"), "--lang", "sv"])
+    en = runner.invoke(main, ["feasibility", str(EXAMPLES / "hemmasittare.toml"), "--lang", "en"])
+    assert sv.exit_code == 0 and en.exit_code == 0
+    assert "diskonterat med 3,5\u00a0%" in sv.output  # Swedish: a no-break space before %
+    assert "discounted at 3.5\u00a0%" in en.output

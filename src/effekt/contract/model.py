@@ -152,6 +152,17 @@ class Contract(Strict):
             if p.role in PAYING_ROLES and p.payer_share is not None
         }
 
+    def society_discounting(self) -> float | list[tuple[int, float]]:
+        """How society's (the valuation's) figures are discounted: the constant rate, or a
+        declining schedule as ``(first year, 1-based; rate)`` pairs; without a valuation
+        section, ``default_discount_rate``."""
+        d = self.valuation.discounting if self.valuation else None
+        if d is None:
+            return self.default_discount_rate
+        if d.kind == "declining":
+            return [(s.from_year + 1, s.rate) for s in d.schedule]
+        return d.rate
+
     def period_dates(self) -> list[dt.date]:
         """The first day of each period 1..term (period p starts at index p−1)."""
         months = 12 // self.periods_per_year

@@ -28,6 +28,7 @@ from effekt.engine.cashflow import CashFlows, PathFlows, cash_flows, path_flows
 from effekt.engine.finance import annualise, irr, moic, npv, period_rate
 from effekt.engine.inputs import Inputs
 from effekt.engine.sampling import SamplingPlan, sample_inputs, sampling_plan
+from effekt.engine.valuation.discounting import factors_at
 
 __all__ = [
     "CHUNK_SIZE",
@@ -193,8 +194,9 @@ def path_values(
         room = provider.opening_balance + provider.credit_line
         gap = ((cum + room) < -1e-9).any(axis=1)
         out["provider/cash_gap"] = np.asarray(gap, dtype=np.float64)
-    rate = c.valuation.discounting.rate if c.valuation is not None else c.default_discount_rate
-    out["society/npv"] = npv(period_rate(rate, m), society_flows(c, cf, inputs, outcome_values))
+    society = society_flows(c, cf, inputs, outcome_values)
+    factors = factors_at(c.society_discounting(), np.arange(society.shape[-1]) / m)
+    out["society/npv"] = np.asarray(society @ factors, dtype=np.float64)
     return out
 
 
@@ -402,8 +404,8 @@ def simulate_fund_chunk(
             if name.startswith("outlay/"):
                 outlay[name] = outlay.get(name, 0.0) + e.weight * x
         gap |= pv.get("provider/cash_gap", np.zeros(n_paths)) > 0
-        rate = c.valuation.discounting.rate if c.valuation is not None else c.default_discount_rate
-        society = society + e.weight * (1 + rate) ** -years_from_start * pv["society/npv"]
+        disc = float(factors_at(c.society_discounting(), years_from_start))
+        society = society + e.weight * disc * pv["society/npv"]
     for role, f in role_flows.items():
         values[f"fund/party/{role}/npv"] = role_npv[role]
         mo = moic(f).value

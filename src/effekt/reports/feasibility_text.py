@@ -95,6 +95,19 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
     return "\n".join(lines)
 
 
+def _discounting(pc: dict[str, Any], lang: str) -> str:
+    """The problem cost's discounting: "3.5 %", or "3.5 % falling to 3.0 % from year 31"."""
+    if pc.get("discount_schedule"):
+        steps = pc["discount_schedule"]
+        first = percent(steps[0][1], lang)
+        rest = ", ".join(
+            t("feasibility.rate_from_year", lang, rate=percent(r, lang), year=y)
+            for y, r in steps[1:]
+        )
+        return f"{first}, {rest}" if rest else first
+    return percent(pc.get("discount_rate", 0.035), lang)
+
+
 def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     cur = data["currency"]
     out: list[tuple[str, list[str]]] = []
@@ -106,6 +119,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
                 lang,
                 undiscounted=_m(pc["society_undiscounted"], cur, lang),
                 discounted=_m(pc["society_discounted"], cur, lang),
+                rate=_discounting(pc, lang),
                 public=_m(pc["public_sector_undiscounted"], cur, lang),
             )
         ]

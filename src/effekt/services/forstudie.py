@@ -76,17 +76,21 @@ class _Study:
 
 
 def _problem_cost(c: Contract, lang: str) -> dict[str, Any] | None:
-    """Lifetime cost of lifelong exclusion by actor (Swedish model), undiscounted and at 3.5 %."""
+    """Lifetime cost of lifelong exclusion by actor (Swedish model), undiscounted and at
+    the valuation's discounting (its rate, or its declining schedule)."""
     if c.currency != "SEK":
         return None
     price_year = c.valuation.price_year if c.valuation else c.start.year
     model = lifelong_exclusion(microsim_model(price_year=price_year))
-    cost = lifetime_cost(model, rate=0.035)
+    spec = c.society_discounting()
+    cost = lifetime_cost(model, rate=spec)
     by_actor = cost.by_actor(discounted=False)
     return {
         "price_year": price_year,
         "society_undiscounted": round(float(cost.society(False)), 0),
         "society_discounted": round(float(cost.society(True)), 0),
+        "discount_rate": None if isinstance(spec, list) else float(spec),
+        "discount_schedule": [list(x) for x in spec] if isinstance(spec, list) else None,
         "public_sector_undiscounted": round(float(cost.public_sector(discounted=False)), 0),
         "by_actor_undiscounted": {
             a: round(float(v), 0) for a, v in by_actor.items() if abs(float(v)) > 0.5

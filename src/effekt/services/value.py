@@ -101,15 +101,6 @@ def gained_outcomes(c: Contract, cf: CashFlows, years: int) -> FloatArray:
     return out
 
 
-def _discount_spec(c: Contract) -> float | list[tuple[int, float]]:
-    d = c.valuation.discounting if c.valuation else None
-    if d is None:
-        return c.default_discount_rate
-    if d.kind == "declining":
-        return [(s.from_year + 1, s.rate) for s in d.schedule]
-    return d.rate
-
-
 def value(c: Contract, base_dir: Path | None = None) -> Valuation:
     """The valuation of ``c`` (unit-cost files named by path are read relative to ``base_dir``)."""
     horizon = c.valuation.horizon_years if c.valuation else 10
@@ -153,7 +144,7 @@ def value(c: Contract, base_dir: Path | None = None) -> Valuation:
             starts.append(line.start_year)
             cashable.append(line.unit_cost in rows and rows[line.unit_cost].cashable)
     party_actor = {p.id: str(p.actor) for p in c.parties if p.actor and p.actor in tree}
-    spec = _discount_spec(c)
+    spec = c.society_discounting()
     rates: dict[str, Any] = {}
     for p in c.parties:
         if p.actor in party_actor.values() and p.discount_rate is not None:
@@ -254,7 +245,7 @@ def value_json(c: Contract, base_dir: Path | None = None, lang: str = "en") -> d
     cost, cost_pv = _rolled(v, v.costs), _rolled(v, v.costs_pv)
     # for society, payments to the provider and investors are transfers: its cost is the
     # real resources the intervention uses (delivery costs and fees)
-    society_factors = factors_for(_discount_spec(c), len(v.years))
+    society_factors = factors_for(c.society_discounting(), len(v.years))
     cost[SOCIETY] = v.society_costs
     cost_pv[SOCIETY] = v.society_costs * society_factors
     cash_pv = _rolled(v, v.cashable_pv)

@@ -35,6 +35,7 @@ __all__ = [
     "Schedule",
     "declining_factors",
     "discount_factors",
+    "factors_at",
     "factors_for",
     "party_factors",
     "present_value",
@@ -106,6 +107,29 @@ def factors_for(spec: float | Schedule, n_years: int, timing: Timing = "end") ->
     if isinstance(spec, int | float | np.floating):
         return discount_factors(float(spec), n_years, timing)
     return declining_factors(spec, n_years, timing)
+
+
+def factors_at(spec: float | Schedule, years: npt.ArrayLike) -> FloatArray:
+    """Factors at times ``years`` after the start (fractions of a year allowed): a flow at
+    time 0 is not discounted. A constant rate gives ``(1 + r) ** -τ``; under a schedule
+    each whole year compounds its own rate and the year under way its rate for the part
+    that has passed, so whole years agree with :func:`declining_factors`.
+
+    >>> factors_at(0.035, [0.0, 0.25, 1.0]).round(6).tolist()
+    [1.0, 0.991437, 0.966184]
+    >>> factors_at([(1, 0.04), (2, 0.02)], [1.0, 1.5, 2.0]).round(6).tolist()
+    [0.961538, 0.952065, 0.942685]
+    """
+    tau = np.asarray(years, dtype=np.float64)
+    if np.any(~np.isfinite(tau)) or np.any(tau < 0):
+        raise InputError("valuation.bad_duration", duration=str(tau))
+    if isinstance(spec, int | float | np.floating):
+        return np.asarray((1.0 + _check_rate(np.asarray(float(spec)))) ** -tau, dtype=np.float64)
+    whole = np.floor(tau).astype(np.int64)
+    n = int(whole.max(initial=0)) + 1
+    rates = schedule_rates(spec, n)  # the rate of year s = 1..n at index s - 1
+    at_whole = np.concatenate([[1.0], np.cumprod(1.0 / (1.0 + rates))])
+    return np.asarray(at_whole[whole] * (1.0 + rates[whole]) ** -(tau - whole), dtype=np.float64)
 
 
 def party_factors(

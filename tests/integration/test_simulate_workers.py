@@ -125,3 +125,39 @@ def test_an_unknown_engine_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["simulate", HEMMA, "--engine", "fortran"])
     assert result.exit_code == 2
     assert "fortran" in result.output
+
+
+def test_sensitivity_of_an_output_that_never_moves_says_so_instead_of_failing() -> None:
+    # the evaluator's fee is fixed: no input moves its NPV, so there is no variance
+    for lang, words in (("sv", "ingen varians att fördela"), ("en", "no variance to apportion")):
+        result = CliRunner().invoke(
+            main,
+            ["sensitivity", HEMMA, "--output", "utvarderare.npv", "--paths", "64", "--lang", lang],
+        )
+        assert result.exit_code == 0, result.output
+        assert words in result.output
+    data = json.loads(
+        CliRunner()
+        .invoke(
+            main, ["sensitivity", HEMMA, "--output", "utvarderare.npv", "--paths", "64", "--json"]
+        )
+        .output
+    )
+    assert data["sobol"]["variance"] is None
+    assert all(r["first_order"] is None for r in data["sobol"]["indices"])
+
+
+def test_the_tornado_holds_an_input_within_its_domain_as_simulate_does(tmp_path: Path) -> None:
+    text = Path(HEMMA).read_text(encoding="utf-8")
+    wide = text.replace(
+        'engagement = { dist = "beta", mean = 0.85, sd = 0.05 }',
+        'engagement = { dist = "normal", mean = 0.85, sd = 0.3, id = "engagement_k1" }',
+    )
+    assert wide != text
+    path = tmp_path / "wide.toml"
+    path.write_text(wide, encoding="utf-8")
+    result = CliRunner().invoke(main, ["sensitivity", str(path), "--paths", "64", "--json"])
+    assert result.exit_code == 0, result.output
+    row = next(r for r in json.loads(result.output)["tornado"] if r["input"] == "engagement_k1")
+    # p90 of the normal is 0.85 + 1.2816 × 0.3 ≈ 1.23: a share above 1, held at 1
+    assert row["high"] == 1.0 and 0.0 < row["low"] < 0.85

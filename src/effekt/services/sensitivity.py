@@ -68,13 +68,23 @@ def evaluate(c: Contract, inputs: Inputs, output: str) -> FloatArray:
 
 
 def _with(base: Inputs, plan: SamplingPlan, values: FloatArray) -> Inputs:
-    """Inputs for len(values) paths: the constants, and variable i set to values[:, i]."""
+    """Inputs for len(values) paths: the constants, and variable i set to values[:, i],
+    clipped to each input's domain as ``simulate`` clips its draws."""
     n = values.shape[0]
     out: Inputs = {k: np.repeat(v[:1], n) for k, v in base.items()}
     for i, var in enumerate(plan.variables):
         for path in var.paths:
-            out[path] = np.ascontiguousarray(values[:, i])
+            x = values[:, i]
+            out[path] = np.ascontiguousarray(
+                np.clip(x, *plan.clip[path]) if path in plan.clip else x
+            )
     return out
+
+
+def _clipped(plan: SamplingPlan, i: int, x: float) -> float:
+    """Variable i's value ``x`` as its (first) input sees it."""
+    path = plan.variables[i].paths[0]
+    return float(np.clip(x, *plan.clip[path])) if path in plan.clip else x
 
 
 def _tornado(c: Contract, plan: SamplingPlan, output: str) -> list[dict[str, Any]]:
@@ -82,8 +92,14 @@ def _tornado(c: Contract, plan: SamplingPlan, output: str) -> list[dict[str, Any
     V = len(plan.variables)
     centre = np.array([float(base[v.paths[0]][0]) for v in plan.variables])
     grid = np.repeat(centre[None, :], 2 * V, axis=0)
-    lows = [float(quantile(v.dist, np.array([0.1]))[0]) for v in plan.variables]
-    highs = [float(quantile(v.dist, np.array([0.9]))[0]) for v in plan.variables]
+    lows = [
+        _clipped(plan, i, float(quantile(v.dist, np.array([0.1]))[0]))
+        for i, v in enumerate(plan.variables)
+    ]
+    highs = [
+        _clipped(plan, i, float(quantile(v.dist, np.array([0.9]))[0]))
+        for i, v in enumerate(plan.variables)
+    ]
     for i in range(V):
         grid[2 * i, i], grid[2 * i + 1, i] = lows[i], highs[i]
     y = evaluate(c, _with(base, plan, grid), output)

@@ -23,6 +23,10 @@ def _x(v: float | None, lang: str) -> str:
     return "—" if v is None else number(v, lang, 2) + "×"
 
 
+def _index(v: float | None, lang: str) -> str:
+    return "—" if v is None else number(v, lang, 3)
+
+
 def _role(role: str, lang: str) -> str:
     return t(f"role.{role}", lang)
 
@@ -146,6 +150,9 @@ def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
         )
     lines += ["  " + line for line in table(rows, left=1)]
     lines += ["", t("sensitivity.sobol", lang, paths=number(data["sobol"]["base_paths"], lang))]
+    if data["sobol"]["variance"] is None:  # nothing to apportion: the output never moves
+        lines += ["  " + t("sensitivity.no_variance", lang), "", t("sensitivity.note", lang)]
+        return "\n".join(lines)
     rows = [
         [
             t("sensitivity.col.input", lang),
@@ -154,7 +161,7 @@ def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
         ]
     ]
     for r in data["sobol"]["indices"]:
-        rows.append([r["input"], number(r["first_order"], lang, 3), number(r["total"], lang, 3)])
+        rows.append([r["input"], _index(r["first_order"], lang), _index(r["total"], lang)])
     lines += ["  " + line for line in table(rows, left=1)]
     lines += ["", t("sensitivity.note", lang)]
     return "\n".join(lines)

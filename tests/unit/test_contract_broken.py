@@ -367,6 +367,16 @@ CASES = [
         "costs.per_participant",
     ),
     Broken(
+        "distribution whose mean is a negative cost",
+        lambda: hem().set(
+            "[costs]",
+            "per_participant",
+            '{ dist = "triangular", low = -90_000, mode = -80_000, high = 110_000 }',
+        ),
+        "contract.distribution_mean_outside_domain",
+        "costs.per_participant",
+    ),
+    Broken(
         "binary metric expected above one",
         lambda: hem().set('id = "gymnasiebehorighet"', "expected", "1.3"),
         "contract.share_out_of_range",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from effekt.i18n import translate
+from effekt.i18n.format import number, percent
 
 __all__ = ["Problem", "Severity"]
 
@@ -27,6 +29,10 @@ class Problem:
         params = dict(self.params)
         if "what" in params:
             params["what"] = translate(f"noun.{params['what']}", lang)
+        if isinstance(params.get("clipped"), float):
+            params["clipped"] = _percentage(params["clipped"], lang)
+        if isinstance(params.get("mean"), float):
+            params["mean"] = _figures(params["mean"], lang, 4)
         text = translate(self.code, lang, path=self.path or "(file)", **params)
         if self.params.get("suggestion"):
             text += " " + translate(
@@ -47,3 +53,19 @@ class Problem:
         """``file:line`` (or what is known of it)."""
         parts = [self.file or "", str(self.line) if self.line else ""]
         return ":".join(p for p in parts if p)
+
+
+def _percentage(share: float, lang: str) -> str:
+    """A share as a percentage to two significant figures: 0.00123 → "0.12 %"."""
+    if share <= 0:
+        return percent(0.0, lang)
+    return percent(share, lang, max(0, 1 - math.floor(math.log10(share * 100))))
+
+
+def _figures(value: float, lang: str, digits: int) -> str:
+    """``value`` to ``digits`` significant figures, the language's way: 1.2345 → "1,235" (sv)."""
+    if value == 0 or not math.isfinite(value):
+        return number(value, lang)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    text = number(value, lang, decimals)
+    return text.rstrip("0").rstrip(".,") if decimals else text

@@ -6,7 +6,8 @@ sd = 0.10 }``). A distribution may carry an ``id`` so that correlations
 (``[[uncertainty.correlations]]``) and portfolio shocks can refer to it.
 
 ``expected(q)`` gives the value the deterministic business case uses: the mean of the
-distribution (the mode for a triangular one is *not* used; the mean is).
+distribution (the mode for a triangular one is *not* used; the mean is). ``support(q)`` is
+the range it draws from, ``probability_outside(q, low, high)`` its mass beyond an interval.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ __all__ = [
     "Triangular",
     "Uniform",
     "expected",
+    "probability_outside",
+    "support",
     "variance",
 ]
 
@@ -165,6 +168,67 @@ def variance(q: Quantity) -> float:
         return (q.high - q.low) * (q.high - q.low) / 12
     m = expected(q)
     return sum((v - m) * (v - m) for v in q.values) / len(q.values)
+
+
+def support(q: Distribution) -> tuple[float, float]:
+    """The smallest and largest value ``q`` can draw."""
+    if isinstance(q, Beta):
+        return (0.0, 1.0)
+    if isinstance(q, Lognormal):
+        return (0.0, math.inf)
+    if isinstance(q, Normal):
+        low, high = q.low, q.high
+        return (-math.inf if low is None else low, math.inf if high is None else high)
+    if isinstance(q, Triangular | Uniform):
+        return (q.low, q.high)
+    return (min(q.values), max(q.values))
+
+
+def probability_outside(q: Quantity, low: float, high: float) -> float:
+    """P(X < low or X > high) for X drawn from ``q`` (a plain number: 0 or 1).
+
+    A normal's own ``low``/``high`` clip it, so its mass beyond them sits on them; a
+    distribution with no spread is its expected value.
+    """
+    if isinstance(q, int | float) or variance(q) == 0:
+        x = expected(q)
+        return 0.0 if low <= x <= high else 1.0
+    lowest, highest = support(q)
+    if low <= lowest and highest <= high:
+        return 0.0
+    if lowest >= highest:  # a normal clipped to a single point outside
+        return 1.0
+    outside = _cdf_below(q, low) + 1.0 - _cdf_below(q, high, inclusive=True)
+    return min(max(outside, 0.0), 1.0)
+
+
+def _cdf_below(q: Distribution, x: float, inclusive: bool = False) -> float:
+    """P(X < x), or P(X ≤ x) when ``inclusive``; ``q`` spreads over more than one value."""
+    from statistics import NormalDist
+
+    lowest, highest = support(q)
+    if x < lowest or (x == lowest and not inclusive):
+        return 0.0
+    if x > highest or (x == highest and inclusive):
+        return 1.0
+    if isinstance(q, Normal):  # the mass clipped onto ``low`` lies below x, that on ``high`` not
+        return NormalDist(q.mean, q.sd).cdf(x)
+    if isinstance(q, Lognormal):
+        mu, sigma = q.log_params()
+        return NormalDist(mu, sigma).cdf(math.log(x)) if x > 0 else 0.0
+    if isinstance(q, Uniform):
+        return (x - q.low) / (q.high - q.low)
+    if isinstance(q, Triangular):
+        a, c, b = q.low, q.mode, q.high
+        if x <= c and c > a:
+            return (x - a) * (x - a) / ((b - a) * (c - a))
+        return 1.0 - (b - x) * (b - x) / ((b - a) * (b - c))
+    if isinstance(q, Beta):
+        from scipy.special import betainc
+
+        return float(betainc(*q.shape(), x))
+    hits = sum(v < x or (inclusive and v == x) for v in q.values)
+    return hits / len(q.values)
 
 
 def _clipped_normal_mean(q: Normal) -> float:

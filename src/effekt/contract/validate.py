@@ -8,10 +8,14 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
+from effekt.contract.domain import Interval, domain
 from effekt.contract.load import Document
 from effekt.contract.locate import PathKey
 from effekt.contract.parties import PAYING_ROLES
 from effekt.contract.problems import Problem
+from effekt.contract.quantity import Distribution, expected, probability_outside
 
 __all__ = ["cross_checks"]
 
@@ -23,6 +27,16 @@ _NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "metrics": ("lag_periods",),
     "rules": ("price", "saving_per_outcome"),
 }
+#: Where the engine reads a number-or-distribution (beside ``rules[i].tiers[j].price``).
+_INPUTS: dict[str, tuple[str, ...]] = {
+    "cohorts": ("size", "engagement", "start_delay"),
+    "metrics": ("expected", "baseline", "lag_periods"),
+    "rules": ("price", "saving_per_outcome"),
+}
+_COSTS = ("setup", "fixed_per_period", "per_participant")
+#: A distribution's mass outside its input's domain below this is not worth a warning.
+NEGLIGIBLE = 0.001
+_DISTRIBUTION: TypeAdapter[Distribution] = TypeAdapter(Distribution)
 
 
 def _items(data: Any, key: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -48,6 +62,30 @@ def _int(value: Any) -> int | None:
 def _one_of(value: Any, names: frozenset[str] | set[str]) -> bool:
     """``value in names`` for any value the file holds (lists and tables are unhashable)."""
     return isinstance(value, str) and value in names
+
+
+def _distributions(node: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, dict[str, Any]]]:
+    """Every table naming a distribution, with its path (scenarios left out)."""
+    if isinstance(node, dict):
+        if "dist" in node:
+            yield path, node
+        for k, v in node.items():
+            if k != "scenarios":
+                yield from _distributions(v, path + (k,))
+    elif isinstance(node, list):
+        for j, v in enumerate(node):
+            yield from _distributions(v, path + (j,))
+
+
+def _described(node: dict[str, Any]) -> str:
+    """A distribution as the file gives it: ``normal (mean = 0.85, sd = 0.2)``."""
+    shape = ", ".join(f"{k} = {v}" for k, v in node.items() if k not in ("dist", "id", "note"))
+    return f"{node['dist']} ({shape})"
+
+
+def _interval(span: Interval) -> str:
+    low, high = (f"{x:g}" if math.isfinite(x) else "∞" for x in span)
+    return f"[{low}, {high}]" if math.isfinite(span[1]) else f"[{low}, {high})"
 
 
 def _suggest(name: str, known: list[str]) -> str:
@@ -410,22 +448,12 @@ class _Checker:
 
     def distributions(self) -> None:
         ids: dict[str, PathKey] = {}
-
-        def walk(node: Any, path: PathKey) -> None:
-            if isinstance(node, dict):
-                if "dist" in node and isinstance(node.get("id"), str):
-                    name = node["id"]
-                    if name in ids:
-                        self.add(path + ("id",), "contract.duplicate_dist_id", name=name)
-                    ids[name] = path
-                for k, v in node.items():
-                    if k != "scenarios":
-                        walk(v, path + (k,))
-            elif isinstance(node, list):
-                for j, v in enumerate(node):
-                    walk(v, path + (j,))
-
-        walk(self.d, ())
+        for path, node in _distributions(self.d):
+            name = node.get("id")
+            if isinstance(name, str):
+                if name in ids:
+                    self.add(path + ("id",), "contract.duplicate_dist_id", name=name)
+                ids[name] = path
         unc = self.d.get("uncertainty")
         for i, c in _items(unc, "correlations"):
             between = c.get("between")
@@ -438,6 +466,58 @@ class _Checker:
                     self.add(
                         ("uncertainty", "correlations", i, "between"), "contract.self_reference"
                     )
+
+    def input_domain(self, path: PathKey) -> Interval | None:
+        """The values the engine input at ``path`` can take; None where it reads no input."""
+        match path:
+            case ("costs", str(name)) if name in _COSTS:
+                return domain("costs", name)
+            case ("rules", int(), "tiers", int(), "price"):
+                return domain("rules", "price")
+            case ("metrics", int(i), str(name)) if name in _INPUTS["metrics"]:
+                metric = dict(_items(self.d, "metrics")).get(i, {})
+                return domain("metrics", name, str(metric.get("kind", "binary")))
+            case (str(section), int(), str(name)) if name in _INPUTS.get(section, ()):
+                return domain(section, name)
+        return None
+
+    def distribution_domains(self) -> None:
+        """A distribution must keep its mean, and nearly all its mass, inside its input's
+        domain: the simulation clips draws there, moving the mean off the stated one."""
+        from effekt.contract.overrides import resolve_path
+
+        # (where to report, the field it sets, the distribution): a scenario's at its key
+        places = [(path, path, node) for path, node in _distributions(self.d)]
+        scen = self.d.get("scenarios")
+        for name, overrides in scen.items() if isinstance(scen, dict) else []:
+            if not isinstance(overrides, dict):
+                continue
+            for key, node in overrides.items():
+                target = resolve_path(self.d, key)
+                if isinstance(node, dict) and "dist" in node and target is not None:
+                    places.append((("scenarios", name, key), tuple(target), node))
+        for where, path, node in places:
+            span = self.input_domain(path)
+            if span is None:
+                continue
+            try:
+                q = _DISTRIBUTION.validate_python(node)
+            except ValidationError:
+                continue  # not a valid distribution: reported as such, not here
+            params = {"dist": _described(node), "domain": _interval(span)}
+            mean = expected(q)
+            if not span[0] <= mean <= span[1]:
+                self.add(where, "contract.distribution_mean_outside_domain", mean=mean, **params)
+                continue
+            clipped = probability_outside(q, *span)
+            if clipped > NEGLIGIBLE:
+                self.add(
+                    where,
+                    "contract.distribution_outside_domain",
+                    "warning",
+                    clipped=clipped,
+                    **params,
+                )
 
     def scenarios(self) -> None:
         from effekt.contract.overrides import resolve_path
@@ -464,6 +544,7 @@ class _Checker:
             self.fees,
             self.payment_terms,
             self.distributions,
+            self.distribution_domains,
             self.scenarios,
         ):
             check()

@@ -8,12 +8,13 @@ Monte Carlo fills the same dictionary with draws — one code path for both.
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Iterator
 
 import numpy as np
 import numpy.typing as npt
 
+from effekt.contract.domain import Interval, domain
 from effekt.contract.model import Contract
 from effekt.contract.quantity import Quantity, expected
 from effekt.contract.rules import RateCard, SavingsShare, Threshold, Tiers
@@ -47,17 +48,16 @@ def quantity_fields(c: Contract) -> Iterator[tuple[str, Quantity]]:
                 yield f"rules[{k}].tiers[{t}].price", tier.price
 
 
-def input_domain(c: Contract, path: str) -> tuple[float, float]:
-    """The values the input at ``path`` can take: shares (engagement, a binary metric's
-    rate) lie in [0, 1]; sizes, costs, rates of counts and durations, lags, delays and
-    prices are not negative. Draws outside are clipped to it (a normal on a share, say)."""
-    if path.endswith(".engagement"):
-        return (0.0, 1.0)
-    if path.startswith("metrics[") and path.endswith((".expected", ".baseline")):
-        j = int(path[len("metrics[") : path.index("]")])
-        if c.metrics[j].kind == "binary":
-            return (0.0, 1.0)
-    return (0.0, math.inf)
+def input_domain(c: Contract, path: str) -> Interval:
+    """The values the input at ``path`` (``cohorts[0].engagement``) can take, by the rule
+    in :mod:`effekt.contract.domain`: shares in [0, 1], the rest not negative. Draws
+    outside are clipped to it (a normal on a share, say)."""
+    section = re.split(r"[.\[]", path, maxsplit=1)[0]
+    name = path.rsplit(".", 1)[-1]
+    kind = "binary"
+    if section == "metrics":
+        kind = c.metrics[int(path[len("metrics[") : path.index("]")])].kind
+    return domain(section, name, kind)
 
 
 def expected_inputs(c: Contract, paths: int = 1) -> Inputs:

@@ -47,6 +47,7 @@ from effekt.contract.quantity import (
     Triangular,
     Uniform,
     expected,
+    support,
 )
 from effekt.engine.inputs import Inputs, input_domain, quantity_fields
 
@@ -155,21 +156,6 @@ def sampling_plan(
             if lowest < low or highest > high:
                 clip[path] = (low, high)
     return SamplingPlan(variables, constants, chol, loadings, clip)
-
-
-def support(q: Distribution) -> tuple[float, float]:
-    """The smallest and largest value ``q`` can draw."""
-    if isinstance(q, Beta):
-        return (0.0, 1.0)
-    if isinstance(q, Lognormal):
-        return (0.0, math.inf)
-    if isinstance(q, Normal):
-        low, high = q.low, q.high
-        return (-math.inf if low is None else low, math.inf if high is None else high)
-    if isinstance(q, Triangular | Uniform):
-        return (q.low, q.high)
-    assert isinstance(q, Empirical)
-    return (min(q.values), max(q.values))
 
 
 def nearest_correlation(corr: FloatArray, floor: float = 1e-10) -> FloatArray:

@@ -1,0 +1,37 @@
+"""The values each number the engine reads from a contract can take.
+
+Shares — a cohort's ``engagement`` and a binary metric's ``expected`` and ``baseline``
+rates — lie in [0, 1]. Everything else the engine reads (sizes, costs, prices, lags, delays,
+the rates of counts and durations) is not negative. The one rule behind both the Monte
+Carlo, which clips every draw to its input's domain (``engine.inputs.input_domain``), and
+``effekt check``, which warns when a distribution reaches outside it (``contract.validate``).
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["NON_NEGATIVE", "SHARE", "Interval", "domain"]
+
+#: The closed interval [low, high] (high may be ``inf``).
+Interval = tuple[float, float]
+
+SHARE: Interval = (0.0, 1.0)
+NON_NEGATIVE: Interval = (0.0, math.inf)
+
+
+def domain(section: str, name: str, metric_kind: str = "binary") -> Interval:
+    """The domain of the field ``name`` of an entry in ``section`` (``cohorts``,
+    ``metrics``, ``rules``, ``costs``); ``metric_kind`` is the kind of the metric the
+    field belongs to, if it is a metric's.
+
+    >>> domain("cohorts", "engagement")
+    (0.0, 1.0)
+    >>> domain("metrics", "expected", "count")
+    (0.0, inf)
+    """
+    if section == "cohorts" and name == "engagement":
+        return SHARE
+    if section == "metrics" and name in ("expected", "baseline") and metric_kind == "binary":
+        return SHARE
+    return NON_NEGATIVE

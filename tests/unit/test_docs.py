@@ -165,8 +165,12 @@ def test_cli_page_lists_every_exit_code_the_cli_uses() -> None:
     table = _sections(page)["Exit codes"]
     codes = {int(c) for c in re.findall(r"^\| (\d+) \|", table, flags=re.MULTILINE)}
     assert {0, 1, 2, 3} <= codes
-    cli_source = (ROOT / "src" / "effekt" / "cli.py").read_text(encoding="utf-8")
+    cli_source = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted((ROOT / "src" / "effekt" / "cli").glob("*.py"))
+    )
     used = {int(c) for c in re.findall(r"sys\.exit\((\d+)\)", cli_source)}
+    assert used, "no sys.exit(N) found in src/effekt/cli/"
     assert used <= codes, used - codes
 
 

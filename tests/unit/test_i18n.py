@@ -21,7 +21,11 @@ from effekt.contract.rules import DecisionBasis, Measure, Scope
 from effekt.i18n import LANGUAGES, catalog, translate
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "effekt"
-SOURCES = sorted((SRC / "contract").glob("*.py")) + [SRC / "cli.py", SRC / "errors.py"]
+SOURCES = [
+    *sorted((SRC / "contract").glob("*.py")),
+    *sorted((SRC / "cli").glob("*.py")),
+    SRC / "errors.py",
+]
 CODES = catalog()
 
 

@@ -1,0 +1,192 @@
+"""The contract file itself: ``check``, ``summary``, ``explain``, ``schema``, ``init``,
+``diff``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from effekt.cli.conventions import (
+    handled,
+    json_option,
+    lang_option,
+    language,
+    load_contract_file,
+    print_problems,
+)
+from effekt.contract.diff import diff_data
+from effekt.contract.explain import explain_rules, summary
+from effekt.contract.load import check_document, read_document
+from effekt.contract.reference import (
+    contract_schema,
+    portfolio_schema,
+    reference_markdown,
+    schema_text,
+)
+from effekt.errors import ContractInvalid
+from effekt.i18n import translate
+
+__all__ = ["check", "diff", "explain", "init", "schema", "summary_cmd"]
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+@lang_option
+@handled
+def check(file: str, as_json: bool, lang: str | None) -> None:
+    """Validate a contract file and report every problem at once.
+
+    Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 on usage errors.
+    """
+    lang = language(lang)
+    if not Path(file).exists():
+        click.echo(f"effekt: {translate('file.not_found', lang, path=file)}", err=True)
+        sys.exit(2)
+    try:
+        doc = read_document(file)
+    except ContractInvalid as exc:
+        problems = list(exc.problems)
+    else:
+        contract, problems = check_document(doc)
+        if contract is not None:
+            from effekt.services.design_power import power_warnings
+            from effekt.services.evaluation_checks import avoided_events_without_counterfactual
+
+            problems += power_warnings(contract, doc, lang)
+            problems += avoided_events_without_counterfactual(contract, doc)
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"valid": not errors, "problems": [p.as_json(lang) for p in problems]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print_problems(problems, lang)
+        if errors:
+            click.echo(translate("contract.invalid", lang, count=len(errors)))
+        else:
+            click.echo(
+                translate("summary.valid", lang)
+                + (
+                    f" ({translate('summary.warnings', lang, count=len(problems))})"
+                    if problems
+                    else ""
+                )
+            )
+    sys.exit(1 if errors else 0)
+
+
+@click.command(name="summary")
+@click.argument("file", type=click.Path(dir_okay=False))
+@lang_option
+@handled
+def summary_cmd(file: str, lang: str | None) -> None:
+    """Validate a contract and print a readable summary of it. Exit 0, 1 if invalid, 2 usage."""
+    lang = language(lang)
+    contract = load_contract_file(file, lang)
+    click.echo(summary(contract, lang))
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@lang_option
+@handled
+def explain(file: str, lang: str | None) -> None:
+    """Every payment rule as one plain sentence, for the contract annex. Exit 0, 1, 2."""
+    lang = language(lang)
+    contract = load_contract_file(file, lang)
+    for paragraph in explain_rules(contract, lang):
+        click.echo(paragraph)
+        click.echo()
+
+
+@click.command()
+@click.option("--portfolio", is_flag=True, help="The schema of a portfolio file instead.")
+@click.option("--reference", is_flag=True, help="The Markdown field reference instead.")
+@lang_option
+@handled
+def schema(portfolio: bool, reference: bool, lang: str | None) -> None:
+    """Print the JSON Schema of the contract file format. Exit 0."""
+    if reference:
+        click.echo(reference_markdown(), nl=False)
+    else:
+        click.echo(schema_text(portfolio_schema() if portfolio else contract_schema()), nl=False)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False), required=False)
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@lang_option
+@handled
+def init(file: str | None, force: bool, lang: str | None) -> None:
+    """Write a commented contract template to FILE (or print it). Exit 0; 2 if FILE exists."""
+    lang = language(lang)
+    text = (resources.files("effekt.contract") / "templates" / f"template.{lang}.toml").read_text(
+        encoding="utf-8"
+    )
+    if file is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(file)
+    if target.exists() and not force:
+        click.echo(f"effekt: {translate('cli.exists', lang, path=file)}", err=True)
+        sys.exit(2)
+    target.write_text(text, encoding="utf-8")
+    click.echo(translate("cli.written", lang, path=file))
+
+
+@click.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@json_option
+@lang_option
+@handled
+def diff(old: str, new: str, as_json: bool, lang: str | None) -> None:
+    """List what changed between two versions of a contract, term by term.
+
+    Exit 0 when they are the same, 1 when they differ, 2 on usage errors.
+    """
+    lang = language(lang)
+    for f in (old, new):
+        if not Path(f).exists():
+            click.echo(f"effekt: {translate('file.not_found', lang, path=f)}", err=True)
+            sys.exit(2)
+    a, b = read_document(old).data, read_document(new).data
+    changes = diff_data(a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {})
+    if as_json:
+        click.echo(
+            json.dumps([c.__dict__ for c in changes], ensure_ascii=False, indent=2, default=str)
+        )
+    else:
+        for c in changes:
+            if c.kind == "changed":
+                click.echo(
+                    translate("diff.changed", lang, path=c.path, old=_show(c.old), new=_show(c.new))
+                )
+            else:
+                click.echo(
+                    translate(
+                        f"diff.{c.kind}",
+                        lang,
+                        path=c.path,
+                        value=_show(c.new if c.kind == "added" else c.old),
+                    )
+                )
+        if not changes:
+            click.echo(translate("diff.same", lang))
+    sys.exit(1 if changes else 0)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 80 else text[:77] + "…"

@@ -1,0 +1,98 @@
+"""What every command shares: the ``--lang`` and ``--json`` options, loading the contract,
+and turning effekt's errors into messages and exit codes (never a traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from effekt.contract.problems import Problem
+from effekt.errors import ContractInvalid, EffektError
+from effekt.i18n import default_language, translate
+
+__all__ = [
+    "EXIT_INTERNAL",
+    "handled",
+    "json_option",
+    "lang_option",
+    "language",
+    "load_contract_file",
+    "print_problems",
+]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_INTERNAL = 3
+
+
+def lang_option(f: F) -> F:
+    """``--lang sv|en``: the language of messages (default: from the environment)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["sv", "en"]),
+        default=None,
+        help="Language of messages: sv or en (default: EFFEKT_LANG, then the locale, else en).",
+    )(f)
+
+
+def json_option(f: F) -> F:
+    """``--json``: machine-readable output."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def language(lang: str | None) -> str:
+    """The language asked for with ``--lang``, else the environment's."""
+    return lang or default_language()
+
+
+def handled(f: F) -> F:
+    """Run a command; turn effekt's errors into messages and exit codes, never a traceback."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        lang = language(kwargs.get("lang"))
+        try:
+            return f(*args, **kwargs)
+        except ContractInvalid as exc:
+            print_problems(exc.problems, lang, stream=sys.stderr)
+            click.echo(exc.render(lang), err=True)
+            sys.exit(exc.exit_code)
+        except EffektError as exc:
+            click.echo(f"effekt: {exc.render(lang)}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo(translate("cli.interrupted", lang), err=True)
+            sys.exit(130)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            click.echo(translate("cli.internal", lang, kind=type(exc).__name__), err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_problems(problems: list[Problem], lang: str, stream: Any = None) -> None:
+    for p in problems:
+        where = p.where()
+        sev = translate(f"cli.severity.{p.severity}", lang)
+        path = f" {p.path}:" if p.path else ""
+        click.echo(f"{where}: {sev}:{path} {p.message(lang)}", file=stream)
+
+
+def load_contract_file(file: str, lang: str) -> Any:
+    from effekt.contract.load import load_contract
+
+    if not Path(file).exists():
+        click.echo(f"effekt: {translate('file.not_found', lang, path=file)}", err=True)
+        sys.exit(2)
+    return load_contract(file)

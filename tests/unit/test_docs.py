@@ -160,6 +160,12 @@ def test_every_cli_command_and_option_is_documented() -> None:
                 assert param.human_readable_name.upper() in section, (name, param.name)
 
 
+def test_the_readme_command_table_lists_every_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `effekt (\w+)", readme, flags=re.MULTILINE))
+    assert listed == set(main.commands), (set(main.commands) - listed, listed - set(main.commands))
+
+
 def test_cli_page_lists_every_exit_code_the_cli_uses() -> None:
     page = (DOCS / "cli.md").read_text(encoding="utf-8")
     table = _sections(page)["Exit codes"]

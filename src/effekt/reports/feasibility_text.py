@@ -49,6 +49,19 @@ def _thousands(currency: str, lang: str) -> str:
     return "(" + ("tkr" if lang == "sv" and currency == "SEK" else f"{currency} thousands") + ")"
 
 
+def _actor_names(actors: dict[str, Any]) -> dict[str, str]:
+    """Actor id → its name in the report's language (ids are for the file, not the reader)."""
+    return {a: x["name"] for a, x in actors.items()}
+
+
+def _proposal(value: dict[str, Any], names: dict[str, str], lang: str) -> str:
+    """The payer shares in proportion to savings, by actor name."""
+    shares = ", ".join(
+        f"{names.get(a, a)} {percent(s, lang)}" for a, s in value["payer_share_proposal"].items()
+    )
+    return t("value.proposal", lang, shares=shares or t("value.none", lang))
+
+
 def value_text(data: dict[str, Any], lang: str = "en") -> str:
     """Actors × years: what each saves, pays and nets; then shares, prices, BCR."""
     cur = data["currency"]
@@ -64,13 +77,14 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
         lines.append(
             t("value.commissioner_share", lang, share=percent(data["commissioner_share"], lang))
         )
-    shares = ", ".join(f"{a} {percent(s, lang)}" for a, s in data["payer_share_proposal"].items())
-    lines.append(t("value.proposal", lang, shares=shares or t("value.none", lang)))
+    names = _actor_names(data["actors"])
+    lines.append(_proposal(data, names, lang))
     if data["non_party_actors"]:
-        lines.append(t("value.not_at_table", lang, actors=", ".join(data["non_party_actors"])))
+        invite = ", ".join(names.get(a, a) for a in data["non_party_actors"])
+        lines.append(t("value.not_at_table", lang, actors=invite))
     for metric, prices in data["max_price_per_outcome"].items():
         parts = ", ".join(
-            f"{a} {_m(v, cur, lang)}"
+            f"{names.get(a, a)} {_m(v, cur, lang)}"
             for a, v in prices.items()
             if a not in ("public_sector", "total", "individual")
         )
@@ -142,8 +156,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
         ]
     )
     v = data["value"]
-    shares = ", ".join(f"{a} {percent(s, lang)}" for a, s in v["payer_share_proposal"].items())
-    wp.append(t("value.proposal", lang, shares=shares or t("value.none", lang)))
+    wp.append(_proposal(v, _actor_names(data["wrong_pocket"]), lang))
     out.append((t("feasibility.wrong_pocket", lang, years=len(v["years"])), wp))
     pw = []
     for p in data["power"]:

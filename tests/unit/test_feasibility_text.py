@@ -1,0 +1,36 @@
+"""The value and feasibility texts name actors as a reader knows them, not by their ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from effekt.contract.load import load_contract
+from effekt.reports.feasibility_text import feasibility_text, value_text
+from effekt.services.forstudie import feasibility_json
+from effekt.services.value import value_json
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+@pytest.mark.parametrize(
+    ("lang", "kommun", "agency"),
+    [
+        ("sv", "Kommunen", "Försäkringskassan"),
+        ("en", "Municipality (kommun)", "Swedish Social Insurance Agency (Försäkringskassan)"),
+    ],
+)
+def test_payer_shares_invitations_and_prices_name_actors_not_ids(
+    lang: str, kommun: str, agency: str
+) -> None:
+    c = load_contract(EXAMPLES / "hemmasittare.toml")
+    value = value_text(value_json(c, lang=lang), lang)
+    study = feasibility_text(feasibility_json(c, EXAMPLES, lang), lang)
+    share = "88,0" if lang == "sv" else "88.0"
+    for text in (value, study):
+        assert f"{kommun} {share}" in text  # the payer-share proposal
+        assert "forsakringskassan" not in text  # an actor that is not a party: only its name
+    assert value.count(agency) == 4  # its row, its payer share, the invitation, its price
+    price = next(line for line in value.splitlines() if "back_in_school" in line)
+    assert f"({kommun} " in price

@@ -328,3 +328,25 @@ def test_psm_without_covariates_is_a_usage_error(benchmarks: Path) -> None:
                  "--outcome", "re78", "--method", "psm")  # fmt: skip
     assert result.exit_code == 2
     assert "--covariates" in result.output
+
+
+def test_a_secondary_population_that_cannot_be_analysed_is_reported_not_dropped(
+    tmp_path: Path,
+) -> None:
+    # nobody engaged: the engaged-only analysis has no one to analyse
+    lines = HEM_DATA.read_text(encoding="utf-8").splitlines(keepends=True)
+    comments = [line for line in lines if line.startswith("#")]
+    frame = pd.read_csv(HEM_DATA, comment="#", dtype=str)
+    frame["deltog"] = "nej"
+    data = tmp_path / "nobody_engaged.csv"
+    data.write_text("".join(comments) + frame.to_csv(index=False), encoding="utf-8")
+    report = tmp_path / "utfall.html"
+    out = as_json(run("evaluate", str(data), *HEM, "--json", "--report", str(report)))
+    assert set(out["populations"]) == {"intention_to_treat"}
+    missing = out["populations_not_analysed"]["engaged_only"]
+    assert missing["code"] and missing["reason"]
+    html = report.read_text(encoding="utf-8")
+    assert "not analysed" in html and missing["code"] in html
+    sv = run("evaluate", str(data), *HEM, "--lang", "sv", "--report", str(tmp_path / "sv.html"))
+    assert sv.exit_code == 0, sv.output
+    assert "inte analyserad" in (tmp_path / "sv.html").read_text(encoding="utf-8")

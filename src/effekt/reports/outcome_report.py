@@ -75,6 +75,10 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
             for k, v in result["populations"].items()
             if k != result["population"]
         },
+        # only the code: a reason's parameters may be small counts
+        "other_populations_not_analysed": {
+            k: v["code"] for k, v in result.get("populations_not_analysed", {}).items()
+        },
         "naive": result.get("naive"),
         "decisions": result.get("decisions", []),
         "payments": None
@@ -164,6 +168,15 @@ def _lines(d: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
                 estimate=_num(other["estimate"]),
                 low=_num(other["ci_low"]),
                 high=_num(other["ci_high"]),
+            )
+        )
+    for label, code in d.get("other_populations_not_analysed", {}).items():
+        effect.append(
+            t(
+                "report.other_population_not_analysed",
+                lang,
+                population=t(f"report.population.{label}", lang),
+                code=code,
             )
         )
     plan = d["plan"]

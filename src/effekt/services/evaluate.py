@@ -567,13 +567,13 @@ def evaluate(
     primary_label = ev.POPULATION_LABELS[plan.population]
     effects = {primary_label: _effect_json(main, primary_label)}
     other = "engaged" if plan.population == "referred" else "referred"
+    not_analysed: dict[str, dict[str, str]] = {}  # the secondary population, and why not
     if engaged is not None:
+        other_label = ev.POPULATION_LABELS[other]
         try:
-            effects[ev.POPULATION_LABELS[other]] = _effect_json(
-                analyse(other)[0], ev.POPULATION_LABELS[other]
-            )
-        except DataError:
-            pass
+            effects[other_label] = _effect_json(analyse(other)[0], other_label)
+        except DataError as exc:
+            not_analysed[other_label] = {"code": exc.code, "reason": exc.render(lang)}
     naive = float(y[t].mean() - y[~t].mean()) if (~t).any() and plan.method != "did" else None
     published = _published(plan, sub, y, t, main, kind)
     result: dict[str, Any] = {
@@ -583,6 +583,7 @@ def evaluate(
         "population": primary_label,
         "effect": effects[primary_label],
         "populations": effects,
+        "populations_not_analysed": not_analysed,
         "naive": None
         if naive is None
         else {

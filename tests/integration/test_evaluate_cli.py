@@ -350,3 +350,20 @@ def test_a_secondary_population_that_cannot_be_analysed_is_reported_not_dropped(
     sv = run("evaluate", str(data), *HEM, "--lang", "sv", "--report", str(tmp_path / "sv.html"))
     assert sv.exit_code == 0, sv.output
     assert "inte analyserad" in (tmp_path / "sv.html").read_text(encoding="utf-8")
+
+
+def test_treated_persons_without_a_cohort_are_a_clear_data_error(tmp_path: Path) -> None:
+    lines = HEM_DATA.read_text(encoding="utf-8").splitlines(keepends=True)
+    comments = [line for line in lines if line.startswith("#")]
+    frame = pd.read_csv(HEM_DATA, comment="#", dtype=str)
+    frame.loc[frame.index[:3], "kohort"] = ""  # three rows with no cohort
+    data = tmp_path / "no_cohort.csv"
+    data.write_text("".join(comments) + frame.to_csv(index=False), encoding="utf-8")
+    assert (frame["grupp"].iloc[:3] == "insats").any()  # the blanked rows include treated persons
+    for lang, words in (
+        ("sv", "Kohortkolumnen ”kohort” är tom"),
+        ("en", "cohort column “kohort” is empty"),
+    ):
+        result = run("evaluate", str(data), *HEM, "--lang", lang)
+        assert result.exit_code == 1, result.output
+        assert words in result.output and "Traceback" not in result.output

@@ -377,7 +377,11 @@ def _measurements(
     y_f = y[r.focal]
     cf = r.counterfactual
     if plan.cohort is not None and plan.cohort in frame.columns:
-        cohorts = frame[plan.cohort].astype(str).to_numpy()[r.focal]
+        column = pd.Series(frame[plan.cohort].to_numpy()[r.focal], dtype=object)
+        blank = column.isna() | (column.astype(str).str.strip() == "")  # NaN stays NaN in str
+        if blank.any():
+            raise DataError("evaluate.missing_cohort", column=plan.cohort, count=int(blank.sum()))
+        cohorts = column.astype(str).str.strip().to_numpy(dtype=object)
     else:
         cohorts = np.full(r.focal.shape, "all", dtype=object)
     known = {c.id for c in contract.cohorts}

@@ -77,3 +77,12 @@ def test_love_plot_refuses_an_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         write_love_plot(tab, tmp_path / "balance.pdf")
     assert info.value.code == "evaluation.plot_format"
+
+
+def test_variance_ratio_is_undefined_when_matched_controls_have_no_spread() -> None:
+    # the matched controls all share one age: their variance is 0
+    x = np.array([[10.0], [12.0], [14.0], [11.0], [11.0], [11.0], [20.0]])
+    tab = balance_table(x, [1, 1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 1, 1, 0], ["age"])
+    row = tab.rows[0]
+    assert math.isnan(row.var_ratio_after)
+    assert row.var_ratio_before == pytest.approx(4.0 / float(np.var([11, 11, 11, 20], ddof=1)))

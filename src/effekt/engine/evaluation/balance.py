@@ -99,8 +99,18 @@ def _side(
     mt, mc = _wmean(x[t], w[t]), _wmean(x[~t], w[~t])
     diff = mt - mc
     smd = diff / sd if abs(diff) > _TINY and sd > 0 else diff
-    ratio = math.nan if binary else _wvar(x[t], w[t], False) / _wvar(x[~t], w[~t], False)
+    ratio = (
+        math.nan
+        if binary
+        else _variance_ratio(_wvar(x[t], w[t], False), _wvar(x[~t], w[~t], False))
+    )
     return mt, mc, smd, ratio
+
+
+def _variance_ratio(treated: float, control: float) -> float:
+    """Treated over control variance; undefined (NaN) when the comparison group has no
+    spread, as when matching leaves controls with one value of the covariate."""
+    return treated / control if control > 0 else math.nan
 
 
 def balance_table(

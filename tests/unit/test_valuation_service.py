@@ -255,7 +255,8 @@ def test_value_command_prints_the_matrix_and_the_json_keys(tmp_path: Any, lang: 
     res = runner.invoke(main, ["value", str(src), "--lang", lang])
     assert res.exit_code == 0, res.output
     heading = "Vem betalar, vem sparar" if lang == "sv" else "Who pays, who saves"
-    assert heading in res.output and "forsakringskassan" in res.output
+    assert heading in res.output and "Försäkringskassan" in res.output  # by name, not by id
+    assert "forsakringskassan" not in res.output
     data = json.loads(runner.invoke(main, ["value", str(src), "--json", "--lang", lang]).output)
     assert {
         "actors",

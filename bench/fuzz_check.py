@@ -54,12 +54,15 @@ FIELD_WORDS = [
     "financing", "tranches", "investor", "guarantees", "fees", "party", "paid_by", "dist",
     "mean", "sd", "low", "mode", "high", "values", "scenarios", "uncertainty", "correlations",
     "between", "valuation", "discounting", "schedule", "from_year", "payment", "indexation",
+    "comparison_ratio", "comparison_size", "evidence", "citation", "design", "effect_measure",
+    "effect", "ci_low", "ci_high", "finding",
 ]  # fmt: skip
 CHOICES = [
     "rate_card", "threshold", "tiers", "gate", "savings_share", "activity_fee", "beta",
     "normal", "triangular", "uniform", "lognormal", "empirical", "commissioner", "investor",
     "provider", "quarter", "month", "year", "none", "matched_comparison", "fixed", "declining",
     "deal", "SEK", "GBP", "2027-01-01", "", "k1", "kommun", "rules[0].price", "{name}",
+    "rct", "pre_post", "odds_ratio", "relative_risk", "standardised_mean_difference", "3:1",
 ]  # fmt: skip
 NUMBERS = [
     0, 1, -1, 2, 0.5, -0.5, 1.5, 1e-300, 1e300, -1e300, 2**31, 2**63, -(2**63), 10**30,

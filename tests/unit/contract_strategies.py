@@ -10,8 +10,9 @@ ascend, periods lie in the term, references name what exists), and validates the
 start delays, lags, expected and baseline rates, costs and prices may be distributions
 (normal, uniform, triangular, empirical, beta, lognormal) around the same values — and
 sets the options the plain contracts leave at their defaults: referral profiles, metric
-dispersion and counterfactuals, per-rule decision bases, the confidence level, published
-price indices and person-level draws. Sampled paths of such a contract differ in their
+dispersion, counterfactuals and comparison groups (a ratio or a fixed size), per-rule
+decision bases, the confidence level, published price indices, person-level draws and the
+studies behind the intervention (``[[evidence]]``). Sampled paths of such a contract differ in their
 lags, start delays, gates and decisions.
 """
 
@@ -32,6 +33,13 @@ Uncertain = Callable[[Draw, float, float], Any]
 RULE_KINDS = ["rate_card", "threshold", "tiers", "savings_share", "gate", "activity_fee"]
 MEASURES = ["relative_reduction", "relative_increase", "absolute_difference", "level"]
 DECISION_BASES = ["point_estimate", "lower_confidence_bound", "significance_and_point_estimate"]
+DESIGNS = ["systematic_review", "rct", "quasi_experimental", "pre_post", "observational"]
+EFFECT_MEASURES = [
+    "absolute_difference",
+    "odds_ratio",
+    "relative_risk",
+    "standardised_mean_difference",
+]
 
 
 def _money(draw: Draw, high: int = 1_000_000) -> int:
@@ -144,7 +152,35 @@ def _metrics(draw: Draw, term: int, q: Uncertain, uncertain: bool) -> list[dict[
             metric["counterfactual"] = draw(st.sampled_from(["historical_baseline", "none"]))
             if kind != "binary" and draw(st.booleans()):
                 metric["dispersion"] = draw(st.sampled_from([0.5, 2.0, high / 3]))
+            if metric["counterfactual"] != "none":
+                comparison = draw(st.sampled_from(["unset", "ratio", "size"]))
+                if comparison == "ratio":
+                    metric["comparison_ratio"] = draw(st.sampled_from([0.5, 3.0, 10.0]))
+                elif comparison == "size":
+                    metric["comparison_size"] = draw(st.sampled_from([1, 50, 1000]))
         out.append(metric)
+    return out
+
+
+def _evidence(draw: Draw, metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Studies of every design, some informing a metric with an effect and its interval."""
+    out = []
+    for _ in range(draw(st.integers(0, 3))):
+        study: dict[str, Any] = {"citation": "generated", "design": draw(st.sampled_from(DESIGNS))}
+        if draw(st.booleans()):
+            m = draw(st.sampled_from(metrics))
+            study["metric"] = m["id"]
+            measures = [x for x in EFFECT_MEASURES if x != "odds_ratio" or m["kind"] == "binary"]
+            measure = draw(st.sampled_from(measures))
+            ratio = measure in ("odds_ratio", "relative_risk")
+            effect = draw(st.sampled_from([0.5, 1.0, 1.05, 2.0] if ratio else [-0.2, 0.0, 0.1]))
+            study |= {"effect_measure": measure, "effect": effect}
+            if draw(st.booleans()):
+                low, high = (effect / 2, effect * 2) if ratio else (effect - 0.1, effect + 0.1)
+                study |= {"ci_low": low, "ci_high": high}
+        if draw(st.booleans()):
+            study["finding"] = draw(st.sampled_from(["effect", "no_effect", "harm"]))
+        out.append(study)
     return out
 
 
@@ -361,4 +397,5 @@ def contracts(draw: Draw, uncertain: bool = False) -> Contract:
     }
     if uncertain:
         data["uncertainty"] = {"person_level": draw(st.booleans())}
+        data["evidence"] = _evidence(draw, metrics)
     return Contract.model_validate(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -233,4 +234,158 @@ def test_feasibility_shows_the_wrong_pocket_matrix_by_year_and_the_payer_share_p
     fk = next(line for line in matrix.splitlines() if "Försäkringskassan" in line)
     assert saves in fk and "[" not in fk  # saves without being a party: the wrong pocket
     assert any(line.strip().startswith(pays) for line in res.output.splitlines())
-    assert "forsakringskassan 12" in res.output  # its share of the payer-share proposal
+    # its share of the payer-share proposal, by name (en: "… (Försäkringskassan) 12.0 %")
+    proposal = next(
+        line
+        for line in res.output.splitlines()
+        if "samfinansiering" in line or "co-commissioning" in line
+    )
+    assert re.search(r"Försäkringskassan\)? 12[.,]0", proposal), proposal
+
+
+# --- the evidence behind the intervention -----------------------------------------------
+
+TRIAL = """
+[[evidence]]
+citation = "A trial (2020)"
+design = "rct"
+n = 400
+metric = "m"
+effect_measure = "absolute_difference"
+effect = 0.35
+ci_low = 0.25
+ci_high = 0.45
+"""
+
+
+def test_without_recorded_studies_the_evidence_item_is_partly_met_and_asks_for_them() -> None:
+    ev = item(study(), "evidence")
+    assert ev["status"] == "partly"
+    assert ev["reasons"] == [
+        "The contract records no studies behind the intervention ([[evidence]]): document the "
+        "trials behind it — their design, size and effect on the paid outcomes — so that the "
+        "expected effect and the price can be checked against them."
+    ]
+
+
+def test_a_trial_showing_more_than_the_expected_effect_meets_the_evidence_item() -> None:
+    data = study(BASE + TRIAL)
+    ev = item(data, "evidence")
+    assert ev["status"] == "met"
+    assert ev["reasons"][0] == (
+        "Controlled studies show an effect, and none shows less than the contract expects."
+    )
+    assert "+35.0 percentage points at the contract's baseline of 20\u00a0%" in ev["reasons"][1]
+    assert data["verdict"] == "suitable_with_conditions" and len(data["verdict_reasons"]) == 1
+
+
+def test_expecting_more_than_a_trials_upper_bound_fails_the_evidence_item() -> None:
+    data = study(
+        BASE + TRIAL.replace("0.35", "0.10").replace("0.25", "0.05").replace("0.45", "0.15")
+    )
+    ev = item(data, "evidence")
+    assert ev["status"] == "not_met" and data["verdict"] == "not_yet_suitable"
+    assert "the price would pay for an effect the evidence does not show" in ev["reasons"][1]
+    comparison = data["evidence"]["studies"][0]["comparison"]
+    assert comparison["expects_more_than_upper"] is True
+    assert comparison["expected_gain"] == pytest.approx(0.3)
+
+
+def test_only_a_pre_post_study_says_that_pre_post_change_is_not_an_effect() -> None:
+    data = study(BASE + TRIAL.replace('design = "rct"', 'design = "pre_post"'), lang="sv")
+    ev = item(data, "evidence")
+    assert ev["status"] == "partly"
+    assert "en före/efter-förändring är inte en effekt" in ev["reasons"][0]
+    assert "A trial (2020) (före/efter-studie, n = 400)" in ev["reasons"][-1]
+
+
+def test_a_larger_comparison_group_lowers_the_mde_in_the_forstudie() -> None:
+    small = {"size = 2000": "size = 100"}
+    one = study(**small)["power"][0]
+    three = study(**small, **{"baseline = 0.2": "baseline = 0.2\ncomparison_ratio = 3"})
+    assert three["power"][0]["mde"] < one["mde"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "lead", "reissner", "b2s", "pre_post"),
+    [
+        (
+            "en",
+            "The controlled studies do not show the effect the contract expects",
+            "Reissner et al. (2015), Dtsch Arztebl Int (randomised controlled trial, n = 112) "
+            "on “back_in_school”: +1.1 percentage points at the contract's baseline of 33 % "
+            "(95 % CI −10.8 to +15.3), against the +12.0 percentage points the contract "
+            "expects. The interval includes zero: the study cannot tell its effect from no "
+            "effect. The contract expects more than the study's point estimate.",
+            "found no significant difference in “back_in_school”",
+            "These show change, not an effect.",
+        ),
+        (
+            "sv",
+            "De kontrollerade studierna visar inte den effekt som kontraktet förväntar sig",
+            "Reissner et al. (2015), Dtsch Arztebl Int (randomiserad kontrollerad studie, "
+            "n = 112) om ”back_in_school”: +1,1 procentenheter vid kontraktets jämförelsenivå "
+            "33 % (95 % KI −10,8 till +15,3), mot de +12,0 procentenheter som kontraktet "
+            "förväntar sig. Intervallet innefattar noll: studien kan inte skilja sin effekt "
+            "från ingen effekt alls. Kontraktet förväntar sig mer än studiens punktskattning.",
+            "fann ingen signifikant skillnad i ”back_in_school”",
+            "Dessa visar förändring, inte effekt.",
+        ),
+    ],
+)
+def test_hemmasittare_evidence_does_not_show_the_effect_the_contract_expects(
+    lang: str, lead: str, reissner: str, b2s: str, pre_post: str
+) -> None:
+    data = feasibility_json(load_contract(EXAMPLES / "hemmasittare.toml"), EXAMPLES, lang)
+    ev = item(data, "evidence")
+    assert ev["status"] == "partly"
+    assert ev["reasons"][0].startswith(lead)
+    assert ev["reasons"][1] == reissner.replace("33 %", "33\u00a0%")
+    assert b2s in ev["reasons"][2] and "Johnsen et al. (2024)" in ev["reasons"][2]
+    assert ev["reasons"][-1].endswith(pre_post) and "Strömbeck" in ev["reasons"][-1]
+    assert any(lead in r for r in data["verdict_reasons"])  # the verdict says it too
+
+
+def test_hemmasittare_json_carries_each_studys_comparison() -> None:
+    data = feasibility_json(load_contract(EXAMPLES / "hemmasittare.toml"), EXAMPLES, "en")
+    ev = data["evidence"]
+    assert (ev["status"], ev["reason"]) == ("partly", "no_effect")
+    reissner = ev["studies"][0]
+    assert (reissner["design"], reissner["controlled"], reissner["shows"]) == (
+        "rct",
+        True,
+        "no_effect",
+    )
+    assert reissner["comparison"] == {
+        "baseline": 0.33,
+        "expected_gain": 0.12,
+        "gain": 0.010876,
+        "gain_ci_low": -0.107804,
+        "gain_ci_high": 0.153423,
+        "includes_no_effect": True,
+        "expects_more_than_point": True,
+        "expects_more_than_upper": False,
+    }
+    b2s = ev["studies"][1]
+    assert b2s["shows"] == "no_effect" and b2s["comparison"] is None
+    assert b2s["not_compared"] == "no_estimate"
+    assert [s["controlled"] for s in ev["studies"]] == [True, True, True, False, False, False]
+
+
+def test_a_review_finding_an_effect_without_numbers_asks_for_its_interval() -> None:
+    review = """
+[[evidence]]
+citation = "A review (2018)"
+design = "systematic_review"
+metric = "m"
+finding = "effect"
+"""
+    ev = item(study(BASE + review, lang="sv"), "evidence")
+    assert ev["status"] == "partly"
+    assert ev["reasons"] == [
+        "Ingen kontrollerad studie redovisar en effekt med dess konfidensintervall: redovisa "
+        "en för det betalda utfallet, så att den förväntade effekten och priset kan prövas "
+        "mot den.",
+        "A review (2018) (systematisk översikt) fann en signifikant effekt på ”m”; "
+        "effektens storlek är inte redovisad.",
+    ]

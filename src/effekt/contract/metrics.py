@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from effekt.contract.base import Share, Strict
 from effekt.contract.quantity import Quantity
@@ -112,6 +113,31 @@ class Metric(Strict):
         None,
         description="The counterfactual value per person (same unit as expected), if known.",
     )
+    comparison_ratio: float | None = Field(
+        None,
+        gt=0,
+        description=(
+            "Persons in the comparison group per person measured: randomised, the allocation "
+            "ratio (2 for 2:1 control to treated); matched_comparison, the matches per "
+            "participant (3 for 3:1 matching; Peterborough matched up to 10); "
+            "difference_in_differences, the comparison group's size relative to the cohort's. "
+            "Power, the smallest detectable effect and the standard error of a decision "
+            "(lower_confidence_bound, significance) use it. Unset: 1:1, except that power "
+            "takes a historical_baseline as known exactly (no sampling error). Give this or "
+            "comparison_size, not both."
+        ),
+    )
+    comparison_size: int | None = Field(
+        None,
+        ge=1,
+        le=1_000_000_000,
+        description=(
+            "A fixed number of persons in the comparison group, whatever the cohort size: "
+            "for a historical_baseline, the historical cohort the rate was measured on; for a "
+            "trial, a control group of fixed size. The same group is the comparison for one "
+            "cohort and for all cohorts pooled. Give this or comparison_ratio, not both."
+        ),
+    )
     dispersion: float | None = Field(
         None,
         gt=0,
@@ -127,3 +153,38 @@ class Metric(Strict):
         default_factory=Adjustments, description="Gross-to-net adjustments for valuation."
     )
     note: str | None = Field(None, description="Source or remark.")
+
+    @field_validator("comparison_ratio", mode="before")
+    @classmethod
+    def _positive_ratio(cls, value: Any) -> Any:
+        if value is not None and not _positive(value):
+            raise ValueError("comparison_ratio_invalid")
+        return value
+
+    @field_validator("comparison_size", mode="before")
+    @classmethod
+    def _whole_size(cls, value: Any) -> Any:
+        if value is not None and not (_positive(value) and float(value) == int(value)):
+            raise ValueError("comparison_size_invalid")
+        return value
+
+    def comparison_persons(self, measured: float) -> float | None:
+        """Persons in the comparison group for ``measured`` persons, as the file gives it:
+        ``comparison_size``, else ``comparison_ratio × measured``; None when it gives
+        neither, and each use keeps its own default (power: 1:1, a historical baseline
+        known exactly; a decision's standard error: 1:1)."""
+        if self.comparison_size is not None:
+            return float(self.comparison_size)
+        if self.comparison_ratio is not None:
+            return self.comparison_ratio * measured
+        return None
+
+
+def _positive(value: Any) -> bool:
+    """A finite number above 0 (not a boolean, not text such as "3:1")."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    )

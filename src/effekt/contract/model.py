@@ -9,6 +9,7 @@ from pydantic import Field
 
 from effekt.contract.base import Strict
 from effekt.contract.delivery import Cohort, Costs, Population
+from effekt.contract.evidence import Study
 from effekt.contract.financing import Fee, Financing
 from effekt.contract.metrics import Metric
 from effekt.contract.parties import Party
@@ -125,6 +126,13 @@ class Contract(Strict):
     scenarios: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description='Named sets of overrides: field path → value, e.g. "metrics[0].expected" = 0.3.',
+    )
+    evidence: list[Study] = Field(
+        default_factory=list,
+        description=(
+            "The studies behind the intervention, each with its design and what it found; "
+            "the förstudie sets the contract's expected effects against them."
+        ),
     )
     sources: list[str] = Field(default_factory=list, description="Sources the figures come from.")
 

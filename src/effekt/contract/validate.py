@@ -21,6 +21,7 @@ __all__ = ["cross_checks"]
 
 _EFFECT_MEASURES = {"relative_reduction", "relative_increase", "absolute_difference"}
 _BASELINE_KINDS = {"threshold", "tiers", "savings_share"}
+_RATIO_MEASURES = {"odds_ratio", "relative_risk"}
 #: Numbers-or-distributions that are counts, periods or money: a plain number must be ≥ 0.
 _NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "cohorts": ("size", "start_delay"),
@@ -249,6 +250,66 @@ class _Checker:
                     ("metrics", i, "adjustments", "deadweight"),
                     "contract.double_deadweight",
                     method=str(m.get("counterfactual")),
+                )
+
+    def comparison_groups(self) -> None:
+        """A comparison group is given one way, and only where there is one."""
+        for i, m in _items(self.d, "metrics"):
+            given = [f for f in ("comparison_ratio", "comparison_size") if m.get(f) is not None]
+            if len(given) == 2:
+                self.add(("metrics", i, "comparison_size"), "contract.comparison_both")
+            if given and m.get("counterfactual", "none") == "none":
+                self.add(
+                    ("metrics", i, given[0]),
+                    "contract.comparison_without_counterfactual",
+                    "warning",
+                    metric=str(m.get("id")),
+                )
+
+    def evidence(self) -> None:
+        """Each study refers to a metric that exists, and its numbers hang together."""
+        for i, e in _items(self.d, "evidence"):
+            path: PathKey = ("evidence", i)
+            self.ref(path + ("metric",), e.get("metric"), self.metrics, "metric")
+            measure = e.get("effect_measure")
+            effect, low, high = (_num(e.get(k)) for k in ("effect", "ci_low", "ci_high"))
+            if e.get("effect") is not None and measure is None:
+                self.add(path + ("effect_measure",), "contract.effect_needs_measure")
+            if (e.get("ci_low") is None) != (e.get("ci_high") is None):
+                missing = "ci_high" if e.get("ci_high") is None else "ci_low"
+                self.add(path + (missing,), "contract.ci_incomplete")
+            elif e.get("ci_low") is not None and e.get("effect") is None:
+                self.add(path + ("effect",), "contract.ci_needs_effect")
+            if effect is not None and low is not None and high is not None:
+                if not low <= effect <= high:
+                    self.add(
+                        path + ("ci_low" if low > effect else "ci_high",),
+                        "contract.ci_order",
+                        low=f"{low:g}",
+                        effect=f"{effect:g}",
+                        high=f"{high:g}",
+                    )
+            metric = self.metrics.get(str(e.get("metric")))
+            kind = metric.get("kind", "binary") if metric is not None else None
+            for name, value in (("effect", effect), ("ci_low", low), ("ci_high", high)):
+                if value is None:
+                    continue
+                if _one_of(measure, _RATIO_MEASURES) and value <= 0:
+                    self.add(path + (name,), "contract.ratio_not_positive", value=f"{value:g}")
+                elif measure == "absolute_difference" and kind == "binary" and abs(value) > 1:
+                    self.add(
+                        path + (name,),
+                        "contract.difference_out_of_range",
+                        metric=str(e.get("metric")),
+                        value=f"{value:g}",
+                    )
+            if measure == "odds_ratio" and kind is not None and kind != "binary":
+                self.add(
+                    path + ("effect_measure",),
+                    "contract.evidence_measure_kind",
+                    "warning",
+                    metric=str(e.get("metric")),
+                    kind=str(kind),
                 )
 
     def non_negative(self) -> None:
@@ -538,6 +599,8 @@ class _Checker:
             self.payers,
             self.cohorts_in_term,
             self.metrics_consistent,
+            self.comparison_groups,
+            self.evidence,
             self.non_negative,
             self.rules_refer,
             self.financing,

@@ -142,15 +142,21 @@ def effect(treated: FloatArray, baseline: FloatArray, measure: str, direction: s
 def effect_se(
     m: Metric, treated: FloatArray, baseline: FloatArray, n: FloatArray, measure: str
 ) -> FloatArray:
-    """Standard error of the effect for ``n`` persons and an equally large comparison.
+    """Standard error of the effect for ``n`` persons against the metric's comparison group.
 
-    Var(T̄ − B̄) = (v_T + v_B)/n, with no comparison variance when the counterfactual is
-    ``none`` or the measure is ``level``; relative measures divide by the baseline.
+    Var(T̄ − B̄) = v_T/n + v_B/n_C, with n_C the metric's ``comparison_size``, else
+    ``comparison_ratio`` × n, else n (an equally large comparison); no comparison variance
+    when the counterfactual is ``none`` or the measure is ``level``; relative measures
+    divide by the baseline.
     """
     n_safe = np.maximum(n, 1)
     var = person_variance(m, treated) / n_safe
     if measure != "level" and m.counterfactual != "none":
-        var = var + person_variance(m, baseline) / n_safe
+        if m.comparison_size is not None:
+            n_c = np.full_like(n_safe, float(m.comparison_size), dtype=np.float64)
+        else:
+            n_c = n_safe * (m.comparison_ratio or 1.0)
+        var = var + person_variance(m, baseline) / n_c
     se = np.sqrt(np.maximum(var, 0.0))  # a rate outside its range (p > 1) has no spread
     if measure in ("relative_reduction", "relative_increase"):
         se = np.where(baseline > 0, se / np.maximum(baseline, 1e-300), 0.0)

@@ -3,8 +3,9 @@
 For each threshold, tier edge or gate measured against a counterfactual, the minimum
 detectable effect (80 % power, 5 % two-sided) at the expected number of persons measured —
 one cohort for ``scope = "cohort"``, all cohorts pooled otherwise — in the rule's own
-measure. ``effekt check`` warns where the threshold lies below it; the feasibility study
-compares the expected effect with it.
+measure, against the metric's comparison group (``comparison_ratio`` or ``comparison_size``;
+unset, 1:1, and a historical baseline known exactly). ``effekt check`` warns where the
+threshold lies below it; the feasibility study compares the expected effect with it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from effekt.contract.rules import Gate, Threshold, Tiers
 from effekt.engine.power import mde_means, mde_proportions, mde_rate
 from effekt.i18n.format import percent
 
-__all__ = ["DesignPower", "design_power", "metric_mde", "power_warnings"]
+__all__ = ["DesignPower", "comparison_size", "design_power", "metric_mde", "power_warnings"]
 
 POWER = 0.8
 ALPHA = 0.05
@@ -43,36 +44,38 @@ class DesignPower:
         return math.isfinite(self.mde) and self.mde <= self.threshold + 1e-12
 
 
-def _ratio(m: Metric) -> float:
-    # a historical baseline is known (large comparison); designs with a comparison group 1:1
-    return math.inf if m.counterfactual == "historical_baseline" else 1.0
+def comparison_size(m: Metric, n: float) -> float:
+    """Persons in the comparison group for ``n`` measured: the metric's ``comparison_size``
+    or ``comparison_ratio``; unset, as many as measured (1:1), and a historical baseline
+    known exactly (``math.inf``: no sampling error)."""
+    given = m.comparison_persons(n)
+    if given is not None:
+        return given
+    return math.inf if m.counterfactual == "historical_baseline" else n
 
 
 def metric_mde(m: Metric, n: float, measure: str) -> float:
-    """The minimum detectable effect of metric ``m`` for ``n`` persons, in ``measure``'s units."""
+    """The minimum detectable effect of metric ``m`` for ``n`` persons, in ``measure``'s units,
+    against the metric's comparison group (:func:`comparison_size`)."""
     base = expected(m.baseline) if m.baseline is not None else expected(m.expected)
-    ratio = _ratio(m)
     if n <= 0:
         return math.nan
+    n_c = comparison_size(m, n)
     if m.kind == "binary":
         diff = abs(
-            float(
-                mde_proportions(
-                    base, n, ratio=ratio, alpha=ALPHA, power=POWER, direction=m.direction
-                )
-            )
+            float(mde_proportions(base, n, n_c, alpha=ALPHA, power=POWER, direction=m.direction))
         )
         if measure in ("relative_reduction", "relative_increase"):
             return diff / base if base > 0 else math.nan
         return diff
     if m.kind in ("count", "duration"):
         alpha_nb = 1.0 / m.dispersion if m.dispersion else 0.0
-        rel = float(mde_rate(base, n, ratio=ratio, dispersion=alpha_nb, alpha=ALPHA, power=POWER))
+        rel = float(mde_rate(base, n, n_c, dispersion=alpha_nb, alpha=ALPHA, power=POWER))
         return rel if measure in ("relative_reduction", "relative_increase") else rel * base
     sd = m.dispersion
     if not sd:
         return math.nan
-    diff = float(mde_means(sd, n, ratio=ratio, alpha=ALPHA, power=POWER))
+    diff = float(mde_means(sd, n, n_c, alpha=ALPHA, power=POWER))
     return (
         diff / base if measure in ("relative_reduction", "relative_increase") and base > 0 else diff
     )

@@ -20,11 +20,13 @@ from effekt.contract.model import Contract
 from effekt.contract.quantity import expected
 from effekt.contract.rules import RateCard, SavingsShare, Threshold, Tiers
 from effekt.data.reference import microsim_model
+from effekt.engine.evidence import EvidenceAssessment, assess_evidence
 from effekt.engine.valuation.microsim import lifelong_exclusion, lifetime_cost
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 from effekt.services.business_case import business_case_json
 from effekt.services.design_power import design_power, metric_mde
+from effekt.services.forstudie_evidence import evidence_json, evidence_reasons
 from effekt.services.value import value_json
 
 __all__ = ["CheckItem", "feasibility_json"]
@@ -347,9 +349,10 @@ def _cashable(s: _Study, c: Contract, value: dict[str, Any], prices: list[dict[s
     s.items.append(item)
 
 
-def _evidence(s: _Study) -> None:
-    # the file has no field for the evidence behind the intervention (see the docs)
-    s.items.append(CheckItem("evidence", "partly", [t("feasibility.evidence", s.lang)]))
+def _evidence(s: _Study, c: Contract, ev: EvidenceAssessment) -> None:
+    """The studies behind the intervention against the contract's expected effect
+    (the rules: ``engine.evidence``)."""
+    s.items.append(CheckItem("evidence", ev.status, evidence_reasons(c, ev, s.lang)))
 
 
 def _provider(s: _Study, c: Contract, case: dict[str, Any]) -> None:
@@ -431,7 +434,8 @@ def feasibility_json(c: Contract, base_dir: Path | None = None, lang: str = "en"
     _counterfactual(study, paid)
     _data_access(study, paid)
     _cashable(study, c, value, prices)
-    _evidence(study)
+    evidence = assess_evidence(c)
+    _evidence(study, c, evidence)
     _provider(study, c, case)
     verdict = _verdict(study.items)
     investors = {
@@ -474,6 +478,7 @@ def feasibility_json(c: Contract, base_dir: Path | None = None, lang: str = "en"
         "wrong_pocket_by_year": value["actors"],
         "power": power,
         "prices": prices,
+        "evidence": evidence_json(evidence),
         "timing": _timing(c, value, lang),
         "business_case": {
             "investors": investors,

@@ -71,6 +71,8 @@ class KernelPlan(NamedTuple):
     m_disp: FloatArray  # dispersion (0 when none)
     m_increase: IntArray
     m_cf_none: IntArray  # 1: counterfactual "none"
+    m_cmp_ratio: FloatArray  # comparison persons per person measured (1.0 when unset)
+    m_cmp_size: FloatArray  # a fixed comparison group's size (0 when unset)
     # rules (R)
     r_kind: IntArray
     r_metric: IntArray
@@ -318,6 +320,8 @@ def kernel_plan(c: Contract) -> KernelPlan:
         m_disp=_floats([float(mm.dispersion or 0.0) for mm in c.metrics]),
         m_increase=_ints([1 if mm.direction == "increase" else 0 for mm in c.metrics]),
         m_cf_none=_ints([1 if mm.counterfactual == "none" else 0 for mm in c.metrics]),
+        m_cmp_ratio=_floats([float(mm.comparison_ratio or 1.0) for mm in c.metrics]),
+        m_cmp_size=_floats([float(mm.comparison_size or 0) for mm in c.metrics]),
         r_kind=_ints(r_kind),
         r_metric=_ints(r_metric),
         r_measure=_ints(r_measure),

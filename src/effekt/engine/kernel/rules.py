@@ -60,6 +60,7 @@ def scoped_effect(
     disp = pl.m_disp[j]
     basis = pl.r_basis[k]
     cf_none = pl.m_cf_none[j] == 1
+    cmp_ratio, cmp_size = pl.m_cmp_ratio[j], pl.m_cmp_size[j]
     n_s, tr_s, bs_s, g_s = v[0], v[1], v[2], v[3]
     ni, ti, bi, gi = v[4], v[5], v[6], v[7]
     for s in range(C + 1):
@@ -121,7 +122,8 @@ def scoped_effect(
             n_safe = max(n_s[b], 1.0)  # effect_se
             var = person_variance(kind, disp, tr) / n_safe
             if measure != 3 and not cf_none:
-                var = var + person_variance(kind, disp, br) / n_safe
+                n_c = cmp_size if cmp_size > 0 else n_safe * cmp_ratio
+                var = var + person_variance(kind, disp, br) / n_c
             se = np.sqrt(max(var, 0.0))  # rates outside their range give no spread
             if measure == 0 or measure == 1:
                 se = se / max(br, 1e-300) if br > 0 else 0.0

@@ -338,3 +338,14 @@ def test_matching_moves_the_psid_comparison_toward_the_experimental_benchmark() 
         bal = balance_table(covs, t, weights, names)
         before = max(abs(r.smd_before) for r in bal.rows)
         assert bal.max_abs_smd_after < before / 5
+
+
+def test_pairs_that_agree_within_each_pair_give_a_zero_standard_error_not_a_crash() -> None:
+    # every matched pair has the same outcome on both sides: the clustered variance of the
+    # difference is 0, and roundoff must not turn it into the square root of a negative
+    y = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    t = [0, 1, 0, 0, 1, 1]
+    pairs = [23, 16, 16, 24, 23, 24]
+    md = matched_difference(y, t, [1.0] * 6, pairs)
+    assert md.estimate == pytest.approx(0.0, abs=1e-12)
+    assert md.se == pytest.approx(0.0, abs=1e-9) and md.n_clusters == 3

@@ -354,7 +354,7 @@ def matched_difference(
     vcov = bread @ meat @ bread * adj
     return MatchedDifference(
         estimate=est,
-        se=float(math.sqrt(vcov[1, 1])),
+        se=float(math.sqrt(max(vcov[1, 1], 0.0))),  # roundoff can leave -1e-18 when it is 0
         n_treated=int(t.sum()),
         n_controls=int((~t).sum()),
         n_clusters=n_cl,

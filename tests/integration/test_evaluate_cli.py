@@ -127,6 +127,54 @@ def test_text_output_is_in_the_chosen_language() -> None:
     assert "Betalningsbeslut" in sv.stdout and "Payment decision" in en.stdout
 
 
+# a figure in Swedish or English (true minus, no-break thousands) and kronor or SEK
+SV_NUM, EN_NUM = r"\u2212?\d+(,\d+)?", r"\u2212?\d+(\.\d+)?"
+SV_KR, EN_SEK = r"\d{1,3}(\u00a0\d{3})*(,\d\d)?\u00a0kr", r"SEK \d{1,3}(,\d{3})*(\.\d\d)?"
+ROSENBAUM = {  # the sentence that must appear for each status, and the one that must not
+    "sv": {"not_significant": ("effekten är inte signifikant", "förblir signifikant"),
+           "significant_up_to": ("förblir signifikant", "inte signifikant"),
+           "significant_throughout": ("förblir signifikant", "inte signifikant")},
+    "en": {"not_significant": ("the effect is not significant", "stays significant"),
+           "significant_up_to": ("stays significant", "not significant"),
+           "significant_throughout": ("stays significant", "not significant")},
+}  # fmt: skip
+
+
+def test_swedish_report_of_the_example_is_swedish_throughout(tmp_path: Path) -> None:
+    report = tmp_path / "utfall.html"
+    result = run("evaluate", str(HEM_DATA), *HEM, "--lang", "sv", "--report", str(report))
+    status = as_json(run("evaluate", str(HEM_DATA), *HEM, "--json"))["sensitivity"]["status"]
+    html = report.read_text(encoding="utf-8")
+    for out in (result.stdout, html):
+        assert re.search(
+            rf"Skattad effekt {SV_NUM} \(95\u00a0% konfidensintervall {SV_NUM} till {SV_NUM}; "
+            rf"standardfel {SV_NUM}; p (= {SV_NUM}|< 0,001)\)",
+            out,
+        )
+        assert re.search(rf"Summa utfallsbetalningar: {SV_KR}\.", out)
+        assert "Metod: matchning på propensity score utan återläggning 1:1" in out
+        assert re.search(rf"grind: nivå {SV_NUM} \(|<td>nivå</td><td>{SV_NUM} \(", out)
+        said, unsaid = ROSENBAUM["sv"][status]
+        assert said in out and unsaid not in out
+        english = ["Method", "without replacement", "SE clustered", "largest score", " level ",
+                   "Rosenbaum bounds", "stays significant", "SEK", "method = "]  # fmt: skip
+        assert [w for w in english if w in out] == []
+
+
+def test_english_report_of_the_example_keeps_english_figures() -> None:
+    text = run("evaluate", str(HEM_DATA), *HEM, "--lang", "en").stdout
+    status = as_json(run("evaluate", str(HEM_DATA), *HEM, "--json"))["sensitivity"]["status"]
+    assert re.search(
+        rf"Estimated effect {EN_NUM} \(95\u00a0% confidence interval {EN_NUM} to {EN_NUM}; "
+        rf"standard error {EN_NUM}; p (= {EN_NUM}|< 0\.001)\)",
+        text,
+    )
+    assert re.search(rf"Total outcome payments: {EN_SEK}\.", text)
+    assert re.search(rf"grind: level {EN_NUM} \({EN_NUM} to {EN_NUM}\) ≥ {EN_NUM}\? (yes|no)", text)
+    said, unsaid = ROSENBAUM["en"][status]
+    assert said in text and unsaid not in text
+
+
 def test_same_seed_and_data_give_the_same_result() -> None:
     a, b = (as_json(run("evaluate", str(HEM_DATA), *HEM, "--json")) for _ in range(2))
     a["run"].pop("created_utc"), b["run"].pop("created_utc")

@@ -7,16 +7,34 @@ data-quality counts and the run record. It leaves out everything at row level (r
 numbers, per-cohort measurements). Group sizes are published only when every cohort's
 row total for that group is published in the suppressed table (otherwise a suppressed
 total could be worked out from them); small data-quality counts are shown as "< 5".
+
+:func:`render_text` and :func:`render_html` say it in Swedish or English: figures in the
+language's format and every code in the result (method, measure, policy, sensitivity, the
+plan's field names) in words, by :mod:`effekt.reports.outcome_phrases`.
 """
 
 from __future__ import annotations
 
 import json
-import math
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from effekt.i18n import translate as t
+from effekt.i18n.format import money, percent
+from effekt.reports.outcome_phrases import (
+    count,
+    decision_cells,
+    decision_line,
+    method,
+    num,
+    p_value,
+    plan_fields,
+    policy,
+    run_fields,
+    sensitivity,
+)
+from effekt.reports.text import aligned
 
 __all__ = ["render_html", "render_text", "report_data", "report_json"]
 
@@ -105,121 +123,125 @@ def report_json(result: dict[str, Any]) -> str:
     return json.dumps(report_data(result), ensure_ascii=False, indent=2)
 
 
-def _num(x: Any, digits: int = 4) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, str):
-        return x
-    v = float(x)
-    if math.isnan(v):
-        return "–"
-    if math.isinf(v):
-        return "∞"
-    return f"{v:,.{digits}g}" if abs(v) >= 1e4 else f"{v:.{digits}g}"
+@dataclass
+class _Section:
+    """A heading, its paragraphs and, optionally, a table (head row, body rows)."""
+
+    heading: str
+    paragraphs: list[str]
+    table: list[list[str]] | None = None
 
 
-def _lines(d: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
-    """(section heading, paragraphs) for the text and HTML renderings."""
+def _effect(d: dict[str, Any], lang: str) -> _Section:
     e = d["effect"]
     pop = t(f"report.population.{d['population']}", lang)
-    effect = [
+    lines = [
         t(
             "report.effect_line",
             lang,
-            estimate=_num(e["estimate"]),
-            confidence=_num(100 * e["confidence"], 3),
-            low=_num(e["ci_low"]),
-            high=_num(e["ci_high"]),
-            se=_num(e["se"]),
-            p=_num(e["p_value"], 3),
+            estimate=num(e["estimate"], lang),
+            confidence=percent(e["confidence"], lang),
+            low=num(e["ci_low"], lang),
+            high=num(e["ci_high"], lang),
+            se=num(e["se"], lang),
+            p=p_value(e["p_value"], lang),
         ),
         t(
             "report.means_line",
             lang,
-            treated=_num(e["treated_mean"]),
-            counterfactual=_num(e["counterfactual_mean"]),
-            method=e["method"],
+            treated=num(e["treated_mean"], lang),
+            counterfactual=num(e["counterfactual_mean"], lang),
+            method=method(e, lang),
         ),
         t(
             "report.counts_line",
             lang,
-            treated=_num(e["n_treated"], 6),
-            control=_num(e["n_control"], 6),
+            treated=count(e["n_treated"], lang),
+            control=count(e["n_control"], lang),
         ),
     ]
     if e.get("rate_ratio") is not None:
-        effect.append(
+        lines.append(
             t(
                 "report.rate_ratio_line",
                 lang,
-                ratio=_num(e["rate_ratio"]),
-                low=_num(e["rate_ratio_ci_low"]),
-                high=_num(e["rate_ratio_ci_high"]),
+                ratio=num(e["rate_ratio"], lang),
+                low=num(e["rate_ratio_ci_low"], lang),
+                high=num(e["rate_ratio_ci_high"], lang),
             )
         )
     if d.get("naive") and d["plan"]["method"] == "psm":
-        effect.append(t("report.naive_line", lang, naive=_num(d["naive"]["estimate"])))
-    for label, other in d["other_populations"].items():
-        effect.append(
+        lines.append(t("report.naive_line", lang, naive=num(d["naive"]["estimate"], lang)))
+    for name, other in d["other_populations"].items():
+        lines.append(
             t(
                 "report.other_population",
                 lang,
-                population=t(f"report.population.{label}", lang),
-                estimate=_num(other["estimate"]),
-                low=_num(other["ci_low"]),
-                high=_num(other["ci_high"]),
+                population=t(f"report.population.{name}", lang),
+                estimate=num(other["estimate"], lang),
+                low=num(other["ci_low"], lang),
+                high=num(other["ci_high"], lang),
             )
         )
-    for label, code in d.get("other_populations_not_analysed", {}).items():
-        effect.append(
+    for name, code in d.get("other_populations_not_analysed", {}).items():
+        lines.append(
             t(
                 "report.other_population_not_analysed",
                 lang,
-                population=t(f"report.population.{label}", lang),
+                population=t(f"report.population.{name}", lang),
                 code=code,
             )
         )
-    plan = d["plan"]
-    out = [
-        (
-            t("report.plan", lang),
-            [
-                t("report.plan_fixed", lang, hash=d["plan_sha256"]),
-                ", ".join(
-                    f"{k} = {v}"
-                    for k, v in plan.items()
-                    if v not in (None, [], "") and k not in ("contract_sha256", "mapping_sha256")
-                ),
-            ],
-        ),
-        (t("report.effect", lang) + f" — {pop}", effect),
-    ]
-    if d["sensitivity"] and d["sensitivity"].get("critical_gamma") is not None:
-        out.append(
-            (
-                t("report.sensitivity", lang),
-                [t("report.gamma_line", lang, gamma=_num(d["sensitivity"]["critical_gamma"], 3))],
-            )
-        )
+    return _Section(t("report.effect", lang) + f" — {pop}", lines)
+
+
+def _quality(d: dict[str, Any], lang: str) -> _Section:
     q = d["quality"]
-    quality = [
+    lines = [
         t(
             "report.quality_line",
             lang,
-            rows=q["rows_read"],
-            duplicates=q["duplicates"],
-            ineligible=q["ineligible"],
+            rows=count(q["rows_read"], lang),
+            duplicates=count(q["duplicates"], lang),
+            ineligible=count(q["ineligible"], lang),
         ),
         t(
             "report.policy_line",
             lang,
-            missing=d["policies"].get("missing_data"),
-            attrition=d["policies"].get("attrition"),
+            missing=policy("missing_data", d["policies"].get("missing_data"), lang),
+            attrition=policy("attrition", d["policies"].get("attrition"), lang),
         ),
     ]
     for col, n in {**q["missing"], **q["out_of_range"]}.items():
-        quality.append(t("report.missing_line", lang, column=col, count=n))
-    out.append((t("report.quality", lang), quality))
+        lines.append(t("report.missing_line", lang, column=col, count=count(n, lang)))
+    return _Section(t("report.quality", lang), lines)
+
+
+def _balance_line(d: dict[str, Any], lang: str) -> str | None:
+    if not d["balance"] or d["balance_passed"] is None:
+        return None
+    threshold = num(d["balance_threshold"], lang)
+    if d["balance_passed"]:
+        return t("report.balance_passed", lang, threshold=threshold)
+    failed = [name for name, b in d["balance"].items() if not b.get("passed", True)]
+    return t("report.balance_failed", lang, threshold=threshold, covariates=", ".join(failed))
+
+
+def _sections(d: dict[str, Any], lang: str) -> list[_Section]:
+    """The sections the text and HTML renderings share."""
+    plan_head = [t("report.field", lang), t("report.key", lang), t("report.value", lang)]
+    out = [
+        _Section(
+            t("report.plan", lang),
+            [t("report.plan_fixed", lang, hash=d["plan_sha256"]), t("report.plan_fields", lang)],
+            [plan_head, *plan_fields(d["plan"], lang)],
+        ),
+        _effect(d, lang),
+    ]
+    rosenbaum = sensitivity(d["sensitivity"], lang)
+    if rosenbaum is not None:
+        out.append(_Section(t("report.sensitivity", lang), [rosenbaum]))
+    out.append(_quality(d, lang))
     return out
 
 
@@ -227,38 +249,21 @@ def render_text(result: dict[str, Any], lang: str = "en") -> str:
     """A plain-text summary of the report for the terminal."""
     d = report_data(result)
     parts = [t("report.title", lang)]
-    for heading, paras in _lines(d, lang):
-        parts.append("")
-        parts.append(heading)
-        parts.extend(f"  {p}" for p in paras)
+    for s in _sections(d, lang):
+        parts += ["", s.heading, *(f"  {p}" for p in s.paragraphs)]
+        if s.table is not None:
+            parts += [f"    {line}".rstrip() for line in aligned(s.table, left=3)]
+    balance = _balance_line(d, lang)
+    if balance is not None:
+        parts += ["", t("report.balance", lang), f"  {balance}"]
     if d["decisions"]:
-        parts.append("")
-        parts.append(t("report.decision", lang))
-        for row in d["decisions"]:
-            parts.append("  " + _decision_text(row, lang))
+        parts += ["", t("report.decision", lang)]
+        parts += ["  " + decision_line(row, lang) for row in d["decisions"]]
     if d["payments"] is not None:
-        parts.append(
-            "  "
-            + t(
-                "report.payments_total",
-                lang,
-                total=_num(d["payments"]["total"], 12),
-                currency=d["payments"]["currency"],
-            )
-        )
+        p = d["payments"]
+        total = t("report.payments_total", lang, total=money(p["total"], p["currency"], lang))
+        parts += ["", t("report.payments", lang), f"  {total}"]
     return "\n".join(parts) + "\n"
-
-
-def _decision_text(row: dict[str, Any], lang: str) -> str:
-    basis = t(f"report.basis_name.{row['basis']}", lang)
-    if "threshold" in row:
-        met = t("report.yes" if row["met"] else "report.no", lang)
-        return (
-            f"{row['rule']}: {row['measure']} {_num(row['value'])} "
-            f"({_num(row['ci_low'])}–{_num(row['ci_high'])}) ≥ {_num(row['threshold'])}? "
-            f"{met} [{basis}]"
-        )
-    return f"{row['rule']}: " + t("report.per_person", lang, value=_num(row["per_person"]))
 
 
 _CSS = """
@@ -281,130 +286,61 @@ def render_html(result: dict[str, Any], lang: str = "en") -> str:
     """The report as one self-contained HTML page (inline CSS, no scripts, no links out)."""
     d = report_data(result)
     pop = t(f"report.population.{d['population']}", lang)
+    subtitle = t("report.subtitle", lang, contract=d["contract"] or "–", metric=d["metric"],
+                 population=pop)  # fmt: skip
     html = [
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
         f"<title>{escape(t('report.title', lang))}</title><style>{_CSS}</style></head><body>",
         f"<h1>{escape(t('report.title', lang))}</h1>",
-        '<p class="muted">'
-        + escape(
-            t(
-                "report.subtitle",
-                lang,
-                contract=d["contract"] or "–",
-                metric=d["metric"],
-                population=pop,
-            )
-        )
-        + "</p>",
+        f'<p class="muted">{escape(subtitle)}</p>',
     ]
-    for heading, paras in _lines(d, lang):
-        html.append(f"<h2>{escape(heading)}</h2>")
-        html.extend(f"<p>{escape(p)}</p>" for p in paras)
+    for s in _sections(d, lang):
+        html.append(f"<h2>{escape(s.heading)}</h2>")
+        html.extend(f"<p>{escape(p)}</p>" for p in s.paragraphs)
+        if s.table is not None:
+            html.append(_table(s.table[0], s.table[1:]))
     if d["decisions"]:
         html.append(f"<h2>{escape(t('report.decision', lang))}</h2>")
-        rows = []
-        for row in d["decisions"]:
-            if "threshold" in row:
-                rows.append(
-                    [
-                        row["rule"],
-                        row["measure"],
-                        f"{_num(row['value'])} ({_num(row['ci_low'])} – {_num(row['ci_high'])})",
-                        _num(row["threshold"]),
-                        t("report.yes" if row["met"] else "report.no", lang),
-                        t(f"report.basis_name.{row['basis']}", lang),
-                    ]
-                )
-            else:
-                rows.append(
-                    [
-                        row["rule"],
-                        row["kind"],
-                        t("report.per_person", lang, value=_num(row["per_person"])),
-                        "–",
-                        "–",
-                        t(f"report.basis_name.{row['basis']}", lang),
-                    ]
-                )
-        html.append(
-            _table(
-                [
-                    t("report.rule", lang),
-                    t("report.measure", lang),
-                    t("report.value", lang),
-                    t("report.threshold", lang),
-                    t("report.met", lang),
-                    "basis",
-                ],
-                rows,
-            )
-        )
+        head = [t(f"report.{c}", lang) for c in ("rule", "measure", "value", "threshold", "met")]
+        rows = [decision_cells(row, lang) for row in d["decisions"]]
+        html.append(_table([*head, t("report.basis_column", lang)], rows))
     if d["payments"] is not None:
-        p = d["payments"]
-        html.append(f"<h2>{escape(t('report.payments', lang))}</h2>")
-        html.append(
-            "<p>"
-            + escape(
-                t("report.payments_total", lang, total=_num(p["total"], 12), currency=p["currency"])
-            )
-            + "</p>"
-        )
-        html.append(
-            _table(
-                [
-                    t("report.payer", lang),
-                    t("report.rule", lang),
-                    t("report.period", lang),
-                    t("report.amount", lang),
-                ],
-                [
-                    [x["payer"], x["rule"], str(x["period"]), f"{x['amount']:,.2f}"]
-                    for x in p["payments"]
-                ],
-            )
-        )
+        html.append(_payments_html(d["payments"], lang))
     if d["balance"]:
-        html.append(f"<h2>{escape(t('report.balance', lang))}</h2>")
-        html.append(
-            "<p>"
-            + escape(t("report.balance_note", lang, threshold=_num(d["balance_threshold"])))
-            + "</p>"
-        )
-        html.append(
-            _table(
-                [
-                    t("report.covariate", lang),
-                    t("report.smd_before", lang),
-                    t("report.smd_after", lang),
-                ],
-                [
-                    [name, _num(b["smd_before"], 3), _num(b["smd_after"], 3)]
-                    for name, b in d["balance"].items()
-                ],
-            )
-        )
+        html.append(_balance_html(d, lang))
     html.append(_published_html(d["published"], lang))
-    run = d["run"]
     html.append(f"<h2>{escape(t('report.run', lang))}</h2>")
-    html.append(
-        _table(
-            ["", ""],
-            [
-                ["plan_sha256", run["plan_sha256"]],
-                ["data_sha256", run["data_sha256"]],
-                ["mapping_sha256", str(run["mapping_sha256"])],
-                ["contract_sha256", str(run["contract_sha256"])],
-                ["seed", str(run["seed"])],
-                ["python", run["python"]],
-                *[[k, v] for k, v in run["packages"].items()],
-                ["pseudonym_key", run["pseudonym_key"]],
-                ["created_utc", run["created_utc"]],
-            ],
-        )
-    )
+    head = [t("report.field", lang), t("report.value", lang)]
+    html.append(_table(head, run_fields(d["run"], lang)))
     html.append(f'<p class="muted">{escape(t("report.privacy_note", lang))}</p>')
     html.append("</body></html>\n")
     return "\n".join(html)
+
+
+def _payments_html(p: dict[str, Any], lang: str) -> str:
+    total = t("report.payments_total", lang, total=money(p["total"], p["currency"], lang))
+    head = [t(f"report.{c}", lang) for c in ("payer", "rule", "period", "amount")]
+    rows = [
+        [x["payer"], x["rule"], str(x["period"]), money(x["amount"], p["currency"], lang)]
+        for x in p["payments"]
+    ]
+    heading = escape(t("report.payments", lang))
+    return f"<h2>{heading}</h2><p>{escape(total)}</p>" + _table(head, rows)
+
+
+def _balance_html(d: dict[str, Any], lang: str) -> str:
+    note = t("report.balance_note", lang, threshold=num(d["balance_threshold"], lang))
+    paras = [note] + [x for x in [_balance_line(d, lang)] if x is not None]
+    head = [t(f"report.{c}", lang) for c in ("covariate", "smd_before", "smd_after")]
+    rows = [
+        [name, num(b["smd_before"], lang, 3), num(b["smd_after"], lang, 3)]
+        for name, b in d["balance"].items()
+    ]
+    return (
+        f"<h2>{escape(t('report.balance', lang))}</h2>"
+        + "".join(f"<p>{escape(p)}</p>" for p in paras)
+        + _table(head, rows)
+    )
 
 
 def _published_html(table: dict[str, Any], lang: str) -> str:
@@ -413,21 +349,22 @@ def _published_html(table: dict[str, Any], lang: str) -> str:
         for c in table["columns"]
     ]
     head = [t("report.cohort", lang), t("report.group", lang), *cats, t("report.total", lang)]
-
-    def c(v: int | None) -> str:
-        return "–" if v is None else str(v)
-
     rows = [
         [
             r["cohort"],
             t(f"report.group_name.{r['group']}", lang),
-            *[c(v) for v in table["cells"][i]],
-            c(table["row_totals"][i]),
+            *[count(v, lang) for v in table["cells"][i]],
+            count(table["row_totals"][i], lang),
         ]
         for i, r in enumerate(table["rows"])
     ]
     rows.append(
-        [t("report.total", lang), "", *[c(v) for v in table["column_totals"]], c(table["total"])]
+        [
+            t("report.total", lang),
+            "",
+            *[count(v, lang) for v in table["column_totals"]],
+            count(table["total"], lang),
+        ]
     )
     note = t("report.published_note", lang, limit=int(table["threshold"]) - 1)
     return f"<h2>{escape(t('report.published', lang))}</h2><p>{escape(note)}</p>" + _table(

@@ -279,7 +279,9 @@ def _effect_json(r: MethodResult, label: str) -> dict[str, Any]:
         "ci_high": e.ci_high,
         "confidence": e.confidence,
         "p_value": e.p_value,
-        "method": e.method,
+        "method": e.method,  # the engine's English label, kept for compatibility
+        "method_code": r.description.get("code"),  # translated by the report
+        "method_params": r.description.get("params", {}),
         "treated_mean": r.treated_mean,
         "counterfactual_mean": r.control_mean,
         "n_treated": r.n_treated,

@@ -15,11 +15,17 @@ is given). Conventions:
   with replacement (Matching's ``Match()``; Abadie–Imbens SE); balance before and after;
   Rosenbaum bounds on the treated-minus-matched-controls differences;
 * ``did`` — 2 × 2 difference-in-differences, SEs clustered on the person when known.
+
+Every result also describes its estimator as a code with parameters
+(:attr:`MethodResult.description`, e.g. ``{"code": "psm_without_replacement", "params":
+{"ratio": 1}}``), so a report can name the method in Swedish or English; the engine's own
+English label stays in ``effect.method``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -45,7 +51,7 @@ from effekt.engine.evaluation.matching import (
     matched_difference,
 )
 from effekt.engine.evaluation.propensity import fit_logit
-from effekt.engine.evaluation.rosenbaum import rosenbaum_bounds
+from effekt.engine.evaluation.rosenbaum import critical_gamma, rosenbaum_bounds
 from effekt.errors import ComputationError, DataError
 
 __all__ = [
@@ -81,6 +87,25 @@ class MethodResult:
     balance_threshold: float | None = None
     sensitivity: dict[str, Any] | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    description: dict[str, Any] = field(default_factory=dict)  # {"code": …, "params": {…}}
+
+
+def _described(code: str, **params: Any) -> dict[str, Any]:
+    """A method description as data: the report translates ``report.method.<code>``."""
+    return {"code": code, "params": params}
+
+
+_NB2_ALPHA = re.compile(r"ML alpha = ([^)]+)\)")
+
+
+def _two_group_description(effect: Effect, kind: OutcomeKind) -> dict[str, Any]:
+    """What :func:`_two_groups` ran, as a code (the NB2 dispersion read from its label)."""
+    if kind == "binary":
+        return _described("difference_in_proportions")
+    if kind == "count":
+        found = _NB2_ALPHA.search(effect.method)
+        return _described("rate_difference_negbin", alpha=float(found[1]) if found else None)
+    return _described("difference_in_means")
 
 
 def default_distance_tolerance(n_controls: int) -> float:
@@ -142,6 +167,7 @@ def run_rct(y: FloatArray, t: BoolArray, kind: OutcomeKind, confidence: float) -
         focal=focal,
         counterfactual=np.full(focal.shape, float(yc.mean())),
         comparison=np.flatnonzero(~t),
+        description=_two_group_description(eff, kind),
     )
 
 
@@ -179,17 +205,37 @@ def run_baseline(
         focal=focal,
         counterfactual=np.full(focal.shape, base),
         comparison=np.flatnonzero(~t),
+        description=_described("baseline_fixed" if base_se == 0 else "baseline_estimated"),
     )
+
+
+_MAX_GAMMA = 1e3  # how far the critical Γ is searched for
 
 
 def _rosenbaum(diffs: FloatArray, confidence: float) -> dict[str, Any] | None:
+    """Rosenbaum bounds on the matched differences (in the metric's better direction).
+
+    ``status`` says which sentence is true: ``not_significant`` (the one-sided signed-rank
+    test fails at ``alpha`` even at Γ = 1, so the bounds add nothing), ``significant_up_to``
+    (significant until Γ reaches ``critical_gamma``) or ``significant_throughout`` (still
+    significant at ``max_gamma``; ``critical_gamma`` is then null).
+    """
     if diffs.size < 2 or not np.any(diffs != 0):
         return None
-    b = rosenbaum_bounds(
-        diffs, np.zeros_like(diffs), gamma_max=3.0, gamma_step=0.25, alpha=1 - confidence
-    )
+    alpha = round(1 - confidence, 12)  # 0.05, not 0.050000000000000044
+    b = rosenbaum_bounds(diffs, np.zeros_like(diffs), gamma_max=3.0, gamma_step=0.25, alpha=alpha)
+    critical = critical_gamma(diffs, alpha, max_gamma=_MAX_GAMMA)
+    if not b.p_upper[0] < alpha:  # b.gamma[0] == 1: no hidden bias
+        status = "not_significant"
+    elif math.isinf(critical):
+        status = "significant_throughout"
+    else:
+        status = "significant_up_to"
     return {
-        "critical_gamma": None if math.isinf(b.critical_gamma) else round(b.critical_gamma, 4),
+        "status": status,
+        "alpha": alpha,
+        "max_gamma": _MAX_GAMMA,
+        "critical_gamma": None if math.isinf(critical) else round(critical, 4),
         "n_sets": b.n_pairs,
         "gamma": [round(float(g), 4) for g in b.gamma],
         "p_upper": [float(p) for p in b.p_upper],
@@ -238,6 +284,7 @@ def run_psm(
             f"propensity-score matching with replacement 1:{ratio} (Match() conventions, "
             f"ties within {tol:.3g}), Abadie–Imbens SE"
         )
+        description = _described("psm_with_replacement", ratio=ratio, tolerance=tol)
         n_control = r.n_controls_unique
         details: dict[str, Any] = {"distance_tolerance": tol, "matched_rows": r.n_matched}
     else:
@@ -257,6 +304,7 @@ def run_psm(
             f"propensity-score matching without replacement 1:{ratio} (MatchIt nearest, "
             "largest score first), SE clustered on matched sets"
         )
+        description = _described("psm_without_replacement", ratio=ratio)
         n_control = m.n_matched_controls
         details = {}
     if caliper is not None:
@@ -305,6 +353,7 @@ def run_psm(
         balance_threshold=balance_threshold,
         sensitivity=sens,
         details=details,
+        description=description,
     )
 
 
@@ -324,8 +373,11 @@ def run_did(
     if person is not None:
         n_t = int(pd.unique(person[t]).size)
         n_c = int(pd.unique(person[~t]).size)
+        # as in the engine's label: the number of clusters (persons) the SE is clustered on
+        description = _described("did_clustered", clusters=int(np.unique(person).size))
     else:
         n_t, n_c = int((t & post).sum()), int((~t & post).sum())
+        description = _described("did_robust")
     return MethodResult(
         effect=eff,
         method="did",
@@ -345,4 +397,5 @@ def run_did(
                 "comparison_after": float(y[~t & post].mean()),
             }
         },
+        description=description,
     )

@@ -1,0 +1,222 @@
+"""How the verified outcome report says things, in Swedish or English.
+
+Numbers keep four significant digits in the language's format (:mod:`effekt.i18n.format`:
+decimal comma and no-break thousands spaces in Swedish, and a true minus sign, U+2212, in
+both); money is :func:`~effekt.i18n.format.money`. Everything the evaluation result holds
+as a code — the method and its parameters, the rule's measure, the policies, the
+sensitivity status, the plan's field names — is translated here from the catalogue
+(``report.*`` in ``i18n/messages/evaluation_report.toml``), so no English built in a
+service reaches a Swedish report. Values are never changed: a plan value is shown exactly
+as it was hashed, a suppressed count exactly as it was published.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from effekt.i18n import catalog
+from effekt.i18n import translate as t
+from effekt.i18n.format import number, percent
+
+__all__ = [
+    "MINUS",
+    "count",
+    "decision_cells",
+    "decision_interval",
+    "decision_line",
+    "label",
+    "method",
+    "num",
+    "p_value",
+    "plan_fields",
+    "policy",
+    "run_fields",
+    "sensitivity",
+]
+
+MINUS = "\u2212"
+_PLAN_HIDDEN = ("contract_sha256", "mapping_sha256")  # in the run record instead
+
+
+def label(code: str, lang: str, fallback: str, **params: Any) -> str:
+    """``code`` translated, or ``fallback`` when the catalogue has no such code."""
+    return t(code, lang, **params) if code in catalog() else fallback
+
+
+def num(x: Any, lang: str, digits: int = 4) -> str:
+    """A figure with ``digits`` significant digits (whole numbers in full), "–" if missing.
+
+    >>> num(-0.0631079, "sv"), num(0.0631079, "en"), num(6783255.41, "sv")
+    ('−0,06311', '0.06311', '6\\xa0783\\xa0255')
+    """
+    if x is None:
+        return "–"
+    if isinstance(x, str):
+        return x
+    v = float(x)
+    if math.isnan(v):
+        return "–"
+    if math.isinf(v):
+        return "∞" if v > 0 else MINUS + "∞"
+    if v == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(v))))
+    text = number(abs(v), lang, decimals)
+    if decimals:
+        text = text.rstrip("0").rstrip(".,")
+    if text == "0":
+        return text
+    return MINUS + text if v < 0 else text
+
+
+def count(n: int | str | None, lang: str) -> str:
+    """A published count: "–" when suppressed, "< 5" kept as published, else in full."""
+    if n is None:
+        return "–"
+    if isinstance(n, str):
+        return n
+    return number(n, lang)
+
+
+def p_value(p: float | None, lang: str) -> str:
+    """The p-value with its relation, "= 0,346" or "< 0,001" (the template says "p {p}")."""
+    if p is None or math.isnan(p):
+        return "= –"
+    if p < 0.001:
+        return "< " + number(0.001, lang, 3)
+    return "= " + num(p, lang, 3)
+
+
+def _param(value: Any, lang: str) -> str:
+    if isinstance(value, bool) or value is None:
+        return "–" if value is None else str(value).lower()
+    if isinstance(value, int):
+        return number(value, lang)
+    if isinstance(value, float):
+        return num(value, lang, 3)
+    return str(value)
+
+
+def method(effect: dict[str, Any], lang: str) -> str:
+    """The estimator, from ``method_code`` and ``method_params``; results without a code (from
+    before it existed) show their stored label."""
+    code = effect.get("method_code")
+    fallback = str(effect.get("method") or "–")
+    if not code:
+        return fallback
+    params = {k: _param(v, lang) for k, v in (effect.get("method_params") or {}).items()}
+    return label(f"report.method.{code}", lang, fallback, **params)
+
+
+def sensitivity(s: dict[str, Any] | None, lang: str) -> str | None:
+    """The Rosenbaum sentence that is true for this result, or None when there are no bounds.
+
+    A result that is not significant even without hidden bias (Γ = 1) says so: the bounds
+    then say nothing more about robustness.
+    """
+    if not s:
+        return None
+    gamma = s.get("critical_gamma")
+    status = s.get("status")
+    if status is None:  # a result from before ``status``: the critical Γ is 1 if not significant
+        if gamma is None:
+            return None
+        status = "not_significant" if gamma <= 1 else "significant_up_to"
+    return label(
+        f"report.gamma.{status}",
+        lang,
+        str(status),
+        gamma=num(gamma, lang, 3),
+        max_gamma=num(s.get("max_gamma"), lang),
+        level=percent(float(s.get("alpha", 0.05)), lang),
+    )
+
+
+def policy(kind: str, value: Any, lang: str) -> str:
+    """A missing-data or attrition policy in words (its code if unknown)."""
+    return label(f"report.policy.{kind}.{value}", lang, str(value))
+
+
+def plan_fields(plan: dict[str, Any], lang: str) -> list[list[str]]:
+    """[label, key, value] per field set in the plan; values exactly as hashed (JSON)."""
+    rows = []
+    for key, value in plan.items():
+        if value in (None, [], "") or key in _PLAN_HIDDEN:
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        rows.append([label(f"report.plan_field.{key}", lang, key), key, text])
+    return rows
+
+
+def _key_source(value: str, lang: str) -> str:
+    kind, _, name = value.partition(":")
+    return label(f"report.key_source.{kind}", lang, value, name=name)
+
+
+def run_fields(run: dict[str, Any], lang: str) -> list[list[str]]:
+    """[label, value] for the run record (hashes and versions as they are)."""
+    rows = [
+        [label(f"report.run_field.{k}", lang, k), "–" if run.get(k) is None else str(run[k])]
+        for k in ("plan_sha256", "data_sha256", "mapping_sha256", "contract_sha256", "seed")
+    ]
+    rows.append([label("report.run_field.python", lang, "python"), str(run["python"])])
+    for name, version in run["packages"].items():
+        shown = t("report.not_installed", lang) if version == "not installed" else version
+        rows.append([name, shown])
+    key = _key_source(str(run["pseudonym_key"]), lang)
+    rows.append([label("report.run_field.pseudonym_key", lang, "pseudonym_key"), key])
+    rows.append([label("report.run_field.created_utc", lang, "created_utc"), run["created_utc"]])
+    return rows
+
+
+def _measure(row: dict[str, Any], lang: str) -> str:
+    if "measure" in row:
+        return label(f"report.measure_name.{row['measure']}", lang, str(row["measure"]))
+    return label(f"report.rule_kind.{row['kind']}", lang, str(row["kind"]))
+
+
+def decision_interval(row: dict[str, Any], lang: str) -> str:
+    """The value a rule was decided on, with its interval: "0,4833 (0,3935 till 0,5731)"."""
+    return t(
+        "report.interval",
+        lang,
+        value=num(row["value"], lang),
+        low=num(row["ci_low"], lang),
+        high=num(row["ci_high"], lang),
+    )
+
+
+def decision_line(row: dict[str, Any], lang: str) -> str:
+    """One rule's decision as a sentence for the text report."""
+    if "threshold" not in row:
+        per_person = t("report.per_person", lang, value=num(row["per_person"], lang))
+        return f"{row['rule']}: {per_person}"
+    return t(
+        "report.decision_line",
+        lang,
+        rule=row["rule"],
+        measure=_measure(row, lang),
+        interval=decision_interval(row, lang),
+        threshold=num(row["threshold"], lang),
+        met=t("report.yes" if row["met"] else "report.no", lang),
+        basis=t(f"report.basis_name.{row['basis']}", lang),
+    )
+
+
+def decision_cells(row: dict[str, Any], lang: str) -> list[str]:
+    """One rule's decision as the HTML table's cells."""
+    basis = t(f"report.basis_name.{row['basis']}", lang)
+    if "threshold" not in row:
+        per_person = t("report.per_person", lang, value=num(row["per_person"], lang))
+        return [row["rule"], _measure(row, lang), per_person, "–", "–", basis]
+    met = t("report.yes" if row["met"] else "report.no", lang)
+    return [
+        row["rule"],
+        _measure(row, lang),
+        decision_interval(row, lang),
+        num(row["threshold"], lang),
+        met,
+        basis,
+    ]

@@ -1,0 +1,326 @@
+"""The verified outcome report says everything in the chosen language: Swedish figures and
+money in Swedish, no English fragments, the Rosenbaum sentence that is true for the
+result, the plan's fields labelled but kept exactly as hashed, small counts suppressed."""
+
+from __future__ import annotations
+
+import copy
+import doctest
+import re
+from typing import Any
+
+import pytest
+
+from effekt.reports import outcome_phrases
+from effekt.reports.outcome_phrases import num, p_value
+from effekt.reports.outcome_report import render_html, render_text, report_data
+from effekt.services.evaluation_plan import AnalysisPlan
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
+
+PLAN = AnalysisPlan(
+    method="psm",
+    treatment="grupp",
+    outcome="back_in_school",
+    outcome_kind="binary",
+    direction="increase",
+    population="referred",
+    covariates=("alder", "kon", "franvaro_fore", "tidigare_stod"),
+    cohort="kohort",
+    engaged="deltog",
+    contract_id="hemmasittare-exempelkommun",
+    metric="back_in_school",
+).as_json()
+
+EFFECT: dict[str, Any] = {
+    "population": "intention_to_treat",
+    "estimate": 0.05833333333333335,
+    "se": 0.061959734042947114,
+    "ci_low": -0.0631055138825233,
+    "ci_high": 0.17977218054919,
+    "confidence": 0.95,
+    "p_value": 0.3464632084738729,
+    "method": "propensity-score matching without replacement 1:1 (MatchIt nearest, "
+    "largest score first), SE clustered on matched sets",
+    "method_code": "psm_without_replacement",
+    "method_params": {"ratio": 1},
+    "treated_mean": 0.48333333333333334,
+    "counterfactual_mean": 0.425,
+    "n_treated": 120,
+    "n_control": 120,
+    "n_control_weighted": 120.0,
+}
+
+BASE: dict[str, Any] = {
+    "plan": PLAN,
+    "plan_sha256": "d4" * 32,
+    "population": "intention_to_treat",
+    "effect": EFFECT,
+    "populations": {
+        "intention_to_treat": EFFECT,
+        "engaged_only": {**EFFECT, "estimate": 0.1154, "ci_low": -0.005594, "ci_high": 0.2364},
+    },
+    "populations_not_analysed": {},
+    "naive": {"estimate": 0.06539440203562341, "treated_mean": 0.4833, "control_mean": 0.4179},
+    "decisions": [
+        {
+            "rule": "skolnarvaro",
+            "kind": "rate_card",
+            "basis": "point_estimate",
+            "per_person": 0.05833333333333335,
+            "above_baseline": True,
+        },
+        {
+            "rule": "grind",
+            "kind": "gate",
+            "basis": "point_estimate",
+            "measure": "level",
+            "scope": "all_cohorts",
+            "value": 0.48333333333333334,
+            "ci_low": 0.39354845348487294,
+            "ci_high": 0.5731182131817938,
+            "decided_on": 0.48333,
+            "threshold": 0.25,
+            "met": True,
+        },
+    ],  # fmt: skip
+    "settlement": {
+        "currency": "SEK",
+        "total_payments": 6783255.41,
+        "payments": [
+            {"payer": "kommun", "period": 9, "rule": "skolnarvaro", "amount": 1638630.0},
+            {"payer": "kommun", "period": 13, "rule": "skolnarvaro", "amount": 1002841.56},
+        ],
+        "decisions": [],
+    },
+    "balance": {
+        "alder": {"smd_before": -0.03976315725192857, "smd_after": -0.0120022433, "passed": True},
+        "tidigare_stod": {"smd_before": 0.7264204238620036, "smd_after": 0.0, "passed": True},
+    },
+    "balance_passed": True,
+    "sensitivity": {
+        "status": "not_significant",
+        "alpha": 0.05,
+        "max_gamma": 1000.0,
+        "critical_gamma": 1.0,
+        "n_sets": 120,
+    },  # fmt: skip
+    "published": {
+        "rows": [{"cohort": "k1", "group": "treated"}, {"cohort": "k1", "group": "comparison"}],
+        "columns": ["achieved", "not_achieved"],
+        "cells": [[19, 21], [12, 22]],
+        "row_totals": [40, 34],
+        "column_totals": [31, 43],
+        "total": 74,
+        "threshold": 5,
+        "suppressed_cells": 0,
+    },
+    "quality": {
+        "rows_read": 1720,
+        "duplicates": {"count": 0, "rows": []},
+        "missing": {"franvaro_fore": {"count": 6, "rows": [243, 482, 483, 535, 573, 581]}},
+        "out_of_range": {},
+        "excluded": {"ineligible": {"count": 60, "rows": list(range(1, 61))}},
+    },
+    "policies": {
+        "missing_data": "exclude_and_report",
+        "attrition": "worst_case",
+        "imputed_worst_case_treated": 5,
+    },  # fmt: skip
+    "run": {
+        "plan_sha256": "d4" * 32,
+        "data_sha256": "47" * 32,
+        "mapping_sha256": None,
+        "contract_sha256": "c3" * 32,
+        "seed": 0,
+        "packages": {"effekt": "0.1.0", "statsmodels": "not installed"},
+        "python": "3.11.7",
+        "pseudonym_key": "ephemeral",
+        "created_utc": "2026-01-01T00:00:00Z",
+    },
+}
+
+# English built in services or in the renderers that used to reach the Swedish report
+ENGLISH = ["Method", "method:", "propensity-score", "without replacement", "largest score",
+           "SE clustered", " level ", "stays significant", "Rosenbaum bounds", "Total outcome",
+           "SEK", "<th>basis", "ephemeral", "not installed", "method = ", "Plan hash"]  # fmt: skip
+
+
+def result(**changes: Any) -> dict[str, Any]:
+    out = copy.deepcopy(BASE)
+    out.update(copy.deepcopy(changes))
+    return out
+
+
+def renderings(r: dict[str, Any], lang: str) -> dict[str, str]:
+    return {"text": render_text(r, lang), "html": render_html(r, lang)}
+
+
+def outside_the_plan_and_run_record(text: str) -> str:
+    """Everything but the plan's values (JSON, as hashed), the run record's versions and CSS."""
+    text = re.sub(r"<style>.*?</style>", "", text, flags=re.S)
+    text = re.sub(r"<h2>(Analysplan|Analysis plan)</h2>.*?</table>", "", text, flags=re.S)
+    text = re.sub(r"<h2>(Körningsuppgifter|Run record)</h2>.*?</table>", "", text, flags=re.S)
+    return "\n".join(line for line in text.splitlines() if not line.startswith("    "))
+
+
+# ------------------------------------------------------------------ figures
+
+
+def test_figures_keep_four_significant_digits_in_the_languages_format() -> None:
+    assert doctest.testmod(outcome_phrases).failed == 0
+    assert num(0.05833333, "sv") == "0,05833"
+    assert num(-0.0631055, "sv") == f"{MINUS}0,06311"
+    assert num(-0.0631055, "en") == f"{MINUS}0.06311"
+    assert num(0.425, "sv") == "0,425"  # no trailing zeros
+    assert num(12345.678, "sv") == f"12{NBSP}346"  # whole numbers in full, not 1.235e+04
+    assert num(12345.678, "en") == "12,346"
+    assert num(0.0, "sv") == "0" and num(None, "sv") == "–"
+    assert p_value(0.3464, "sv") == "= 0,346" and p_value(0.00001, "en") == "< 0.001"
+
+
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_swedish_report_has_decimal_commas_and_no_english(kind: str) -> None:
+    out = renderings(result(), "sv")[kind]
+    assert f"Skattad effekt 0,05833 (95{NBSP}% konfidensintervall {MINUS}0,06311 till 0,1798" in out
+    assert "standardfel 0,06196; p = 0,346" in out
+    assert "endast de som deltog: 0,1154" in out
+    assert "0,4833 (0,3935 till 0,5731)" in out
+    assert not re.search(r"\d\.\d", outside_the_plan_and_run_record(out))
+    found = [w for w in ENGLISH if w in out]
+    assert found == []
+    assert "Metod: matchning på propensity score utan återläggning 1:1" in out
+    assert "standardfel klustrade på de matchade grupperna" in out
+    assert "Saknade värden: utesluts och redovisas nedan" in out
+
+
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_swedish_report_writes_money_as_kronor(kind: str) -> None:
+    out = renderings(result(), "sv")[kind]
+    assert f"Summa utfallsbetalningar: 6{NBSP}783{NBSP}255,41{NBSP}kr." in out
+    if kind == "html":
+        assert f"<td>1{NBSP}002{NBSP}841,56{NBSP}kr</td>" in out
+
+
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_english_report_keeps_english_figures(kind: str) -> None:
+    out = renderings(result(), "en")[kind]
+    assert (
+        f"Estimated effect 0.05833 (95{NBSP}% confidence interval {MINUS}0.06311 to 0.1798" in out
+    )
+    assert "p = 0.346" in out
+    assert "Total outcome payments: SEK 6,783,255.41." in out
+    assert "grind: level 0.4833 (0.3935 to 0.5731) ≥ 0.25? yes [the point estimate]" in out or (
+        kind == "html" and "<td>level</td><td>0.4833 (0.3935 to 0.5731)</td><td>0.25</td>" in out
+    )
+    assert not re.search(r"\d,\d{1,2}\D", outside_the_plan_and_run_record(out))  # no 0,5
+
+
+def test_decision_names_the_measure_in_the_language() -> None:
+    assert "grind: nivå 0,4833 (0,3935 till 0,5731) ≥ 0,25? ja [punktskattningen]" in (
+        render_text(result(), "sv")
+    )
+    html = render_html(result(), "sv")
+    assert "<td>nivå</td>" in html and "<td>pris per utfall</td>" in html
+    assert "<th>Beslutsgrund</th>" in html
+
+
+# ------------------------------------------------------------------ the method
+
+
+def test_method_is_named_from_its_code_and_params() -> None:
+    with_replacement = {**EFFECT, "method_code": "psm_with_replacement",
+                        "method_params": {"ratio": 2, "tolerance": 1e-5}}  # fmt: skip
+    r = result(effect=with_replacement)
+    assert "med återläggning 1:2 (som Match() i R-paketet Matching, lika avstånd inom 0,00001)" in (
+        render_text(r, "sv")
+    )
+    assert "with replacement 1:2 (Match() conventions, ties within 0.00001)" in render_text(r, "en")
+
+
+def test_a_result_without_a_method_code_shows_its_stored_label() -> None:
+    old = {k: v for k, v in EFFECT.items() if k not in ("method_code", "method_params")}
+    assert f"Method: {EFFECT['method']}." in render_text(result(effect=old), "en")
+
+
+# ------------------------------------------------------------ Rosenbaum bounds
+
+
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_rosenbaum_sentence_says_a_non_significant_result_is_not_significant(kind: str) -> None:
+    sv, en = (renderings(result(), lang)[kind] for lang in ("sv", "en"))
+    assert "effekten är inte signifikant" in sv and "ens utan dold snedvridning (Γ = 1)" in sv
+    assert "förblir signifikant" not in sv
+    assert "the effect is not significant" in en and "even without hidden bias (Γ = 1)" in en
+    assert "stays significant" not in en
+
+
+def test_rosenbaum_sentence_keeps_gamma_for_a_significant_result() -> None:
+    sens = {"status": "significant_up_to", "alpha": 0.05, "max_gamma": 1000.0,
+            "critical_gamma": 1.2189}  # fmt: skip
+    r = result(sensitivity=sens)
+    sv, en = render_text(r, "sv"), render_text(r, "en")
+    assert "resultatet förblir signifikant" in sv and "upp till Γ = 1,22" in sv
+    assert f"5{NBSP}%-nivån" in sv
+    assert "the result stays significant" in en and "up to Γ = 1.22" in en
+    assert "not significant" not in en
+
+
+def test_rosenbaum_sentence_for_a_result_significant_at_every_gamma_examined() -> None:
+    sens = {"status": "significant_throughout", "alpha": 0.05, "max_gamma": 1000.0,
+            "critical_gamma": None}  # fmt: skip
+    en = render_text(result(sensitivity=sens), "en")
+    assert "for every hidden bias examined, up to Γ = 1,000." in en
+
+
+@pytest.mark.parametrize(("gamma", "says"), [(1.0, "not significant"), (1.5, "up to Γ = 1.5")])
+def test_rosenbaum_sentence_for_a_result_from_before_the_status(gamma: float, says: str) -> None:
+    assert says in render_text(result(sensitivity={"critical_gamma": gamma}), "en")
+
+
+# ------------------------------------------------------------------ the plan
+
+
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_plan_fields_are_labelled_and_kept_exactly_as_hashed(kind: str) -> None:
+    out = renderings(result(), "sv")[kind]
+    assert "Planens fält, med värdena exakt som de hashades (JSON):" in out
+    if kind == "text":
+        line = next(x for x in out.splitlines() if " covariates " in x)
+        assert line.split() == ["Bakgrundsvariabler", "covariates", '["alder",', '"kon",',
+                                '"franvaro_fore",', '"tidigare_stod"]']  # fmt: skip
+        assert re.search(r"Konfidensgrad +confidence +0\.95$", out, flags=re.M)
+        assert re.search(r"Matchning med återläggning +replace +false$", out, flags=re.M)
+    else:
+        assert "<td>Metod</td><td>method</td><td>psm</td>" in out
+        assert "<td>Konfidensgrad</td><td>confidence</td><td>0.95</td>" in out
+    assert "contract_sha256" not in out.split("Effekt")[0]  # in the run record, not the plan
+
+
+# ------------------------------------------------------------------ small cells
+
+
+def test_small_counts_stay_suppressed() -> None:
+    quality = copy.deepcopy(BASE["quality"])
+    quality["duplicates"] = {"count": 3, "rows": [1, 2, 3]}
+    table = copy.deepcopy(BASE["published"])
+    table["cells"][0][0] = table["row_totals"][0] = None  # the treated row total is suppressed
+    r = result(quality=quality, published=table)
+    assert report_data(r)["effect"]["n_treated"] is None
+    for lang, words in (
+        ("sv", "Analyserade deltagare: – med insats"),
+        ("en", "analysed: – treated"),
+    ):
+        text, html = render_text(r, lang), render_html(r, lang)
+        assert words in text and words in html
+        assert "< 5" in text  # the three duplicates
+        assert "<td>–</td>" in html
+
+
+def test_run_record_is_labelled_in_the_language() -> None:
+    html = render_html(result(), "sv")
+    assert "<td>Slumpfrö</td><td>0</td>" in html
+    assert "<td>statsmodels</td><td>inte installerad</td>" in html
+    assert "tillfällig (slumpad för den här körningen och inte sparad)" in html
+    assert "<td>Mappningsfilens hashvärde (sha256)</td><td>–</td>" in html

@@ -152,3 +152,21 @@ def test_reduction_metric_pays_per_outcome_avoided() -> None:
 
 def test_expected_of_a_beta_is_its_mean() -> None:
     assert expected(Beta(dist="beta", mean=0.45, sd=0.1)) == 0.45
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "design"),
+    [
+        ("sv", "Evidens för insatsen", "randomiserad kontrollerad studie, n = 112"),
+        ("en", "Evidence behind the intervention", "randomised controlled trial, n = 112"),
+    ],
+)
+def test_the_summary_lists_the_studies_behind_the_intervention(
+    lang: str, heading: str, design: str
+) -> None:
+    from effekt.contract.explain import summary
+
+    root = Path(__file__).parents[2] / "examples"
+    text = summary(load_contract(root / "hemmasittare.toml"), lang)
+    assert heading in text and f"Reissner et al. (2015), Dtsch Arztebl Int ({design})" in text
+    assert heading not in summary(load_contract(root / "peterborough.toml"), lang)  # none recorded

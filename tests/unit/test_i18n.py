@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from effekt.contract.evidence import StudyDesign
 from effekt.contract.financing import Fee, Grant, Tranche
 from effekt.contract.metrics import Counterfactual, Metric, MetricKind
 from effekt.contract.model import PERIODS_PER_YEAR, Contract
@@ -51,6 +52,7 @@ DYNAMIC: dict[str, list[str]] = {
     "explain.population": literal(Metric, "population"),
     "explain.scope": list(typing.get_args(Scope)),
     "explain.unit": literal(Metric, "unit"),
+    "feasibility.design": list(typing.get_args(StudyDesign)),
     "fee": literal(Fee, "kind"),
     "kind": list(typing.get_args(MetricKind)),
     "outcomes": ["measurement_incomplete", "measurement_counts_need_n"],

@@ -345,6 +345,12 @@ def summary(c: Contract, lang: str = "en") -> str:
                 counterfactual=t(f"explain.counterfactual.{m.counterfactual}", lang),
             )
         )
+    if c.evidence:
+        lines += ["", t("summary.evidence", lang)]
+        for study in c.evidence:
+            size = f", n = {study.n}" if study.n else ""
+            design = t(f"feasibility.design.{study.design}", lang)
+            lines.append(f"  - {study.citation} ({design}{size})")
     lines += ["", t("summary.rules", lang)]
     lines += [f"  - {para}" for para in explain_rules(c, lang)]
     lines += ["", t("summary.financing", lang)]

@@ -1,8 +1,9 @@
 """`effekt check` rejects broken contracts, each problem at the right field path and line.
 
-Every variant is a small textual edit of examples/hemmasittare.toml (or of a minimal valid
-contract). The line a problem must be reported at carries the comment ``# MARK`` in the
-edited text, so the expected line follows the example when it changes.
+Every variant is a small textual edit of examples/hemmasittare.toml (or of the minimal valid
+contract, ``small_contracts.MINIMAL``). The line a problem must be reported at carries the
+comment ``# MARK`` in the edited text, so the expected line follows the example when it
+changes.
 """
 
 from __future__ import annotations
@@ -16,45 +17,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from small_contracts import MINIMAL
 
 from effekt.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hemmasittare.toml"
 MARK = "# MARK"
 PLACEHOLDER = re.compile(r"\{[A-Za-z_]+\}")
-
-MINIMAL = """\
-format_version = 1
-id = "minimal"
-currency = "SEK"
-start = 2027-01-01
-period = "year"
-term_periods = 3
-
-[[parties]]
-id = "kommun"
-role = "commissioner"
-
-[[parties]]
-id = "utforare"
-role = "provider"
-
-[[cohorts]]
-id = "k1"
-start_period = 1
-size = 20
-
-[[metrics]]
-id = "i_skolan"
-definition = "Attends school."
-expected = 0.5
-
-[[rules]]
-id = "pris"
-kind = "rate_card"
-metric = "i_skolan"
-price = 1000
-"""
 
 
 class Edit:

@@ -6,33 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from small_contracts import PARTIES, cohort, contract_text
 
 from effekt.contract.load import check_document, load_contract, parse_text
 from effekt.contract.problems import Problem
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-BASE = """\
-format_version = 1
-id = "evidens"
-currency = "SEK"
-start = 2027-01-01
-period = "year"
-term_periods = 3
-
-[[parties]]
-id = "kommun"
-role = "commissioner"
-
-[[parties]]
-id = "utforare"
-role = "provider"
-
-[[cohorts]]
-id = "k1"
-start_period = 1
-size = 40
-
+BASE = contract_text(
+    "evidens",
+    PARTIES,
+    cohort(40),
+    """\
 [[metrics]]
 id = "i_skolan"
 definition = "Attends school."
@@ -53,7 +38,8 @@ baseline = 1.55
 kind = "rate_card"
 metric = "i_skolan"
 price = 1000
-"""
+""",
+)
 
 
 def check(extra: str) -> tuple[list[Problem], str]:

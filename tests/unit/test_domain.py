@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from scipy import stats
+from small_contracts import PARTIES, contract_text
 
 from effekt.contract.domain import NON_NEGATIVE, SHARE, domain
 from effekt.contract.load import check_document, load_contract, parse_text
@@ -31,22 +32,10 @@ CONTRACTS = ["hemmasittare", "peterborough", "norrkoping"]
 OUTSIDE = "contract.distribution_outside_domain"
 MEAN_OUTSIDE = "contract.distribution_mean_outside_domain"
 
-CONTRACT = """\
-format_version = 1
-id = "liten"
-currency = "SEK"
-start = 2027-01-01
-period = "year"
-term_periods = 3
-
-[[parties]]
-id = "kommun"
-role = "commissioner"
-
-[[parties]]
-id = "utforare"
-role = "provider"
-
+CONTRACT = contract_text(
+    "liten",
+    PARTIES,
+    """\
 [[cohorts]]
 id = "k1"
 start_period = 1
@@ -67,7 +56,8 @@ id = "pris"
 kind = "rate_card"
 metric = "i_skolan"
 price = {price}
-"""
+""",
+)
 DEFAULTS = {
     "size": "20",
     "engagement": "0.8",

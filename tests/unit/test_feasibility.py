@@ -8,68 +8,35 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from small_contracts import avoided_cost, checked, valued_contract_text
 
 from effekt.cli import main
-from effekt.contract.load import check_document, load_contract, parse_text
+from effekt.contract.load import load_contract
 from effekt.services.forstudie import feasibility_json
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
-BASE = """
-format_version = 1
-id = "small"
-currency = "SEK"
-start = 2027-01-01
-period = "year"
-term_periods = 3
-[[parties]]
-id = "k"
-role = "commissioner"
-actor = "kommun"
-[[parties]]
-id = "p"
-role = "provider"
-opening_balance = 1_000_000
-[[cohorts]]
-id = "c"
-start_period = 1
-size = 2000
-[costs]
-per_participant = 500
-[[metrics]]
-id = "m"
-definition = "in treatment less often"
-data_source = "social services register"
-counterfactual = "matched_comparison"
-expected = 0.5
-baseline = 0.2
-[[metrics.avoided_costs]]
-unit_cost = "se_sis_avgift_behandling_oppen_2020h2"
-quantity = 10
-years = 2
-[[rules]]
-kind = "rate_card"
-metric = "m"
-price = 1_000
-above_baseline = true
-[payment]
-payment_lag_periods = 1
-[financing]
-excess_sharing = { payers = 0.0, provider = 1.0 }
-[valuation]
-price_year = 2020
-horizon_years = 4
-discounting = { kind = "constant", rate = 0.035 }
-"""
+# 2,000 referred; each outcome avoids ten SiS treatment-day fees a year for two years
+BASE = valued_contract_text(
+    avoided_cost("se_sis_avgift_behandling_oppen_2020h2", 10, 2),
+    size=2000,
+    per_participant=500,
+    opening_balance=1_000_000,
+    definition="in treatment less often",
+    data_source="social services register",
+    baseline=0.2,
+    payment_lag=1,
+    price_year=2020,
+    horizon=4,
+    rate=0.035,
+)
 
 
 def study(text: str = BASE, lang: str = "en", **swap: str) -> dict[str, Any]:
     for old, new in swap.items():
         assert old in text, old  # the test changes what it means to change
         text = text.replace(old, new)
-    c, problems = check_document(parse_text(text, "toml"))
-    assert c is not None, [p.code for p in problems]
-    return feasibility_json(c, None, lang)
+    return feasibility_json(checked(text), None, lang)
 
 
 def item(data: dict[str, Any], key: str) -> dict[str, Any]:

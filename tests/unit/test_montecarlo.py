@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from scipy import stats
+from small_contracts import contract_text
 
 from effekt.contract.load import load_contract
 from effekt.contract.model import Contract
@@ -27,14 +28,8 @@ from effekt.services.business_case import business_case_json
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
-SIMPLE = """
-format_version = 1
-id = "simple"
-currency = "SEK"
-start = 2027-01-01
-period = "year"
-term_periods = 3
-
+# the tables after the head (SEK, yearly from 2027, three years); RATE and PERSON are filled in
+SIMPLE = """\
 [[parties]]
 id = "kommun"
 role = "commissioner"
@@ -84,10 +79,9 @@ person_level = PERSON
 
 
 def _simple(tmp_path: Path, rate: str, person: bool = False, name: str = "simple") -> Contract:
-    text = SIMPLE.replace("RATE", rate).replace("PERSON", "true" if person else "false")
-    text = text.replace('id = "simple"', f'id = "{name}"')
+    tables = SIMPLE.replace("RATE", rate).replace("PERSON", "true" if person else "false")
     f = tmp_path / f"{name}.toml"
-    f.write_text(text, encoding="utf-8")
+    f.write_text(contract_text(name, tables), encoding="utf-8")
     return load_contract(f)
 
 

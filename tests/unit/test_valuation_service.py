@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from small_contracts import avoided_cost, checked, valued_contract_text
 
 from effekt.cli import main
-from effekt.contract.load import check_document, parse_text
 from effekt.contract.model import Contract
 from effekt.services.value import value_json
 
@@ -27,79 +27,11 @@ ACTIVITY = 105_480.0  # se_aktivitetsersattning_hel_ar_low_derived, 2020 prices
 KPI_2018, KPI_2020 = 328.40, 335.92
 GAINED = 100 * (0.5 - 0.3)
 
-HEAD = """
-format_version = 1
-id = "small"
-currency = "SEK"
-start = 2027-01-01
-period = "year"
-term_periods = 3
-[[parties]]
-id = "k"
-role = "commissioner"
-actor = "kommun"
-{kommun_rate}
-[[parties]]
-id = "p"
-role = "provider"
-[[cohorts]]
-id = "c"
-start_period = 1
-size = 100
-[[metrics]]
-id = "m"
-definition = "in school"
-data_source = "school register"
-counterfactual = "matched_comparison"
-expected = 0.5
-baseline = 0.3
-{adjustments}
-"""
 
-TAIL = """
-[[rules]]
-kind = "rate_card"
-metric = "m"
-price = {price}
-above_baseline = true
-[payment]
-payment_lag_periods = 0
-[financing]
-excess_sharing = {{ payers = 0.0, provider = 1.0 }}
-[valuation]
-price_year = {price_year}
-horizon_years = {horizon}
-discounting = {{ kind = "constant", rate = {rate} }}
-"""
-
-
-def line(unit_cost: str, quantity: float, years: int, start_year: int = 0) -> str:
-    return (
-        f'[[metrics.avoided_costs]]\nunit_cost = "{unit_cost}"\nquantity = {quantity}\n'
-        f"years = {years}\nstart_year = {start_year}\n"
-    )
-
-
-def contract(
-    *lines: str,
-    price: float = 1_000,
-    price_year: int = 2018,
-    horizon: int = 3,
-    rate: float = 0.0,
-    kommun_rate: float | None = None,
-    adjustments: str = "",
-) -> Contract:
-    text = (
-        HEAD.format(
-            kommun_rate="" if kommun_rate is None else f"discount_rate = {kommun_rate}",
-            adjustments=adjustments,
-        )
-        + "".join(lines)
-        + TAIL.format(price=price, price_year=price_year, horizon=horizon, rate=rate)
-    )
-    c, problems = check_document(parse_text(text, "toml"))
-    assert c is not None, [p.code for p in problems]
-    return c
+def contract(*avoided_costs: str, **options: Any) -> Contract:
+    """The contract of the module docstring, its metric avoiding ``avoided_costs``; ``options``
+    (price, price year, horizon, discount rates, adjustments) as ``valued_contract_text``'s."""
+    return checked(valued_contract_text(*avoided_costs, **options))
 
 
 def by_year(data: dict[str, Any], actor: str, block: str, discounted: bool = False) -> list[float]:
@@ -108,7 +40,7 @@ def by_year(data: dict[str, Any], actor: str, block: str, discounted: bool = Fal
 
 
 def test_savings_rebase_a_row_to_the_price_year_with_the_kpi() -> None:
-    data = value_json(contract(line("se_grundskola_elev_ar", 1, 1), price_year=2020))
+    data = value_json(contract(avoided_cost("se_grundskola_elev_ar", 1, 1), price_year=2020))
     assert data["price_year"] == 2020
     per_outcome = SCHOOL * KPI_2020 / KPI_2018  # 114,769.62
     assert by_year(data, "kommun", "savings") == pytest.approx([GAINED * per_outcome, 0, 0])
@@ -116,7 +48,7 @@ def test_savings_rebase_a_row_to_the_price_year_with_the_kpi() -> None:
 
 def test_attribution_optimism_bias_and_drop_off_reduce_savings_by_hand() -> None:
     adj = "[metrics.adjustments]\nattribution = 0.1\noptimism_bias = 0.15\ndrop_off = 0.2\n"
-    data = value_json(contract(line("se_grundskola_elev_ar", 1, 2), adjustments=adj))
+    data = value_json(contract(avoided_cost("se_grundskola_elev_ar", 1, 2), adjustments=adj))
     # 20 × 112,200 × 0.9 × 0.85 = 1,716,660 in the first year, × 0.8 in the second
     first = GAINED * SCHOOL * 0.9 * 0.85
     assert first == pytest.approx(1_716_660)
@@ -124,7 +56,7 @@ def test_attribution_optimism_bias_and_drop_off_reduce_savings_by_hand() -> None
 
 
 def test_the_valuation_rate_discounts_from_the_end_of_each_year() -> None:
-    data = value_json(contract(line("se_grundskola_elev_ar", 1, 2), rate=0.035))
+    data = value_json(contract(avoided_cost("se_grundskola_elev_ar", 1, 2), rate=0.035))
     year = GAINED * SCHOOL
     assert by_year(data, "kommun", "savings", discounted=True) == pytest.approx(
         [year / 1.035, year / 1.035**2, 0.0]
@@ -137,8 +69,8 @@ def test_the_valuation_rate_discounts_from_the_end_of_each_year() -> None:
 
 def test_a_partys_own_rate_wins_over_the_valuation_rate_for_its_actor() -> None:
     c = contract(
-        line("se_sis_avgift_behandling_oppen_2020h2", 10, 1),
-        line("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 1),
+        avoided_cost("se_sis_avgift_behandling_oppen_2020h2", 10, 1),
+        avoided_cost("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 1),
         price_year=2020,
         rate=0.035,
         kommun_rate=0.05,
@@ -152,8 +84,9 @@ def test_a_partys_own_rate_wins_over_the_valuation_rate_for_its_actor() -> None:
 
 def test_payer_shares_follow_the_savings_sum_to_one_and_name_the_actor_not_at_the_table() -> None:
     c = contract(
-        line("se_sis_avgift_behandling_oppen_2020h2", 10, 1),  # 35,280 a year, kommun
-        line("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 1),  # 52,740, Försäkringskassan
+        # 35,280 a year for the kommun, 52,740 for Försäkringskassan
+        avoided_cost("se_sis_avgift_behandling_oppen_2020h2", 10, 1),
+        avoided_cost("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 1),
         price_year=2020,
     )
     data = value_json(c)
@@ -169,8 +102,8 @@ def test_payer_shares_follow_the_savings_sum_to_one_and_name_the_actor_not_at_th
 
 def test_a_transfer_saves_its_payer_costs_the_individual_and_cancels_for_society() -> None:
     c = contract(
-        line("se_sis_avgift_behandling_oppen_2020h2", 10, 1),
-        line("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 1),
+        avoided_cost("se_sis_avgift_behandling_oppen_2020h2", 10, 1),
+        avoided_cost("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 1),
         price_year=2020,
     )
     data = value_json(c)
@@ -183,8 +116,8 @@ def test_a_transfer_saves_its_payer_costs_the_individual_and_cancels_for_society
 
 def test_max_price_is_the_discounted_saving_of_one_outcome_from_the_lines_start_year() -> None:
     c = contract(
-        line("se_sis_avgift_behandling_oppen_2020h2", 10, 2),
-        line("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 2, start_year=1),
+        avoided_cost("se_sis_avgift_behandling_oppen_2020h2", 10, 2),
+        avoided_cost("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 2, start_year=1),
         price_year=2020,
         rate=0.035,
     )
@@ -198,12 +131,12 @@ def test_max_price_is_the_discounted_saving_of_one_outcome_from_the_lines_start_
 
 
 def test_savings_of_a_line_that_starts_later_arrive_later() -> None:
-    data = value_json(contract(line("se_grundskola_elev_ar", 1, 1, start_year=1)))
+    data = value_json(contract(avoided_cost("se_grundskola_elev_ar", 1, 1, start_year=1)))
     assert by_year(data, "kommun", "savings") == pytest.approx([0, GAINED * SCHOOL, 0])
 
 
 def test_benefit_cost_ratio_is_public_savings_over_public_costs_discounted() -> None:
-    data = value_json(contract(line("se_grundskola_elev_ar", 1, 2), rate=0.035))
+    data = value_json(contract(avoided_cost("se_grundskola_elev_ar", 1, 2), rate=0.035))
     savings = GAINED * SCHOOL * (1 / 1.035 + 1 / 1.035**2)
     costs = 20_000 / 1.035
     assert data["benefit_cost_ratio"] == pytest.approx(savings / costs, rel=1e-6)
@@ -212,16 +145,20 @@ def test_benefit_cost_ratio_is_public_savings_over_public_costs_discounted() -> 
 def test_break_even_is_the_first_year_the_cumulative_public_net_stays_positive() -> None:
     # the kommun pays 20 × 300,000 = 6,000,000 in 2027 and saves 2,244,000 a year for three
     # years: cumulative net −3,756,000, −1,512,000, +732,000
-    data = value_json(contract(line("se_grundskola_elev_ar", 1, 3), price=300_000, horizon=4))
+    data = value_json(
+        contract(avoided_cost("se_grundskola_elev_ar", 1, 3), price=300_000, horizon=4)
+    )
     assert data["break_even_year"] == 2029
-    short = value_json(contract(line("se_grundskola_elev_ar", 1, 2), price=300_000, horizon=4))
+    short = value_json(
+        contract(avoided_cost("se_grundskola_elev_ar", 1, 2), price=300_000, horizon=4)
+    )
     assert short["break_even_year"] is None
 
 
 def test_cashable_share_counts_only_rows_that_release_budget() -> None:
     c = contract(
-        line("se_grundskola_elev_ar", 1, 1),  # not cashable: capacity, not budget
-        line("se_sis_avgift_behandling_oppen_2020h2", 10, 1),  # cashable fee
+        avoided_cost("se_grundskola_elev_ar", 1, 1),  # not cashable: capacity, not budget
+        avoided_cost("se_sis_avgift_behandling_oppen_2020h2", 10, 1),  # cashable fee
         price_year=2020,
     )
     data = value_json(c)
@@ -233,7 +170,7 @@ def test_cashable_share_counts_only_rows_that_release_budget() -> None:
 
 
 def test_net_is_savings_less_costs_for_every_actor_and_year() -> None:
-    data = value_json(contract(line("se_grundskola_elev_ar", 1, 2), rate=0.035))
+    data = value_json(contract(avoided_cost("se_grundskola_elev_ar", 1, 2), rate=0.035))
     for a in data["actors"].values():
         for key in ("by_year", "by_year_discounted"):
             assert a["net"][key] == pytest.approx(
@@ -244,11 +181,10 @@ def test_net_is_savings_less_costs_for_every_actor_and_year() -> None:
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_value_command_prints_the_matrix_and_the_json_keys(tmp_path: Any, lang: str) -> None:
     src = tmp_path / "small.toml"
-    text = (
-        HEAD.format(kommun_rate="", adjustments="")
-        + line("se_sis_avgift_behandling_oppen_2020h2", 10, 1)
-        + line("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 1)
-        + TAIL.format(price=1_000, price_year=2020, horizon=3, rate=0.0)
+    text = valued_contract_text(
+        avoided_cost("se_sis_avgift_behandling_oppen_2020h2", 10, 1),
+        avoided_cost("se_aktivitetsersattning_hel_ar_low_derived", 0.5, 1),
+        price_year=2020,
     )
     src.write_text(text, encoding="utf-8")
     runner = CliRunner()

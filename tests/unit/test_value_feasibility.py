@@ -7,74 +7,33 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from small_contracts import avoided_cost, checked, valued_contract_text
 
 from effekt.cli import main
-from effekt.contract.load import check_document, load_contract, parse_text
+from effekt.contract.load import load_contract
 from effekt.data.reference import unit_costs
 from effekt.services.forstudie import feasibility_json
 from effekt.services.value import value_json
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
-SMALL = """
-format_version = 1
-id = "small"
-currency = "SEK"
-start = 2027-01-01
-period = "year"
-term_periods = 3
-[[parties]]
-id = "k"
-role = "commissioner"
-actor = "kommun"
-discount_rate = 0.0
-[[parties]]
-id = "p"
-role = "provider"
-[[cohorts]]
-id = "c"
-start_period = 1
-size = 100
-[[metrics]]
-id = "m"
-definition = "in school"
-data_source = "school register"
-counterfactual = "historical_baseline"
-expected = 0.5
-baseline = 0.3
-[[metrics.avoided_costs]]
-unit_cost = "se_grundskola_elev_ar"
-quantity = 1
-years = 2
-[[rules]]
-kind = "rate_card"
-metric = "m"
-price = 1000
-above_baseline = true
-[payment]
-payment_lag_periods = 0
-[financing]
-excess_sharing = { payers = 0.0, provider = 1.0 }   # no investors: the provider keeps the payment
-[valuation]
-price_year = 2018
-horizon_years = 3
-discounting = { kind = "constant", rate = 0.0 }
-"""
 
-
-def _small(rate: float = 0.0):
-    # the kommun's own discount rate (a party's rate wins over the valuation's)
-    text = SMALL.replace("discount_rate = 0.0", f"discount_rate = {rate}")
-    doc = parse_text(text.replace("rate = 0.0 }", f"rate = {rate} }}"), "toml")
-    c, problems = check_document(doc)
-    assert c is not None, [p.code for p in problems]
-    return c
+def small(rate: float = 0.0) -> str:
+    """One school year avoided for two years per outcome, against a historical baseline;
+    ``rate`` is both the kommun's own discount rate (a party's rate wins over the
+    valuation's) and the valuation's."""
+    return valued_contract_text(
+        avoided_cost("se_grundskola_elev_ar", 1, 2),
+        counterfactual="historical_baseline",
+        kommun_rate=rate,
+        rate=rate,
+    )
 
 
 def test_savings_match_the_hand_computation_for_one_metric_and_one_cost_row() -> None:
     row = unit_costs("se")["se_grundskola_elev_ar"]
     assert row.actor == "kommun" and row.price_year == "2018"
-    data = value_json(_small())
+    data = value_json(checked(small()))
     # 100 referred, gain 0.5 − 0.3 = 0.2 → 20 outcomes in year 1 (lag 0); each avoids one
     # school year for 2 years, in 2018 prices (the row's own year): 20 × amount in 2027 and 2028
     k = data["actors"]["kommun"]["savings"]["by_year"]
@@ -89,7 +48,7 @@ def test_savings_match_the_hand_computation_for_one_metric_and_one_cost_row() ->
 
 def test_discounting_lowers_the_discounted_savings_by_the_hand_factor() -> None:
     row = unit_costs("se")["se_grundskola_elev_ar"]
-    data = value_json(_small(0.035))
+    data = value_json(checked(small(0.035)))
     disc = data["actors"]["kommun"]["savings"]["by_year_discounted"]
     assert disc[0] == pytest.approx(20 * row.amount / 1.035)
     assert disc[1] == pytest.approx(20 * row.amount / 1.035**2)
@@ -152,12 +111,12 @@ def test_feasibility_writes_a_self_contained_html_page(tmp_path: Path) -> None:
 
 
 def test_a_contract_with_no_counterfactual_is_not_yet_suitable() -> None:
-    text = SMALL.replace(
-        'counterfactual = "historical_baseline"', 'counterfactual = "none"'
-    ).replace("above_baseline = true", "above_baseline = false")
-    c, _ = check_document(parse_text(text, "toml"))
-    assert c is not None
-    assert feasibility_json(c)["verdict"] == "not_yet_suitable"
+    text = (
+        small()
+        .replace('counterfactual = "historical_baseline"', 'counterfactual = "none"')
+        .replace("above_baseline = true", "above_baseline = false")
+    )
+    assert feasibility_json(checked(text))["verdict"] == "not_yet_suitable"
 
 
 def test_the_problem_cost_is_discounted_at_the_contracts_own_rate_and_says_so() -> None:

@@ -161,3 +161,15 @@ def test_the_tornado_holds_an_input_within_its_domain_as_simulate_does(tmp_path:
     row = next(r for r in json.loads(result.output)["tornado"] if r["input"] == "engagement_k1")
     # p90 of the normal is 0.85 + 1.2816 × 0.3 ≈ 1.23: a share above 1, held at 1
     assert row["high"] == 1.0 and 0.0 < row["low"] < 0.85
+
+
+def test_the_sensitivity_chart_is_headed_in_the_language_asked_for(tmp_path: Path) -> None:
+    for lang, words in (("sv", "Variansbaserade index"), ("en", "Variance-based indices")):
+        chart = tmp_path / f"tornado-{lang}.svg"
+        result = CliRunner().invoke(
+            main, ["sensitivity", HEMMA, "--paths", "32", "--chart", str(chart), "--lang", lang]
+        )
+        assert result.exit_code == 0, result.output
+        svg = chart.read_text(encoding="utf-8")
+        assert words in svg and svg.startswith("<svg")
+    assert "varje indata" in (tmp_path / "tornado-sv.svg").read_text(encoding="utf-8")

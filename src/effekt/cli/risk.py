@@ -159,7 +159,7 @@ def sensitivity(
     contract = load_contract_file(file, lang)
     data = run(contract, output, base_paths=paths, seed=seed)
     if chart:
-        Path(chart).write_text(sensitivity_svg(data), encoding="utf-8")
+        Path(chart).write_text(sensitivity_svg(data, lang), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

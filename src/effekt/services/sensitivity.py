@@ -30,6 +30,7 @@ from effekt.engine.inputs import Inputs, expected_inputs
 from effekt.engine.montecarlo import path_values, with_person_level
 from effekt.engine.sampling import SamplingPlan, quantile, sampling_plan
 from effekt.errors import InputError
+from effekt.i18n import translate
 
 __all__ = ["OUTPUT_KINDS", "default_output", "evaluate", "sensitivity", "sensitivity_svg"]
 
@@ -176,8 +177,9 @@ def sensitivity(
     }
 
 
-def sensitivity_svg(data: dict[str, Any]) -> str:
-    """A self-contained SVG: the tornado (bars from the base value) and the indices."""
+def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
+    """A self-contained SVG: the tornado (bars from the base value) and the indices, its
+    headings in ``lang``."""
     tornado = data["tornado"]
     indices = data["sobol"]["indices"]
     row, label_w, bar_w, pad = 22, 190, 420, 12
@@ -197,7 +199,7 @@ def sensitivity_svg(data: dict[str, Any]) -> str:
         'font-family="sans-serif" font-size="12">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="{pad}" y="{row}" font-weight="bold">'
-        f"{escape(data['output'])}: tornado (p10 / p90)</text>",
+        f"{escape(data['output'])}: {escape(translate('sensitivity.chart.tornado', lang))}</text>",
     ]
     for k, r in enumerate(tornado):
         y = (k + 1.4) * row
@@ -217,7 +219,7 @@ def sensitivity_svg(data: dict[str, Any]) -> str:
     top = h1 + pad
     parts.append(
         f'<text x="{pad}" y="{top + row}" font-weight="bold">'
-        "Variance-based indices (first order, total)</text>"
+        f"{escape(translate('sensitivity.chart.indices', lang))}</text>"
     )
     for k, r in enumerate(indices):
         y = top + (k + 1.4) * row

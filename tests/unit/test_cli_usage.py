@@ -172,10 +172,18 @@ def test_an_invalid_lang_is_reported_in_the_default_language_with_the_choices() 
 
 
 def test_an_option_the_group_does_not_have_is_reported_in_the_language_asked_for() -> None:
-    result = run(["--lang", "sv", "check", HEM], lang_env="en")
+    result = run(["--lang", "sv", "--json", "check", HEM], lang_env="en")
     assert_usage_error(result)
     assert "Användning: effekt [OPTIONS] COMMAND [ARGS]..." in result.output
-    assert "Fel: Okänd flagga '--lang'." in result.output
+    assert "Fel: Okänd flagga '--json'." in result.output
+
+
+def test_lang_before_the_command_applies_to_it_unless_the_command_has_its_own() -> None:
+    before = run(["--lang", "sv", "check", HEM], lang_env="en")
+    assert before.exit_code == 0, before.output
+    assert "Kontraktet är giltigt" in before.output
+    own = run(["--lang", "sv", "check", HEM, "--lang", "en"], lang_env="sv")
+    assert own.exit_code == 0 and "The contract is valid" in own.output
 
 
 def test_help_and_version_are_not_errors() -> None:

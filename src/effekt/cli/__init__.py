@@ -17,6 +17,7 @@ import click
 
 from effekt.cli.business import feasibility, model, settle, solve, value_cmd
 from effekt.cli.contract import check, diff, explain, init, schema, summary_cmd
+from effekt.cli.conventions import lang_option
 from effekt.cli.evaluation import evaluate
 from effekt.cli.risk import sensitivity, simulate
 from effekt.cli.usage import LocalisedGroup
@@ -26,8 +27,12 @@ __all__ = ["main"]
 
 @click.group(cls=LocalisedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="effekt")
-def main() -> None:
-    """effekt — social outcomes contracts (SIBs) from feasibility to settlement."""
+@lang_option
+def main(lang: str | None) -> None:
+    """effekt — social outcomes contracts (SIBs) from feasibility to settlement.
+
+    --lang before the command (effekt --lang sv check FILE) applies to it, unless the
+    command is given its own."""
 
 
 for _command in (

@@ -47,8 +47,13 @@ def json_option(f: F) -> F:
 
 
 def language(lang: str | None) -> str:
-    """The language asked for with ``--lang``, else the environment's."""
-    return lang or default_language()
+    """The language asked for with the command's ``--lang``, else with ``effekt --lang``
+    before the command, else the environment's."""
+    if lang:
+        return lang
+    ctx = click.get_current_context(silent=True)
+    before = ctx.find_root().params.get("lang") if ctx is not None else None
+    return str(before) if before else default_language()
 
 
 def handled(f: F) -> F:

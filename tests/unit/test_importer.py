@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from effekt.errors import ConfigurationError
+from effekt.errors import ConfigurationError, DataError
 from effekt.evaluation_io.importer import (
     PSEUDONYM,
     ROW,
@@ -152,6 +152,30 @@ def test_in_rule_compares_as_text(tmp_path: Path) -> None:
     m = mapping(eligibility=[{"column": "grupp", "op": "in", "value": ["insats"]}])
     res = run(tmp_path, frame(PEOPLE), m)
     assert res.frame[ROW].tolist() == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("rule", "value"),
+    [({"op": "<=", "value": "tolv"}, "'tolv'"), ({"op": ">=", "value": [12, 13]}, "[12, 13]")],
+)
+def test_an_eligibility_rule_that_cannot_compare_says_which_rule_and_why(
+    tmp_path: Path, rule: dict[str, object], value: str
+) -> None:
+    m = mapping(
+        eligibility=[
+            {"column": "grupp", "op": "in", "value": ["insats"]},
+            {"column": "alder", **rule},
+        ]
+    )
+    with pytest.raises(DataError) as err:
+        run(tmp_path, frame(PEOPLE), m)
+    assert err.value.code == "import.eligibility_not_comparable"
+    for lang, words in (
+        ("sv", "Mappningens eligibility[1]"),
+        ("en", "The mapping's eligibility[1]"),
+    ):
+        message = err.value.render(lang)
+        assert words in message and f"alder {rule['op']} {value}" in message
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".xlsx"])

@@ -249,7 +249,7 @@ def _pseudonymise(
     return out
 
 
-def _eligible(frame: pd.DataFrame, rule: EligibilityRule) -> pd.Series:
+def _eligible(frame: pd.DataFrame, rule: EligibilityRule, index: int = 0) -> pd.Series:
     if rule.column not in frame.columns:
         raise DataError("import.missing_column", column=rule.column, role="eligibility")
     col = frame[rule.column]
@@ -261,7 +261,17 @@ def _eligible(frame: pd.DataFrame, rule: EligibilityRule) -> pd.Series:
         target = rule.value
         if isinstance(target, int | float) and not isinstance(target, bool):
             col = pd.to_numeric(col, errors="coerce")
-        out = _OPS[rule.op](col, target)
+        try:
+            out = _OPS[rule.op](col, target)
+        except (TypeError, ValueError) as exc:  # a word against numbers, a list with "<"
+            raise DataError(
+                "import.eligibility_not_comparable",
+                index=index,
+                column=rule.column,
+                op=rule.op,
+                value=repr(target),
+                dtype=str(col.dtype),
+            ) from exc
     return out.fillna(False).astype(bool) & col.notna()
 
 
@@ -350,7 +360,7 @@ def import_participants(
         _check_column(frame, name, lo, hi, report)
     keep = pd.Series(True, index=frame.index)
     for k, rule in enumerate(mapping.eligibility):
-        ok = _eligible(frame, rule)
+        ok = _eligible(frame, rule, k)
         label = f"{rule.column} {rule.op} {rule.value}"
         if (~ok).any():
             report.ineligible[label if label not in report.ineligible else f"{label} ({k})"] = (

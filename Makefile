@@ -34,12 +34,14 @@ types: $(STAMP)
 ## check: lint + types + tests, the same commands CI runs
 check: lint types test
 
-## fuzz: the long fuzz runs of the contract checker (FUZZ_N inputs) and of evaluate on
-## damaged participant data (FUZZ_N / 50 inputs)
+## fuzz: the long fuzz runs of the contract checker (FUZZ_N inputs), of evaluate on
+## damaged participant data (FUZZ_N / 50) and of mutated mappings, outcomes and
+## portfolios (FUZZ_N / 20)
 FUZZ_N ?= 100000
 fuzz: $(STAMP)
 	$(BIN)/python bench/fuzz_check.py --n $(FUZZ_N)
 	$(BIN)/python bench/fuzz_evaluate.py --n $$(( $(FUZZ_N) / 50 ))
+	$(BIN)/python bench/fuzz_inputs.py --n $$(( $(FUZZ_N) / 20 ))
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -173,3 +173,36 @@ def test_the_sensitivity_chart_is_headed_in_the_language_asked_for(tmp_path: Pat
         svg = chart.read_text(encoding="utf-8")
         assert words in svg and svg.startswith("<svg")
     assert "varje indata" in (tmp_path / "tornado-sv.svg").read_text(encoding="utf-8")
+
+
+def test_float_noise_in_a_partys_flows_is_no_investment_and_no_loss() -> None:
+    # Norrköping's provider is paid exactly its costs: its flows cancel to about −5e−10 SEK
+    # on some paths, which must not read as money paid in and lost
+    result = CliRunner().invoke(
+        main, ["simulate", str(EXAMPLES / "norrkoping.toml"), "--paths", "20000", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    provider = json.loads(result.output)["parties"]["team-nystart"]
+    assert provider["p_loss"] == 0.0 and provider["moic_defined"] == 0.0
+    assert provider["moic"]["p50"] is None and provider["irr"]["p50"] is None
+
+
+def test_a_funds_table_in_swedish_names_its_roles_in_swedish(tmp_path: Path) -> None:
+    fund = tmp_path / "fund.toml"
+    fund.write_text(
+        f"""
+format_version = 1
+kind = "portfolio"
+id = "fonden"
+
+[[contracts]]
+path = "{EXAMPLES / "hemmasittare.toml"}"
+id = "hemma"
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["simulate", str(fund), "--paths", "2000", "--lang", "sv"])
+    assert result.exit_code == 0, result.output
+    fund_table = result.output.split("Avtal hemma")[0]
+    assert "alla  beställare" in fund_table and "alla  investerare" in fund_table
+    assert "commissioner" not in fund_table and "investor" not in fund_table

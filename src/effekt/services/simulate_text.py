@@ -39,7 +39,7 @@ def simulate_text(data: dict[str, Any], lang: str = "en") -> str:
         t("simulate.title", lang, id=name, paths=number(data["paths"], lang), seed=data["seed"]),
         "",
     ]
-    lines += _parties(data, cur, lang)
+    lines += _parties(data, cur, lang, fund="fund" in data)
     lines += ["", t("simulate.outlay_title", lang)]
     rows = [[t("simulate.col.year", lang), t("simulate.col.payer", lang), "p50", "p90", "p95"]]
     for year, payers in data["outlay"].items():
@@ -74,7 +74,9 @@ def simulate_text(data: dict[str, Any], lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-def _parties(data: dict[str, Any], cur: str, lang: str) -> list[str]:
+def _parties(data: dict[str, Any], cur: str, lang: str, fund: bool = False) -> list[str]:
+    """The parties' table; a fund's rows are its roles, every contract's parties of that
+    role together ("all" in the party column)."""
     rows = [
         [
             t("table.party", lang),
@@ -95,7 +97,7 @@ def _parties(data: dict[str, Any], cur: str, lang: str) -> list[str]:
         invests = p["role"] in ("investor", "provider", "grant_funder", "guarantor")
         rows.append(
             [
-                pid,
+                t("simulate.all_of_role", lang) if fund else pid,
                 _role(p["role"], lang),
                 _m(npv["mean"], cur, lang),
                 f"{_m(npv['p5'], cur, lang)} … {_m(npv['p95'], cur, lang)}",

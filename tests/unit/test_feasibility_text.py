@@ -34,3 +34,20 @@ def test_payer_shares_invitations_and_prices_name_actors_not_ids(
     assert value.count(agency) == 4  # its row, its payer share, the invitation, its price
     price = next(line for line in value.splitlines() if "back_in_school" in line)
     assert f"({kommun} " in price
+
+
+@pytest.mark.parametrize(
+    ("lang", "unit", "met"),
+    [
+        ("sv", "(tusental GBP)", "[uppfyllt] Kontrafaktisk jämförelse finns: Varje betalt utfall"),
+        ("en", "(GBP thousands)", "[met] Counterfactual available: Every paid outcome"),
+    ],
+)
+def test_a_pound_contract_in_swedish_has_swedish_units_and_a_met_item_says_why(
+    lang: str, unit: str, met: str
+) -> None:
+    c = load_contract(EXAMPLES / "peterborough.toml")
+    text = feasibility_text(feasibility_json(c, EXAMPLES, lang), lang)
+    assert unit in text and met in text
+    assert "matched comparison" in text or "matchad jämförelsegrupp" in text
+    assert not any(line.rstrip().endswith(":") for line in text.splitlines() if "] " in line)

@@ -46,7 +46,10 @@ def matrix_rows(
 
 
 def _thousands(currency: str, lang: str) -> str:
-    return "(" + ("tkr" if lang == "sv" and currency == "SEK" else f"{currency} thousands") + ")"
+    """The unit of the year columns: "(tkr)", "(tusental GBP)", "(GBP thousands)"."""
+    if lang == "sv":
+        return "(tkr)" if currency == "SEK" else f"(tusental {currency})"
+    return f"({currency} thousands)"
 
 
 def _actor_names(actors: dict[str, Any]) -> dict[str, str]:
@@ -214,7 +217,9 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
         )
     )
     checks = [
-        f"[{c['status_label']}] {c['label']}: " + " ".join(c["reasons"]) for c in data["checklist"]
+        f"[{c['status_label']}] {c['label']}"
+        + (": " + " ".join(c["reasons"]) if c["reasons"] else "")
+        for c in data["checklist"]
     ]
     out.append((t("feasibility.checklist", lang), checks))
     out.append(

@@ -300,6 +300,11 @@ def _counterfactual(s: _Study, paid: list[Metric]) -> None:
             anyway_reasons.append(trials)
             headline += " " + trials
         s.headline(headline, *anyway_reasons)
+    if not item.reasons and paid:  # met: say against what each paid outcome is measured
+        methods = "; ".join(
+            f"{m.id}: {t(f'explain.counterfactual.{m.counterfactual}', lang)}" for m in paid
+        )
+        item.reasons.append(t("feasibility.counterfactual_methods", lang, methods=methods))
     s.items.append(item)
 
 

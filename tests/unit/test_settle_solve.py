@@ -188,3 +188,15 @@ def test_model_json_holds_every_party_and_the_totals() -> None:
             assert p["irr_reason"]
     assert {"outcome_payments", "capital_drawn"} <= data["totals"].keys()
     assert len(data["periods"]) == 20
+
+
+def test_the_business_case_table_names_parties_by_id_and_the_accounts_by_role_only() -> None:
+    res = CliRunner().invoke(main, ["model", str(HEMMA), "--lang", "sv"])
+    assert res.exit_code == 0, res.output
+    rows = {line.split()[0]: line for line in res.output.splitlines() if "kr" in line}
+    assert "kommun" in rows and "fond" in rows
+    accounts = [
+        line for line in res.output.splitlines() if "affärens konto" in line or "utanför" in line
+    ]
+    assert len(accounts) == 2 and all(line.startswith("—") for line in accounts)
+    assert not any(line.startswith(("deal ", "outside ")) for line in res.output.splitlines())

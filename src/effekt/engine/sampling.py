@@ -166,15 +166,14 @@ def nearest_correlation(corr: FloatArray, floor: float = 1e-10) -> FloatArray:
     """
     try:
         np.linalg.cholesky(corr)
-        return corr
     except np.linalg.LinAlgError:
-        pass
-    w, v = np.linalg.eigh((corr + corr.T) / 2)
-    fixed = (v * np.maximum(w, floor)) @ v.T
-    d = np.sqrt(np.diag(fixed))
-    out = fixed / np.outer(d, d)
-    np.fill_diagonal(out, 1.0)
-    return np.asarray(out, dtype=np.float64)
+        w, v = np.linalg.eigh((corr + corr.T) / 2)
+        fixed = (v * np.maximum(w, floor)) @ v.T
+        d = np.sqrt(np.diag(fixed))
+        out = fixed / np.outer(d, d)
+        np.fill_diagonal(out, 1.0)
+        return np.asarray(out, dtype=np.float64)
+    return corr
 
 
 def inverse_cdf(q: Distribution, z: FloatArray) -> FloatArray:

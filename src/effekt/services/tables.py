@@ -36,6 +36,7 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
         t("table.peak", lang),
     ]
     rows = [head]
+    party_ids = {party.id for party in c.parties}
     for pid, p in data["parties"].items():
         # a return is a property of money put in at risk: payers, fee takers and the
         # accounts get no IRR or multiple in the table (the JSON still has them)
@@ -44,7 +45,7 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
             p = {**p, "irr": None, "moic": None}
         rows.append(
             [
-                pid,
+                pid if pid in party_ids else "—",  # the accounts are named by their role
                 t(f"role.{p['role']}", lang),
                 _cell(p["total"], "money", c, lang),
                 _cell(p["npv"], "money", c, lang),

@@ -17,6 +17,7 @@ same inputs however it is split across workers, and one input can be replayed wi
 from __future__ import annotations
 
 import argparse
+import copy
 import datetime as dt
 import json
 import math
@@ -63,6 +64,9 @@ CHOICES = [
     "provider", "quarter", "month", "year", "none", "matched_comparison", "fixed", "declining",
     "deal", "SEK", "GBP", "2027-01-01", "", "k1", "kommun", "rules[0].price", "{name}",
     "rct", "pre_post", "odds_ratio", "relative_risk", "standardised_mean_difference", "3:1",
+    # the other input files (fuzz_inputs.py): mappings, measured outcomes, portfolios
+    "personnummer", "ja", "insats", "all", "cohort1", "reconviction_events", "hemma",
+    "back_in_school", "attendance_share", "ephemeral", "categorical", "<=", "in",
 ]  # fmt: skip
 NUMBERS = [
     0, 1, -1, 2, 0.5, -0.5, 1.5, 1e-300, 1e300, -1e300, 2**31, 2**63, -(2**63), 10**30,
@@ -170,7 +174,7 @@ def mutate_data(data: Any, rng: random.Random) -> Any:
         elif op < 0.75:
             parent[key] = random_value(rng)
         elif op < 0.85 and isinstance(parent, list):
-            parent.insert(rng.randint(0, len(parent)), json.loads(json.dumps(parent[key])))
+            parent.insert(rng.randint(0, len(parent)), copy.deepcopy(parent[key]))
         elif isinstance(parent[key], int | float) and not isinstance(parent[key], bool):
             parent[key] = parent[key] * rng.choice([-1, 0, 0.5, 2, 10, 1e6]) + rng.choice([0, 1])
         else:

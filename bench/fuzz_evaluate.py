@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from effekt.cli import main as cli
 
@@ -69,18 +69,45 @@ def damaged(rng: random.Random, header: str, rows: list[str]) -> tuple[str, str,
     return kind, header, rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--n", type=int, default=500, help="inputs to try")
+def fuzz_arguments(doc: str, n: int, out: str) -> argparse.Namespace:
+    """The options every CLI fuzz run takes: --n, --seed, --only, --out. It also sets an
+    ephemeral pseudonym key, as for a trial run."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--n", type=int, default=n, help="inputs to try")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", type=int, default=None, help="replay input I alone")
-    parser.add_argument("--out", type=Path, default=Path("/tmp/effekt-fuzz-evaluate"))
+    parser.add_argument("--out", type=Path, default=Path(out))
     args = parser.parse_args()
-    os.environ["EFFEKT_PSEUDONYM_KEY"] = ""  # an ephemeral key, as for a trial run
+    os.environ["EFFEKT_PSEUDONYM_KEY"] = ""
+    args.out.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def failed(result: Result, what: str) -> bool:
+    """Whether a run ended in effekt's internal error or a traceback (printed if so)."""
+    if result.exit_code in (0, 1, 2) and "Traceback" not in result.output:
+        return False
+    print(f"FAILURE {what}: exit {result.exit_code}")
+    print(result.output[-1500:])
+    return True
+
+
+def summary(
+    inputs: int, seconds: float, counts: dict[str, Counter[str]], failures: int, out: Path
+) -> int:
+    """Print the run's figures; the exit status (1 when there were failures)."""
+    print(f"inputs: {inputs} in {seconds:.1f} s ({inputs / seconds:.1f} per second)")
+    for label, counter in counts.items():
+        print(f"{label}: " + ", ".join(f"{k} {v}" for k, v in sorted(counter.items())))
+    print(f"failures: {failures} (inputs kept in {out})")
+    return 1 if failures else 0
+
+
+def main() -> int:
+    args = fuzz_arguments(__doc__, 500, "/tmp/effekt-fuzz-evaluate")
     lines = DATA.read_text(encoding="utf-8").splitlines()
     comments = [line for line in lines if line.startswith("#")]
     header, *rows = [line for line in lines if not line.startswith("#")]
-    args.out.mkdir(parents=True, exist_ok=True)
     runner = CliRunner()
     outcomes: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
@@ -96,19 +123,13 @@ def main() -> int:
         for extra in (["--json"], ["--lang", "sv"], ["--lang", "en"]):
             result = runner.invoke(cli, ["evaluate", str(path), *CONTRACT, *extra])
             outcomes[f"exit {result.exit_code}"] += 1
-            if result.exit_code not in (0, 1, 2) or "Traceback" in result.output:
+            if failed(result, f"input {i} ({kind}) {extra}"):
                 failures += 1
-                print(f"FAILURE input {i} ({kind}) {extra}: exit {result.exit_code}")
-                print(result.output[-1500:])
                 break
         else:
             path.unlink()
     seconds = time.perf_counter() - start
-    print(f"inputs: {len(todo)} in {seconds:.1f} s ({len(todo) / seconds:.1f} per second)")
-    print("damage: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-    print("runs: " + ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())))
-    print(f"failures: {failures} (inputs kept in {args.out})")
-    return 1 if failures else 0
+    return summary(len(todo), seconds, {"damage": kinds, "runs": outcomes}, failures, args.out)
 
 
 if __name__ == "__main__":

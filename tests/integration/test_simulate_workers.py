@@ -48,8 +48,19 @@ def test_simulate_prints_a_table_in_swedish() -> None:
     assert "Risk under osäkerhet" in result.output and "fond" in result.output
 
 
-def test_a_portfolio_gives_results_per_contract_and_for_the_fund(tmp_path) -> None:
-    fund = tmp_path / "fund.toml"
+def _fund(folder: Path, *, with_norrkoping: bool = True) -> Path:
+    """A portfolio file: hemmasittare, and Norrköping at half weight with a shared shock."""
+    more = f"""
+[[contracts]]
+path = "{EXAMPLES / "norrkoping.toml"}"
+id = "norr"
+weight = 0.5
+
+[[shocks]]
+id = "arbetsmarknad"
+loadings = {{ "hemma:success" = 0.5 }}
+"""
+    fund = folder / "fund.toml"
     fund.write_text(
         f"""
 format_version = 1
@@ -59,18 +70,15 @@ id = "fonden"
 [[contracts]]
 path = "{EXAMPLES / "hemmasittare.toml"}"
 id = "hemma"
-
-[[contracts]]
-path = "{EXAMPLES / "norrkoping.toml"}"
-id = "norr"
-weight = 0.5
-
-[[shocks]]
-id = "arbetsmarknad"
-loadings = {{ "hemma:success" = 0.5 }}
-""",
+"""
+        + (more if with_norrkoping else ""),
         encoding="utf-8",
     )
+    return fund
+
+
+def test_a_portfolio_gives_results_per_contract_and_for_the_fund(tmp_path) -> None:
+    fund = _fund(tmp_path)
     result = CliRunner().invoke(main, ["simulate", str(fund), "--paths", "3000", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -188,19 +196,7 @@ def test_float_noise_in_a_partys_flows_is_no_investment_and_no_loss() -> None:
 
 
 def test_a_funds_table_in_swedish_names_its_roles_in_swedish(tmp_path: Path) -> None:
-    fund = tmp_path / "fund.toml"
-    fund.write_text(
-        f"""
-format_version = 1
-kind = "portfolio"
-id = "fonden"
-
-[[contracts]]
-path = "{EXAMPLES / "hemmasittare.toml"}"
-id = "hemma"
-""",
-        encoding="utf-8",
-    )
+    fund = _fund(tmp_path, with_norrkoping=False)
     result = CliRunner().invoke(main, ["simulate", str(fund), "--paths", "2000", "--lang", "sv"])
     assert result.exit_code == 0, result.output
     fund_table = result.output.split("Avtal hemma")[0]

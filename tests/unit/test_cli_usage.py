@@ -288,8 +288,7 @@ def test_other_usage_errors_are_translated_or_keep_clicks_text_after_a_translate
 
 def test_console_script_says_usage_errors_in_the_locale_language() -> None:
     script = Path(sys.executable).with_name("effekt")
-    if not script.exists():
-        pytest.skip("the console script is not installed")
+    assert script.exists(), "make installs the package, and its console script, into the venv"
     env = {k: v for k, v in os.environ.items() if k not in ("EFFEKT_LANG", "LC_ALL")}
     env["LANG"] = "sv_SE.UTF-8"
     done = subprocess.run(

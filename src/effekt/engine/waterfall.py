@@ -213,7 +213,10 @@ def _make_good(
         pay = np.minimum(lost, promised)
         if g.cap is not None:
             total = pay.sum(axis=1)
-            pay = pay * np.where(total > g.cap, g.cap / np.where(total > 0, total, 1), 1.0)[:, None]
+            scale = np.ones_like(total)  # the cap scales pay down only where it binds
+            over = total > g.cap
+            scale[over] = g.cap / total[over]
+            pay = pay * scale[:, None]
         guarantees[:, gi, :, T - 1] = pay
         lost = lost - pay
     return first_loss, guarantees

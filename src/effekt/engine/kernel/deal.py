@@ -347,7 +347,7 @@ def accounts(
                     paid[b] += bp[q, t, b]
         fb = pl.ex_fallback[e]
         for b in range(n):
-            paid[b] = paid[b] / max(total[b], 1e-300) if total[b] > 0 else fb  # the share
+            paid[b] = paid[b] / total[b] if total[b] > 0 else fb  # the share, as cash_flows
         a = pl.ex_acct[e]
         for t in range(T):
             for b in range(n):

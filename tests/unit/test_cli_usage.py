@@ -40,7 +40,7 @@ CASES = {
     ),
     "missing-argument": (
         ["simulate", "--lang", "{lang}"],
-        "Fel: Argumentet FILE saknas.",
+        "Fel: Argumentet FIL saknas.",
         "Error: Missing argument FILE.",
     ),
     "missing-option": (
@@ -76,7 +76,7 @@ CASES = {
     ),
     "directory-for-file": (
         ["check", str(EXAMPLES), "--lang", "{lang}"],
-        f"Fel: Ogiltigt värde för FILE: Filen '{EXAMPLES}' är en katalog.",
+        f"Fel: Ogiltigt värde för FIL: Filen '{EXAMPLES}' är en katalog.",
         f"Error: Invalid value for FILE: File '{EXAMPLES}' is a directory.",
     ),
     "option-needs-a-value": (
@@ -137,7 +137,7 @@ def test_usage_and_help_lines_are_translated() -> None:
     sv = run(["simulate", "--lang", "sv"]).output.splitlines()
     en = run(["simulate", "--lang", "en"]).output.splitlines()
     assert sv[:3] == [
-        "Användning: effekt simulate [OPTIONS] FILE",
+        "Användning: effekt simulate [FLAGGOR] FIL",
         "Skriv 'effekt simulate --help' för hjälp.",
         "",
     ]
@@ -174,7 +174,7 @@ def test_an_invalid_lang_is_reported_in_the_default_language_with_the_choices() 
 def test_an_option_the_group_does_not_have_is_reported_in_the_language_asked_for() -> None:
     result = run(["--lang", "sv", "--json", "check", HEM], lang_env="en")
     assert_usage_error(result)
-    assert "Användning: effekt [OPTIONS] COMMAND [ARGS]..." in result.output
+    assert "Användning: effekt [FLAGGOR] KOMMANDO [ARGUMENT]..." in result.output
     assert "Fel: Okänd flagga '--json'." in result.output
 
 
@@ -190,7 +190,7 @@ def test_help_and_version_are_not_errors() -> None:
     assert run(["simulate", "--help"], lang_env="sv").exit_code == 0
     assert run(["--version"], lang_env="sv").exit_code == 0
     bare = run([], lang_env="sv")
-    assert "Commands:" in bare.output and "Traceback" not in bare.output
+    assert "Kommandon:" in bare.output and "Traceback" not in bare.output
 
 
 @pytest.mark.parametrize(
@@ -296,5 +296,5 @@ def test_console_script_says_usage_errors_in_the_locale_language() -> None:
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert done.stderr.splitlines()[0] == "Användning: effekt simulate [OPTIONS] FILE"
-    assert done.stderr.rstrip().splitlines()[-1] == "Fel: Argumentet FILE saknas."
+    assert done.stderr.splitlines()[0] == "Användning: effekt simulate [FLAGGOR] FIL"
+    assert done.stderr.rstrip().splitlines()[-1] == "Fel: Argumentet FIL saknas."

@@ -25,7 +25,9 @@ from effekt.cli.usage import LocalisedGroup
 __all__ = ["main"]
 
 
-@click.group(cls=LocalisedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    name="effekt", cls=LocalisedGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(package_name="effekt")
 @lang_option
 def main(lang: str | None) -> None:

@@ -17,17 +17,18 @@ from effekt.cli.conventions import (
     language,
     load_contract_file,
 )
+from effekt.cli.help import LocalisedCommand
 from effekt.i18n import translate
 
 __all__ = ["feasibility", "model", "settle", "solve", "value_cmd"]
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print every account's flow per period as CSV.")
 @click.option(
-    "--xlsx", "xlsx_path", type=click.Path(dir_okay=False), help="Write an Excel workbook to PATH."
+    "--xlsx", "xlsx_path", type=click.Path(dir_okay=False), help="Write an Excel workbook to FILE."
 )
 @click.option(
     "--scenario",
@@ -75,7 +76,7 @@ def model(
             click.echo(scenarios_text(contract, data, scenarios, lang))
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--outcomes",
@@ -105,7 +106,7 @@ def settle(file: str, outcomes_path: str, as_json: bool, lang: str | None) -> No
         click.echo(settle_text(contract, data, lang))
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--vary", "param", required=True, help="The term to vary, e.g. rules[skolnarvaro].price."
@@ -149,7 +150,7 @@ def solve(
         )
 
 
-@click.command(name="value")
+@click.command(cls=LocalisedCommand, name="value")
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
 @lang_option
@@ -168,7 +169,7 @@ def value_cmd(file: str, as_json: bool, lang: str | None) -> None:
         click.echo(value_text(data, lang))
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
 @click.option(

@@ -20,6 +20,7 @@ from effekt.cli.conventions import (
     load_contract_file,
     print_problems,
 )
+from effekt.cli.help import LocalisedCommand
 from effekt.contract.diff import diff_data
 from effekt.contract.explain import explain_rules, summary
 from effekt.contract.load import check_document, read_document
@@ -35,7 +36,7 @@ from effekt.i18n import translate
 __all__ = ["check", "diff", "explain", "init", "schema", "summary_cmd"]
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
 @lang_option
@@ -86,7 +87,7 @@ def check(file: str, as_json: bool, lang: str | None) -> None:
     sys.exit(1 if errors else 0)
 
 
-@click.command(name="summary")
+@click.command(cls=LocalisedCommand, name="summary")
 @click.argument("file", type=click.Path(dir_okay=False))
 @lang_option
 @handled
@@ -97,7 +98,7 @@ def summary_cmd(file: str, lang: str | None) -> None:
     click.echo(summary(contract, lang))
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @lang_option
 @handled
@@ -110,7 +111,7 @@ def explain(file: str, lang: str | None) -> None:
         click.echo()
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.option("--portfolio", is_flag=True, help="The schema of a portfolio file instead.")
 @click.option("--reference", is_flag=True, help="The Markdown field reference instead.")
 @lang_option
@@ -123,7 +124,7 @@ def schema(portfolio: bool, reference: bool, lang: str | None) -> None:
         click.echo(schema_text(portfolio_schema() if portfolio else contract_schema()), nl=False)
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False), required=False)
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @lang_option
@@ -145,7 +146,7 @@ def init(file: str | None, force: bool, lang: str | None) -> None:
     click.echo(translate("cli.written", lang, path=file))
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @json_option

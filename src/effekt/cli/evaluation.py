@@ -16,12 +16,13 @@ from effekt.cli.conventions import (
     language,
     load_contract_file,
 )
+from effekt.cli.help import LocalisedCommand
 from effekt.i18n import translate
 
 __all__ = ["evaluate"]
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option(
     "--contract",

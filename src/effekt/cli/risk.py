@@ -16,12 +16,13 @@ from effekt.cli.conventions import (
     language,
     load_contract_file,
 )
+from effekt.cli.help import LocalisedCommand
 from effekt.i18n import translate
 
 __all__ = ["sensitivity", "simulate"]
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--paths",
@@ -109,7 +110,7 @@ def simulate(
         click.echo(simulate_text(data, lang))
 
 
-@click.command()
+@click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option(
     "--output",

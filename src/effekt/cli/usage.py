@@ -28,7 +28,8 @@ from typing import IO, Any
 
 import click
 
-from effekt.i18n import LANGUAGES, default_language, translate
+from effekt.cli.help import LocalisedHelpMixin, explicit_language, swedish_metavars
+from effekt.i18n import default_language, translate
 
 __all__ = ["LocalisedGroup", "LocalisedUsageError", "describe", "language_of"]
 
@@ -70,19 +71,7 @@ def language_of(args: Sequence[str]) -> str:
 
     The last valid value wins, as when click parses it; arguments after ``--`` are not options.
     """
-    found = None
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg == "--lang" and i + 1 < len(args):
-            value = args[i + 1]
-        elif arg.startswith("--lang="):
-            value = arg.removeprefix("--lang=")
-        else:
-            continue
-        if value.strip().lower() in LANGUAGES:
-            found = value.strip().lower()
-    return found or default_language()
+    return explicit_language(args) or default_language()
 
 
 def _quote(text: str) -> str:
@@ -113,6 +102,11 @@ def _param_name(param: click.Parameter | None) -> str | None:
     if param is not None:
         return param.human_readable_name
     return None
+
+
+def _in_language(name: str, lang: str) -> str:
+    """An argument's placeholder as the help writes it (``FILE`` is ``FIL`` in Swedish)."""
+    return swedish_metavars(name) if lang == "sv" else name
 
 
 def _suggestions(close: Sequence[str], lang: str) -> str:
@@ -151,7 +145,7 @@ def _missing(exc: click.MissingParameter, lang: str) -> str:
     code = {"argument": "usage.missing_argument", "option": "usage.missing_option"}.get(
         kind, "usage.missing_parameter"
     )
-    text = translate(code, lang, name=name or "")
+    text = translate(code, lang, name=_in_language(name or "", lang))
     if param is not None and isinstance(param.type, click.Choice):
         text += " " + translate("usage.choose_from", lang, choices=_choices(param))
     if exc.message:
@@ -217,7 +211,7 @@ def _bad_parameter(exc: click.BadParameter, lang: str) -> str:
         name = _param_name(exc.param)
     if name is None:
         return translate("usage.invalid_value_unnamed", lang, message=reason)
-    return translate("usage.invalid_value", lang, param=name, message=reason)
+    return translate("usage.invalid_value", lang, param=_in_language(name, lang), message=reason)
 
 
 def _bad_option_usage(exc: click.BadOptionUsage, lang: str) -> str:
@@ -262,9 +256,9 @@ def describe(exc: click.UsageError, lang: str) -> str:
 
 def _usage_line(ctx: click.Context, lang: str) -> str:
     formatter = ctx.make_formatter()
-    pieces = ctx.command.collect_usage_pieces(ctx)
+    pieces = _in_language(" ".join(ctx.command.collect_usage_pieces(ctx)), lang)
     prefix = translate("usage.usage_prefix", lang) + " "
-    formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=prefix)
+    formatter.write_usage(ctx.command_path, pieces, prefix=prefix)
     return formatter.getvalue().rstrip("\n")
 
 
@@ -307,8 +301,9 @@ def _localised(exc: click.UsageError, lang: str) -> click.UsageError:
         return exc
 
 
-class LocalisedGroup(click.Group):
-    """A command group whose usage errors, and its commands', are in the user's language."""
+class LocalisedGroup(LocalisedHelpMixin, click.Group):
+    """A command group whose usage errors and help, and its commands', are in the user's
+    language."""
 
     def make_context(
         self,

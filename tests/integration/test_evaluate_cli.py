@@ -127,8 +127,9 @@ def test_text_output_is_in_the_chosen_language() -> None:
     assert "Betalningsbeslut" in sv.stdout and "Payment decision" in en.stdout
 
 
-# a figure in Swedish or English (true minus, no-break thousands) and kronor or SEK
-SV_NUM, EN_NUM = r"\u2212?\d+(,\d+)?", r"\u2212?\d+(\.\d+)?"
+# a figure in Swedish (minus sign U+2212, decimal comma) or English (hyphen-minus, point),
+# and kronor (no-break thousands) or SEK
+SV_NUM, EN_NUM = r"\u2212?\d+(,\d+)?", r"-?\d+(\.\d+)?"
 SV_KR, EN_SEK = r"\d{1,3}(\u00a0\d{3})*(,\d\d)?\u00a0kr", r"SEK \d{1,3}(,\d{3})*(\.\d\d)?"
 ROSENBAUM = {  # the sentence that must appear for each status, and the one that must not
     "sv": {"not_significant": ("effekten är inte signifikant", "förblir signifikant"),

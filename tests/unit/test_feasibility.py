@@ -281,7 +281,7 @@ def test_a_larger_comparison_group_lowers_the_mde_in_the_forstudie() -> None:
             "The controlled studies do not show the effect the contract expects",
             "Reissner et al. (2015), Dtsch Arztebl Int (randomised controlled trial, n = 112) "
             "on “back_in_school”: +1.1 percentage points at the contract's baseline of 33 % "
-            "(95 % CI −10.8 to +15.3), against the +12.0 percentage points the contract "
+            "(95 % CI -10.8 to +15.3), against the +12.0 percentage points the contract "
             "expects. The interval includes zero: the study cannot tell its effect from no "
             "effect. The contract expects more than the study's point estimate.",
             "found no significant difference in “back_in_school”",

@@ -1,16 +1,49 @@
-"""Numbers, money and shares written the Swedish or the English way."""
+"""Numbers, money and shares written the Swedish or the English way.
+
+The one rule for a number's sign, from the CLDR locale data: Swedish writes a negative
+number with the minus sign U+2212 ("−7 424 683 kr"), English with the hyphen-minus
+("-7,424,683"). A number that rounds to zero is written without a sign, never "−0". This
+is for text people read; JSON, CSV and the workbook's cells keep plain numbers.
+"""
 
 from __future__ import annotations
 
-__all__ = ["money", "number", "percent"]
+__all__ = ["minus_sign", "money", "number", "percent", "signed"]
+
+
+def minus_sign(lang: str) -> str:
+    """The language's minus sign: U+2212 in Swedish, the ASCII hyphen-minus in English."""
+    return "\u2212" if lang == "sv" else "-"
+
+
+def _is_zero(digits: str) -> bool:
+    """Whether written digits ("0", "0,00", "0.0") are a zero."""
+    return digits.strip("0.,") == ""
 
 
 def number(value: float, lang: str = "en", decimals: int = 0) -> str:
-    """1234567.8 → "1,234,568" (en) or "1 234 568" (sv, with no-break spaces)."""
-    text = f"{value:,.{decimals}f}"
+    """1234567.8 → "1,234,568" (en) or "1 234 568" (sv, with no-break spaces).
+
+    >>> number(-7424683, "sv"), number(-7424683, "en"), number(-0.004, "sv", 2)
+    ('−7\\xa0424\\xa0683', '-7,424,683', '0,00')
+    """
+    text = f"{abs(value):,.{decimals}f}"
     if lang == "sv":
         text = text.replace(",", "\u00a0").replace(".", ",")
+    if value < 0 and not _is_zero(text):
+        return minus_sign(lang) + text
     return text
+
+
+def signed(value: float, lang: str = "en", decimals: int = 0) -> str:
+    """A difference, its sign always written: "+1.1", "-10.8" (en), "+1,1", "−10,8" (sv); a
+    zero without a sign.
+
+    >>> signed(1.06, "sv", 1), signed(-10.83, "sv", 1), signed(-0.04, "en", 1)
+    ('+1,1', '−10,8', '0.0')
+    """
+    text = number(value, lang, decimals)
+    return "+" + text if value > 0 and not _is_zero(text) else text
 
 
 def money(value: float, currency: str, lang: str = "en") -> str:

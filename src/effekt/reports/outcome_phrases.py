@@ -1,13 +1,14 @@
 """How the verified outcome report says things, in Swedish or English.
 
 Numbers keep four significant digits in the language's format (:mod:`effekt.i18n.format`:
-decimal comma and no-break thousands spaces in Swedish, and a true minus sign, U+2212, in
-both); money is :func:`~effekt.i18n.format.money`. Everything the evaluation result holds
-as a code — the method and its parameters, the rule's measure, the policies, the
-sensitivity status, the plan's field names — is translated here from the catalogue
-(``report.*`` in ``i18n/messages/evaluation_report.toml``), so no English built in a
-service reaches a Swedish report. Values are never changed: a plan value is shown exactly
-as it was hashed, a suppressed count exactly as it was published.
+decimal comma, no-break thousands spaces and the minus sign U+2212 in Swedish; decimal
+point, thousands commas and the hyphen-minus in English); money is
+:func:`~effekt.i18n.format.money`. Everything the evaluation result holds as a code — the
+method and its parameters, the rule's measure, the policies, the sensitivity status, the
+plan's field names — is translated here from the catalogue (``report.*`` in
+``i18n/messages/evaluation_report.toml``), so no English built in a service reaches a
+Swedish report. Values are never changed: a plan value is shown exactly as it was hashed,
+a suppressed count exactly as it was published.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from typing import Any
 
 from effekt.i18n import catalog
 from effekt.i18n import translate as t
-from effekt.i18n.format import number, percent
+from effekt.i18n.format import minus_sign, number, percent
 
 __all__ = [
-    "MINUS",
     "count",
     "decision_cells",
     "decision_interval",
@@ -36,7 +36,6 @@ __all__ = [
     "sensitivity",
 ]
 
-MINUS = "\u2212"
 _PLAN_HIDDEN = ("contract_sha256", "mapping_sha256")  # in the run record instead
 
 
@@ -48,8 +47,8 @@ def label(code: str, lang: str, fallback: str, **params: Any) -> str:
 def num(x: Any, lang: str, digits: int = 4) -> str:
     """A figure with ``digits`` significant digits (whole numbers in full), "–" if missing.
 
-    >>> num(-0.0631079, "sv"), num(0.0631079, "en"), num(6783255.41, "sv")
-    ('−0,06311', '0.06311', '6\\xa0783\\xa0255')
+    >>> num(-0.0631079, "sv"), num(-0.0631079, "en"), num(6783255.41, "sv")
+    ('−0,06311', '-0.06311', '6\\xa0783\\xa0255')
     """
     if x is None:
         return "–"
@@ -59,16 +58,12 @@ def num(x: Any, lang: str, digits: int = 4) -> str:
     if math.isnan(v):
         return "–"
     if math.isinf(v):
-        return "∞" if v > 0 else MINUS + "∞"
+        return "∞" if v > 0 else minus_sign(lang) + "∞"
     if v == 0:
         return "0"
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(v))))
-    text = number(abs(v), lang, decimals)
-    if decimals:
-        text = text.rstrip("0").rstrip(".,")
-    if text == "0":
-        return text
-    return MINUS + text if v < 0 else text
+    text = number(v, lang, decimals)
+    return text.rstrip("0").rstrip(".,") if decimals else text
 
 
 def count(n: int | str | None, lang: str) -> str:

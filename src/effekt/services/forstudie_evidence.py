@@ -13,7 +13,7 @@ from effekt.contract.metrics import Metric
 from effekt.contract.model import Contract
 from effekt.engine.evidence import Comparison, EvidenceAssessment, StudyAssessment
 from effekt.i18n import translate as t
-from effekt.i18n.format import number, percent
+from effekt.i18n.format import number, percent, signed
 
 __all__ = ["evidence_json", "evidence_reasons"]
 
@@ -23,17 +23,9 @@ def _quoted(name: str, lang: str) -> str:
     return f"“{name}”" if lang == "en" else f"”{name}”"
 
 
-def _signed(value: float, lang: str, decimals: int) -> str:
-    """+1.1, −10.8 (a true minus sign); 0 without a sign."""
-    text = number(abs(value), lang, decimals)
-    if text.strip("0.,") == "":
-        return text
-    return ("+" if value > 0 else "\u2212") + text
-
-
 def _amount(value: float, m: Metric, lang: str) -> str:
     """A signed difference in the metric's unit, in percentage points for a share."""
-    return _signed(value * 100, lang, 1) if m.kind == "binary" else _signed(value, lang, 2)
+    return signed(value * 100, lang, 1) if m.kind == "binary" else signed(value, lang, 2)
 
 
 def _difference(value: float, m: Metric, lang: str) -> str:

@@ -53,8 +53,13 @@ class EffektError(Exception):
     def render(self, lang: str = "en") -> str:
         """The message in ``lang`` ("sv" or "en")."""
         from effekt.i18n import translate
+        from effekt.i18n.format import significant
 
-        return translate(self.code, lang, **self.params)
+        params = {
+            k: significant(v, lang, 6) if isinstance(v, float) else v
+            for k, v in self.params.items()
+        }
+        return translate(self.code, lang, **params)
 
     def __str__(self) -> str:
         return self.render("en")

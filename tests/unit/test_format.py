@@ -41,7 +41,8 @@ def test_swedish_negative_numbers_use_the_minus_sign() -> None:
 def test_english_negative_numbers_use_the_hyphen_minus() -> None:
     assert minus_sign("en") == "-"
     assert number(-7424683, "en") == "-7,424,683"
-    assert money(-7424683, "SEK", "en") == "SEK -7,424,683"
+    assert money(-7424683, "SEK", "en") == "-SEK 7,424,683"
+    assert money(-4440000, "GBP", "en") == "-£4,440,000"
     assert percent(-0.407, "en") == f"-40.7{NBSP}%"
 
 
@@ -110,7 +111,7 @@ def test_swedish_business_case_table_writes_negative_kronor_with_the_minus_sign(
 
 def test_english_business_case_table_writes_negative_amounts_with_the_hyphen_minus() -> None:
     out = model("--lang", "en")
-    assert re.search(r"SEK -\d{1,3}(,\d{3})*", out)
+    assert re.search(r"-SEK \d{1,3}(,\d{3})*", out)
     assert MINUS not in out
 
 
@@ -134,3 +135,20 @@ def test_xlsx_cells_keep_negative_numbers_as_numbers(tmp_path: Path) -> None:
     cells = [c.value for ws in load_workbook(path) for row in ws.iter_rows() for c in row]
     assert any(isinstance(v, int | float) and v < 0 for v in cells)
     assert not any(isinstance(v, str) and MINUS in v for v in cells)
+
+
+def test_significant_keeps_the_figures_asked_for_in_the_languages_way() -> None:
+    assert fmt.significant(1.23456, "sv") == "1,235"
+    assert fmt.significant(-0.0631079, "sv") == MINUS + "0,06311"
+    assert fmt.significant(444722.4, "en", 3) == "444,722"
+    assert fmt.significant(0.5, "en", 6) == "0.5"
+    assert fmt.significant(0.0, "sv") == "0"
+
+
+def test_a_contracts_payer_shares_are_summed_in_the_languages_numbers(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(HEMMA.read_text().replace("payer_share = 0.7", "payer_share = 0.6667"))
+    sv = CliRunner().invoke(main, ["check", str(bad), "--lang", "sv"]).output
+    en = CliRunner().invoke(main, ["check", str(bad), "--lang", "en"]).output
+    assert "summerar till 96,67 %" in sv
+    assert "add up to 96.67 %" in en

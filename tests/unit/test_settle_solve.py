@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,23 @@ def test_the_business_case_table_names_parties_by_id_and_the_accounts_by_role_on
     ]
     assert len(accounts) == 2 and all(line.startswith("—") for line in accounts)
     assert not any(line.startswith(("deal ", "outside ")) for line in res.output.splitlines())
+
+
+def test_solve_writes_the_value_found_the_swedish_way() -> None:
+    args = ["solve", str(HEMMA), "--vary", "rules[skolnarvaro].price", "--target", "fond.irr=0.05"]
+    sv = CliRunner().invoke(main, [*args, "--lang", "sv"]).output
+    en = CliRunner().invoke(main, [*args, "--lang", "en"]).output
+    assert re.match(r"rules\[skolnarvaro\]\.price = \d{3}\u00a0\d{3} ger ", sv), sv
+    assert "(uppnått 0,05;" in sv
+    assert re.match(r"rules\[skolnarvaro\]\.price = \d{3},\d{3} gives ", en), en
+    assert "(reached 0.05;" in en
+
+
+def test_a_jump_at_a_threshold_is_reported_with_the_languages_numbers() -> None:
+    c = load_contract(PETERBOROUGH)
+    with pytest.raises(NoSolution) as exc:
+        solve(c, "metrics[0].expected", "trusts.moic=1", low=1.0, high=1.55)
+    value = exc.value.params["value"]
+    assert isinstance(value, float)
+    assert f"{value:.6g}".replace(".", ",") in exc.value.render("sv")
+    assert f"{value:.6g}" in exc.value.render("en")

@@ -19,6 +19,7 @@ from effekt.cli.conventions import (
 )
 from effekt.cli.help import LocalisedCommand
 from effekt.i18n import translate
+from effekt.i18n.format import significant
 
 __all__ = ["feasibility", "model", "settle", "solve", "value_cmd"]
 
@@ -142,9 +143,9 @@ def solve(
                 "solve.result",
                 lang,
                 param=sol.param,
-                value=f"{sol.value:,.6g}",
+                value=significant(sol.value, lang, 6),
                 target=sol.target,
-                achieved=f"{sol.achieved:.6g}",
+                achieved=significant(sol.achieved, lang, 6),
                 evaluations=sol.evaluations,
             )
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from effekt.i18n import translate
-from effekt.i18n.format import number, percent
+from effekt.i18n.format import percent, significant
 
 __all__ = ["Problem", "Severity"]
 
@@ -31,8 +31,9 @@ class Problem:
             params["what"] = translate(f"noun.{params['what']}", lang)
         if isinstance(params.get("clipped"), float):
             params["clipped"] = _percentage(params["clipped"], lang)
-        if isinstance(params.get("mean"), float):
-            params["mean"] = _figures(params["mean"], lang, 4)
+        for name in ("mean", "total"):
+            if isinstance(params.get(name), float):
+                params[name] = significant(params[name], lang, 4)
         text = translate(self.code, lang, path=self.path or "(file)", **params)
         if self.params.get("suggestion"):
             text += " " + translate(
@@ -60,12 +61,3 @@ def _percentage(share: float, lang: str) -> str:
     if share <= 0:
         return percent(0.0, lang)
     return percent(share, lang, max(0, 1 - math.floor(math.log10(share * 100))))
-
-
-def _figures(value: float, lang: str, digits: int) -> str:
-    """``value`` to ``digits`` significant figures, the language's way: 1.2345 → "1,235" (sv)."""
-    if value == 0 or not math.isfinite(value):
-        return number(value, lang)
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
-    text = number(value, lang, decimals)
-    return text.rstrip("0").rstrip(".,") if decimals else text

@@ -176,7 +176,7 @@ class _Checker:
             elif share is not None:
                 shares.append(share)
         if len(shares) == len(paying) and abs(sum(shares) - 1) > 1e-9:
-            self.add(("parties",), "contract.payer_shares_sum", total=f"{sum(shares) * 100:.1f}")
+            self.add(("parties",), "contract.payer_shares_sum", total=float(sum(shares)) * 100)
 
     def cohorts_in_term(self) -> None:
         for i, c in _items(self.d, "cohorts"):
@@ -196,7 +196,7 @@ class _Checker:
                         self.add(
                             ("cohorts", i, "referral_profile"),
                             "contract.profile_sum",
-                            total=f"{total:.3f}",
+                            total=float(total),
                         )
                     if any(v is not None and v < 0 for v in values):
                         self.add(("cohorts", i, "referral_profile"), "contract.negative_share")
@@ -350,7 +350,7 @@ class _Checker:
                         self.add(
                             ("rules", i, "payers"),
                             "contract.payer_shares_sum",
-                            total=f"{total * 100:.1f}",
+                            total=float(total) * 100,
                         )
             for key in ("applies_to", "net_of"):
                 refs = r.get(key)
@@ -467,7 +467,7 @@ class _Checker:
                 self.add(
                     ("financing", "excess_sharing"),
                     "contract.excess_over_one",
-                    total=f"{(a + b) * 100:.1f}",
+                    total=float(a + b) * 100,
                 )
 
     def fees(self) -> None:

@@ -8,7 +8,9 @@ is for text people read; JSON, CSV and the workbook's cells keep plain numbers.
 
 from __future__ import annotations
 
-__all__ = ["minus_sign", "money", "number", "percent", "signed"]
+import math
+
+__all__ = ["minus_sign", "money", "number", "percent", "signed", "significant"]
 
 
 def minus_sign(lang: str) -> str:
@@ -35,6 +37,20 @@ def number(value: float, lang: str = "en", decimals: int = 0) -> str:
     return text
 
 
+def significant(value: float, lang: str = "en", digits: int = 4) -> str:
+    """``value`` to ``digits`` significant figures, trailing zeros dropped; whole numbers in
+    full.
+
+    >>> significant(1.23456, "sv"), significant(-0.0631079, "en"), significant(444722.4, "sv", 3)
+    ('1,235', '-0.06311', '444\xa0722')
+    """
+    if value == 0 or not math.isfinite(value):
+        return number(value, lang)
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    text = number(value, lang, decimals)
+    return text.rstrip("0").rstrip(".,") if decimals else text
+
+
 def signed(value: float, lang: str = "en", decimals: int = 0) -> str:
     """A difference, its sign always written: "+1.1", "-10.8" (en), "+1,1", "−10,8" (sv); a
     zero without a sign.
@@ -47,14 +63,21 @@ def signed(value: float, lang: str = "en", decimals: int = 0) -> str:
 
 
 def money(value: float, currency: str, lang: str = "en") -> str:
-    """60000, "SEK" → "SEK 60,000" (en) or "60 000 kr" (sv)."""
+    """60000, "SEK" → "SEK 60,000" (en) or "60 000 kr" (sv); in English the sign stands
+    before the currency, as CLDR writes it.
+
+    >>> money(-4440000, "GBP"), money(-7424683, "SEK"), money(-7424683, "SEK", "sv")
+    ('-£4,440,000', '-SEK 7,424,683', '−7\xa0424\xa0683\xa0kr')
+    """
     decimals = 0 if abs(value - round(value)) < 0.005 else 2
     amount = number(value, lang, decimals)
     if lang == "sv":
         unit = "kr" if currency == "SEK" else currency
         return f"{amount}\u00a0{unit}"
+    sign = minus_sign(lang) if amount.startswith(minus_sign(lang)) else ""
+    amount = amount.removeprefix(sign)
     symbol = {"GBP": "£", "USD": "$", "EUR": "€"}.get(currency)
-    return f"{symbol}{amount}" if symbol else f"{currency} {amount}"
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{currency} {amount}"
 
 
 def percent(share: float, lang: str = "en", decimals: int = 1) -> str:

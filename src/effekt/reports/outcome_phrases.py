@@ -19,7 +19,7 @@ from typing import Any
 
 from effekt.i18n import catalog
 from effekt.i18n import translate as t
-from effekt.i18n.format import minus_sign, number, percent
+from effekt.i18n.format import minus_sign, number, percent, significant
 
 __all__ = [
     "count",
@@ -59,11 +59,7 @@ def num(x: Any, lang: str, digits: int = 4) -> str:
         return "–"
     if math.isinf(v):
         return "∞" if v > 0 else minus_sign(lang) + "∞"
-    if v == 0:
-        return "0"
-    decimals = max(0, digits - 1 - math.floor(math.log10(abs(v))))
-    text = number(v, lang, decimals)
-    return text.rstrip("0").rstrip(".,") if decimals else text
+    return significant(v, lang, digits)
 
 
 def count(n: int | str | None, lang: str) -> str:

@@ -106,9 +106,9 @@ def solve(
         raise NoSolution(
             "solve.discontinuous",
             param=param,
-            value=f"{root:.6g}",
+            value=root,
             target=target,
-            below=f"{f(root - 1e-9 * max(1.0, abs(root))) + goal:.6g}",
-            above=f"{f(root + 1e-9 * max(1.0, abs(root))) + goal:.6g}",
+            below=f(root - 1e-9 * max(1.0, abs(root))) + goal,
+            above=f(root + 1e-9 * max(1.0, abs(root))) + goal,
         )
     return Solution(param, root, target, achieved, count)

@@ -36,6 +36,18 @@ def test_one_worker_two_workers_and_a_dask_cluster_give_identical_json() -> None
     assert 0 <= data["society_p_positive_npv"] <= 1
 
 
+def test_an_existing_dask_cluster_at_its_address_gives_identical_json() -> None:
+    from distributed import LocalCluster
+
+    serial = _simulate("--seed", "42")
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://")
+        assert _simulate("--seed", "42", "--dask", address) == serial
+
+
 def test_another_seed_gives_other_results() -> None:
     a = json.loads(_simulate("--seed", "1"))
     b = json.loads(_simulate("--seed", "2"))

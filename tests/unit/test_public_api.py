@@ -54,10 +54,11 @@ def test_every_error_has_a_code_and_an_exit_code() -> None:
 
 def test_settings_come_from_the_environment_with_defaults() -> None:
     s = load_settings({"EFFEKT_LANG": "sv", "EFFEKT_WORKERS": "2"})
-    assert s.lang == "sv" and s.workers == 2 and s.database_url.startswith("sqlite:")
+    assert s.lang == "sv" and s.workers == 2 and s.dask_timeout == 30.0
+    assert s.unit_cost_dirs() == ()
     assert load_settings({"LANG": "sv_SE.UTF-8"}).lang == "sv"
     assert load_settings({}).lang in ("sv", "en")
-    assert {st.name for st in SETTINGS} == {"lang", "database_url", "unit_cost_dir", "workers"}
+    assert {st.name for st in SETTINGS} == {"lang", "unit_cost_dir", "workers", "dask_timeout"}
 
 
 @pytest.mark.parametrize(
@@ -66,7 +67,10 @@ def test_settings_come_from_the_environment_with_defaults() -> None:
         {"EFFEKT_LANG": "de"},
         {"EFFEKT_WORKERS": "zero"},
         {"EFFEKT_WORKERS": "0"},
-        {"EFFEKT_DATABASE_URL": "mysql://x"},
+        {"EFFEKT_DASK_TIMEOUT": "0"},
+        {"EFFEKT_DASK_TIMEOUT": "soon"},
+        {"EFFEKT_DASK_TIMEOUT": "inf"},
+        {"EFFEKT_UNIT_COST_DIR": "/no/such/folder"},
     ],
 )
 def test_bad_settings_are_refused_with_a_configuration_error(env: dict[str, str]) -> None:

@@ -17,7 +17,7 @@ import click
 
 from effekt.cli.business import feasibility, model, settle, solve, value_cmd
 from effekt.cli.contract import check, diff, explain, init, schema, summary_cmd
-from effekt.cli.conventions import lang_option
+from effekt.cli.conventions import handled, lang_option, settings
 from effekt.cli.evaluation import evaluate
 from effekt.cli.risk import sensitivity, simulate
 from effekt.cli.usage import LocalisedGroup
@@ -30,11 +30,13 @@ __all__ = ["main"]
 )
 @click.version_option(package_name="effekt")
 @lang_option
+@handled
 def main(lang: str | None) -> None:
     """effekt — social outcomes contracts (SIBs) from feasibility to settlement.
 
     --lang before the command (effekt --lang sv check FILE) applies to it, unless the
     command is given its own."""
+    settings()  # read and checked once, before any command: a refused setting is exit 2
 
 
 for _command in (

@@ -16,6 +16,7 @@ from effekt.cli.conventions import (
     lang_option,
     language,
     load_contract_file,
+    settings,
 )
 from effekt.cli.help import LocalisedCommand
 from effekt.i18n import translate
@@ -163,7 +164,7 @@ def value_cmd(file: str, as_json: bool, lang: str | None) -> None:
 
     lang = language(lang)
     contract = load_contract_file(file, lang)
-    data = value_json(contract, Path(file).parent, lang)
+    data = value_json(contract, None, lang, settings().unit_cost_dirs())
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -185,7 +186,7 @@ def feasibility(file: str, as_json: bool, html_path: str | None, lang: str | Non
 
     lang = language(lang)
     contract = load_contract_file(file, lang)
-    data = feasibility_json(contract, Path(file).parent, lang)
+    data = feasibility_json(contract, None, lang, settings().unit_cost_dirs())
     if html_path:
         Path(html_path).write_text(feasibility_html(data, lang), encoding="utf-8")
         click.echo(translate("cli.written", lang, path=html_path), err=True)

@@ -12,9 +12,11 @@ from typing import Any, TypeVar
 
 import click
 
+from effekt.cli.help import command_line_language
 from effekt.contract.problems import Problem
 from effekt.errors import ContractInvalid, EffektError
 from effekt.i18n import default_language, translate
+from effekt.settings import Settings, load_settings
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -24,6 +26,7 @@ __all__ = [
     "language",
     "load_contract_file",
     "print_problems",
+    "settings",
 ]
 
 
@@ -53,7 +56,21 @@ def language(lang: str | None) -> str:
         return lang
     ctx = click.get_current_context(silent=True)
     before = ctx.find_root().params.get("lang") if ctx is not None else None
-    return str(before) if before else default_language()
+    # before the command's options are parsed (the group's own checks): the raw arguments
+    return str(before) if before else command_line_language() or default_language()
+
+
+def settings() -> Settings:
+    """The settings, read once by the ``effekt`` group for this command line (or now, for a
+    command run on its own)."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and isinstance(root.obj, Settings):
+        return root.obj
+    loaded = load_settings()
+    if root is not None:
+        root.obj = loaded
+    return loaded
 
 
 def handled(f: F) -> F:

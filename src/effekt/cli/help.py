@@ -39,6 +39,7 @@ from effekt.i18n import LANGUAGES, default_language
 __all__ = [
     "LocalisedCommand",
     "LocalisedHelpMixin",
+    "command_line_language",
     "explicit_language",
     "help_table",
     "option_key",
@@ -77,6 +78,12 @@ def explicit_language(args: Sequence[str]) -> str | None:
         if value.strip().lower() in LANGUAGES:
             found = value.strip().lower()
     return found
+
+
+def command_line_language() -> str | None:
+    """The language ``--lang`` asks for anywhere on this command line, read from the raw
+    arguments before click has parsed them; None if it does not say."""
+    return _HELP_LANG.get()
 
 
 def set_help_language(lang: str) -> None:

@@ -15,6 +15,7 @@ from effekt.cli.conventions import (
     lang_option,
     language,
     load_contract_file,
+    settings,
 )
 from effekt.cli.help import LocalisedCommand
 from effekt.i18n import translate
@@ -41,9 +42,8 @@ __all__ = ["sensitivity", "simulate"]
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Local worker processes (or the size of --dask local).",
+    default=None,
+    help="Local worker processes (or the size of --dask local; default: EFFEKT_WORKERS, else 1).",
 )
 @click.option(
     "--dask",
@@ -71,7 +71,7 @@ def simulate(
     file: str,
     paths: int,
     seed: int,
-    workers: int,
+    workers: int | None,
     dask_address: str | None,
     person_level: bool | None,
     engine: str,
@@ -92,18 +92,23 @@ def simulate(
         click.echo(f"effekt: {translate('file.not_found', lang, path=file)}", err=True)
         sys.exit(2)
     target = load_target(file)
+    config = settings()
+    if workers is None:  # a cluster at an address has its own workers
+        workers = config.workers if dask_address in (None, "local") else 1
     options: dict[str, Any] = {
         "workers": workers,
         "dask": dask_address,
         "person_level": person_level,
         "engine": engine,
+        "dask_timeout": config.dask_timeout,
+        "unit_cost_dirs": config.unit_cost_dirs(),
     }
     if sys.stdout.isatty() and sys.stderr.isatty():
         with click.progressbar(length=paths, file=sys.stderr, show_eta=True) as bar:
             res = run(target, paths, seed, progress=bar.update, **options)
     else:
         res = run(target, paths, seed, **options)
-    data = simulate_json(target, res, seed, person_level)
+    data = simulate_json(target, res, seed, person_level, config.unit_cost_dirs())
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

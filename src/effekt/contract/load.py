@@ -338,7 +338,7 @@ def load_contract(path: str | Path) -> Contract:
     contract, problems = check_document(doc)
     if contract is None:
         raise ContractInvalid(problems, file=str(path))
-    return contract
+    return contract.read_from(Path(path).resolve().parent)
 
 
 def load_portfolio(path: str | Path) -> tuple[Portfolio, list[Contract]]:

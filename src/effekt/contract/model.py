@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from effekt.contract.base import Strict
 from effekt.contract.delivery import Cohort, Costs, Population
@@ -135,6 +136,29 @@ class Contract(Strict):
         ),
     )
     sources: list[str] = Field(default_factory=list, description="Sources the figures come from.")
+
+    #: The folder of the file the contract was read from (set by ``load_contract``): files
+    #: the contract names by a relative path, such as unit-cost tables, are found there
+    #: wherever the command runs. Not a term of the contract: not in its file or schema.
+    _source_dir: Path | None = PrivateAttr(default=None)
+
+    def __eq__(self, other: object) -> bool:
+        """Contracts are equal when their terms are; where each was read from is not a term."""
+        if not isinstance(other, Contract):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    __hash__ = Strict.__hash__
+
+    @property
+    def source_dir(self) -> Path | None:
+        """The folder of the contract's file, or None for a contract built in code."""
+        return self._source_dir
+
+    def read_from(self, folder: Path | None) -> Contract:
+        """This contract, marked as read from ``folder`` (returns itself)."""
+        self._source_dir = folder
+        return self
 
     @property
     def periods_per_year(self) -> int:

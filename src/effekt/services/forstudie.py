@@ -11,6 +11,7 @@ that ends in a verdict with its reasons (the rules: docs/valuation_service.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -427,9 +428,12 @@ def _timing(c: Contract, value: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
-def feasibility_json(c: Contract, base_dir: Path | None = None, lang: str = "en") -> dict[str, Any]:
-    """The förstudie as JSON (the HTML and text reports render this)."""
-    value = value_json(c, base_dir, lang)
+def feasibility_json(
+    c: Contract, base_dir: Path | None = None, lang: str = "en", search: Sequence[Path] = ()
+) -> dict[str, Any]:
+    """The förstudie as JSON (the HTML and text reports render this); unit-cost files are
+    found as by :func:`~effekt.services.value.value`."""
+    value = value_json(c, base_dir, lang, search)
     case = business_case_json(c)
     power = _power_rows(c)
     prices = _prices(c, value)

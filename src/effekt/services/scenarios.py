@@ -50,7 +50,7 @@ def with_overrides(c: Contract, overrides: dict[str, Any]) -> Contract:
     except KeyError as exc:
         raise UsageError("scenario.unknown_path", path=str(exc.args[0])) from None
     try:
-        return Contract.model_validate(changed)
+        return Contract.model_validate(changed).read_from(c.source_dir)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         where = ".".join(str(x) for x in err["loc"])

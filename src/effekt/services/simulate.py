@@ -8,11 +8,13 @@ the same JSON whatever runs the chunks.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -32,7 +34,7 @@ from effekt.engine.montecarlo import (
     simulate_chunk,
     simulate_fund_chunk,
 )
-from effekt.errors import UsageError
+from effekt.errors import EffektError, UsageError
 
 __all__ = [
     "Target",
@@ -65,30 +67,31 @@ def load_target(path: str | Path) -> Target:
 OutcomeValues: TypeAlias = Mapping[str, Any] | None
 
 
-def _contract_outcome_values(c: Contract) -> dict[str, float] | None:
-    """Society's value of one outcome gained, per metric (None without valuation inputs)."""
-    from effekt.errors import EffektError
+def _contract_outcome_values(c: Contract, search: Sequence[Path] = ()) -> dict[str, float] | None:
+    """Society's value of one outcome gained, per metric (None without valuation inputs).
+
+    A contract that has valuation inputs the valuation cannot use (a unit-cost table that
+    is not found, say) is an error, as in ``effekt value``, not a quiet change of method.
+    """
     from effekt.services.value import value_json
 
     if c.valuation is None or not any(m.avoided_costs for m in c.metrics):
         return None
-    try:
-        prices = value_json(c)["max_price_per_outcome"]
-    except EffektError:
-        return None
+    prices = value_json(c, search=search)["max_price_per_outcome"]
     return {metric: float(p.get("total", 0.0)) for metric, p in prices.items()}
 
 
-def outcome_values(target: Target) -> OutcomeValues:
-    """What an outcome gained is worth to society, for a contract or each contract of a fund."""
+def outcome_values(target: Target, search: Sequence[Path] = ()) -> OutcomeValues:
+    """What an outcome gained is worth to society, for a contract or each contract of a fund
+    (unit-cost tables also looked for in the folders of ``search``)."""
     if isinstance(target, Fund):
-        return {e.id: _contract_outcome_values(e.contract) for e in target.entries}
-    return _contract_outcome_values(target)
+        return {e.id: _contract_outcome_values(e.contract, search) for e in target.entries}
+    return _contract_outcome_values(target, search)
 
 
-def society_method(target: Target) -> str:
+def society_method(target: Target, search: Sequence[Path] = ()) -> str:
     """How society's NPV is computed for ``target`` (see docs/simulate.md)."""
-    values = outcome_values(target)
+    values = outcome_values(target, search)
     used = (
         any(v is not None for v in values.values())
         if isinstance(target, Fund) and values
@@ -140,12 +143,15 @@ def simulate(
     chunk_size: int = CHUNK_SIZE,
     progress: Progress | None = None,
     engine: str = "compiled",
+    dask_timeout: float = 30.0,
+    unit_cost_dirs: Sequence[Path] = (),
 ) -> Results:
     """Simulate ``paths`` paths from ``seed``; ``progress(paths_done)`` after each chunk.
 
-    ``workers`` > 1 runs local processes; ``dask`` a Dask scheduler address, or
-    ``"local"`` for a LocalCluster of ``workers`` processes (default: the CPU count).
-    ``engine``: ``"compiled"`` (the default) or ``"numpy"``, the reference engine.
+    ``workers`` > 1 runs local processes; ``dask`` a Dask scheduler address (waited for
+    ``dask_timeout`` seconds), or ``"local"`` for a LocalCluster of ``workers`` processes
+    (default: the CPU count). ``engine``: ``"compiled"`` (the default) or ``"numpy"``, the
+    reference engine. ``unit_cost_dirs``: extra folders for the valuation's unit-cost tables.
     """
     if paths < 1:
         raise UsageError("simulate.paths", paths=paths)
@@ -153,6 +159,8 @@ def simulate(
         raise UsageError("simulate.engine", engine=engine, engines=", ".join(ENGINES))
     if workers < 1:
         raise UsageError("simulate.workers", workers=workers)
+    if dask not in (None, "local") and workers > 1:
+        raise UsageError("simulate.dask_and_workers")
     sizes = chunk_sizes(paths, chunk_size)
     seeds = chunk_seeds(seed, len(sizes))
     acc = Accumulator(sizes)
@@ -165,9 +173,10 @@ def simulate(
         if progress is not None:
             progress(sizes[i])
 
-    values = outcome_values(target)
+    values = outcome_values(target, unit_cost_dirs)
     if dask is not None:
-        _run_dask(target, sizes, seeds, person_level, dask, workers, seed, collect, values, engine)
+        run = _DaskRun(dask, workers, dask_timeout, seed, engine)
+        run.chunks(target, sizes, seeds, person_level, collect, values)
     elif workers == 1:
         for i, (n, ss) in enumerate(zip(sizes, seeds, strict=True)):
             collect(i, run_chunk(target, n, ss, person_level, values, engine))
@@ -208,37 +217,80 @@ def _run_processes(
                 collect(running.pop(fut), fut.result())
 
 
-def _run_dask(
-    target: Target,
-    sizes: Sequence[int],
-    seeds: Sequence[np.random.SeedSequence],
-    person_level: bool | None,
-    address: str,
-    workers: int,
-    seed: int,
-    collect: Callable[[int, ChunkSummary], None],
-    values: OutcomeValues = None,
-    engine: str = "compiled",
-) -> None:
-    """Chunks on Dask: the target scattered once, one task per chunk, keys by chunk index."""
-    import importlib
+@dataclass(frozen=True)
+class _DaskRun:
+    """Where and how chunks run on Dask: a scheduler ``address`` or ``"local"``."""
 
-    distributed: Any = importlib.import_module("distributed")  # partly typed: used as Any
-    Client, LocalCluster = distributed.Client, distributed.LocalCluster
-    dask_completed = distributed.as_completed
+    address: str
+    workers: int
+    timeout: float
+    seed: int
+    engine: str
 
-    cluster = None
-    if address == "local":
-        n = workers if workers > 1 else (os.cpu_count() or 1)
-        cluster = LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        client = Client(cluster)
-    else:
-        client = Client(address)
-    try:
+    def _client(self) -> tuple[Any, Any]:
+        """(client, the LocalCluster to close or None); an address that does not answer is
+        a usage error naming it."""
+        import importlib
+
+        distributed: Any = importlib.import_module("distributed")  # partly typed: used as Any
+        if self.address == "local":
+            n = self.workers if self.workers > 1 else (os.cpu_count() or 1)
+            cluster = distributed.LocalCluster(
+                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+            )
+            return distributed.Client(cluster), cluster
+        try:
+            return distributed.Client(self.address, timeout=self.timeout), None
+        except ValueError:
+            raise UsageError("simulate.dask_bad_address", address=self.address) from None
+        except (OSError, TimeoutError):
+            raise UsageError(
+                "simulate.dask_unreachable", address=self.address, seconds=self.timeout
+            ) from None
+
+    def chunks(
+        self,
+        target: Target,
+        sizes: Sequence[int],
+        seeds: Sequence[np.random.SeedSequence],
+        person_level: bool | None,
+        collect: Callable[[int, ChunkSummary], None],
+        values: OutcomeValues = None,
+    ) -> None:
+        """Chunks on Dask: the target scattered once, one task per chunk, keys by chunk
+        index. The cluster failing on the way (a lost connection, a worker killed) is an
+        error naming the address; effekt's own errors in a chunk come through as they are."""
+        from distributed.scheduler import KilledWorker
+
+        client, cluster = self._client()
+        try:
+            self._run(client, target, sizes, seeds, person_level, collect, values)
+        except EffektError:
+            raise
+        except (OSError, TimeoutError, asyncio.CancelledError, KilledWorker) as exc:
+            raise EffektError(
+                "simulate.dask_failed", address=self.address, detail=type(exc).__name__
+            ) from None
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    def _run(
+        self,
+        client: Any,
+        target: Target,
+        sizes: Sequence[int],
+        seeds: Sequence[np.random.SeedSequence],
+        person_level: bool | None,
+        collect: Callable[[int, ChunkSummary], None],
+        values: OutcomeValues,
+    ) -> None:
+        import importlib
+
+        as_completed: Any = importlib.import_module("distributed").as_completed  # untyped
         spec = client.scatter(target, broadcast=True)
-        token = _run_token(target, sum(sizes), seed, person_level, engine)
+        token = _run_token(target, sum(sizes), self.seed, person_level, self.engine)
         futures = client.map(
             run_chunk,
             [spec] * len(sizes),
@@ -246,17 +298,13 @@ def _run_dask(
             list(seeds),
             [person_level] * len(sizes),
             [values] * len(sizes),
-            [engine] * len(sizes),
+            [self.engine] * len(sizes),
             key=[f"effekt-mc-{token}-{i}" for i in range(len(sizes))],
         )
         index = {f.key: i for i, f in enumerate(futures)}
-        for fut in dask_completed(futures):
+        for fut in as_completed(futures):
             collect(index[fut.key], fut.result())
             fut.release()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def _run_token(
@@ -338,9 +386,14 @@ SOCIETY_METHOD = "stand_in_contract_flows_plus_outcomes_at_rule_prices"
 
 
 def simulate_json(
-    target: Target, res: Results, seed: int, person_level: bool | None = None
+    target: Target,
+    res: Results,
+    seed: int,
+    person_level: bool | None = None,
+    unit_cost_dirs: Sequence[Path] = (),
 ) -> dict[str, Any]:
-    """The JSON of a run: ``parties``, ``outlay``, cash gap, society, ``paths``, ``seed``.
+    """The JSON of a run: ``parties``, ``outlay``, cash gap, society, ``paths``, ``seed``
+    (``unit_cost_dirs`` as given to :func:`simulate`).
 
     For a fund the same keys hold the fund's results (``parties`` by role: the weighted
     flows of every party in that role), and ``contracts`` holds each contract's.
@@ -352,7 +405,7 @@ def simulate_json(
             "contract": target.id,
             **head,
             "person_level": pl,
-            "society_method": society_method(target),
+            "society_method": society_method(target, unit_cost_dirs),
             **_block(res, "", _roles(target), target.currency),
         }
     roles = sorted({p.role for e in target.entries for p in e.contract.parties})
@@ -365,7 +418,7 @@ def simulate_json(
         "fund": target.id,
         **head,
         "person_level": person_level,
-        "society_method": society_method(target),
+        "society_method": society_method(target, unit_cost_dirs),
         **_block(res, "fund/", {r: r for r in roles}, "/".join(currencies)),
         "contracts": contracts,
     }

@@ -10,6 +10,7 @@ the maximum justifiable price per outcome, the benefit–cost ratio and the brea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,17 +66,29 @@ class Valuation:
     cashable_pv: FloatArray  # the part of savings_pv from cashable unit-cost rows
 
 
-def _tables(c: Contract, base_dir: Path | None) -> dict[str, UnitCost]:
+def _table_path(name: str, folders: Sequence[Path]) -> Path:
+    """A unit-cost file named in the contract: absolute, or the first of ``folders`` that has it."""
+    if Path(name).is_absolute():
+        places = [Path(name)]
+    else:
+        places = [folder / name for folder in folders]
+    for path in places:
+        if path.is_file():
+            return path
+    raise InputError(
+        "valuation.table_not_found", name=name, places=", ".join(str(p) for p in places)
+    )
+
+
+def _tables(c: Contract, base_dir: Path | None, search: Sequence[Path]) -> dict[str, UnitCost]:
     names = c.valuation.unit_cost_tables if c.valuation else ["se" if c.currency == "SEK" else "uk"]
+    folders = [base_dir or c.source_dir or Path.cwd(), *search]
     rows: dict[str, UnitCost] = {}
     for name in names:
         if name in ("se", "uk"):
             rows.update(unit_costs(name))
         else:
-            path = Path(name) if base_dir is None or Path(name).is_absolute() else base_dir / name
-            if not path.exists():
-                raise InputError("file.not_found", path=str(path))
-            rows.update(load_unit_costs(path))
+            rows.update(load_unit_costs(_table_path(name, folders)))
     return rows
 
 
@@ -101,14 +114,19 @@ def gained_outcomes(c: Contract, cf: CashFlows, years: int) -> FloatArray:
     return out
 
 
-def value(c: Contract, base_dir: Path | None = None) -> Valuation:
-    """The valuation of ``c`` (unit-cost files named by path are read relative to ``base_dir``)."""
+def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()) -> Valuation:
+    """The valuation of ``c``.
+
+    Unit-cost files the contract names by a relative path are looked for in ``base_dir``
+    (default: the folder of the contract's file, else the working folder), then in each
+    folder of ``search`` (the setting ``EFFEKT_UNIT_COST_DIR``).
+    """
     horizon = c.valuation.horizon_years if c.valuation else 10
     price_year = c.valuation.price_year if c.valuation else c.start.year
     tree = actor_tree()
     country = "se" if c.currency == "SEK" else "uk"
     ids = list(tree.for_country(country))
-    rows = _tables(c, base_dir)
+    rows = _tables(c, base_dir, search)
     series = price_indices()[DEFAULT_SERIES.get(c.currency, "se_kpi_faststallda_arsmedel")]
     cf = business_case(c)
     gained = gained_outcomes(c, cf, horizon)
@@ -238,9 +256,11 @@ def _block(a: str, x: dict[str, FloatArray], xp: dict[str, FloatArray]) -> dict[
     }
 
 
-def value_json(c: Contract, base_dir: Path | None = None, lang: str = "en") -> dict[str, Any]:
-    """The JSON of ``effekt value``."""
-    v = value(c, base_dir)
+def value_json(
+    c: Contract, base_dir: Path | None = None, lang: str = "en", search: Sequence[Path] = ()
+) -> dict[str, Any]:
+    """The JSON of ``effekt value`` (``base_dir`` and ``search`` as for :func:`value`)."""
+    v = value(c, base_dir, search)
     sav, sav_pv = _rolled(v, v.savings), _rolled(v, v.savings_pv)
     cost, cost_pv = _rolled(v, v.costs), _rolled(v, v.costs_pv)
     # for society, payments to the provider and investors are transfers: its cost is the

@@ -554,3 +554,39 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         "contract.too_large_value",
         "contract.period_outside_term",
     } <= codes
+
+
+def _message(report: dict[str, Any], code: str) -> str:
+    return next(p["message"] for p in report["problems"] if p["code"] == code)
+
+
+def test_allowed_values_are_listed_without_an_english_or_in_swedish(tmp_path: Path) -> None:
+    text = hem().set("period", "period", '"week"').text
+    for lang, says in (("sv", "välj ett av"), ("en", "choose one of")):
+        _, report = run_check(tmp_path, text, lang)
+        message = _message(report, "contract.bad_choice")
+        assert f"{says} month, quarter, half_year, year" in message
+        assert " or " not in message
+
+
+def test_a_lower_limit_is_written_as_a_swedish_number(tmp_path: Path) -> None:
+    text = hem().set("[costs]", "margin", "-0.25").text
+    _, sv = run_check(tmp_path, text, "sv")
+    (message,) = [p["message"] for p in sv["problems"] if p["path"] == "costs.margin"]
+    assert "0,25" in message and "0.25" not in message
+
+
+def test_a_value_of_the_wrong_kind_names_the_kind_in_words(tmp_path: Path) -> None:
+    text = hem().set('id = "region"', "name", "true").text
+    _, sv = run_check(tmp_path, text, "sv")
+    _, en = run_check(tmp_path, text, "en")
+    assert "(text inom citattecken)" in _message(sv, "contract.bad_type")
+    assert "(text in quotes)" in _message(en, "contract.bad_type")
+    assert "(string)" not in _message(sv, "contract.bad_type")
+
+
+def test_the_english_odds_ratio_warning_has_no_swedish_word(tmp_path: Path) -> None:
+    from effekt.i18n import translate
+
+    message = translate("contract.evidence_measure_kind", "en", metric="m", kind="count")
+    assert "förstudie" not in message and "feasibility study" in message

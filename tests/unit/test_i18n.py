@@ -41,6 +41,7 @@ def literal(model: type, field: str) -> list[str]:
 # Code families built at run time (f"explain.unit.{unit}"), with every value they can take.
 DYNAMIC: dict[str, list[str]] = {
     "cli.severity": ["error", "warning"],
+    "contract.type": ["string", "bool", "list", "dict", "model"],
     "diff": ["added", "removed", "changed"],
     "direction": literal(Metric, "direction"),
     "explain.basis": list(typing.get_args(DecisionBasis)),

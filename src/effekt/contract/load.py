@@ -205,8 +205,9 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> PathKey:
 
 
 def _choices(ctx: dict[str, Any]) -> str:
+    """The allowed values as a plain list: pydantic's English "'a', 'b' or 'c'" → "a, b, c"."""
     expected = str(ctx.get("expected", ctx.get("expected_tags", "")))
-    return expected.replace("'", "")
+    return expected.replace("'", "").replace(" or ", ", ")
 
 
 def _table_model(tp: Any, node: Any) -> Any:

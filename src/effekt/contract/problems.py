@@ -34,6 +34,11 @@ class Problem:
         for name in ("mean", "total"):
             if isinstance(params.get(name), float):
                 params[name] = significant(params[name], lang, 4)
+        for name in ("value", "limit"):  # the file's own figures, in full: 0,25 (sv)
+            if isinstance(params.get(name), float):
+                params[name] = significant(params[name], lang, 12)
+        if self.code == "contract.bad_type":  # the kind in words, not pydantic's type name
+            params["expected"] = translate(f"contract.type.{params['expected']}", lang)
         text = translate(self.code, lang, path=self.path or "(file)", **params)
         if self.params.get("suggestion"):
             text += " " + translate(

@@ -170,3 +170,72 @@ def test_the_summary_lists_the_studies_behind_the_intervention(
     text = summary(load_contract(root / "hemmasittare.toml"), lang)
     assert heading in text and f"Reissner et al. (2015), Dtsch Arztebl Int ({design})" in text
     assert heading not in summary(load_contract(root / "peterborough.toml"), lang)  # none recorded
+
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "data" / "golden"
+
+
+@pytest.mark.parametrize(
+    ("lang", "says", "not_says"),
+    [("sv", "under 2 kvartal,", "period(er)"), ("en", "over 2 quarters,", "period(s)")],
+)
+def test_the_summary_gives_a_cohorts_referral_spread_in_the_contracts_periods(
+    lang: str, says: str, not_says: str
+) -> None:
+    from effekt.contract.explain import summary
+
+    text = summary(load_contract(ROOT / "examples" / "hemmasittare.toml"), lang)
+    assert says in text and not_says not in text
+
+
+def test_a_contract_without_a_name_has_titles_without_a_dangling_colon() -> None:
+    from small_contracts import MINIMAL, checked
+
+    from effekt.contract.explain import summary
+    from effekt.services.business_case import business_case_json
+    from effekt.services.tables import business_case_text
+
+    c = checked(MINIMAL)
+    assert summary(c, "sv").splitlines()[0] == "Kontrakt minimal"
+    assert summary(c, "en").splitlines()[0] == "Contract minimal"
+    title = business_case_text(c, business_case_json(c), "sv").splitlines()[0]
+    assert title.startswith("Affärskalkyl för minimal (förväntade värden")
+
+
+def test_the_summary_names_each_metric_beside_its_id() -> None:
+    from effekt.contract.explain import summary
+
+    text = summary(load_contract(ROOT / "examples" / "hemmasittare.toml"), "sv")
+    assert "  - back_in_school: Tillbaka i skolan (ja/nej, högre är bättre):" in text
+
+
+@pytest.mark.parametrize(
+    ("example", "lang", "says", "code"),
+    [
+        (ROOT / "examples" / "hemmasittare.toml", "sv", "räknas upp med KPI från 2026", "SE KPI"),
+        (ROOT / "examples" / "hemmasittare.toml", "en", "by the Swedish CPI (KPI) from", "SE KPI"),
+        (GOLDEN / "activity_fee.toml", "sv", "räknas upp med 10 % per år från 2020.", "FIXED"),
+        (GOLDEN / "activity_fee.toml", "en", "Prices rise by 10 % a year from 2020.", "FIXED"),
+    ],
+)
+def test_indexation_names_its_series_in_words_not_by_its_code(
+    example: Path, lang: str, says: str, code: str
+) -> None:
+    from effekt.contract.explain import explain_rules
+
+    text = " ".join(explain_rules(load_contract(example), lang)).replace(NBSP, " ")
+    assert says in text and code not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "says", "not_says"),
+    [("sv", "inget avkastningstak", "avkastningstak inget"), ("en", "no return cap", "cap none")],
+)
+def test_a_tranche_without_a_return_cap_says_so_in_words(
+    lang: str, says: str, not_says: str
+) -> None:
+    from effekt.contract.explain import summary
+
+    text = summary(load_contract(GOLDEN / "fees_deferred.toml"), lang)
+    assert says in text and not_says not in text

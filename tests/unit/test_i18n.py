@@ -18,7 +18,7 @@ from effekt.contract.metrics import Counterfactual, Metric, MetricKind
 from effekt.contract.model import PERIODS_PER_YEAR, Contract
 from effekt.contract.parties import Role
 from effekt.contract.reference import _models
-from effekt.contract.rules import DecisionBasis, Measure, Scope
+from effekt.contract.rules import DecisionBasis, Indexation, Measure, Scope
 from effekt.i18n import LANGUAGES, catalog, translate
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "effekt"
@@ -52,6 +52,7 @@ DYNAMIC: dict[str, list[str]] = {
     "explain.period_one": list(PERIODS_PER_YEAR),
     "explain.population": literal(Metric, "population"),
     "explain.scope": list(typing.get_args(Scope)),
+    "explain.series": [s for s in literal(Indexation, "series") if s != "fixed"],
     "explain.unit": literal(Metric, "unit"),
     "feasibility.design": list(typing.get_args(StudyDesign)),
     "fee": literal(Fee, "kind"),

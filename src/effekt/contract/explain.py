@@ -276,7 +276,10 @@ def explain_rules(c: Contract, lang: str = "en") -> list[str]:
         else t("explain.no_cap", lang)
     ]
     idx = c.payment.indexation
-    if idx is not None:
+    if idx is not None and idx.series == "fixed":
+        rate = percent(idx.rate or 0.0, lang)
+        closing.append(t("explain.indexation_fixed", lang, rate=rate, year=idx.base_year))
+    elif idx is not None:
         rate = (
             t("explain.indexation_rate", lang, rate=percent(idx.rate, lang))
             if idx.rate is not None
@@ -286,7 +289,7 @@ def explain_rules(c: Contract, lang: str = "en") -> list[str]:
             t(
                 "explain.indexation",
                 lang,
-                series=idx.series.upper().replace("_", " "),
+                series=t(f"explain.series.{idx.series}", lang),
                 year=idx.base_year,
                 rate=rate,
             )
@@ -298,7 +301,7 @@ def explain_rules(c: Contract, lang: str = "en") -> list[str]:
 def summary(c: Contract, lang: str = "en") -> str:
     """A readable overview: parties, cohorts, metrics, rules, financing."""
     lines = [
-        t("summary.title", lang, id=c.id, name=c.name or ""),
+        t("summary.title", lang, id=c.id, name=f": {c.name}" if c.name else ""),
         t(
             "summary.term",
             lang,
@@ -324,7 +327,7 @@ def summary(c: Contract, lang: str = "en") -> str:
                 id=co.id,
                 size=_q(co.size, lang),
                 start=co.start_period,
-                spread=co.referral_periods,
+                spread=_periods(c, co.referral_periods, lang),
                 engagement=percent(expected(co.engagement), lang),
             )
         )
@@ -337,6 +340,7 @@ def summary(c: Contract, lang: str = "en") -> str:
                 "summary.metric_line",
                 lang,
                 id=m.id,
+                name=f": {m.name}" if m.name else "",
                 kind=t(f"kind.{m.kind}", lang),
                 direction=t(f"direction.{m.direction}", lang),
                 definition=m.definition_in(lang).strip(),

@@ -54,7 +54,8 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
                 _cell(p["peak_cash_need"], "money", c, lang),
             ]
         )
-    lines = [t("table.title", lang, id=c.id, name=c.name or ""), "", *aligned(rows)]
+    name = f": {c.name}" if c.name else ""
+    lines = [t("table.title", lang, id=c.id, name=name), "", *aligned(rows)]
     tot = data["totals"]
     lines += [
         "",

@@ -221,3 +221,41 @@ def test_a_jump_at_a_threshold_is_reported_with_the_languages_numbers() -> None:
     assert isinstance(value, float)
     assert f"{value:.6g}".replace(".", ",") in exc.value.render("sv")
     assert f"{value:.6g}" in exc.value.render("en")
+
+
+def test_swedish_scenarios_table_labels_its_rows_and_base_case_in_swedish() -> None:
+    res = CliRunner().invoke(
+        main, ["model", str(HEMMA), "--scenario", "pessimistic", "--lang", "sv"]
+    )
+    assert res.exit_code == 0, res.output
+    table = res.output.split("Scenarier sida vid sida")[1]
+    assert "grundfall" in table and "kommun nuvärde" in table and "fond IRR/år" in table
+    assert "base" not in table and "NPV" not in table
+
+
+def test_a_swedish_workbook_has_swedish_labels_and_no_internal_codes(tmp_path: Path) -> None:
+    path = tmp_path / "case.xlsx"
+    args = ["model", str(HEMMA), "--xlsx", str(path), "--scenario", "pessimistic", "--lang", "sv"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    wb = load_workbook(path)
+    assert {"affärens konto", "utanför"} <= set(wb.sheetnames)
+    assert not {"deal", "outside"} & set(wb.sheetnames)
+    cells = {
+        str(value)
+        for name in ("Sammanfattning", "Scenarier")
+        for row in wb[name].iter_rows(values_only=True)
+        for value in row
+        if isinstance(value, str)
+    }
+    assert {"beställare", "investerare", "affärens konto", "insatt kapital", "grundfall"} <= cells
+    assert "kommun nuvärde" in cells and "utfallsbetalningar före utfallstaket" in cells
+    codes = {"commissioner", "investor", "deal", "outside", "base", "capital_drawn", "referred"}
+    assert not codes & cells
+    assert not any("." in c and c.split(".")[-1] in ("npv", "irr", "moic") for c in cells)
+
+
+def test_every_total_of_the_business_case_has_a_label_in_the_workbook() -> None:
+    from effekt.i18n import catalog
+
+    totals = business_case_json(load_contract(HEMMA))["totals"]
+    assert all(f"xlsx.totals.{key}" in catalog() for key in totals)

@@ -12,6 +12,8 @@ from effekt.i18n import translate as t
 
 __all__ = ["write_business_case_xlsx"]
 
+_ACCOUNTS = ("deal", "outside")  # the deal's own cash and the outside world: no party of the file
+
 
 def _sheet_name(name: str, used: set[str]) -> str:
     base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or "sheet"
@@ -48,12 +50,15 @@ def write_business_case_xlsx(
     for cell in ws[ws.max_row]:
         cell.font = bold
     for pid, p in case["parties"].items():
-        ws.append([pid, p["role"], p["total"], p["npv"], p["irr"], p["moic"], p["peak_cash_need"]])
+        party = "—" if pid in _ACCOUNTS else pid  # the accounts are named by their role
+        role = t(f"role.{p['role']}", lang)
+        ws.append([party, role, p["total"], p["npv"], p["irr"], p["moic"], p["peak_cash_need"]])
     ws.append([])
     for key, value in case["totals"].items():
-        ws.append([key, value])
+        ws.append([t(f"xlsx.totals.{key}", lang), value])
     for pid, p in case["parties"].items():
-        sheet = wb.create_sheet(_sheet_name(pid, used))
+        title = t(f"xlsx.account.{pid}", lang) if pid in _ACCOUNTS else pid
+        sheet = wb.create_sheet(_sheet_name(title, used))
         sheet.append(
             [
                 t("xlsx.period", lang),
@@ -70,13 +75,16 @@ def write_business_case_xlsx(
             sheet.append([period["period"], period["start"], flow, round(cum, 2)])
     comp = wb.create_sheet(_sheet_name(t("xlsx.scenarios", lang), used))
     names = ["base", *scenarios]
-    comp.append([t("xlsx.measure", lang), *names])
+    comp.append([t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios])
     for cell in comp[1]:
         cell.font = bold
     cases = {"base": case, **scenarios}
-    for pid in case["parties"]:
+    for pid, p in case["parties"].items():
+        who = t(f"role.{p['role']}", lang) if pid in _ACCOUNTS else pid
         for field in ("npv", "irr", "moic"):
-            comp.append([f"{pid}.{field}", *[cases[n]["parties"][pid][field] for n in names]])
+            label = f"{who} {t(f'table.{field}', lang)}"
+            comp.append([label, *[cases[n]["parties"][pid][field] for n in names]])
     for key in case["totals"]:
-        comp.append([f"totals.{key}", *[cases[n]["totals"][key] for n in names]])
+        label = t(f"xlsx.totals.{key}", lang)
+        comp.append([label, *[cases[n]["totals"][key] for n in names]])
     wb.save(str(path))

@@ -114,19 +114,19 @@ def scenarios_text(
     """Key figures of each scenario next to the base case."""
     names = ["base", *scenarios]
     cases = {"base": base, **scenarios}
-    rows = [[t("xlsx.measure", lang), *names]]
+    rows = [[t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios]]
     for pid, p in base["parties"].items():
         if p["role"] in ("investor", "commissioner", "outcome_fund", "provider"):
             rows.append(
                 [
-                    f"{pid} NPV",
+                    f"{pid} {t('table.npv', lang)}",
                     *[_cell(cases[n]["parties"][pid]["npv"], "money", c, lang) for n in names],
                 ]
             )
             if p["role"] == "investor":
                 rows.append(
                     [
-                        f"{pid} IRR",
+                        f"{pid} {t('table.irr', lang)}",
                         *[_cell(cases[n]["parties"][pid]["irr"], "rate", c, lang) for n in names],
                     ]
                 )

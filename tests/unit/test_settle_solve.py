@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from effekt.cli import main
 from effekt.contract.load import load_contract
 from effekt.contract.outcomes_file import OutcomesFile, load_outcomes
-from effekt.errors import NoSolution, UsageError
+from effekt.errors import DataError, NoSolution, UsageError
 from effekt.services.business_case import business_case_json
 from effekt.services.scenarios import parse_scenario, with_overrides
 from effekt.services.settle import settle_json
@@ -221,6 +221,28 @@ def test_a_jump_at_a_threshold_is_reported_with_the_languages_numbers() -> None:
     assert isinstance(value, float)
     assert f"{value:.6g}".replace(".", ",") in exc.value.render("sv")
     assert f"{value:.6g}" in exc.value.render("en")
+
+
+@pytest.mark.parametrize(
+    ("row", "sv", "en"),
+    [
+        ("n = -3\ntreated = 1.4", "measurements[0].n: värdet måste vara större än 0.",
+         "measurements[0].n: the value must be greater than 0."),
+        ('n = "x"\ntreated = 1.4', "measurements[0].n: här behövs ett tal.",
+         "measurements[0].n: a number is needed here."),
+        ("treated = 1.4\ncolour = 1", "measurements[0].colour: inget fält i utfallsfilen",
+         "measurements[0].colour: not a field of the outcomes file"),
+    ],
+)  # fmt: skip
+def test_a_bad_outcomes_file_is_explained_in_the_users_language(
+    tmp_path: Path, row: str, sv: str, en: str
+) -> None:
+    path = tmp_path / "outcomes.toml"
+    path.write_text(f'[[measurements]]\nmetric = "m"\ncohort = "k1"\n{row}\n', encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load_outcomes(path)
+    assert sv in exc.value.render("sv") and en in exc.value.render("en")
+    assert "Input should" not in exc.value.render("sv")
 
 
 def test_swedish_scenarios_table_labels_its_rows_and_base_case_in_swedish() -> None:

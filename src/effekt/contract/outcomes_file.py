@@ -30,6 +30,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, model_validator
 
 from effekt.contract.base import Strict
+from effekt.contract.locate import format_path
 from effekt.errors import DataError, InputError
 
 __all__ = ["Measurement", "OutcomesFile", "load_outcomes"]
@@ -93,6 +94,19 @@ class OutcomesFile(Strict):
     measurements: list[Measurement] = Field(description="The measurements.", min_length=1)
 
 
+_ERROR_CODES = {
+    "missing": "outcomes.missing",
+    "extra_forbidden": "outcomes.unknown_field",
+    "greater_than": "outcomes.must_exceed",
+    "greater_than_equal": "outcomes.too_small",
+    "float_parsing": "outcomes.not_a_number",
+    "float_type": "outcomes.not_a_number",
+    "int_parsing": "outcomes.not_a_whole_number",
+    "int_type": "outcomes.not_a_whole_number",
+    "int_from_float": "outcomes.not_a_whole_number",
+}
+
+
 def _from_csv(text: str) -> dict[str, object]:
     rows = []
     for row in csv.DictReader(io.StringIO(text)):
@@ -131,11 +145,16 @@ def load_outcomes(path: str | Path) -> OutcomesFile:
         return OutcomesFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
-        where = ".".join(str(x) for x in err["loc"])
-        reason = str((err.get("ctx") or {}).get("error", ""))
+        where = format_path(tuple(err["loc"]))
+        ctx = err.get("ctx") or {}
+        reason = str(ctx.get("error", ""))
         if err["type"] == "value_error" and reason in (
             "measurement_incomplete",
             "measurement_counts_need_n",
         ):
             raise DataError(f"outcomes.{reason}", path=str(p), field=where) from None
+        code = _ERROR_CODES.get(err["type"])
+        if code is not None:  # in the user's language, not pydantic's English
+            limit = next((ctx[k] for k in ("gt", "ge") if k in ctx), "")
+            raise DataError(code, path=str(p), field=where, limit=limit) from None
         raise DataError("outcomes.invalid", path=str(p), field=where, detail=err["msg"]) from None

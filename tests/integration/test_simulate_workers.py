@@ -211,6 +211,8 @@ def test_a_funds_table_in_swedish_names_its_roles_in_swedish(tmp_path: Path) -> 
     fund = _fund(tmp_path, with_norrkoping=False)
     result = CliRunner().invoke(main, ["simulate", str(fund), "--paths", "2000", "--lang", "sv"])
     assert result.exit_code == 0, result.output
-    fund_table = result.output.split("Avtal hemma")[0]
+    fund_table, contract_table = result.output.split("Kontrakt hemma")
     assert "alla  beställare" in fund_table and "alla  investerare" in fund_table
     assert "commissioner" not in fund_table and "investor" not in fund_table
+    # one word for a contract in every command ("Kontrakt", never "Avtal")
+    assert "Avtal" not in result.output and "fondens andel" in contract_table

@@ -322,3 +322,11 @@ def test_run_record_is_labelled_in_the_language() -> None:
     assert "<td>statsmodels</td><td>inte installerad</td>" in html
     assert "tillfällig (slumpad för den här körningen och inte sparad)" in html
     assert "<td>Mappningsfilens hashvärde (sha256)</td><td>–</td>" in html
+
+
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_swedish_report_calls_the_referred_what_the_contract_summary_calls_them(kind: str) -> None:
+    out = renderings(result(), "sv")[kind]
+    assert "Effekt — alla som remitterats (intention to treat)" in out  # as in effekt explain
+    assert "en remitterad deltagare utan uppmätt utfall" in out
+    assert "anvisad" not in out

@@ -51,3 +51,36 @@ def test_a_pound_contract_in_swedish_has_swedish_units_and_a_met_item_says_why(
     assert unit in text and met in text
     assert "matched comparison" in text or "matchad jämförelsegrupp" in text
     assert not any(line.rstrip().endswith(":") for line in text.splitlines() if "] " in line)
+
+
+@pytest.mark.parametrize(
+    ("lang", "says", "not_says"),
+    [
+        ("sv", "Det betalda utfallet har en definition", "Alla 1 betalda"),
+        ("en", "The paid outcome has a definition", "paid outcome(s)"),
+    ],
+)
+def test_one_paid_outcome_is_written_in_the_singular(lang: str, says: str, not_says: str) -> None:
+    c = load_contract(EXAMPLES / "norrkoping.toml")
+    text = feasibility_text(feasibility_json(c, EXAMPLES, lang), lang)
+    assert says in text and not_says not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "says", "heading"),
+    [
+        ("sv", "beställaren sparar inget inom horisonten", "Kohortstorlek och upptäckbar effekt"),
+        ("en", "the commissioner saves nothing within the horizon", "Cohort size and detectable"),
+    ],
+)
+def test_a_contract_without_savings_or_detectable_effects_has_no_dash_or_empty_heading(
+    lang: str, says: str, heading: str
+) -> None:
+    from effekt.reports.feasibility_text import feasibility_html
+
+    c = load_contract(EXAMPLES / "norrkoping.toml")
+    data = feasibility_json(c, EXAMPLES, lang)
+    assert data["power"] == [] and data["timing"]["share_within_budget_period"] is None
+    text = feasibility_text(data, lang)
+    assert says in text and "; — " not in text
+    assert heading not in text and heading not in feasibility_html(data, lang)

@@ -227,3 +227,12 @@ def test_unknown_file_type_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         read_table(path)
     assert info.value.code == "import.unknown_format"
+
+
+def test_one_rejected_row_is_written_in_the_singular(tmp_path: Path) -> None:
+    bad_check = PEOPLE[1][:-1] + str((int(PEOPLE[1][-1]) + 1) % 10)
+    with pytest.raises(ImportRejected) as info:
+        run(tmp_path, frame([PEOPLE[0], bad_check, PEOPLE[3]]))
+    assert "1 rad har ett problem" in info.value.render("sv")
+    assert "1 row has a problem" in info.value.render("en")
+    assert "rad(er)" not in info.value.render("sv") and "row(s)" not in info.value.render("en")

@@ -81,7 +81,8 @@ class ImportRejected(DataError):
 
     def __init__(self, problems: list[RowProblem], /, **params: Any) -> None:
         self.problems = problems
-        super().__init__(self.default_code, count=len(problems), **params)
+        code = "import.rejected_one" if len(problems) == 1 else self.default_code
+        super().__init__(code, count=len(problems), **params)
 
 
 @dataclass

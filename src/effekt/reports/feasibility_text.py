@@ -179,7 +179,8 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
                 ),
             )
         )
-    out.append((t("feasibility.power", lang), pw))
+    if pw:  # no heading over nothing: a contract whose rules have no effect to detect
+        out.append((t("feasibility.power", lang), pw))
     tm = data["timing"]
     share = tm["share_within_budget_period"]
     out.append(
@@ -187,11 +188,11 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
             "",
             [
                 t(
-                    "feasibility.timing",
+                    "feasibility.timing_no_savings" if share is None else "feasibility.timing",
                     lang,
                     first=tm["first_saving_year"] or t("feasibility.never", lang),
                     break_even=tm["break_even_year"] or t("feasibility.never", lang),
-                    share="—" if share is None else percent(share, lang),
+                    share="" if share is None else percent(share, lang),
                     budget=tm["budget_period_years"],
                     term=tm["term_years"],
                 )

@@ -213,7 +213,8 @@ def _measurable(s: _Study, paid: list[Metric], power: list[dict[str, Any]]) -> N
         item.status = "not_met"
         item.reasons.append(t("feasibility.no_data_source", lang, metrics=", ".join(missing)))
     else:
-        defined = t("feasibility.defined_outcomes", lang, n=len(paid))
+        code = "feasibility.defined_outcome" if len(paid) == 1 else "feasibility.defined_outcomes"
+        defined = t(code, lang, n=len(paid))
         item.reasons.append(defined)
         s.covered.add(defined)  # not a reason against
     weak = [p for p in power if not p["effect_detectable"]]

@@ -19,7 +19,7 @@ from effekt.contract.model import PERIODS_PER_YEAR, Contract
 from effekt.contract.parties import Role
 from effekt.contract.reference import _models
 from effekt.contract.rules import DecisionBasis, Indexation, Measure, Scope
-from effekt.i18n import LANGUAGES, catalog, translate
+from effekt.i18n import LANGUAGES, SINGULARS, catalog, translate
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "effekt"
 SOURCES = [
@@ -75,9 +75,28 @@ def test_catalog_loads_without_a_code_defined_twice() -> None:
 @pytest.mark.parametrize("code", sorted(CODES))
 def test_code_has_swedish_and_english_with_the_same_placeholders(code: str) -> None:
     entry = CODES[code]
-    assert set(entry) == set(LANGUAGES)
+    assert set(LANGUAGES) <= set(entry) <= set(LANGUAGES) | set(SINGULARS)
     assert entry["sv"].strip() and entry["en"].strip()
     assert placeholders(entry["sv"]) == placeholders(entry["en"]), code
+    for lang in LANGUAGES:
+        one = entry.get(f"{lang}_one")
+        if one is not None:  # a singular is for a message about {count} things
+            assert "count" in placeholders(entry[lang]), code
+            assert placeholders(one) <= placeholders(entry[lang]), code
+
+
+def test_a_message_about_one_thing_is_in_the_singular() -> None:
+    assert translate("summary.warnings", "sv", count=1) == "1 varning"
+    assert translate("summary.warnings", "sv", count=2) == "2 varningar"
+    assert translate("contract.invalid", "en", count=1) == "The contract has 1 error."
+    assert translate("contract.invalid", "en", count=3) == "The contract has 3 errors."
+    assert translate("contract.invalid", "sv", count=1) == "Kontraktet har 1 fel."
+
+
+def test_no_message_leaves_the_plural_to_the_reader() -> None:
+    for code, entry in CODES.items():
+        for text in entry.values():
+            assert not re.search(r"\w\((s|er|ar|or)\)", text), (code, text)
 
 
 @pytest.mark.parametrize("code", sorted(CODES))

@@ -7,6 +7,15 @@ Each file in ``messages/`` is a TOML table of message codes, each with an ``en``
     en = "The field {field} is missing."
     sv = "Fältet {field} saknas."
 
+A message about a number of things may also have its singular, ``en_one`` and
+``sv_one``, used when the parameter ``count`` is 1::
+
+    [summary.warnings]
+    en = "{count} warnings"
+    en_one = "{count} warning"
+    sv = "{count} varningar"
+    sv_one = "{count} varning"
+
 Files are split by domain (one owner each) and merged at first use; a code defined twice
 is a programming error caught by the tests.
 """
@@ -20,9 +29,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["LANGUAGES", "catalog", "default_language", "translate"]
+__all__ = ["LANGUAGES", "SINGULARS", "catalog", "default_language", "translate"]
 
 LANGUAGES = ("sv", "en")
+#: The singular of a message about ``count`` things, per language.
+SINGULARS = tuple(f"{lang}_one" for lang in LANGUAGES)
 
 
 def _flatten(prefix: str, table: dict[str, Any], out: dict[str, dict[str, str]]) -> None:
@@ -31,7 +42,11 @@ def _flatten(prefix: str, table: dict[str, Any], out: dict[str, dict[str, str]])
         if isinstance(value, dict) and {"en", "sv"} <= value.keys():
             if name in out:
                 raise RuntimeError(f"message code defined twice: {name}")
-            out[name] = {lang: str(value[lang]) for lang in LANGUAGES}
+            out[name] = {
+                key: str(text)
+                for key, text in value.items()
+                if key in LANGUAGES or key in SINGULARS
+            }
         elif isinstance(value, dict):
             _flatten(name, value, out)
 
@@ -58,7 +73,8 @@ def translate(code: str, lang: str = "en", /, **params: Any) -> str:
     if entry is None:
         detail = ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
         return f"{code} ({detail})" if detail else code
-    template = entry.get(lang) or entry["en"]
+    one = entry.get(f"{lang}_one") if params.get("count") == 1 else None
+    template = one or entry.get(lang) or entry["en"]
     return template.format_map(_Missing(params))
 
 

@@ -83,10 +83,10 @@ class ContractInvalid(InputError):
 
     default_code = "contract.invalid"
 
-    def __init__(self, problems: list[Any], /, **params: Any) -> None:
+    def __init__(self, problems: list[Any], /, code: str | None = None, **params: Any) -> None:
         self.problems = problems
         errors = sum(1 for p in problems if getattr(p, "severity", "error") == "error")
-        super().__init__(self.default_code, count=errors, **params)
+        super().__init__(code or self.default_code, count=errors, **params)
 
 
 class DataError(InputError):

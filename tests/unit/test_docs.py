@@ -221,6 +221,7 @@ PINNED = {
         "load_contract",
         "load_portfolio",
         "parse_text",
+        "problems_from_validation",
         "read_document",
     ],
     "effekt.contract.problems": ["Problem", "Severity"],

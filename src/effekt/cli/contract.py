@@ -44,18 +44,31 @@ __all__ = ["check", "diff", "explain", "init", "schema", "summary_cmd"]
 def check(file: str, as_json: bool, lang: str | None) -> None:
     """Validate a contract file and report every problem at once.
 
-    Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 on usage errors.
+    A portfolio file (kind = "portfolio") is checked as a fund, with every contract it
+    lists. Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 on usage
+    errors.
     """
+    from effekt.services.portfolio import check_portfolio, is_portfolio
+
     lang = language(lang)
     if not Path(file).exists():
         click.echo(f"effekt: {translate('file.not_found', lang, path=file)}", err=True)
         sys.exit(2)
+    verdict: tuple[str, str, dict[str, int]] = ("contract.invalid", "summary.valid", {})
     try:
         doc = read_document(file)
     except ContractInvalid as exc:
         problems = list(exc.problems)
     else:
-        contract, problems = check_document(doc)
+        if is_portfolio(doc):
+            fund = check_portfolio(doc)
+            problems = fund.problems
+            shocks = len(fund.portfolio.shocks) if fund.portfolio else 0
+            counts = {"contracts": len(fund.contracts), "shocks": shocks}
+            verdict = ("portfolio.invalid", "portfolio.valid", counts)
+            contract = None
+        else:
+            contract, problems = check_document(doc)
         if contract is not None:
             from effekt.services.design_power import power_warnings
             from effekt.services.evaluation_checks import avoided_events_without_counterfactual
@@ -73,11 +86,12 @@ def check(file: str, as_json: bool, lang: str | None) -> None:
         )
     else:
         print_problems(problems, lang)
+        invalid, valid, counts = verdict
         if errors:
-            click.echo(translate("contract.invalid", lang, count=len(errors)))
+            click.echo(translate(invalid, lang, count=len(errors)))
         else:
             click.echo(
-                translate("summary.valid", lang)
+                translate(valid, lang, **counts)
                 + (
                     f" ({translate('summary.warnings', lang, count=len(problems))})"
                     if problems

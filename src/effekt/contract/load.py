@@ -32,6 +32,7 @@ __all__ = [
     "load_contract",
     "load_portfolio",
     "parse_text",
+    "problems_from_validation",
     "read_document",
 ]
 
@@ -259,7 +260,7 @@ def _child(node: Any, part: str | int) -> Any:
     return None
 
 
-def _problems_from_validation(
+def problems_from_validation(
     exc: ValidationError, doc: Document, root: type[BaseModel] = Contract
 ) -> list[Problem]:
     problems: list[Problem] = []
@@ -320,12 +321,14 @@ def check_document(doc: Document) -> tuple[Contract | None, list[Problem]]:
 
     if not isinstance(doc.data, dict):
         return None, [doc.problem((), "contract.not_a_table")]
+    if doc.data.get("kind") == "portfolio":
+        return None, [doc.problem(("kind",), "contract.is_portfolio")]
     contract: Contract | None = None
     problems: list[Problem] = []
     try:
         contract = Contract.model_validate(doc.data)
     except ValidationError as exc:
-        problems.extend(_problems_from_validation(exc, doc))
+        problems.extend(problems_from_validation(exc, doc))
     problems.extend(cross_checks(doc))
     problems.sort(key=lambda p: (p.line or 0, p.path, p.code))
     if any(p.severity == "error" for p in problems):
@@ -343,7 +346,12 @@ def load_contract(path: str | Path) -> Contract:
 
 
 def load_portfolio(path: str | Path) -> tuple[Portfolio, list[Contract]]:
-    """Read a portfolio file and the contracts it lists (paths relative to it)."""
+    """Read a portfolio file and the contracts it lists (paths relative to it).
+
+    This checks the file's structure and each contract; the fund as a whole — unique ids,
+    shock loadings that name a contract and an uncertain input — is checked by
+    :func:`effekt.services.portfolio.check_portfolio`, which ``check`` and ``simulate`` use.
+    """
     doc = read_document(path)
     if not isinstance(doc.data, dict):
         raise ContractInvalid([doc.problem((), "contract.not_a_table")], file=str(path))
@@ -351,7 +359,7 @@ def load_portfolio(path: str | Path) -> tuple[Portfolio, list[Contract]]:
         portfolio = Portfolio.model_validate(doc.data)
     except ValidationError as exc:
         raise ContractInvalid(
-            _problems_from_validation(exc, doc, Portfolio), file=str(path)
+            problems_from_validation(exc, doc, Portfolio), file=str(path)
         ) from None
     base = Path(path).parent
     contracts = [load_contract(base / entry.path) for entry in portfolio.contracts]

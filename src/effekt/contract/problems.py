@@ -31,6 +31,9 @@ class Problem:
             params["what"] = translate(f"noun.{params['what']}", lang)
         if isinstance(params.get("clipped"), float):
             params["clipped"] = _percentage(params["clipped"], lang)
+        if isinstance(params.get("because"), tuple):  # another error's (code, params)
+            code, inner = params["because"]
+            params["because"] = translate(code, lang, **inner)
         for name in ("mean", "total"):
             if isinstance(params.get(name), float):
                 params[name] = significant(params[name], lang, 4)

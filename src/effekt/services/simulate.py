@@ -50,11 +50,11 @@ Progress = Callable[[int], None]
 
 def load_target(path: str | Path) -> Target:
     """A contract file, or a portfolio file (``kind = "portfolio"``) as a :class:`Fund`."""
-    from effekt.contract.load import load_contract, load_portfolio, read_document
+    from effekt.contract.load import load_contract, read_document
+    from effekt.services.portfolio import is_portfolio, load_fund_file
 
-    data = read_document(path).data
-    if isinstance(data, dict) and data.get("kind") == "portfolio":
-        portfolio, contracts = load_portfolio(path)
+    if is_portfolio(read_document(path)):
+        portfolio, contracts = load_fund_file(path)
         entries = tuple(
             FundEntry(e.id or c.id, c, e.weight)
             for e, c in zip(portfolio.contracts, contracts, strict=True)

@@ -1,0 +1,125 @@
+"""A portfolio (outcomes fund) is checked as a whole: every contract it lists, unique ids,
+and shock loadings that name a contract and one of its uncertain inputs — a loading that
+names nothing is an error, never a shock that silently moves nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from effekt.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def fund(folder: Path, loadings: str, extra: str = "") -> Path:
+    path = folder / "fond.toml"
+    path.write_text(
+        f"""format_version = 1
+kind = "portfolio"
+id = "fonden"
+
+[[contracts]]
+path = "{EXAMPLES / "hemmasittare.toml"}"
+id = "hemma"
+
+[[contracts]]
+path = "{EXAMPLES / "norrkoping.toml"}"
+id = "norr"
+weight = 0.5
+{extra}
+[[shocks]]
+id = "arbetsmarknad"
+loadings = {{ {loadings} }}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def run(*args: str) -> Result:
+    env = {"EFFEKT_LANG": None, "LANG": None, "LC_ALL": None, "LC_MESSAGES": None}
+    return CliRunner(env=env).invoke(main, list(args), prog_name="effekt")
+
+
+def problems(path: Path) -> list[dict[str, object]]:
+    result = run("check", str(path), "--json", "--lang", "en")
+    return list(json.loads(result.output)["problems"])
+
+
+def test_a_valid_fund_checks_with_its_contracts_and_shocks(tmp_path: Path) -> None:
+    result = run("check", str(fund(tmp_path, '"hemma:success" = 0.5')), "--lang", "sv")
+    assert result.exit_code == 0, result.output
+    assert "Portföljen är giltig (kontrakt: 2, gemensamma chocker: 1)." in result.output
+
+
+def test_every_loading_that_names_nothing_is_an_error_at_its_line(tmp_path: Path) -> None:
+    path = fund(
+        tmp_path,
+        '"hemma:success" = 0.5, "hemma:nope" = 0.3, "x:success" = 0.2, "bad" = 0.1, '
+        '"norr:cost_with" = 1.5',
+    )
+    found = {p["code"]: p for p in problems(path)}
+    assert set(found) == {
+        "portfolio.unknown_input",
+        "portfolio.unknown_contract",
+        "portfolio.loading_key",
+        "portfolio.loading_range",
+    }
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = 1 + next(i for i, text in enumerate(lines) if text.startswith("loadings = "))
+    assert all(p["line"] == line and p["severity"] == "error" for p in found.values())
+    assert "(its uncertain inputs: referrals_k1," in str(found["portfolio.unknown_input"])
+    assert "(it has: hemma, norr)" in str(found["portfolio.unknown_contract"]["message"])
+    result = run("check", str(path), "--lang", "sv")
+    assert result.exit_code == 1
+    assert result.output.rstrip().endswith("Portföljen har 4 fel.")
+
+
+def test_simulate_refuses_a_fund_whose_shock_moves_nothing(tmp_path: Path) -> None:
+    path = fund(tmp_path, '"hemma:succes" = 0.5')
+    result = run("simulate", str(path), "--paths", "100", "--lang", "en")
+    assert result.exit_code == 1
+    assert 'The loading "hemma:succes" names no uncertain input of hemma' in result.output
+    assert result.output.rstrip().endswith("The portfolio has 1 error.")
+
+
+def test_squared_loadings_over_one_warn_that_simulate_scales_them(tmp_path: Path) -> None:
+    extra = '\n[[shocks]]\nid = "ekonomi"\nloadings = { "hemma:success" = 0.9 }\n'
+    path = fund(tmp_path, '"hemma:success" = 0.5')
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    (warning,) = problems(path)
+    assert warning["code"] == "portfolio.loadings_over_one"
+    assert warning["severity"] == "warning"
+    assert "add up to 1.06" in str(warning["message"])
+
+
+def test_two_contracts_with_one_id_in_the_fund_is_an_error(tmp_path: Path) -> None:
+    extra = f'\n[[contracts]]\npath = "{EXAMPLES / "norrkoping.toml"}"\nid = "norr"\n'
+    path = fund(tmp_path, '"hemma:success" = 0.5', extra)
+    (duplicate,) = problems(path)
+    assert duplicate["code"] == "portfolio.duplicate_id"
+    assert duplicate["path"] == "contracts[2]"
+
+
+def test_a_broken_or_missing_contract_brings_its_own_problems(tmp_path: Path) -> None:
+    broken = tmp_path / "trasig.toml"
+    broken.write_text(
+        (EXAMPLES / "norrkoping.toml").read_text(encoding="utf-8").replace("format_version = 1", "")
+    )
+    extra = '\n[[contracts]]\npath = "trasig.toml"\n\n[[contracts]]\npath = "saknas.toml"\n'
+    found = problems(fund(tmp_path, '"hemma:success" = 0.5', extra))
+    codes = [(p["code"], p["path"]) for p in found]
+    assert ("portfolio.contract_invalid", "contracts[2].path") in codes
+    assert ("contract.missing", "format_version") in codes  # the contract's own problem
+    missing = next(p for p in found if p["code"] == "portfolio.contract_unusable")
+    assert missing["path"] == "contracts[3].path"
+    assert "saknas.toml" in str(missing["message"]) and "does not exist" in str(missing["message"])
+
+
+def test_a_contract_command_given_a_portfolio_says_what_it_is(tmp_path: Path) -> None:
+    result = run("model", str(fund(tmp_path, '"hemma:success" = 0.5')), "--lang", "en")
+    assert result.exit_code == 1
+    assert "This is a portfolio file" in result.output

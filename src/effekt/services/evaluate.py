@@ -45,6 +45,7 @@ from effekt.contract.rules import Gate, RateCard, SavingsShare, Threshold, Tiers
 from effekt.engine.suppression import suppress
 from effekt.errors import DataError, UsageError
 from effekt.evaluation_io import events as ev
+from effekt.evaluation_io.flags import yes_no
 from effekt.evaluation_io.importer import (
     PSEUDONYM,
     ROW,
@@ -109,20 +110,6 @@ def _load(path: str | Path, mapping: Mapping | None, environ: Any, today: dt.dat
     frame = read_table(path).reset_index(drop=True)
     frame.insert(0, ROW, np.arange(1, len(frame) + 1))
     return _Data(frame, QualityReport(rows_read=len(frame)), digest, "none")
-
-
-def _flag(series: pd.Series, values: list[Any] | None) -> pd.Series:
-    """A yes/no column as booleans: listed ``values`` (text compared case-blind), else 0/1."""
-    if values is not None:
-        wanted = {str(v).strip().lower() for v in values}
-        text = series.map(lambda v: str(v).strip().lower() if pd.notna(v) else None)
-        return text.isin(wanted) & series.notna()
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return series.astype(bool)
-    num = pd.to_numeric(series, errors="coerce")
-    if num.notna().all() and num.isin([0, 1]).all():
-        return num.astype(bool)
-    return _flag(series, [1, True, "1", "true", "yes", "ja"])
 
 
 def _outcome_values(
@@ -538,13 +525,15 @@ def evaluate(
         if c not in frame.columns:
             raise DataError("evaluation.unknown_column", column=c)
     treated_values = mapping.columns.treated_values if mapping is not None else None
-    t_all = _flag(frame[plan.treatment], treated_values)
+    t_all = yes_no(frame[plan.treatment], frame[ROW], plan.treatment, treated_values)
     y_all = _outcome_values(data, plan, spec, mapping)
     kind: OutcomeKind = plan.outcome_kind if plan.outcome_kind != "auto" else _infer_kind(y_all)  # type: ignore[assignment]
     engaged = None
     if plan.engaged is not None and plan.engaged in frame.columns:
         engaged_values = mapping.columns.engaged_values if mapping is not None else None
-        engaged = _flag(frame[plan.engaged], engaged_values)
+        engaged = yes_no(
+            frame[plan.engaged], frame[ROW], plan.engaged, engaged_values, required=False
+        )
     keep, y_all, policy_counts = _apply_policies(
         frame, y_all, t_all, plan, kind, list(plan.covariates)
     )

@@ -1,0 +1,72 @@
+"""Who was treated is read row by row: a typo or an empty cell is a problem of its row,
+never a participant quietly put in the comparison group."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from effekt.cli import main
+from effekt.evaluation_io.flags import yes_no
+from effekt.evaluation_io.importer import ImportRejected
+
+
+def read(
+    values: list[object], yes: list[object] | None = None, required: bool = True
+) -> list[bool]:
+    series = pd.Series(values)
+    rows = pd.Series(range(1, len(values) + 1))
+    return yes_no(series, rows, "t", yes, required=required).tolist()
+
+
+def rejected(values: list[object], yes: list[object] | None = None) -> list[tuple[int, str]]:
+    with pytest.raises(ImportRejected) as exc:
+        read(values, yes)
+    return [(p.row, p.code) for p in exc.value.problems]
+
+
+def test_numbers_words_and_booleans_are_read_as_yes_or_no() -> None:
+    assert read([1, 0, 1.0, 0.0, True, False]) == [True, False, True, False, True, False]
+    assert read(["ja", "Nej", " YES ", "no", "1", "0", "true", "FALSE"]) == [
+        True, False, True, False, True, False, True, False,
+    ]  # fmt: skip
+
+
+def test_a_column_read_as_decimals_still_matches_a_mappings_values() -> None:
+    # an empty cell elsewhere makes pandas read 1 as 1.0; "1" in the mapping still matches
+    assert read([1.0, 0.0, 1.0], yes=["1"]) == [True, False, True]
+    assert read(["insats", "jämförelse"], yes=["Insats"]) == [True, False]
+
+
+def test_an_empty_cell_is_a_problem_of_its_row() -> None:
+    assert rejected([1.0, 0.0, math.nan]) == [(3, "evaluation.flag_missing")]
+    assert rejected(["insats", None, ""], yes=["insats"]) == [
+        (2, "evaluation.flag_missing"),
+        (3, "evaluation.flag_missing"),
+    ]
+
+
+def test_a_value_that_is_neither_yes_nor_no_is_a_problem_of_its_row() -> None:
+    assert rejected([1, 0, "x", 2]) == [
+        (3, "evaluation.flag_unreadable"),
+        (4, "evaluation.flag_unreadable"),
+    ]
+
+
+def test_an_optional_column_reads_an_empty_cell_as_no() -> None:
+    assert read([1, None, 0], required=False) == [True, False, False]
+
+
+def test_evaluate_refuses_a_typo_in_the_treatment_column_by_row_number(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("id,t,y\n1,1,1\n2,0,0\n3,x,1\n4,1,0\n5,0,1\n6,1,1\n", encoding="utf-8")
+    args = ["evaluate", str(data), "--treatment", "t", "--outcome", "y", "--method", "rct"]
+    result = CliRunner().invoke(main, [*args, "--lang", "sv"])
+    assert result.exit_code == 1
+    assert "rad 3: t: varken ja eller nej" in result.output
+    assert "1 rad har ett problem" in result.output
+    assert ",x," not in result.output  # row numbers, never values

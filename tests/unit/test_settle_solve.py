@@ -281,3 +281,17 @@ def test_every_total_of_the_business_case_has_a_label_in_the_workbook() -> None:
 
     totals = business_case_json(load_contract(HEMMA))["totals"]
     assert all(f"xlsx.totals.{key}" in catalog() for key in totals)
+
+
+def test_the_workbook_gives_a_return_only_to_parties_with_money_at_risk(tmp_path: Path) -> None:
+    path = tmp_path / "case.xlsx"
+    args = ["model", str(HEMMA), "--xlsx", str(path), "--scenario", "pessimistic"]
+    assert CliRunner().invoke(main, [*args, "--lang", "en"]).exit_code == 0
+    wb = load_workbook(path)
+    rows = {r[0]: r for r in wb.worksheets[0].iter_rows(values_only=True) if r and r[0]}
+    assert rows["region"][4] is None and rows["region"][5] is None  # a payer: no IRR, no multiple
+    assert rows["fond"][4] is not None and rows["fond"][5] is not None  # an investor
+    labels = [str(r[0]) for r in wb.worksheets[-1].iter_rows(values_only=True)]  # scenarios
+    assert any(str(x).startswith("region") for x in labels)
+    assert not any(str(x).startswith("region") and "IRR" in str(x) for x in labels)
+    assert any(str(x).startswith("fond") and "IRR" in str(x) for x in labels)

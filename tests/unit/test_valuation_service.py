@@ -155,6 +155,15 @@ def test_break_even_is_the_first_year_the_cumulative_public_net_stays_positive()
     assert short["break_even_year"] is None
 
 
+def test_nothing_saved_and_nothing_spent_is_no_break_even() -> None:
+    # the template: no avoided costs, and its commissioner stands for no public actor
+    result = CliRunner().invoke(main, ["init"])
+    template = checked(result.output)
+    data = value_json(template)
+    assert data["actors"]["public_sector"]["savings"]["total"] == 0
+    assert data["break_even_year"] is None
+
+
 def test_cashable_share_counts_only_rows_that_release_budget() -> None:
     c = contract(
         avoided_cost("se_grundskola_elev_ar", 1, 1),  # not cashable: capacity, not budget

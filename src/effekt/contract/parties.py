@@ -8,7 +8,7 @@ from pydantic import Field
 
 from effekt.contract.base import Id, Money, Rate, Share, Strict
 
-__all__ = ["PAYING_ROLES", "Party", "Role"]
+__all__ = ["PAYING_ROLES", "RISKING_ROLES", "Party", "Role"]
 
 Role = Literal[
     "commissioner",
@@ -23,6 +23,10 @@ Role = Literal[
 
 #: Roles that pay for outcomes; their payer shares must sum to 1.
 PAYING_ROLES: frozenset[str] = frozenset({"commissioner", "outcome_fund"})
+
+#: Roles that put money at risk: a return (IRR, money multiple) describes them. Payers,
+#: fee takers and the deal's accounts get none in tables and workbooks (the JSON has it).
+RISKING_ROLES: frozenset[str] = frozenset({"investor", "provider", "grant_funder", "guarantor"})
 
 
 class Party(Strict):

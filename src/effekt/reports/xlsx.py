@@ -8,6 +8,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from effekt.contract.parties import RISKING_ROLES
 from effekt.i18n import translate as t
 
 __all__ = ["write_business_case_xlsx"]
@@ -52,7 +53,8 @@ def write_business_case_xlsx(
     for pid, p in case["parties"].items():
         party = "—" if pid in _ACCOUNTS else pid  # the accounts are named by their role
         role = t(f"role.{p['role']}", lang)
-        ws.append([party, role, p["total"], p["npv"], p["irr"], p["moic"], p["peak_cash_need"]])
+        irr, moic = (p["irr"], p["moic"]) if p["role"] in RISKING_ROLES else (None, None)
+        ws.append([party, role, p["total"], p["npv"], irr, moic, p["peak_cash_need"]])
     ws.append([])
     for key, value in case["totals"].items():
         ws.append([t(f"xlsx.totals.{key}", lang), value])
@@ -81,7 +83,8 @@ def write_business_case_xlsx(
     cases = {"base": case, **scenarios}
     for pid, p in case["parties"].items():
         who = t(f"role.{p['role']}", lang) if pid in _ACCOUNTS else pid
-        for field in ("npv", "irr", "moic"):
+        fields = ("npv", "irr", "moic") if p["role"] in RISKING_ROLES else ("npv",)
+        for field in fields:
             label = f"{who} {t(f'table.{field}', lang)}"
             comp.append([label, *[cases[n]["parties"][pid][field] for n in names]])
     for key in case["totals"]:

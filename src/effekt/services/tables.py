@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from effekt.contract.model import Contract
+from effekt.contract.parties import RISKING_ROLES
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 from effekt.reports.text import aligned
@@ -38,10 +39,7 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
     rows = [head]
     party_ids = {party.id for party in c.parties}
     for pid, p in data["parties"].items():
-        # a return is a property of money put in at risk: payers, fee takers and the
-        # accounts get no IRR or multiple in the table (the JSON still has them)
-        invests = p["role"] in ("investor", "provider", "grant_funder", "guarantor")
-        if not invests:
+        if p["role"] not in RISKING_ROLES:  # no return without money at risk
             p = {**p, "irr": None, "moic": None}
         rows.append(
             [

@@ -299,8 +299,8 @@ def value_json(
     public_cash_pv = float(cash_pv[PUBLIC].sum()) if PUBLIC in cash_pv else 0.0
     cum = np.cumsum(sav_pv[PUBLIC] - cost_pv[PUBLIC]) if PUBLIC in sav_pv else np.zeros(0)
     positive = np.nonzero(cum >= 0)[0]
-    break_even = None
-    if positive.size and cum[-1] >= 0:
+    break_even = None  # never, without any saving to break even with
+    if positive.size and cum[-1] >= 0 and float(np.sum(sav_pv[PUBLIC])) > 0:
         first = int(positive[0])
         # the first year from which the cumulative net stays non-negative
         later_negative = np.nonzero(cum < 0)[0]

@@ -53,16 +53,24 @@ class EffektError(Exception):
     def render(self, lang: str = "en") -> str:
         """The message in ``lang`` ("sv" or "en")."""
         from effekt.i18n import translate
-        from effekt.i18n.format import significant
 
-        params = {
-            k: significant(v, lang, 6) if isinstance(v, float) else v
-            for k, v in self.params.items()
-        }
+        params = {k: _rendered(v, lang) for k, v in self.params.items()}
         return translate(self.code, lang, **params)
 
     def __str__(self) -> str:
         return self.render("en")
+
+
+def _rendered(value: Any, lang: str) -> Any:
+    """A parameter as the message shows it: a phrase translated, a decimal the language's way."""
+    from effekt.i18n import Phrase, translate
+    from effekt.i18n.format import significant
+
+    if isinstance(value, Phrase):
+        return translate(value.code, lang)
+    if isinstance(value, float):
+        return significant(value, lang, 6)
+    return value
 
 
 class UsageError(EffektError):

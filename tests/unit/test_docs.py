@@ -225,7 +225,7 @@ PINNED = {
         "read_document",
     ],
     "effekt.contract.problems": ["Problem", "Severity"],
-    "effekt.i18n": ["LANGUAGES", "SINGULARS", "catalog", "default_language", "translate"],
+    "effekt.i18n": ["LANGUAGES", "Phrase", "SINGULARS", "catalog", "default_language", "translate"],
     "effekt.settings": ["SETTINGS", "Setting", "Settings", "load_settings"],
     "effekt.cli": ["main"],
 }

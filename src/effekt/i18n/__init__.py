@@ -25,11 +25,12 @@ from __future__ import annotations
 import locale
 import os
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["LANGUAGES", "SINGULARS", "catalog", "default_language", "translate"]
+__all__ = ["LANGUAGES", "Phrase", "SINGULARS", "catalog", "default_language", "translate"]
 
 LANGUAGES = ("sv", "en")
 #: The singular of a message about ``count`` things, per language.
@@ -60,6 +61,15 @@ def catalog() -> dict[str, dict[str, str]]:
         if entry.name.endswith(".toml"):
             _flatten("", tomllib.loads(entry.read_text(encoding="utf-8")), out)
     return out
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A word of a message that is itself translated: a catalog code given as a parameter
+    (``what=Phrase("stats.what.treated")``), so the engine can name what went wrong without
+    writing English into a Swedish sentence. Errors translate it when they are rendered."""
+
+    code: str
 
 
 class _Missing(dict[str, Any]):

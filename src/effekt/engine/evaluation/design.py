@@ -26,6 +26,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from effekt.errors import DataError
+from effekt.i18n import Phrase
 
 __all__ = ["ModelMatrix", "model_matrix"]
 
@@ -112,5 +113,5 @@ def model_matrix(
         np.column_stack([v for _, v in out]) if out else np.empty((len(frame), 0), dtype=np.float64)
     )
     if not np.all(np.isfinite(values)):
-        raise DataError("evaluation.not_finite", what="model matrix")
+        raise DataError("evaluation.not_finite", what=Phrase("stats.what.model_matrix"))
     return ModelMatrix(values=values, names=tuple(n for n, _ in out))

@@ -29,6 +29,7 @@ import numpy.typing as npt
 from scipy import optimize, special, stats
 
 from effekt.errors import ComputationError, DataError, InputError
+from effekt.i18n import Phrase
 
 __all__ = [
     "Effect",
@@ -79,19 +80,25 @@ class Effect:
 # --- input checks -------------------------------------------------------------------------
 
 
+def _word(what: str) -> Phrase:
+    """What a message names ("treated counts"), as the catalog phrase ``stats.what.*`` the
+    message is said with in the user's language."""
+    return Phrase("stats.what." + what.replace(" ", "_").replace("-", "_"))
+
+
 def _values(x: npt.ArrayLike, what: str, *, minimum: int = 1) -> FloatArray:
     a = np.asarray(x, dtype=np.float64).ravel()
     if a.size < minimum:
-        raise DataError("stats.too_few", what=what, count=a.size, minimum=minimum)
+        raise DataError("stats.too_few", what=_word(what), count=a.size, minimum=minimum)
     if not np.all(np.isfinite(a)):
-        raise DataError("stats.not_finite", what=what)
+        raise DataError("stats.not_finite", what=_word(what))
     return a
 
 
 def _counts(x: npt.ArrayLike, what: str) -> FloatArray:
     a = _values(x, what)
     if np.any(a < 0):
-        raise DataError("stats.negative", what=what)
+        raise DataError("stats.negative", what=_word(what))
     return a
 
 
@@ -101,9 +108,11 @@ def _like(x: npt.ArrayLike | None, shape_of: FloatArray, what: str) -> FloatArra
         return np.ones_like(shape_of)
     a = _values(x, what)
     if a.shape != shape_of.shape:
-        raise DataError("stats.length_mismatch", what=what, expected=shape_of.size, got=a.size)
+        raise DataError(
+            "stats.length_mismatch", what=_word(what), expected=shape_of.size, got=a.size
+        )
     if np.any(a < 0) or not np.any(a > 0):
-        raise DataError("stats.negative", what=what)
+        raise DataError("stats.negative", what=_word(what))
     return a
 
 
@@ -135,7 +144,7 @@ def difference_in_means(
     se = math.sqrt(v_t + v_c)
     estimate = float(t.mean() - c.mean())
     if se == 0:
-        raise ComputationError("stats.no_variation", what="difference in means")
+        raise ComputationError("stats.no_variation", what=_word("difference in means"))
     df = (v_t + v_c) ** 2 / (v_t**2 / (t.size - 1) + v_c**2 / (c.size - 1))
     q = float(stats.t.isf((1 - confidence) / 2, df))
     return Effect(
@@ -171,7 +180,7 @@ def historical_baseline(
         raise InputError("stats.invalid_parameter", name="baseline", value=baseline_mean)
     se = math.sqrt(t.var(ddof=1) / t.size + baseline_se**2)
     if se == 0:
-        raise ComputationError("stats.no_variation", what="historical baseline")
+        raise ComputationError("stats.no_variation", what=_word("historical baseline"))
     estimate = float(t.mean() - baseline_mean)
     if baseline_se == 0:
         dist: stats.rv_continuous = stats.t(t.size - 1)
@@ -221,7 +230,7 @@ def difference_in_proportions(
     t = _values(treated, "treated")
     c = _values(control, "control")
     if not (np.isin(t, (0.0, 1.0)).all() and np.isin(c, (0.0, 1.0)).all()):
-        raise DataError("stats.not_binary", what="outcome")
+        raise DataError("stats.not_binary", what=_word("outcome"))
     z = _z(confidence)
     x_t, x_c, n_t, n_c = float(t.sum()), float(c.sum()), t.size, c.size
     p_t, p_c = x_t / n_t, x_c / n_c
@@ -306,7 +315,7 @@ def _arm(y: FloatArray, x: FloatArray, w: FloatArray, model: str, alpha: float, 
     events = float(np.dot(w, y))
     person_time = float(np.dot(w, x))
     if events <= 0:
-        raise ComputationError("stats.no_events", group=group)
+        raise ComputationError("stats.no_events", group=_word(f"{group} arm"))
     rate = events / person_time
     if model == "poisson":
         var_total = float(np.dot(w * w, rate * x))
@@ -612,7 +621,7 @@ def bootstrap(
     estimate = float(statistic(t[None, :], c[None, :])[0])
     reps = _replicates(t, c, statistic, n_resamples, gen)
     if not np.all(np.isfinite(reps)):
-        raise ComputationError("stats.bootstrap_not_finite", what="bootstrap")
+        raise ComputationError("stats.bootstrap_not_finite", what=_word("bootstrap"))
     q = np.array([(1 - confidence) / 2, (1 + confidence) / 2])
     if method == "bca":
         share = np.count_nonzero(reps < estimate) + 0.5 * np.count_nonzero(reps == estimate)
@@ -631,7 +640,7 @@ def bootstrap(
     else:
         raise InputError("stats.invalid_option", name="method", value=method)
     if not np.all(np.isfinite(q)):
-        raise ComputationError("stats.bootstrap_not_finite", what="bootstrap")
+        raise ComputationError("stats.bootstrap_not_finite", what=_word("bootstrap"))
     low, high = np.quantile(reps, q)
     return Effect(
         estimate=estimate,
@@ -651,10 +660,10 @@ def bootstrap(
 def _binary(x: npt.ArrayLike, what: str, n: int) -> FloatArray:
     a = np.asarray(x).ravel()
     if a.size != n:
-        raise DataError("stats.length_mismatch", what=what, expected=n, got=a.size)
+        raise DataError("stats.length_mismatch", what=_word(what), expected=n, got=a.size)
     a = a.astype(np.float64)
     if not np.isin(a, (0.0, 1.0)).all():
-        raise DataError("stats.not_binary", what=what)
+        raise DataError("stats.not_binary", what=_word(what))
     return a
 
 
@@ -690,18 +699,20 @@ def difference_in_differences(
     X = np.column_stack([np.ones_like(y), g, p, g * p])
     n, k = X.shape
     if n <= k:
-        raise DataError("stats.too_few", what="observations", count=n, minimum=k + 1)
+        raise DataError("stats.too_few", what=_word("observations"), count=n, minimum=k + 1)
     bread = np.linalg.inv(X.T @ X)
     beta = bread @ (X.T @ y)
     e = y - X @ beta
     if cluster is not None:
         ids = np.asarray(cluster).ravel()
         if ids.size != n:
-            raise DataError("stats.length_mismatch", what="cluster", expected=n, got=ids.size)
+            raise DataError(
+                "stats.length_mismatch", what=_word("cluster"), expected=n, got=ids.size
+            )
         _, groups = np.unique(ids, return_inverse=True)
         n_groups = int(groups.max()) + 1
         if n_groups < 2:
-            raise DataError("stats.too_few", what="clusters", count=n_groups, minimum=2)
+            raise DataError("stats.too_few", what=_word("clusters"), count=n_groups, minimum=2)
         scores = np.zeros((n_groups, k))
         np.add.at(scores, groups.ravel(), X * e[:, None])
         factor = n_groups / (n_groups - 1) * (n - 1) / (n - k)
@@ -722,7 +733,7 @@ def difference_in_differences(
         raise InputError("stats.invalid_option", name="se", value=se)
     estimate, s = float(beta[3]), math.sqrt(float(cov[3, 3]))
     if s == 0:
-        raise ComputationError("stats.no_variation", what="difference-in-differences")
+        raise ComputationError("stats.no_variation", what=_word("difference-in-differences"))
     q = float(stats.t.isf((1 - confidence) / 2, df))
     return Effect(
         estimate=estimate,

@@ -58,6 +58,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from effekt.errors import DataError
+from effekt.i18n import Phrase
 
 __all__ = [
     "MatchedDifference",
@@ -88,7 +89,7 @@ def _inputs(ps: ArrayLike, treated: ArrayLike) -> tuple[NDArray[np.float64], NDA
     if x.ndim != 1 or t.shape != x.shape:
         raise DataError("evaluation.length_mismatch", detail=f"scores {x.shape}, treated {t.shape}")
     if not np.all(np.isfinite(x)):
-        raise DataError("evaluation.not_finite", what="propensity score")
+        raise DataError("evaluation.not_finite", what=Phrase("stats.what.propensity_score"))
     if not np.all((t == 0) | (t == 1)):
         raise DataError("evaluation.not_binary")
     tb = t.astype(bool)
@@ -501,7 +502,7 @@ def match_with_replacement(
     if y_all.shape != x_all.shape:
         raise DataError("evaluation.length_mismatch", detail=f"outcome {y_all.shape}")
     if not np.all(np.isfinite(y_all)):
-        raise DataError("evaluation.not_finite", what="outcome")
+        raise DataError("evaluation.not_finite", what=Phrase("stats.what.outcome"))
     _check_option("estimand", estimand, ("ATT", "ATC", "ATE"))
     if int(M) != M or M < 1:
         raise DataError("evaluation.bad_option", name="M", value=M, allowed="1, 2, …")

@@ -25,6 +25,7 @@ import scipy.linalg
 from numpy.typing import ArrayLike, NDArray
 
 from effekt.errors import DataError
+from effekt.i18n import Phrase
 
 __all__ = ["LogitFit", "fit_logit", "propensity_scores"]
 
@@ -117,7 +118,7 @@ def fit_logit(
     if xm.ndim != 2:
         raise DataError("evaluation.length_mismatch", detail="the model matrix must be 2-D")
     if not np.all(np.isfinite(xm)):
-        raise DataError("evaluation.not_finite", what="model matrix")
+        raise DataError("evaluation.not_finite", what=Phrase("stats.what.model_matrix"))
     y = _binary(treated, xm.shape[0])
     _check_rank(xm, names)
     mu = (y + 0.5) / 2.0

@@ -25,6 +25,7 @@ import scipy.stats
 from numpy.typing import ArrayLike, NDArray
 
 from effekt.errors import DataError
+from effekt.i18n import Phrase
 
 __all__ = ["RosenbaumBounds", "critical_gamma", "rosenbaum_bounds"]
 
@@ -45,7 +46,7 @@ class RosenbaumBounds:
 def _signed_ranks(differences: ArrayLike) -> tuple[float, NDArray[np.float64], int]:
     d = np.asarray(differences, dtype=np.float64)
     if d.ndim != 1 or not np.all(np.isfinite(d)):
-        raise DataError("evaluation.not_finite", what="matched differences")
+        raise DataError("evaluation.not_finite", what=Phrase("stats.what.matched_differences"))
     n = d.shape[0]
     d = d[d != 0.0]
     if d.shape[0] == 0:

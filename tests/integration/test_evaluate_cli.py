@@ -416,3 +416,15 @@ def test_treated_persons_without_a_cohort_are_a_clear_data_error(tmp_path: Path)
         result = run("evaluate", str(data), *HEM, "--lang", lang)
         assert result.exit_code == 1, result.output
         assert words in result.output and "Traceback" not in result.output
+
+
+def test_a_mapping_without_a_metric_asks_for_one_of_its_metrics() -> None:
+    mapping = str(EXAMPLES / "hemmasittare.mapping.toml")
+    result = run("evaluate", str(HEM_DATA), "--mapping", mapping, "--lang", "sv")
+    assert result.exit_code == 2
+    assert "välj ett med --metric (back_in_school)" in result.output
+    other = run(
+        "evaluate", str(HEM_DATA), "--mapping", mapping, "--metric", "arbete", "--lang", "en"
+    )
+    assert other.exit_code == 2
+    assert 'defines no outcome for the metric "arbete" (it has: back_in_school)' in other.output

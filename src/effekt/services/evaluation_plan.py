@@ -150,6 +150,11 @@ def make_plan(
     spec = mapping.outcome(metric) if (mapping is not None and metric is not None) else None
     treatment = treatment or (cols.treatment if cols else None)
     outcome = outcome or (metric if spec is not None else None)
+    if outcome is None and mapping is not None and mapping.outcomes:
+        known = ", ".join(o.metric for o in mapping.outcomes)
+        if metric is None:  # the mapping defines outcomes: say which, rather than columns
+            raise UsageError("evaluate.mapping_metric_required", known=known)
+        raise UsageError("evaluate.mapping_has_no_outcome", metric=metric, known=known)
     if treatment is None or outcome is None:
         raise UsageError("evaluate.columns_required")
     if method is None:

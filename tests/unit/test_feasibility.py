@@ -280,22 +280,22 @@ def test_a_larger_comparison_group_lowers_the_mde_in_the_forstudie() -> None:
             "en",
             "The controlled studies do not show the effect the contract expects",
             "Reissner et al. (2015), Dtsch Arztebl Int (randomised controlled trial, n = 112) "
-            "on “back_in_school”: +1.1 percentage points at the contract's baseline of 33 % "
+            "on “Tillbaka i skolan”: +1.1 percentage points at the contract's baseline of 33 % "
             "(95 % CI -10.8 to +15.3), against the +12.0 percentage points the contract "
             "expects. The interval includes zero: the study cannot tell its effect from no "
             "effect. The contract expects more than the study's point estimate.",
-            "found no significant difference in “back_in_school”",
+            "found no significant difference in “Tillbaka i skolan”",
             "These show change, not an effect.",
         ),
         (
             "sv",
             "De kontrollerade studierna visar inte den effekt som kontraktet förväntar sig",
             "Reissner et al. (2015), Dtsch Arztebl Int (randomiserad kontrollerad studie, "
-            "n = 112) om ”back_in_school”: +1,1 procentenheter vid kontraktets jämförelsenivå "
+            "n = 112) om ”Tillbaka i skolan”: +1,1 procentenheter vid kontraktets jämförelsenivå "
             "33 % (95 % KI −10,8 till +15,3), mot de +12,0 procentenheter som kontraktet "
             "förväntar sig. Intervallet innefattar noll: studien kan inte skilja sin effekt "
             "från ingen effekt alls. Kontraktet förväntar sig mer än studiens punktskattning.",
-            "fann ingen signifikant skillnad i ”back_in_school”",
+            "fann ingen signifikant skillnad i ”Tillbaka i skolan”",
             "Dessa visar förändring, inte effekt.",
         ),
     ],
@@ -356,3 +356,14 @@ finding = "effect"
         "A review (2018) (systematisk översikt) fann en signifikant effekt på ”m”; "
         "effektens storlek är inte redovisad.",
     ]
+
+
+def test_the_study_names_metrics_by_their_name_not_their_id() -> None:
+    from click.testing import CliRunner
+
+    from effekt.cli import main
+
+    hem = Path(__file__).resolve().parents[2] / "examples" / "hemmasittare.toml"
+    out = CliRunner().invoke(main, ["feasibility", str(hem), "--lang", "sv"]).output
+    assert "”Tillbaka i skolan”" in out and "Behörig till gymnasiet" in out
+    assert "”back_in_school”" not in out and "”gymnasiebehorighet”" not in out

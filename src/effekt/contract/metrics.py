@@ -74,6 +74,11 @@ class Metric(Strict):
         None, description="The definition in English, for en reports."
     )
 
+    @property
+    def label(self) -> str:
+        """How prose names the metric: its short name, else its id."""
+        return self.name or self.id
+
     def definition_in(self, lang: str) -> str:
         """The definition in ``lang`` where the file gives one, else as written."""
         translated = self.definition_sv if lang == "sv" else self.definition_en

@@ -207,7 +207,7 @@ def _paid_metrics(c: Contract) -> list[Metric]:
 def _measurable(s: _Study, paid: list[Metric], power: list[dict[str, Any]]) -> None:
     """A data source for every paid outcome, and an expected effect a study this size can see."""
     lang = s.lang
-    missing = [m.id for m in paid if not m.data_source]
+    missing = [m.label for m in paid if not m.data_source]
     item = CheckItem("measurable_outcome", "met")
     if missing:
         item.status = "not_met"
@@ -270,10 +270,10 @@ def _counterfactual(s: _Study, paid: list[Metric]) -> None:
     for m in paid:
         if m.counterfactual == "none":
             item.at_least("not_met")
-            item.reasons.append(t("feasibility.no_counterfactual", lang, metric=m.id))
+            item.reasons.append(t("feasibility.no_counterfactual", lang, metric=m.label))
         elif m.counterfactual == "historical_baseline":
             item.at_least("partly")
-            item.reasons.append(t("feasibility.historical_baseline", lang, metric=m.id))
+            item.reasons.append(t("feasibility.historical_baseline", lang, metric=m.label))
         base = expected(m.baseline) if m.baseline is not None else None
         exp = expected(m.expected)
         if base is not None and exp > 0 and m.direction == "increase" and base >= ANYWAY * exp:
@@ -282,7 +282,7 @@ def _counterfactual(s: _Study, paid: list[Metric]) -> None:
             text = t(
                 "feasibility.anyway",
                 lang,
-                metric=m.id,
+                metric=m.label,
                 baseline=number(base, lang, 2),
                 expected=number(exp, lang, 2),
                 share=percent(base / exp, lang, 0),
@@ -293,7 +293,7 @@ def _counterfactual(s: _Study, paid: list[Metric]) -> None:
         headline = t(
             "feasibility.verdict_anyway",
             lang,
-            shares=", ".join(f"{m.id} {percent(x, lang, 0)}" for m, x in anyway),
+            shares=", ".join(f"{m.label} {percent(x, lang, 0)}" for m, x in anyway),
         )
         # the research on school absence (shared/research/hemmasittare.md §1.2–1.3, §2)
         if any(_about_school(m.id + " " + m.definition) for m, _ in anyway):

@@ -56,7 +56,7 @@ def _compared(a: StudyAssessment, cmp: Comparison, m: Metric, lang: str) -> str:
         bounds = sorted((sign * cmp.low, sign * cmp.high))
     params = {
         "study": _study_name(a, lang),
-        "metric": _quoted(m.id, lang),
+        "metric": _quoted(m.label, lang),
         "effect": _difference(sign * cmp.gain, m, lang),
         "baseline": _level(cmp.baseline, m, lang),
         "expected": _difference(sign * cmp.expected_gain, m, lang),
@@ -79,7 +79,7 @@ def _compared(a: StudyAssessment, cmp: Comparison, m: Metric, lang: str) -> str:
 def _finding(a: StudyAssessment, c: Contract, lang: str) -> str:
     st = a.study
     if st.metric is not None and any(m.id == st.metric for m in c.metrics):
-        metric = _quoted(st.metric, lang)
+        metric = _quoted(c.metric(st.metric).label, lang)
     else:
         metric = t("feasibility.the_outcome", lang)
     code = {

@@ -93,6 +93,13 @@ def test_a_message_about_one_thing_is_in_the_singular() -> None:
     assert translate("contract.invalid", "sv", count=1) == "Kontraktet har 1 fel."
 
 
+def test_a_percent_sign_never_stands_alone_at_the_start_of_a_line() -> None:
+    # a no-break space between a figure and its % sign, as format.percent writes it
+    for code, entry in CODES.items():
+        for text in entry.values():
+            assert not re.search(r"[\d}] %", text), (code, text)
+
+
 def test_no_message_leaves_the_plural_to_the_reader() -> None:
     for code, entry in CODES.items():
         for text in entry.values():

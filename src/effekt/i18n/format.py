@@ -81,8 +81,15 @@ def money(value: float, currency: str, lang: str = "en") -> str:
 
 
 def percent(share: float, lang: str = "en", decimals: int = 1) -> str:
-    """0.075 → "7.5 %" (en) or "7,5 %" (sv); whole numbers without decimals."""
-    value = share * 100
-    if abs(value - round(value)) < 1e-9:
-        decimals = 0
-    return number(value, lang, decimals) + "\u00a0%"
+    """0.075 → "7.5 %" (en) or "7,5 %" (sv): at most ``decimals`` decimals, no trailing
+    zeros (a threshold of 7.5 % is "7,5 %" whether two decimals are allowed or one).
+
+    >>> percent(0.075, "sv", 2), percent(0.0839, "sv", 2), percent(0.1, "en", 2)
+    ('7,5\xa0%', '8,39\xa0%', '10\xa0%')
+    """
+    text = number(share * 100, lang, decimals)
+    if decimals > 0:
+        text = text.rstrip("0").rstrip(".,")
+    if text in ("−0", "-0"):
+        text = "0"
+    return text + "\u00a0%"

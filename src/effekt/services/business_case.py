@@ -30,6 +30,11 @@ def business_case(c: Contract) -> CashFlows:
     return cash_flows(c, expected_inputs(c))
 
 
+def _cents(x: Any) -> float:
+    """An amount to öre or pence; never −0 (a zero is a zero whatever its sign)."""
+    return round(float(x), 2) + 0.0
+
+
 def _num(x: float) -> float | None:
     return None if not math.isfinite(x) else round(float(x), 6)
 
@@ -54,8 +59,8 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
         pb = payback_period(flows)
         entry: dict[str, Any] = {
             "role": role,
-            "cash_flows": [round(float(v), 2) for v in flows[0]],
-            "total": round(float(flows[0].sum()), 2),
+            "cash_flows": [_cents(v) for v in flows[0]],
+            "total": _cents(flows[0].sum()),
             "discount_rate": rate,
             "npv": _num(float(npv(period_rate(rate, m), flows)[0])),
             "irr": _num(float(annualise(r.rate, m)[0])),
@@ -83,7 +88,7 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
             # a flow at the end of a period belongs to the budget year of that period
             year = c.budget_year(d - dt.timedelta(days=1), start_month)
             row = by_year.setdefault(year, {})
-            row[payer] = round(row.get(payer, 0.0) + float(cf.payments_by_payer[0, pi, t]), 2)
+            row[payer] = _cents(row.get(payer, 0.0) + float(cf.payments_by_payer[0, pi, t]))
     tranches = []
     for k, tr in enumerate(c.financing.tranches):
         tranches.append(
@@ -91,14 +96,11 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
                 "id": tr.id or tr.investor,
                 "investor": tr.investor,
                 "seniority": tr.seniority,
-                "drawn": round(float(cf.deal.drawn[0, k].sum()), 2),
-                "capital_returned": round(float(cf.deal.capital_back[0, k].sum()), 2),
-                "returns": round(float(cf.deal.returns[0, k].sum()), 2),
-                "guarantee_and_first_loss": round(
-                    float(
-                        cf.deal.guarantee_paid[0, :, k].sum() + cf.deal.first_loss_paid[0, k].sum()
-                    ),
-                    2,
+                "drawn": _cents(cf.deal.drawn[0, k].sum()),
+                "capital_returned": _cents(cf.deal.capital_back[0, k].sum()),
+                "returns": _cents(cf.deal.returns[0, k].sum()),
+                "guarantee_and_first_loss": _cents(
+                    cf.deal.guarantee_paid[0, :, k].sum() + cf.deal.first_loss_paid[0, k].sum()
                 ),
             }
         )
@@ -108,19 +110,18 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
         "periods": [{"period": t + 1, "start": d.isoformat()} for t, d in enumerate(dates)],
         "parties": parties,
         "rules": {
-            c.rule_id(k): round(float(cf.payments.by_rule[0, k].sum()), 2)
-            for k in range(len(c.rules))
+            c.rule_id(k): _cents(cf.payments.by_rule[0, k].sum()) for k in range(len(c.rules))
         },
         "outcome_payments_by_year": by_year,
         "tranches": tranches,
         "totals": {
-            "outcome_payments": round(float(cf.payments.by_rule[0].sum()), 2),
-            "outcome_payments_before_cap": round(float(np.sum(cf.payments.uncapped_total[0])), 2)
+            "outcome_payments": _cents(cf.payments.by_rule[0].sum()),
+            "outcome_payments_before_cap": _cents(np.sum(cf.payments.uncapped_total[0]))
             if cf.payments.uncapped_total is not None
             else None,
-            "capital_drawn": round(float(cf.deal.drawn[0].sum()), 2),
-            "delivery_costs": round(float(cf.costs[0].sum()), 2),
-            "referred": round(float(cf.referred[0].sum()), 2),
-            "enrolled": round(float(cf.enrolled[0].sum()), 2),
+            "capital_drawn": _cents(cf.deal.drawn[0].sum()),
+            "delivery_costs": _cents(cf.costs[0].sum()),
+            "referred": _cents(cf.referred[0].sum()),
+            "enrolled": _cents(cf.enrolled[0].sum()),
         },
     }

@@ -160,6 +160,7 @@ def test_swedish_report_of_the_example_is_swedish_throughout(tmp_path: Path) -> 
         english = ["Method", "without replacement", "SE clustered", "largest score", " level ",
                    "Rosenbaum bounds", "stays significant", "SEK", "method = "]  # fmt: skip
         assert [w for w in english if w in out] == []
+    assert "<td>kon: pojke</td>" in html and "konpojke" not in html  # balance, as people read it
 
 
 def test_english_report_of_the_example_keeps_english_figures() -> None:

@@ -63,3 +63,13 @@ def test_error_messages_exist_in_swedish_and_english() -> None:
     err = DataError("evaluation.missing_values", column="age", count=2)
     assert "age" in err.render("en") and "2" in err.render("en")
     assert "saknade" in err.render("sv")
+
+
+def test_every_column_has_a_label_people_can_read() -> None:
+    df = pd.DataFrame(
+        {"age": [20.0, 30.0, 40.0], "kon": ["flicka", "pojke", "pojke"], "u74": [True, False, True]}
+    )
+    mm = model_matrix(df, ["age", "kon", "u74"], squared=["age"])
+    assert mm.names == ("(Intercept)", "age", "I(age^2)", "konpojke", "u74TRUE")  # R's names
+    assert mm.labels == ("(Intercept)", "age", "age²", "kon: pojke", "u74")
+    assert mm.label("konpojke") == "kon: pojke"

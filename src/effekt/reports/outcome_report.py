@@ -223,7 +223,7 @@ def _balance_line(d: dict[str, Any], lang: str) -> str | None:
     threshold = num(d["balance_threshold"], lang)
     if d["balance_passed"]:
         return t("report.balance_passed", lang, threshold=threshold)
-    failed = [name for name, b in d["balance"].items() if not b.get("passed", True)]
+    failed = [b.get("label", name) for name, b in d["balance"].items() if not b.get("passed", True)]
     return t("report.balance_failed", lang, threshold=threshold, covariates=", ".join(failed))
 
 
@@ -333,7 +333,7 @@ def _balance_html(d: dict[str, Any], lang: str) -> str:
     paras = [note] + [x for x in [_balance_line(d, lang)] if x is not None]
     head = [t(f"report.{c}", lang) for c in ("covariate", "smd_before", "smd_after")]
     rows = [
-        [name, num(b["smd_before"], lang, 3), num(b["smd_after"], lang, 3)]
+        [b.get("label", name), num(b["smd_before"], lang, 3), num(b["smd_after"], lang, 3)]
         for name, b in d["balance"].items()
     ]
     return (

@@ -325,6 +325,7 @@ def run_psm(
     balance = [
         {
             "covariate": row.name,
+            "label": mm.label(row.name),
             "mean_treated": row.mean_treated_after,
             "mean_control_before": row.mean_control_before,
             "mean_control_after": row.mean_control_after,

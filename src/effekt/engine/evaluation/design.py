@@ -33,10 +33,17 @@ __all__ = ["ModelMatrix", "model_matrix"]
 
 @dataclass(frozen=True)
 class ModelMatrix:
-    """Design matrix ``values`` (n × k, float64) and its R-style column ``names``."""
+    """Design matrix ``values`` (n × k, float64), its R-style column ``names`` (``kongirl``,
+    ``u74TRUE``, ``I(age^2)``) and the ``labels`` people read (``kon: girl``, ``u74``,
+    ``age²``)."""
 
     values: NDArray[np.float64]
     names: tuple[str, ...]
+    labels: tuple[str, ...] = ()
+
+    def label(self, name: str) -> str:
+        """The readable label of the column called ``name``."""
+        return self.labels[self.names.index(name)] if self.labels else name
 
     def column(self, name: str) -> NDArray[np.float64]:
         """The column called ``name``."""
@@ -57,18 +64,19 @@ def _levels(series: pd.Series) -> list[object]:
     return sorted(series.unique().tolist(), key=str)
 
 
-def _columns_for(name: str, series: pd.Series) -> list[tuple[str, NDArray[np.float64]]]:
+def _columns_for(name: str, series: pd.Series) -> list[tuple[str, str, NDArray[np.float64]]]:
+    """(R's name, the readable label, the column) for each column ``series`` becomes."""
     if pd.api.types.is_bool_dtype(series.dtype):
-        return [(f"{name}TRUE", series.to_numpy(dtype=np.float64))]
+        return [(f"{name}TRUE", name, series.to_numpy(dtype=np.float64))]
     if _is_categorical(series):
         values = series.to_numpy(dtype=object)
         return [
-            (f"{name}{level}", (values == level).astype(np.float64))
+            (f"{name}{level}", f"{name}: {level}", (values == level).astype(np.float64))
             for level in _levels(series)[1:]
         ]
     if not pd.api.types.is_numeric_dtype(series.dtype):
         raise DataError("evaluation.not_finite", what=name)
-    return [(name, series.to_numpy(dtype=np.float64))]
+    return [(name, name, series.to_numpy(dtype=np.float64))]
 
 
 def model_matrix(
@@ -96,9 +104,9 @@ def model_matrix(
         raise DataError(
             "evaluation.bad_option", name="squared", value=name, allowed="columns in the model"
         )
-    out: list[tuple[str, NDArray[np.float64]]] = []
+    out: list[tuple[str, str, NDArray[np.float64]]] = []
     if intercept:
-        out.append(("(Intercept)", np.ones(len(frame), dtype=np.float64)))
+        out.append(("(Intercept)", "(Intercept)", np.ones(len(frame), dtype=np.float64)))
     for name in names_in:
         series = frame[name]
         missing = int(series.isna().sum())
@@ -108,10 +116,14 @@ def model_matrix(
         if name in square_set:
             if _is_categorical(series) or pd.api.types.is_bool_dtype(series.dtype):
                 raise DataError("evaluation.not_finite", what=f"I({name}^2)")
-            out.append((f"I({name}^2)", series.to_numpy(dtype=np.float64) ** 2))
+            out.append((f"I({name}^2)", f"{name}²", series.to_numpy(dtype=np.float64) ** 2))
     values = (
-        np.column_stack([v for _, v in out]) if out else np.empty((len(frame), 0), dtype=np.float64)
+        np.column_stack([v for _, _, v in out])
+        if out
+        else np.empty((len(frame), 0), dtype=np.float64)
     )
     if not np.all(np.isfinite(values)):
         raise DataError("evaluation.not_finite", what=Phrase("stats.what.model_matrix"))
-    return ModelMatrix(values=values, names=tuple(n for n, _ in out))
+    return ModelMatrix(
+        values=values, names=tuple(n for n, _, _ in out), labels=tuple(lb for _, lb, _ in out)
+    )

@@ -4,6 +4,7 @@ never a participant quietly put in the comparison group."""
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -70,3 +71,26 @@ def test_evaluate_refuses_a_typo_in_the_treatment_column_by_row_number(tmp_path:
     assert "rad 3: t: varken ja eller nej" in result.output
     assert "1 rad har ett problem" in result.output
     assert ",x," not in result.output  # row numbers, never values
+
+
+def test_a_value_in_neither_of_the_mappings_lists_is_a_problem_of_its_row() -> None:
+    series, rows = pd.Series(["insats", "jamforelse", "insast"]), pd.Series([1, 2, 3])
+    with pytest.raises(ImportRejected) as exc:
+        yes_no(series, rows, "grupp", ["insats"], no_values=["jamforelse"])
+    assert [(p.row, p.code) for p in exc.value.problems] == [(3, "evaluation.flag_unlisted")]
+    # without comparison_values, any other value is comparison, as before
+    assert yes_no(series, rows, "grupp", ["insats"]).tolist() == [True, False, False]
+
+
+def test_the_example_mapping_refuses_a_typo_in_the_group_column(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2] / "examples"
+    text = (root / "data" / "hemmasittare_participants.csv").read_text(encoding="utf-8")
+    data = tmp_path / "deltagare.csv"
+    data.write_text(text.replace(",insats,", ",insast,", 1), encoding="utf-8")
+    args = ["evaluate", str(data), "--contract", str(root / "hemmasittare.toml"), "--mapping"]
+    args += [str(root / "hemmasittare.mapping.toml"), "--metric", "back_in_school", "--lang", "sv"]
+    result = CliRunner().invoke(main, args, env={"EFFEKT_PSEUDONYM_KEY": ""})
+    assert result.exit_code == 1, result.output
+    assert re.search(
+        r"rad 1: grupp: varken ett värde för insats eller för jämförelse", result.output
+    )

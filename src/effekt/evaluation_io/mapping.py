@@ -130,6 +130,13 @@ class Columns(Strict):
         default_factory=_yes,
         description="Values of the treatment column that mean treated.",
     )
+    comparison_values: list[Scalar] | None = Field(
+        None,
+        description=(
+            "Values of the treatment column that mean comparison. Given, any other value is a "
+            "problem of its row (a typo is caught); not given, every other value is comparison."
+        ),
+    )
     cohort: str | None = Field(None, description="The contract cohort id of each row.")
     period: str | None = Field(
         None, description="Difference-in-differences: the measurement period (before/after)."

@@ -525,7 +525,14 @@ def evaluate(
         if c not in frame.columns:
             raise DataError("evaluation.unknown_column", column=c)
     treated_values = mapping.columns.treated_values if mapping is not None else None
-    t_all = yes_no(frame[plan.treatment], frame[ROW], plan.treatment, treated_values)
+    comparison_values = mapping.columns.comparison_values if mapping is not None else None
+    t_all = yes_no(
+        frame[plan.treatment],
+        frame[ROW],
+        plan.treatment,
+        treated_values,
+        no_values=comparison_values,
+    )
     y_all = _outcome_values(data, plan, spec, mapping)
     kind: OutcomeKind = plan.outcome_kind if plan.outcome_kind != "auto" else _infer_kind(y_all)  # type: ignore[assignment]
     engaged = None

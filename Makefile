@@ -31,7 +31,7 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-## check: lint + types + tests, the same commands CI runs
+## check: lint + types + tests (CI, .ci/run, runs make test)
 check: lint types test
 
 ## fuzz: the long fuzz runs of the contract checker (FUZZ_N inputs), of evaluate on

@@ -44,9 +44,12 @@ def run(*args: str) -> Result:
     return CliRunner(env=env).invoke(main, list(args), prog_name="effekt")
 
 
-def problems(path: Path) -> list[dict[str, object]]:
+def problems(path: Path, *, fund_only: bool = True) -> list[dict[str, object]]:
+    """The problems ``check`` finds; with ``fund_only`` those of the fund file itself, not
+    its contracts' own (hemmasittare always has a power warning)."""
     result = run("check", str(path), "--json", "--lang", "en")
-    return list(json.loads(result.output)["problems"])
+    found = list(json.loads(result.output)["problems"])
+    return [p for p in found if str(p["code"]).startswith("portfolio.")] if fund_only else found
 
 
 def test_a_valid_fund_checks_with_its_contracts_and_shocks(tmp_path: Path) -> None:
@@ -110,7 +113,7 @@ def test_a_broken_or_missing_contract_brings_its_own_problems(tmp_path: Path) ->
         (EXAMPLES / "norrkoping.toml").read_text(encoding="utf-8").replace("format_version = 1", "")
     )
     extra = '\n[[contracts]]\npath = "trasig.toml"\n\n[[contracts]]\npath = "saknas.toml"\n'
-    found = problems(fund(tmp_path, '"hemma:success" = 0.5', extra))
+    found = problems(fund(tmp_path, '"hemma:success" = 0.5', extra), fund_only=False)
     codes = [(p["code"], p["path"]) for p in found]
     assert ("portfolio.contract_invalid", "contracts[2].path") in codes
     assert ("contract.missing", "format_version") in codes  # the contract's own problem
@@ -123,3 +126,10 @@ def test_a_contract_command_given_a_portfolio_says_what_it_is(tmp_path: Path) ->
     result = run("model", str(fund(tmp_path, '"hemma:success" = 0.5')), "--lang", "en")
     assert result.exit_code == 1
     assert "This is a portfolio file" in result.output
+
+
+def test_a_funds_check_shows_its_contracts_warnings_too(tmp_path: Path) -> None:
+    found = problems(fund(tmp_path, '"hemma:success" = 0.5'), fund_only=False)
+    (warning,) = found
+    assert warning["code"] == "contract.threshold_undetectable"  # hemmasittare's own
+    assert warning["path"] == "rules[1].threshold"

@@ -94,3 +94,27 @@ def test_the_example_mapping_refuses_a_typo_in_the_group_column(tmp_path: Path) 
     assert re.search(
         r"rad 1: grupp: varken ett värde för insats eller för jämförelse", result.output
     )
+
+
+def test_leading_comment_lines_are_skipped_and_a_hash_in_the_data_is_data(tmp_path: Path) -> None:
+    from effekt.evaluation_io.importer import read_table
+
+    data = tmp_path / "d.csv"
+    data.write_text("# synthetic\n# seed 1\nid,t,note\n1,1,a#b\n2,0,c\n", encoding="utf-8")
+    frame = read_table(data)
+    assert list(frame.columns) == ["id", "t", "note"]
+    assert frame["note"].tolist() == ["a#b", "c"]
+
+
+def test_a_whole_column_in_the_wrong_form_lists_twenty_rows_and_counts_the_rest(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "d.csv"
+    rows = "".join(f"{i},x,1\n" for i in range(1, 31))
+    data.write_text("id,t,y\n" + rows, encoding="utf-8")
+    args = ["evaluate", str(data), "--treatment", "t", "--outcome", "y", "--method", "rct"]
+    result = CliRunner().invoke(main, [*args, "--lang", "en"])
+    assert result.exit_code == 1
+    listed = [line for line in result.output.splitlines() if line.startswith("row ")]
+    assert len(listed) == 20 and listed[-1].startswith("row 20: t:")
+    assert "… and 10 more rows with the same problem in t" in result.output

@@ -23,7 +23,7 @@ from effekt.cli.conventions import (
 from effekt.cli.help import LocalisedCommand
 from effekt.contract.diff import diff_data
 from effekt.contract.explain import explain_rules, summary
-from effekt.contract.load import check_document, read_document
+from effekt.contract.load import read_document
 from effekt.contract.reference import (
     contract_schema,
     portfolio_schema,
@@ -48,6 +48,7 @@ def check(file: str, as_json: bool, lang: str | None) -> None:
     lists. Exit 0 when there are no errors (warnings allowed), 1 when there are, 2 on usage
     errors.
     """
+    from effekt.services.contract_check import check_contract
     from effekt.services.portfolio import check_portfolio, is_portfolio
 
     lang = language(lang)
@@ -61,20 +62,13 @@ def check(file: str, as_json: bool, lang: str | None) -> None:
         problems = list(exc.problems)
     else:
         if is_portfolio(doc):
-            fund = check_portfolio(doc)
+            fund = check_portfolio(doc, lang)
             problems = fund.problems
             shocks = len(fund.portfolio.shocks) if fund.portfolio else 0
             counts = {"contracts": len(fund.contracts), "shocks": shocks}
             verdict = ("portfolio.invalid", "portfolio.valid", counts)
-            contract = None
         else:
-            contract, problems = check_document(doc)
-        if contract is not None:
-            from effekt.services.design_power import power_warnings
-            from effekt.services.evaluation_checks import avoided_events_without_counterfactual
-
-            problems += power_warnings(contract, doc, lang)
-            problems += avoided_events_without_counterfactual(contract, doc)
+            problems = check_contract(doc, lang)[1]
     errors = [p for p in problems if p.severity == "error"]
     if as_json:
         click.echo(

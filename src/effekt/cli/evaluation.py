@@ -187,13 +187,7 @@ def evaluate(
             expected_plan_sha256=plan_sha256,
         )
     except ImportRejected as exc:
-        for p in exc.problems:
-            message = translate(p.code, lang)
-            click.echo(
-                translate("import.row_problem", lang, row=p.row, column=p.column, message=message),
-                err=True,
-            )
-        click.echo(f"effekt: {exc.render(lang)}", err=True)
+        _print_row_problems(exc, lang)
         sys.exit(1)
     if report_path:
         body = (
@@ -213,3 +207,26 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     return str(value)
+
+
+#: Rows listed for one kind of problem in one column; the rest are counted.
+ROWS_SHOWN = 20
+
+
+def _print_row_problems(exc: Any, lang: str) -> None:
+    """Each bad row by number (never its value); past ROWS_SHOWN of one problem in one
+    column — a whole column in the wrong form, say — the rest are counted, not listed."""
+    shown: dict[tuple[str, str], int] = {}
+    for p in exc.problems:
+        key = (p.column, p.code)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] > ROWS_SHOWN:
+            continue
+        message = translate(p.code, lang)
+        line = translate("import.row_problem", lang, row=p.row, column=p.column, message=message)
+        click.echo(line, err=True)
+    for (column, _), n in shown.items():
+        if n > ROWS_SHOWN:
+            more = translate("import.more_rows", lang, column=column, count=n - ROWS_SHOWN)
+            click.echo(more, err=True)
+    click.echo(f"effekt: {exc.render(lang)}", err=True)

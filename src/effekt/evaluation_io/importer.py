@@ -154,6 +154,7 @@ def read_table(
                 p,
                 sep="\t" if suffix == ".tsv" else src.delimiter,
                 comment=src.comment,
+                skiprows=0 if src.comment else _leading_comments(p, src.encoding),
                 encoding=src.encoding,
                 converters=converters or None,
                 skipinitialspace=True,
@@ -179,6 +180,19 @@ def read_table(
         raise DataError("import.unreadable", path=str(p), detail=type(exc).__name__) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
+
+
+def _leading_comments(path: Path, encoding: str) -> int:
+    """How many lines starting with ``#`` stand before the header (a note on where the data
+    came from, say). Without a mapping's ``comment`` setting they are skipped, and only
+    they: a ``#`` inside the data is data."""
+    count = 0
+    with path.open(encoding=encoding) as f:
+        for line in f:
+            if not line.lstrip().startswith("#"):
+                break
+            count += 1
+    return count
 
 
 def _text(value: object) -> str | None:

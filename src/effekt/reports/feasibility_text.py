@@ -168,7 +168,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
                 "feasibility.power_line",
                 lang,
                 rule=p["rule"],
-                metric=p["metric"],
+                metric=p.get("metric_name", p["metric"]),
                 effect=percent(p["expected_effect"], lang),
                 threshold="—" if p["threshold"] is None else percent(p["threshold"], lang),
                 mde="—" if p["mde"] is None else percent(p["mde"], lang),

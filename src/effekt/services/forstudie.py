@@ -115,6 +115,7 @@ def _power_rows(c: Contract) -> list[dict[str, Any]]:
             {
                 "rule": d.rule,
                 "metric": d.metric,
+                "metric_name": c.metric(d.metric).label,
                 "measure": d.measure,
                 "threshold": d.threshold,
                 "n": d.n,
@@ -143,6 +144,7 @@ def _power_rows(c: Contract) -> list[dict[str, Any]]:
                 {
                     "rule": c.rule_id(k),
                     "metric": m.id,
+                    "metric_name": m.label,
                     "measure": "absolute_difference",
                     "threshold": None,
                     "n": n,
@@ -304,7 +306,7 @@ def _counterfactual(s: _Study, paid: list[Metric]) -> None:
         s.headline(headline, *anyway_reasons)
     if not item.reasons and paid:  # met: say against what each paid outcome is measured
         methods = "; ".join(
-            f"{m.id}: {t(f'explain.counterfactual.{m.counterfactual}', lang)}" for m in paid
+            f"{m.label}: {t(f'explain.counterfactual.{m.counterfactual}', lang)}" for m in paid
         )
         item.reasons.append(t("feasibility.counterfactual_methods", lang, methods=methods))
     s.items.append(item)

@@ -17,12 +17,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from effekt.contract.load import Document, load_contract, problems_from_validation, read_document
+from effekt.contract.load import Document, problems_from_validation, read_document
 from effekt.contract.model import Contract
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
 from effekt.engine.sampling import sampling_plan
 from effekt.errors import ContractInvalid, InputError
+from effekt.services.contract_check import check_contract
 
 __all__ = ["PortfolioCheck", "check_portfolio", "is_portfolio", "load_fund_file"]
 
@@ -46,8 +47,9 @@ def is_portfolio(doc: Document) -> bool:
     return isinstance(doc.data, dict) and doc.data.get("kind") == "portfolio"
 
 
-def check_portfolio(doc: Document) -> PortfolioCheck:
-    """Check a parsed portfolio file and the contracts it lists (paths relative to it)."""
+def check_portfolio(doc: Document, lang: str = "en") -> PortfolioCheck:
+    """Check a parsed portfolio file and the contracts it lists (paths relative to it), each
+    as ``effekt check`` would: its warnings are the fund's too."""
     if not isinstance(doc.data, dict):
         return PortfolioCheck(None, problems=[doc.problem((), "contract.not_a_table")])
     try:
@@ -55,7 +57,7 @@ def check_portfolio(doc: Document) -> PortfolioCheck:
     except ValidationError as exc:
         return PortfolioCheck(None, problems=problems_from_validation(exc, doc, Portfolio))
     found = PortfolioCheck(portfolio)
-    _contracts(doc, portfolio, found)
+    _contracts(doc, portfolio, found, lang)
     _loadings(doc, portfolio, found)
     found.problems.sort(key=lambda p: (p.file != doc.file, p.file or "", p.line or 0, p.path))
     if found.errors:
@@ -72,25 +74,30 @@ def load_fund_file(path: str | Path) -> tuple[Portfolio, list[Contract]]:
     return found.portfolio, list(found.contracts.values())
 
 
-def _contracts(doc: Document, portfolio: Portfolio, found: PortfolioCheck) -> None:
+def _contracts(doc: Document, portfolio: Portfolio, found: PortfolioCheck, lang: str) -> None:
     base = Path(doc.file).parent
     for i, entry in enumerate(portfolio.contracts):
         where = ("contracts", i, "path")
+        path = base / entry.path
         try:
-            contract = load_contract(base / entry.path)
-        except ContractInvalid as exc:
-            count = sum(1 for p in exc.problems if p.severity == "error")
-            found.problems.append(
-                doc.problem(where, "portfolio.contract_invalid", file=entry.path, count=count)
-            )
-            found.problems.extend(exc.problems)
-            continue
+            contract, problems = check_contract(read_document(path), lang)
+        except ContractInvalid as exc:  # not even parsed
+            contract, problems = None, list(exc.problems)
         except InputError as exc:  # not found, unreadable, not a contract format
             because = (exc.code, dict(exc.params))
             found.problems.append(
                 doc.problem(where, "portfolio.contract_unusable", because=because)
             )
             continue
+        if contract is None:
+            count = sum(1 for p in problems if p.severity == "error")
+            found.problems.append(
+                doc.problem(where, "portfolio.contract_invalid", file=entry.path, count=count)
+            )
+        found.problems.extend(problems)  # the contract's own, with its own file and lines
+        if contract is None:
+            continue
+        contract = contract.read_from(path.resolve().parent)
         fund_id = entry.id or contract.id
         if fund_id in found.contracts:
             found.problems.append(

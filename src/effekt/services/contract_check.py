@@ -1,0 +1,27 @@
+"""Use case: check a contract file as ``effekt check`` does — its structure and rules, then
+the warnings that need the engine: thresholds a cohort this size cannot detect, and rules
+paying for avoided events without a counterfactual. A fund's contracts are checked the same
+way (:mod:`effekt.services.portfolio`)."""
+
+from __future__ import annotations
+
+from effekt.contract.load import Document, check_document
+from effekt.contract.model import Contract
+from effekt.contract.problems import Problem
+
+__all__ = ["check_contract"]
+
+
+def check_contract(doc: Document, lang: str = "en") -> tuple[Contract | None, list[Problem]]:
+    """The contract in ``doc`` (None if it has errors) and every problem, warnings included."""
+    from effekt.services.design_power import power_warnings
+    from effekt.services.evaluation_checks import avoided_events_without_counterfactual
+
+    contract, problems = check_document(doc)
+    if contract is not None:
+        problems = [
+            *problems,
+            *power_warnings(contract, doc, lang),
+            *avoided_events_without_counterfactual(contract, doc),
+        ]
+    return contract, problems

@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from effekt.cli import main
+from effekt.services.simulate import QUIET_SCHEDULER
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 HEMMA = str(EXAMPLES / "hemmasittare.toml")
@@ -41,7 +42,11 @@ def test_an_existing_dask_cluster_at_its_address_gives_identical_json() -> None:
 
     serial = _simulate("--seed", "42")
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs=QUIET_SCHEDULER,
     ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://")
@@ -216,3 +221,23 @@ def test_a_funds_table_in_swedish_names_its_roles_in_swedish(tmp_path: Path) -> 
     assert "commissioner" not in fund_table and "investor" not in fund_table
     # one word for a contract in every command ("Kontrakt", never "Avtal")
     assert "Avtal" not in result.output and "fondens andel" in contract_table
+
+
+def test_a_local_cluster_does_not_warn_when_another_holds_the_dashboard_port() -> None:
+    import socket
+    import warnings
+
+    held = socket.socket()
+    try:
+        held.bind(("0.0.0.0", 8787))
+        held.listen()
+    except OSError:
+        pass  # something else holds it already: the same situation
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = _simulate("--seed", "1", "--dask", "local", "--workers", "1")
+    finally:
+        held.close()
+    assert json.loads(out)["paths"] == 21000
+    assert [w for w in caught if "already in use" in str(w.message)] == []

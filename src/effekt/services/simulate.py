@@ -217,6 +217,11 @@ def _run_processes(
                 collect(running.pop(fut), fut.result())
 
 
+#: A local cluster's scheduler without a dashboard, its HTTP server on a free port: without
+#: this it takes 8787 and warns when another cluster on the machine has that port.
+QUIET_SCHEDULER: dict[str, Any] = {"dashboard": False, "dashboard_address": ":0"}
+
+
 @dataclass(frozen=True)
 class _DaskRun:
     """Where and how chunks run on Dask: a scheduler ``address`` or ``"local"``."""
@@ -236,7 +241,11 @@ class _DaskRun:
         if self.address == "local":
             n = self.workers if self.workers > 1 else (os.cpu_count() or 1)
             cluster = distributed.LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                scheduler_kwargs=QUIET_SCHEDULER,
             )
             return distributed.Client(cluster), cluster
         try:

@@ -232,7 +232,9 @@ def test_a_local_cluster_does_not_warn_when_another_holds_the_dashboard_port() -
         held.bind(("0.0.0.0", 8787))
         held.listen()
     except OSError:
-        pass  # something else holds it already: the same situation
+        held.close()  # something else holds it already: the situation this test sets up
+    probe = socket.create_connection(("127.0.0.1", 8787), timeout=5)  # refused if not taken
+    probe.close()
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -218,6 +218,8 @@ PINNED = {
     "effekt.contract.load": [
         "Document",
         "check_document",
+        "contract_of",
+        "is_portfolio",
         "load_contract",
         "load_portfolio",
         "parse_text",

@@ -23,7 +23,7 @@ from effekt.cli.conventions import (
 from effekt.cli.help import LocalisedCommand
 from effekt.contract.diff import diff_data
 from effekt.contract.explain import explain_rules, summary
-from effekt.contract.load import read_document
+from effekt.contract.load import is_portfolio, read_document
 from effekt.contract.reference import (
     contract_schema,
     portfolio_schema,
@@ -49,7 +49,7 @@ def check(file: str, as_json: bool, lang: str | None) -> None:
     errors.
     """
     from effekt.services.contract_check import check_contract
-    from effekt.services.portfolio import check_portfolio, is_portfolio
+    from effekt.services.portfolio import check_portfolio
 
     lang = language(lang)
     if not Path(file).exists():

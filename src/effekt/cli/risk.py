@@ -108,7 +108,7 @@ def simulate(
             res = run(target, paths, seed, progress=bar.update, **options)
     else:
         res = run(target, paths, seed, **options)
-    data = simulate_json(target, res, seed, person_level, config.unit_cost_dirs())
+    data = simulate_json(target, res, seed, person_level)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

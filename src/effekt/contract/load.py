@@ -29,6 +29,8 @@ from effekt.errors import ContractInvalid, InputError
 __all__ = [
     "Document",
     "check_document",
+    "contract_of",
+    "is_portfolio",
     "load_contract",
     "load_portfolio",
     "parse_text",
@@ -315,13 +317,18 @@ def problems_from_validation(
     return problems
 
 
+def is_portfolio(doc: Document) -> bool:
+    """Whether a parsed file says it is a portfolio (``kind = "portfolio"``)."""
+    return isinstance(doc.data, dict) and doc.data.get("kind") == "portfolio"
+
+
 def check_document(doc: Document) -> tuple[Contract | None, list[Problem]]:
     """Validate a parsed contract: structure first, then the rules across fields."""
     from effekt.contract.validate import cross_checks
 
     if not isinstance(doc.data, dict):
         return None, [doc.problem((), "contract.not_a_table")]
-    if doc.data.get("kind") == "portfolio":
+    if is_portfolio(doc):
         return None, [doc.problem(("kind",), "contract.is_portfolio")]
     contract: Contract | None = None
     problems: list[Problem] = []
@@ -338,11 +345,16 @@ def check_document(doc: Document) -> tuple[Contract | None, list[Problem]]:
 
 def load_contract(path: str | Path) -> Contract:
     """Read and validate a contract file; raise ContractInvalid listing every error."""
-    doc = read_document(path)
+    return contract_of(read_document(path))
+
+
+def contract_of(doc: Document) -> Contract:
+    """The contract of a parsed file, marked as read from its folder; ContractInvalid
+    listing every error."""
     contract, problems = check_document(doc)
     if contract is None:
-        raise ContractInvalid(problems, file=str(path))
-    return contract.read_from(Path(path).resolve().parent)
+        raise ContractInvalid(problems, file=doc.file)
+    return contract.read_from(Path(doc.file).resolve().parent)
 
 
 def load_portfolio(path: str | Path) -> tuple[Portfolio, list[Contract]]:

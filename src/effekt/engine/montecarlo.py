@@ -448,6 +448,9 @@ class Results:
     moments: dict[str, tuple[int, float, float]]
     counts: dict[str, int]
     chunk_size: int = CHUNK_SIZE
+    #: How society's flows were valued (docs/simulate.md); set by the service that chose the
+    #: values per outcome, "" where no service did
+    society_method: str = ""
 
     def stat(self, name: str, quantiles: Sequence[float] = (0.05, 0.5, 0.95)) -> Stat:
         """Mean, MC standard error and quantiles of ``name`` over paths where it is defined."""

@@ -17,7 +17,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from effekt.contract.load import Document, problems_from_validation, read_document
+from effekt.contract.load import (
+    Document,
+    check_document,
+    problems_from_validation,
+    read_document,
+)
 from effekt.contract.model import Contract
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
@@ -25,7 +30,7 @@ from effekt.engine.sampling import sampling_plan
 from effekt.errors import ContractInvalid, InputError
 from effekt.services.contract_check import check_contract
 
-__all__ = ["PortfolioCheck", "check_portfolio", "is_portfolio", "load_fund_file"]
+__all__ = ["PortfolioCheck", "check_portfolio", "load_fund"]
 
 
 @dataclass
@@ -42,14 +47,10 @@ class PortfolioCheck:
         return sum(1 for p in self.problems if p.severity == "error")
 
 
-def is_portfolio(doc: Document) -> bool:
-    """Whether a parsed file says it is a portfolio (``kind = "portfolio"``)."""
-    return isinstance(doc.data, dict) and doc.data.get("kind") == "portfolio"
-
-
-def check_portfolio(doc: Document, lang: str = "en") -> PortfolioCheck:
+def check_portfolio(doc: Document, lang: str = "en", *, warnings: bool = True) -> PortfolioCheck:
     """Check a parsed portfolio file and the contracts it lists (paths relative to it), each
-    as ``effekt check`` would: its warnings are the fund's too."""
+    as ``effekt check`` would: its warnings are the fund's too. Without ``warnings`` only
+    what stops a run is looked for (the engine's power warnings are not computed)."""
     if not isinstance(doc.data, dict):
         return PortfolioCheck(None, problems=[doc.problem((), "contract.not_a_table")])
     try:
@@ -57,7 +58,7 @@ def check_portfolio(doc: Document, lang: str = "en") -> PortfolioCheck:
     except ValidationError as exc:
         return PortfolioCheck(None, problems=problems_from_validation(exc, doc, Portfolio))
     found = PortfolioCheck(portfolio)
-    _contracts(doc, portfolio, found, lang)
+    _contracts(doc, portfolio, found, lang, warnings)
     _loadings(doc, portfolio, found)
     found.problems.sort(key=lambda p: (p.file != doc.file, p.file or "", p.line or 0, p.path))
     if found.errors:
@@ -65,22 +66,25 @@ def check_portfolio(doc: Document, lang: str = "en") -> PortfolioCheck:
     return found
 
 
-def load_fund_file(path: str | Path) -> tuple[Portfolio, list[Contract]]:
-    """A checked portfolio and its contracts in the fund's order; ContractInvalid (code
-    ``portfolio.invalid``) listing every problem if it has errors."""
-    found = check_portfolio(read_document(path))
+def load_fund(doc: Document) -> tuple[Portfolio, list[Contract]]:
+    """A parsed portfolio file, checked, and its contracts in the fund's order;
+    ContractInvalid (code ``portfolio.invalid``) listing every problem if it has errors."""
+    found = check_portfolio(doc, warnings=False)
     if found.portfolio is None:
-        raise ContractInvalid(found.problems, file=str(path), code="portfolio.invalid")
+        raise ContractInvalid(found.problems, file=doc.file, code="portfolio.invalid")
     return found.portfolio, list(found.contracts.values())
 
 
-def _contracts(doc: Document, portfolio: Portfolio, found: PortfolioCheck, lang: str) -> None:
+def _contracts(
+    doc: Document, portfolio: Portfolio, found: PortfolioCheck, lang: str, warnings: bool
+) -> None:
     base = Path(doc.file).parent
+    check = check_contract if warnings else lambda d, _lang: check_document(d)
     for i, entry in enumerate(portfolio.contracts):
         where = ("contracts", i, "path")
         path = base / entry.path
         try:
-            contract, problems = check_contract(read_document(path), lang)
+            contract, problems = check(read_document(path), lang)
         except ContractInvalid as exc:  # not even parsed
             contract, problems = None, list(exc.problems)
         except InputError as exc:  # not found, unreadable, not a contract format

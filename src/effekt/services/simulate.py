@@ -50,18 +50,19 @@ Progress = Callable[[int], None]
 
 def load_target(path: str | Path) -> Target:
     """A contract file, or a portfolio file (``kind = "portfolio"``) as a :class:`Fund`."""
-    from effekt.contract.load import load_contract, read_document
-    from effekt.services.portfolio import is_portfolio, load_fund_file
+    from effekt.contract.load import contract_of, is_portfolio, read_document
+    from effekt.services.portfolio import load_fund
 
-    if is_portfolio(read_document(path)):
-        portfolio, contracts = load_fund_file(path)
+    doc = read_document(path)
+    if is_portfolio(doc):
+        portfolio, contracts = load_fund(doc)
         entries = tuple(
             FundEntry(e.id or c.id, c, e.weight)
             for e, c in zip(portfolio.contracts, contracts, strict=True)
         )
         shocks = {s.id: dict(s.loadings) for s in portfolio.shocks}
         return Fund(portfolio.id, entries, shocks)
-    return load_contract(path)
+    return contract_of(doc)
 
 
 OutcomeValues: TypeAlias = Mapping[str, Any] | None
@@ -91,7 +92,10 @@ def outcome_values(target: Target, search: Sequence[Path] = ()) -> OutcomeValues
 
 def society_method(target: Target, search: Sequence[Path] = ()) -> str:
     """How society's NPV is computed for ``target`` (see docs/simulate.md)."""
-    values = outcome_values(target, search)
+    return _method(target, outcome_values(target, search))
+
+
+def _method(target: Target, values: OutcomeValues) -> str:
     used = (
         any(v is not None for v in values.values())
         if isinstance(target, Fund) and values
@@ -182,7 +186,9 @@ def simulate(
             collect(i, run_chunk(target, n, ss, person_level, values, engine))
     else:
         _run_processes(target, sizes, seeds, person_level, workers, collect, values, engine)
-    return acc.result()
+    res = acc.result()
+    res.society_method = _method(target, values)
+    return res
 
 
 def _run_processes(
@@ -395,14 +401,9 @@ SOCIETY_METHOD = "stand_in_contract_flows_plus_outcomes_at_rule_prices"
 
 
 def simulate_json(
-    target: Target,
-    res: Results,
-    seed: int,
-    person_level: bool | None = None,
-    unit_cost_dirs: Sequence[Path] = (),
+    target: Target, res: Results, seed: int, person_level: bool | None = None
 ) -> dict[str, Any]:
-    """The JSON of a run: ``parties``, ``outlay``, cash gap, society, ``paths``, ``seed``
-    (``unit_cost_dirs`` as given to :func:`simulate`).
+    """The JSON of a run: ``parties``, ``outlay``, cash gap, society, ``paths``, ``seed``.
 
     For a fund the same keys hold the fund's results (``parties`` by role: the weighted
     flows of every party in that role), and ``contracts`` holds each contract's.
@@ -414,7 +415,7 @@ def simulate_json(
             "contract": target.id,
             **head,
             "person_level": pl,
-            "society_method": society_method(target, unit_cost_dirs),
+            "society_method": res.society_method or society_method(target),
             **_block(res, "", _roles(target), target.currency),
         }
     roles = sorted({p.role for e in target.entries for p in e.contract.parties})
@@ -427,7 +428,7 @@ def simulate_json(
         "fund": target.id,
         **head,
         "person_level": person_level,
-        "society_method": society_method(target, unit_cost_dirs),
+        "society_method": res.society_method or society_method(target),
         **_block(res, "fund/", {r: r for r in roles}, "/".join(currencies)),
         "contracts": contracts,
     }

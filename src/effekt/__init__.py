@@ -20,6 +20,7 @@ from effekt.errors import (
     EffektError,
     InputError,
     NoSolution,
+    OutputError,
     ReferenceDataError,
     UsageError,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "InputError",
     "NoSolution",
     "OutcomesFile",
+    "OutputError",
     "Portfolio",
     "Problem",
     "ReferenceDataError",

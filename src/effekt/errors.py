@@ -14,6 +14,7 @@ each branch to an exit code (CLI) or an HTTP status (web). Users never see a tra
     │   └── ReferenceDataError       unit costs / price indices missing or malformed
     ├── ComputationError             a number cannot be computed  exit 1
     │   └── NoSolution               a goal seek has no root in range
+    ├── OutputError                  a file cannot be written (disk full…) exit 1
     └── ConfigurationError           settings refused (placeholder secret, bad URL) exit 2
 """
 
@@ -30,6 +31,7 @@ __all__ = [
     "EffektError",
     "InputError",
     "NoSolution",
+    "OutputError",
     "ReferenceDataError",
     "UsageError",
 ]
@@ -119,6 +121,12 @@ class NoSolution(ComputationError):
     """A goal seek found no value in its range that meets the target."""
 
     default_code = "solve.no_solution"
+
+
+class OutputError(EffektError):
+    """A report, workbook or chart could not be written; the old file, if any, is untouched."""
+
+    default_code = "output.cannot_write"
 
 
 class ConfigurationError(EffektError):

@@ -212,6 +212,7 @@ PINNED = {
         "EffektError",
         "InputError",
         "NoSolution",
+        "OutputError",
         "ReferenceDataError",
         "UsageError",
     ],

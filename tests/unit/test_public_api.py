@@ -22,6 +22,7 @@ def test_public_api_is_pinned_and_sorted() -> None:
         "InputError",
         "NoSolution",
         "OutcomesFile",
+        "OutputError",
         "Portfolio",
         "Problem",
         "ReferenceDataError",

@@ -19,6 +19,7 @@ from effekt.cli.conventions import (
     settings,
 )
 from effekt.cli.help import LocalisedCommand
+from effekt.cli.output import OutputFile, write_output
 from effekt.i18n import translate
 from effekt.i18n.format import significant
 
@@ -29,9 +30,7 @@ __all__ = ["feasibility", "model", "settle", "solve", "value_cmd"]
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print every account's flow per period as CSV.")
-@click.option(
-    "--xlsx", "xlsx_path", type=click.Path(dir_okay=False), help="Write an Excel workbook to FILE."
-)
+@click.option("--xlsx", "xlsx_path", type=OutputFile(), help="Write an Excel workbook to FILE.")
 @click.option(
     "--scenario",
     "scenario_specs",
@@ -61,9 +60,9 @@ def model(
         name, overrides = parse_scenario(spec, contract)
         scenarios[name] = business_case_json(with_overrides(contract, overrides))
     if xlsx_path:
-        from effekt.reports.xlsx import write_business_case_xlsx
+        from effekt.reports.xlsx import business_case_xlsx
 
-        write_business_case_xlsx(xlsx_path, data, scenarios, lang)
+        write_output(xlsx_path, business_case_xlsx(data, scenarios, lang))
         click.echo(translate("cli.written", lang, path=xlsx_path), err=True)
     if as_json:
         if scenarios:
@@ -174,9 +173,7 @@ def value_cmd(file: str, as_json: bool, lang: str | None) -> None:
 @click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
-@click.option(
-    "--html", "html_path", type=click.Path(dir_okay=False), help="Write the study as an HTML page."
-)
+@click.option("--html", "html_path", type=OutputFile(), help="Write the study as an HTML page.")
 @lang_option
 @handled
 def feasibility(file: str, as_json: bool, html_path: str | None, lang: str | None) -> None:
@@ -188,7 +185,7 @@ def feasibility(file: str, as_json: bool, html_path: str | None, lang: str | Non
     contract = load_contract_file(file, lang)
     data = feasibility_json(contract, None, lang, settings().unit_cost_dirs())
     if html_path:
-        Path(html_path).write_text(feasibility_html(data, lang), encoding="utf-8")
+        write_output(html_path, feasibility_html(data, lang))
         click.echo(translate("cli.written", lang, path=html_path), err=True)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -21,6 +21,7 @@ from effekt.cli.conventions import (
     print_problems,
 )
 from effekt.cli.help import LocalisedCommand
+from effekt.cli.output import OutputFile, write_output
 from effekt.contract.diff import diff_data
 from effekt.contract.explain import explain_rules, summary
 from effekt.contract.load import is_portfolio, read_document
@@ -133,7 +134,7 @@ def schema(portfolio: bool, reference: bool, lang: str | None) -> None:
 
 
 @click.command(cls=LocalisedCommand)
-@click.argument("file", type=click.Path(dir_okay=False), required=False)
+@click.argument("file", type=OutputFile(), required=False)
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @lang_option
 @handled
@@ -150,7 +151,7 @@ def init(file: str | None, force: bool, lang: str | None) -> None:
     if target.exists() and not force:
         click.echo(f"effekt: {translate('cli.exists', lang, path=file)}", err=True)
         sys.exit(2)
-    target.write_text(text, encoding="utf-8")
+    write_output(target, text)
     click.echo(translate("cli.written", lang, path=file))
 
 

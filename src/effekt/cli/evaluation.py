@@ -17,6 +17,7 @@ from effekt.cli.conventions import (
     load_contract_file,
 )
 from effekt.cli.help import LocalisedCommand
+from effekt.cli.output import OutputFile, write_output
 from effekt.i18n import translate
 
 __all__ = ["evaluate"]
@@ -103,7 +104,7 @@ __all__ = ["evaluate"]
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(dir_okay=False),
+    type=OutputFile(),
     default=None,
     help="Write the verified outcome report: .html (default) or .json.",
 )
@@ -195,7 +196,7 @@ def evaluate(
             if report_path.lower().endswith(".json")
             else render_html(result, lang)
         )
-        Path(report_path).write_text(body, encoding="utf-8")
+        write_output(report_path, body)
         click.echo(translate("evaluate.report_written", lang, path=report_path), err=True)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=_json_default))

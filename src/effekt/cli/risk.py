@@ -18,6 +18,7 @@ from effekt.cli.conventions import (
     settings,
 )
 from effekt.cli.help import LocalisedCommand
+from effekt.cli.output import OutputFile, write_output
 from effekt.i18n import translate
 
 __all__ = ["sensitivity", "simulate"]
@@ -140,7 +141,7 @@ def simulate(
 )
 @click.option(
     "--chart",
-    type=click.Path(dir_okay=False),
+    type=OutputFile(),
     default=None,
     help="Write the tornado and the indices as an SVG chart to this file.",
 )
@@ -165,7 +166,7 @@ def sensitivity(
     contract = load_contract_file(file, lang)
     data = run(contract, output, base_paths=paths, seed=seed)
     if chart:
-        Path(chart).write_text(sensitivity_svg(data, lang), encoding="utf-8")
+        write_output(chart, sensitivity_svg(data, lang))
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 from typing import Any
 
 from openpyxl import Workbook
@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 from effekt.contract.parties import RISKING_ROLES
 from effekt.i18n import translate as t
 
-__all__ = ["write_business_case_xlsx"]
+__all__ = ["business_case_xlsx"]
 
 _ACCOUNTS = ("deal", "outside")  # the deal's own cash and the outside world: no party of the file
 
@@ -26,10 +26,10 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def write_business_case_xlsx(
-    path: str | Path, case: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str = "en"
-) -> None:
-    """Write ``case`` (business_case_json) and its scenarios to ``path``."""
+def business_case_xlsx(
+    case: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str = "en"
+) -> bytes:
+    """``case`` (business_case_json) and its scenarios as the bytes of an .xlsx workbook."""
     wb = Workbook()
     bold = Font(bold=True)
     used: set[str] = set()
@@ -90,4 +90,6 @@ def write_business_case_xlsx(
     for key in case["totals"]:
         label = t(f"xlsx.totals.{key}", lang)
         comp.append([label, *[cases[n]["totals"][key] for n in names]])
-    wb.save(str(path))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -43,5 +43,12 @@ fuzz: $(STAMP)
 	$(BIN)/python bench/fuzz_evaluate.py --n $$(( $(FUZZ_N) / 50 ))
 	$(BIN)/python bench/fuzz_inputs.py --n $$(( $(FUZZ_N) / 20 ))
 
+## bench: the benchmarks (figures, no assertions); BENCH_FLAGS=--quick for short runs
+BENCH_FLAGS ?=
+bench: $(STAMP)
+	$(BIN)/python bench/montecarlo.py $(BENCH_FLAGS)
+	$(BIN)/python bench/irr.py $(BENCH_FLAGS)
+	$(BIN)/python bench/matching.py $(BENCH_FLAGS)
+
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -64,12 +64,16 @@ class EffektError(Exception):
 
 
 def _rendered(value: Any, lang: str) -> Any:
-    """A parameter as the message shows it: a phrase translated, a decimal the language's way."""
+    """A parameter as the message shows it: a phrase translated, a problem stated, a decimal
+    the language's way."""
+    from effekt.contract.problems import Problem
     from effekt.i18n import Phrase, translate
     from effekt.i18n.format import significant
 
     if isinstance(value, Phrase):
         return translate(value.code, lang)
+    if isinstance(value, Problem):
+        return value.stated(lang)
     if isinstance(value, float):
         return significant(value, lang, 6)
     return value

@@ -352,6 +352,12 @@ CASES = [
         "metrics[1].expected",
     ),
     Broken(
+        "cohort engagement above one",
+        lambda: hem().set('id = "k2"', "engagement", "1.2"),
+        "contract.engagement_out_of_range",
+        "cohorts[1].engagement",
+    ),
+    Broken(
         "duplicate party id",
         lambda: hem().set('id = "region"', "id", '"kommun"'),
         "contract.duplicate_id",

@@ -58,7 +58,7 @@ def model(
     scenarios = {}
     for spec in scenario_specs:
         name, overrides = parse_scenario(spec, contract)
-        scenarios[name] = business_case_json(with_overrides(contract, overrides))
+        scenarios[name] = business_case_json(with_overrides(contract, overrides, name))
     if xlsx_path:
         from effekt.reports.xlsx import business_case_xlsx
 

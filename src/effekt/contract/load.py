@@ -337,10 +337,19 @@ def check_document(doc: Document) -> tuple[Contract | None, list[Problem]]:
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, doc))
     problems.extend(cross_checks(doc))
+    if contract is not None and contract.scenarios and not _has_errors(problems):
+        from effekt.contract.scenarios import scenario_problems
+
+        problems.extend(scenario_problems(doc, contract))
     problems.sort(key=lambda p: (p.line or 0, p.path, p.code))
-    if any(p.severity == "error" for p in problems):
+    if _has_errors(problems):
         contract = None
     return contract, problems
+
+
+def _has_errors(problems: list[Problem]) -> bool:
+    """Whether any of ``problems`` is an error (not only warnings)."""
+    return any(p.severity == "error" for p in problems)
 
 
 def load_contract(path: str | Path) -> Contract:

@@ -34,6 +34,8 @@ class Problem:
         if isinstance(params.get("because"), tuple):  # another error's (code, params)
             code, inner = params["because"]
             params["because"] = translate(code, lang, **inner)
+        elif isinstance(params.get("because"), Problem):  # another problem, with its place
+            params["because"] = params["because"].stated(lang)
         for name in ("mean", "total"):
             if isinstance(params.get(name), float):
                 params[name] = significant(params[name], lang, 4)
@@ -48,6 +50,10 @@ class Problem:
                 "contract.did_you_mean", lang, suggestion=self.params["suggestion"]
             )
         return text
+
+    def stated(self, lang: str = "en") -> str:
+        """The problem with its field path, as one clause: ``costs.setup: The value …``."""
+        return f"{self.path}: {self.message(lang)}" if self.path else self.message(lang)
 
     def as_json(self, lang: str = "en") -> dict[str, Any]:
         return {

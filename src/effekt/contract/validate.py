@@ -17,7 +17,7 @@ from effekt.contract.parties import PAYING_ROLES
 from effekt.contract.problems import Problem
 from effekt.contract.quantity import Distribution, expected, probability_outside
 
-__all__ = ["cross_checks"]
+__all__ = ["cross_checks", "distribution_tables"]
 
 _EFFECT_MEASURES = {"relative_reduction", "relative_increase", "absolute_difference"}
 _BASELINE_KINDS = {"threshold", "tiers", "savings_share"}
@@ -65,17 +65,17 @@ def _one_of(value: Any, names: frozenset[str] | set[str]) -> bool:
     return isinstance(value, str) and value in names
 
 
-def _distributions(node: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, dict[str, Any]]]:
+def distribution_tables(node: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, dict[str, Any]]]:
     """Every table naming a distribution, with its path (scenarios left out)."""
     if isinstance(node, dict):
         if "dist" in node:
             yield path, node
         for k, v in node.items():
             if k != "scenarios":
-                yield from _distributions(v, path + (k,))
+                yield from distribution_tables(v, path + (k,))
     elif isinstance(node, list):
         for j, v in enumerate(node):
-            yield from _distributions(v, path + (j,))
+            yield from distribution_tables(v, path + (j,))
 
 
 def _described(node: dict[str, Any]) -> str:
@@ -184,7 +184,9 @@ class _Checker:
             engagement = _num(c.get("engagement"))
             if engagement is not None and not 0 <= engagement <= 1:
                 self.add(
-                    ("cohorts", i, "engagement"), "contract.share_out_of_range", value=engagement
+                    ("cohorts", i, "engagement"),
+                    "contract.engagement_out_of_range",
+                    value=engagement,
                 )
             start, spread = _int(c.get("start_period")), _int(c.get("referral_periods")) or 1
             profile = c.get("referral_profile")
@@ -509,7 +511,7 @@ class _Checker:
 
     def distributions(self) -> None:
         ids: dict[str, PathKey] = {}
-        for path, node in _distributions(self.d):
+        for path, node in distribution_tables(self.d):
             name = node.get("id")
             if isinstance(name, str):
                 if name in ids:
@@ -548,7 +550,7 @@ class _Checker:
         from effekt.contract.overrides import resolve_path
 
         # (where to report, the field it sets, the distribution): a scenario's at its key
-        places = [(path, path, node) for path, node in _distributions(self.d)]
+        places = [(path, path, node) for path, node in distribution_tables(self.d)]
         scen = self.d.get("scenarios")
         for name, overrides in scen.items() if isinstance(scen, dict) else []:
             if not isinstance(overrides, dict):

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import ValidationError
-
 from effekt.contract.model import Contract
-from effekt.contract.overrides import apply_overrides
+from effekt.contract.scenarios import changed_contract
 from effekt.errors import UsageError
 
 __all__ = ["parse_scenario", "with_overrides"]
@@ -42,16 +40,19 @@ def parse_scenario(spec: str, c: Contract) -> tuple[str, dict[str, Any]]:
     return name, overrides
 
 
-def with_overrides(c: Contract, overrides: dict[str, Any]) -> Contract:
-    """The contract with each ``path → value`` set; a bad path or value is a usage error."""
-    data = c.model_dump(mode="json", by_alias=True)
+def with_overrides(c: Contract, overrides: dict[str, Any], name: str = "") -> Contract:
+    """The contract with each ``path → value`` set, checked whole as ``effekt check`` checks
+    a file; a path that does not exist, or a contract the change makes invalid, is a usage
+    error naming the scenario (``name``) and the first problem."""
     try:
-        changed = apply_overrides(data, overrides)
+        changed, errors = changed_contract(c, overrides)
     except KeyError as exc:
         raise UsageError("scenario.unknown_path", path=str(exc.args[0])) from None
-    try:
-        return Contract.model_validate(changed).read_from(c.source_dir)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = ".".join(str(x) for x in err["loc"])
-        raise UsageError("scenario.bad_value", path=where, detail=err["msg"]) from None
+    if changed is None:
+        changes = ", ".join(
+            f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in overrides.items()
+        )
+        more = len(errors) - 1
+        code = "scenario.invalid_more" if more else "scenario.invalid"
+        raise UsageError(code, name=name or changes, because=errors[0], count=more)
+    return changed

@@ -3,7 +3,10 @@
 ``--vary rules[skolnarvaro].price --target fond.irr=0.06`` finds the price at which the
 investor's IRR is 6 %: the business case is a function of one term, and a bracketed root
 finder (Brent) solves target(value) − goal = 0 within a range; when the range holds no
-root it says so rather than guessing.
+root it says so rather than guessing. Every value tried gives a contract checked whole
+(:func:`with_overrides`): the range is narrowed to the values that give a valid contract —
+an engagement rate is searched up to 1, not to ten times its value — and the message
+names the range actually searched.
 """
 
 from __future__ import annotations
@@ -64,6 +67,47 @@ def _measure(c: Contract, owner: str, field: str) -> Callable[[Contract], float]
     return party
 
 
+def _changed(c: Contract, param: str, x: float) -> Contract | None:
+    """The contract with ``param`` = ``x``, or None when that makes it invalid."""
+    try:
+        return with_overrides(c, {param: x})
+    except UsageError as exc:
+        if exc.code.startswith("scenario.invalid"):
+            return None
+        raise
+
+
+def _valid_range(
+    c: Contract, param: str, lo: float, hi: float, current: float
+) -> tuple[float, float]:
+    """``[lo, hi]`` narrowed to the values of ``param`` that give a valid contract, by
+    bisection from a valid value to each invalid end. Where neither end nor the current
+    value is valid, the low end's problem is the error."""
+    anchor = current if lo <= current <= hi else None
+    ends = [x if _changed(c, param, x) is not None else None for x in (lo, hi)]
+    if anchor is None:
+        anchor = next((x for x in ends if x is not None), None)
+    if anchor is None:
+        with_overrides(c, {param: lo})  # raises: the low end makes the contract invalid
+        raise AssertionError("unreachable")  # pragma: no cover
+    narrowed = []
+    for end, valid in zip((lo, hi), ends, strict=True):
+        if valid is not None:
+            narrowed.append(end)
+            continue
+        good, bad = anchor, end
+        for _ in range(50):
+            mid = (good + bad) / 2
+            if mid in (good, bad):
+                break
+            if _changed(c, param, mid) is None:
+                bad = mid
+            else:
+                good = mid
+        narrowed.append(good)
+    return narrowed[0], narrowed[1]
+
+
 def solve(
     c: Contract, param: str, target: str, low: float | None = None, high: float | None = None
 ) -> Solution:
@@ -81,12 +125,14 @@ def solve(
         raise UsageError("solve.not_numeric", param=param)
     lo = float(low) if low is not None else min(0.0, float(current))
     hi = float(high) if high is not None else max(1.0, 10.0 * abs(float(current)))
+    lo, hi = _valid_range(c, param, lo, hi, float(current))
     count = 0
 
     def f(x: float) -> float:
         nonlocal count
         count += 1
-        return measure(with_overrides(c, {param: x})) - goal
+        changed = _changed(c, param, x)
+        return float("nan") if changed is None else measure(changed) - goal
 
     grid = np.linspace(lo, hi, 41)
     values = [f(float(x)) for x in grid]

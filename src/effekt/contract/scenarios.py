@@ -1,0 +1,75 @@
+"""A contract under a scenario — a ``[scenarios]`` table of the file, ``--scenario`` or a
+value tried by ``effekt solve`` — checked whole, as a file is.
+
+A scenario changes terms by path (:mod:`effekt.contract.overrides`). The changed contract
+must be a valid contract: the same structural checks and rules across fields as
+``effekt check`` (a share above 1, a negative cost, a cohort past the term), so no figure
+is ever computed from a contract the checker would refuse.
+
+A scenario that sets an uncertain input to a number (``"metrics[0].expected" = 0.38``)
+takes that input's uncertainty away, and with it the correlations that name it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from effekt.contract.load import Document, check_document
+from effekt.contract.locate import Locator
+from effekt.contract.model import Contract
+from effekt.contract.overrides import apply_overrides
+from effekt.contract.problems import Problem
+from effekt.contract.validate import distribution_tables
+
+__all__ = ["changed_contract", "scenario_problems"]
+
+
+def changed_contract(
+    c: Contract, overrides: Mapping[str, Any], file: str = "<scenario>"
+) -> tuple[Contract | None, list[Problem]]:
+    """``c`` with every ``path → value`` of ``overrides`` set: (the contract, or None when
+    it is not valid, and its errors). The changed contract has no scenarios of its own.
+    A path that does not exist raises KeyError."""
+    data = c.model_dump(mode="json", by_alias=True)
+    data.pop("scenarios", None)
+    changed = apply_overrides(data, dict(overrides))
+    _drop_correlations_of_removed(data, changed)
+    contract, problems = check_document(Document(changed, Locator(), file, "json"))
+    errors = [p for p in problems if p.severity == "error"]
+    if contract is not None:
+        contract = contract.read_from(c.source_dir)
+    return contract, errors
+
+
+def _ids(data: dict[str, Any]) -> set[str]:
+    return {str(node["id"]) for _, node in distribution_tables(data) if "id" in node}
+
+
+def _drop_correlations_of_removed(before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Remove from ``after`` the correlations naming a distribution it no longer has."""
+    removed = _ids(before) - _ids(after)
+    uncertainty = after.get("uncertainty")
+    if not removed or not isinstance(uncertainty, dict):
+        return
+    pairs = uncertainty.get("correlations")
+    if isinstance(pairs, list):
+        uncertainty["correlations"] = [
+            c
+            for c in pairs
+            if not (isinstance(c, dict) and removed & set(map(str, c.get("between", []))))
+        ]
+
+
+def scenario_problems(doc: Document, c: Contract) -> list[Problem]:
+    """An error at ``scenarios.NAME`` for each problem a scenario of the file would cause
+    (unknown paths are the cross checks' to report)."""
+    out: list[Problem] = []
+    for name, overrides in c.scenarios.items():
+        try:
+            _, errors = changed_contract(c, overrides, doc.file)
+        except KeyError:
+            continue
+        for p in errors:
+            out.append(doc.problem(("scenarios", name), "contract.scenario_invalid", because=p))
+    return out

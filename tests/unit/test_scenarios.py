@@ -1,0 +1,119 @@
+"""A contract under a scenario is checked whole, as a file is: the file's [scenarios],
+--scenario and the values effekt solve tries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from contract_strategies import contracts
+from hypothesis import given, settings
+
+from effekt.cli import main
+from effekt.contract.load import Document, check_document, load_contract
+from effekt.contract.locate import Locator
+from effekt.contract.model import Contract
+from effekt.contract.scenarios import changed_contract
+from effekt.errors import ContractInvalid, NoSolution, UsageError
+from effekt.services.scenarios import with_overrides
+from effekt.services.solve import solve
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+HEMMA = EXAMPLES / "hemmasittare.toml"
+
+
+def with_scenario(tmp_path: Path, line: str) -> Path:
+    """The example with ``line`` added to its pessimistic scenario."""
+    text = HEMMA.read_text(encoding="utf-8")
+    assert "[scenarios.pessimistic]\n" in text
+    path = tmp_path / "c.toml"
+    path.write_text(text.replace("[scenarios.pessimistic]\n", f"[scenarios.pessimistic]\n{line}\n"))
+    return path
+
+
+@settings(max_examples=60, deadline=None)
+@given(c=contracts(uncertain=True))
+def test_a_scenario_that_changes_nothing_gives_the_same_contract(c: Contract) -> None:
+    # the generator builds models directly, so some break a rule across fields: those
+    # must stay refused, the others come back whole
+    changed, errors = changed_contract(c, {})
+    _, found = check_document(Document(c.model_dump(mode="json", by_alias=True), Locator(), "", ""))
+    assert [p.code for p in errors] == [p.code for p in found if p.severity == "error"]
+    if not errors:
+        assert changed is not None
+        assert changed.model_dump() == c.model_dump()
+
+
+def test_a_file_scenario_that_breaks_the_contract_is_an_error_at_the_scenario(
+    tmp_path: Path,
+) -> None:
+    path = with_scenario(tmp_path, '"costs.setup" = -4')
+    with pytest.raises(ContractInvalid) as err:
+        load_contract(path)
+    [problem] = err.value.problems
+    assert problem.path == "scenarios.pessimistic"
+    assert problem.line == HEMMA.read_text().splitlines().index("[scenarios.pessimistic]") + 1
+    assert problem.message("en") == (
+        "Under this scenario the contract is not valid — "
+        "costs.setup: The value -4 cannot be negative."
+    )
+    res = CliRunner().invoke(main, ["check", str(path), "--lang", "sv"])
+    assert res.exit_code == 1
+    assert "Med det här scenariot är kontraktet inte giltigt — costs.setup: Värdet -4" in res.output
+
+
+def test_fixing_a_correlated_input_drops_its_correlations_only_in_the_scenario() -> None:
+    c = load_contract(HEMMA)
+    assert any("success" in p.between for p in c.uncertainty.correlations)
+    changed = with_overrides(c, {"metrics[0].expected": 0.38}, "pessimistic")
+    assert changed.metrics[0].expected == 0.38
+    assert all("success" not in p.between for p in changed.uncertainty.correlations)
+    assert len(load_contract(HEMMA).uncertainty.correlations) == len(c.uncertainty.correlations)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            "The scenario low makes the contract invalid — costs.setup: "
+            "The value -5 cannot be negative.",
+        ),
+        ("sv", "Scenariot low gör kontraktet ogiltigt — costs.setup: Värdet -5 kan inte"),
+    ],
+)
+def test_a_command_line_scenario_that_breaks_the_contract_is_a_usage_error(
+    lang: str, expected: str
+) -> None:
+    res = CliRunner().invoke(
+        main, ["model", str(HEMMA), "--scenario", "low=costs.setup=-5", "--lang", lang]
+    )
+    assert res.exit_code == 2, res.output
+    assert expected in res.output
+    assert "Traceback" not in res.output
+
+
+def test_every_problem_a_scenario_causes_is_counted() -> None:
+    c = load_contract(HEMMA)
+    with pytest.raises(UsageError) as err:
+        with_overrides(c, {"costs.setup": -5, "cohorts[1].engagement": 3}, "x")
+    assert err.value.code == "scenario.invalid_more"
+    assert err.value.render("en").endswith("(and 1 more problem)")
+
+
+def test_solve_searches_only_values_that_give_a_valid_contract() -> None:
+    c = load_contract(HEMMA)
+    with pytest.raises(NoSolution) as err:
+        solve(c, "cohorts[1].engagement", "fond.irr=0.5")
+    assert err.value.params["low"] == 0.0
+    assert 0.999 < err.value.params["high"] <= 1.0  # the share's edge, not 10 × 0.85
+    found = solve(c, "cohorts[1].engagement", "fond.irr=0.05")
+    assert 0 <= found.value <= 1
+
+
+def test_solve_over_a_range_of_invalid_values_says_why() -> None:
+    c = load_contract(HEMMA)
+    with pytest.raises(UsageError) as err:
+        solve(c, "cohorts[1].engagement", "fond.irr=0.05", low=2, high=3)
+    assert "must lie between 0 and 1, not 2" in err.value.render("en")

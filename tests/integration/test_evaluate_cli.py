@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,22 @@ def test_swedish_report_of_the_example_is_swedish_throughout(tmp_path: Path) -> 
                    "Rosenbaum bounds", "stays significant", "SEK", "method = "]  # fmt: skip
         assert [w for w in english if w in out] == []
     assert "<td>kon: pojke</td>" in html and "konpojke" not in html  # balance, as people read it
+
+
+@pytest.mark.parametrize(("lang", "axis"), [("sv", "Absolut standardiserad medelvärdesskillnad"),
+                                            ("en", "Absolute standardised mean difference")])  # fmt: skip
+def test_report_of_the_example_draws_the_balance_plot_of_every_covariate(
+    tmp_path: Path, lang: str, axis: str
+) -> None:
+    report = tmp_path / "utfall.html"
+    out = as_json(run("evaluate", str(HEM_DATA), *HEM, "--lang", lang, "--report", str(report),
+                      "--json"))  # fmt: skip
+    html = report.read_text(encoding="utf-8")
+    [svg] = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
+    words = {e.text for e in ET.fromstring(svg).iter("text")}
+    labels = {b["label"] for b in out["balance"].values()}
+    assert "kon: pojke" in labels and labels <= words
+    assert axis in words
 
 
 def test_english_report_of_the_example_keeps_english_figures() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import doctest
 import re
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import pytest
@@ -294,6 +295,25 @@ def test_plan_fields_are_labelled_and_kept_exactly_as_hashed(kind: str) -> None:
         assert "<td>Metod</td><td>method</td><td>psm</td>" in out
         assert "<td>Konfidensgrad</td><td>confidence</td><td>0.95</td>" in out
     assert "contract_sha256" not in out.split("Effekt")[0]  # in the run record, not the plan
+
+
+# ------------------------------------------------------------------ balance
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("sv", "Balans i bakgrundsvariabler"),
+                                               ("en", "Covariate balance")])  # fmt: skip
+def test_html_balance_section_draws_the_plot_above_its_table(lang: str, heading: str) -> None:
+    html = render_html(result(), lang)
+    section = html.split(f"<h2>{heading}</h2>", 1)[1].split("<h2>", 1)[0]
+    assert section.index("<svg") < section.index("</svg>") < section.index("<table>")
+    plot = ET.fromstring(section[section.index("<svg") : section.index("</svg>") + 6])
+    words = {e.text for e in plot.iter("text")}
+    assert {"alder", "tidigare_stod"} <= words
+    assert html.count("<svg") == 1 and "<svg" not in render_text(result(), lang)
+
+
+def test_html_without_balance_has_no_plot() -> None:
+    assert "<svg" not in render_html(result(balance={}, balance_passed=None), "en")
 
 
 # ------------------------------------------------------------------ small cells

@@ -10,7 +10,9 @@ total could be worked out from them); small data-quality counts are shown as "< 
 
 :func:`render_text` and :func:`render_html` say it in Swedish or English: figures in the
 language's format and every code in the result (method, measure, policy, sensitivity, the
-plan's field names) in words, by :mod:`effekt.reports.outcome_phrases`.
+plan's field names) in words, by :mod:`effekt.reports.outcome_phrases`. The HTML's balance
+section shows the balance ("love") plot, inline SVG from :mod:`effekt.reports.balance_plot`,
+above the table of |SMD| before and after matching.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, percent
+from effekt.reports.balance_plot import balance_svg
 from effekt.reports.outcome_phrases import (
     count,
     decision_cells,
@@ -272,7 +275,7 @@ padding:0 1rem;color:#1b1b1b;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.15rem;margin-top:1.8rem;border-bottom:1px solid #ccc}
 table{border-collapse:collapse;margin:.6rem 0}td,th{border:1px solid #bbb;padding:.25rem .6rem;
 text-align:right}th:first-child,td:first-child{text-align:left}.muted{color:#555;font-size:.9rem}
-code{font-size:.85rem;word-break:break-all}
+code{font-size:.85rem;word-break:break-all}svg{display:block;max-width:100%;height:auto}
 """
 
 
@@ -336,9 +339,12 @@ def _balance_html(d: dict[str, Any], lang: str) -> str:
         [b.get("label", name), num(b["smd_before"], lang, 3), num(b["smd_after"], lang, 3)]
         for name, b in d["balance"].items()
     ]
+    threshold = d["balance_threshold"]
+    plot = "" if threshold is None else balance_svg(d["balance"], float(threshold), lang)
     return (
         f"<h2>{escape(t('report.balance', lang))}</h2>"
         + "".join(f"<p>{escape(p)}</p>" for p in paras)
+        + plot
         + _table(head, rows)
     )
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import math
-import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from effekt.engine.evaluation.balance import balance_table, write_love_plot
+from effekt.engine.evaluation.balance import balance_table
 from effekt.errors import DataError
 
 X = np.array([[1.0, 1.0], [2.0, 0.0], [3.0, 1.0], [1.5, 0.0], [5.0, 1.0], [2.5, 0.0]])
@@ -59,24 +57,6 @@ def test_no_matched_treated_is_refused() -> None:
     with pytest.raises(DataError) as info:
         balance_table(X, T, np.array([0, 0, 0, 1, 1, 1.0]), ["age", "married"])
     assert info.value.code == "evaluation.no_matches"
-
-
-def test_love_plot_svg_lists_every_covariate_and_the_threshold(tmp_path: Path) -> None:
-    tab = balance_table(X, T, np.array([1.0, 1, 1, 1, 0, 1]), ["age", "married <b>"])
-    path = tmp_path / "balance.svg"
-    assert write_love_plot(tab, path) == "svg"
-    root = ET.parse(path).getroot()
-    texts = [t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert "age" in texts and "married <b>" in texts
-    assert any("threshold 0.1" in t for t in texts)
-    assert len(list(root.iter("{http://www.w3.org/2000/svg}circle"))) == 4
-
-
-def test_love_plot_refuses_an_unknown_format(tmp_path: Path) -> None:
-    tab = balance_table(X, T, np.ones(6), ["age", "married"])
-    with pytest.raises(DataError) as info:
-        write_love_plot(tab, tmp_path / "balance.pdf")
-    assert info.value.code == "evaluation.plot_format"
 
 
 def test_variance_ratio_is_undefined_when_matched_controls_have_no_spread() -> None:

@@ -1,11 +1,6 @@
 """Outcome evaluation: effect estimates against a counterfactual."""
 
-from effekt.engine.evaluation.balance import (
-    BalanceRow,
-    BalanceTable,
-    balance_table,
-    write_love_plot,
-)
+from effekt.engine.evaluation.balance import BalanceRow, BalanceTable, balance_table
 from effekt.engine.evaluation.design import ModelMatrix, model_matrix
 from effekt.engine.evaluation.matching import (
     MatchedDifference,
@@ -38,5 +33,4 @@ __all__ = [
     "model_matrix",
     "propensity_scores",
     "rosenbaum_bounds",
-    "write_love_plot",
 ]

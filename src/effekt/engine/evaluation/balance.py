@@ -1,4 +1,4 @@
-"""Covariate balance before and after matching, and a balance ("love") plot.
+"""Covariate balance before and after matching.
 
 Conventions are MatchIt's ``summary.matchit`` (and cobalt's defaults):
 
@@ -10,27 +10,22 @@ Conventions are MatchIt's ``summary.matchit`` (and cobalt's defaults):
   with normalised weights), reported for non-binary covariates only;
 - a covariate passes when ``|SMD after| ≤ threshold`` (0.1 by default, the usual rule).
 
-``write_love_plot`` draws |SMD| before and after per covariate with the threshold line: as
-PNG through matplotlib when it is installed, otherwise (or for ``.svg``) as a small
-dependency-free SVG.
+The balance ("love") plot of these figures is drawn by the report, not here
+(:mod:`effekt.reports.balance_plot`).
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from effekt.errors import DataError
 
-__all__ = ["BalanceRow", "BalanceTable", "balance_table", "write_love_plot"]
+__all__ = ["BalanceRow", "BalanceTable", "balance_table"]
 
 _TINY = math.sqrt(float(np.finfo(np.float64).eps))
 
@@ -169,100 +164,3 @@ def balance_table(
             )
         )
     return BalanceTable(rows=tuple(rows), threshold=threshold)
-
-
-def _svg(table: BalanceTable) -> str:
-    rows = table.rows
-    left, top, row_h, width = 170, 30, 22, 360
-    height = top + row_h * len(rows) + 40
-    xmax = max(
-        [table.threshold * 1.2]
-        + [abs(r.smd_before) for r in rows if math.isfinite(r.smd_before)]
-        + [abs(r.smd_after) for r in rows if math.isfinite(r.smd_after)]
-    )
-    xmax = math.ceil(xmax * 10.0) / 10.0
-
-    def sx(v: float) -> float:
-        return left + width * min(abs(v), xmax) / xmax
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 30}" '
-        f'height="{height}" font-family="sans-serif" font-size="12">',
-        f'<text x="{left}" y="18">Absolute standardised mean difference</text>',
-    ]
-    base = top + row_h * len(rows)
-    parts.append(
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="black"/>'
-        f'<line x1="{left}" y1="{base}" x2="{left + width}" y2="{base}" stroke="black"/>'
-    )
-    for k in range(5):
-        v = xmax * k / 4
-        parts.append(f'<text x="{sx(v):.1f}" y="{base + 16}" text-anchor="middle">{v:.2f}</text>')
-    thr = sx(table.threshold)
-    parts.append(
-        f'<line x1="{thr:.1f}" y1="{top}" x2="{thr:.1f}" y2="{base}" stroke="grey" '
-        'stroke-dasharray="4 3"/>'
-    )
-    for i, r in enumerate(rows):
-        y = top + row_h * i + row_h / 2
-        parts.append(
-            f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end">{escape(r.name)}</text>'
-        )
-        if math.isfinite(r.smd_before):
-            parts.append(
-                f'<circle cx="{sx(r.smd_before):.1f}" cy="{y:.1f}" r="4" fill="none" '
-                'stroke="#c0392b"><title>before</title></circle>'
-            )
-        if math.isfinite(r.smd_after):
-            parts.append(
-                f'<circle cx="{sx(r.smd_after):.1f}" cy="{y:.1f}" r="4" fill="#2471a3">'
-                "<title>after</title></circle>"
-            )
-    parts.append(
-        f'<text x="{left}" y="{height - 6}">○ before matching   ● after matching   '
-        f"┆ threshold {table.threshold:g}</text></svg>"
-    )
-    return "\n".join(parts) + "\n"
-
-
-def _png(table: BalanceTable, path: Path) -> bool:
-    try:
-        matplotlib: Any = importlib.import_module("matplotlib")
-    except ImportError:
-        return False
-    matplotlib.use("Agg")
-    plt: Any = importlib.import_module("matplotlib.pyplot")
-    names = [r.name for r in table.rows]
-    ys = np.arange(len(names))[::-1]
-    fig, ax = plt.subplots(figsize=(6, 0.35 * len(names) + 1.2))
-    ax.scatter(
-        [abs(r.smd_before) for r in table.rows],
-        ys,
-        facecolors="none",
-        edgecolors="#c0392b",
-        label="before",
-    )
-    ax.scatter([abs(r.smd_after) for r in table.rows], ys, color="#2471a3", label="after")
-    ax.axvline(table.threshold, color="grey", linestyle="--")
-    ax.set_yticks(ys, names)
-    ax.set_xlabel("Absolute standardised mean difference")
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return True
-
-
-def write_love_plot(table: BalanceTable, path: str | Path) -> str:
-    """Write the balance plot to ``path`` and return its format, ``"png"`` or ``"svg"``.
-
-    ``.svg`` always works (no dependencies); ``.png`` needs matplotlib.
-    """
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix == ".png" and _png(table, target):
-        return "png"
-    if suffix != ".svg":
-        raise DataError("evaluation.plot_format", suffix=suffix or "(none)")
-    target.write_text(_svg(table), encoding="utf-8")
-    return "svg"

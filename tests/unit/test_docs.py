@@ -223,6 +223,7 @@ PINNED = {
         "is_portfolio",
         "load_contract",
         "load_portfolio",
+        "looks_like_contract",
         "parse_text",
         "problems_from_validation",
         "read_document",

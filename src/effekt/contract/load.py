@@ -33,6 +33,7 @@ __all__ = [
     "is_portfolio",
     "load_contract",
     "load_portfolio",
+    "looks_like_contract",
     "parse_text",
     "problems_from_validation",
     "read_document",
@@ -322,6 +323,30 @@ def is_portfolio(doc: Document) -> bool:
     return isinstance(doc.data, dict) and doc.data.get("kind") == "portfolio"
 
 
+#: Files of effekt's other formats, known by tables a contract never has: (code, keys).
+_OTHER_KINDS = (
+    ("contract.is_outcomes_file", {"measurements"}),
+    ("contract.is_mapping_file", {"identifier", "columns", "covariates", "eligibility"}),
+)
+
+
+#: Tables only a contract has.
+_CONTRACT_TABLES = frozenset({"parties", "cohorts", "rules", "metrics", "financing"})
+
+
+def looks_like_contract(data: Any) -> bool:
+    """Whether parsed ``data`` has a contract's own tables (given where another file was due)."""
+    return isinstance(data, dict) and bool(data.keys() & _CONTRACT_TABLES)
+
+
+def _other_kind(data: dict[str, Any]) -> str | None:
+    """The problem code when ``data`` is not a contract but an outcomes or mapping file:
+    it has none of a contract's own tables and one of the other format's."""
+    if looks_like_contract(data):
+        return None
+    return next((code for code, keys in _OTHER_KINDS if data.keys() & keys), None)
+
+
 def check_document(doc: Document) -> tuple[Contract | None, list[Problem]]:
     """Validate a parsed contract: structure first, then the rules across fields."""
     from effekt.contract.validate import cross_checks
@@ -330,6 +355,9 @@ def check_document(doc: Document) -> tuple[Contract | None, list[Problem]]:
         return None, [doc.problem((), "contract.not_a_table")]
     if is_portfolio(doc):
         return None, [doc.problem(("kind",), "contract.is_portfolio")]
+    other = _other_kind(doc.data)
+    if other is not None:
+        return None, [doc.problem((), other)]
     contract: Contract | None = None
     problems: list[Problem] = []
     try:

@@ -30,6 +30,7 @@ from pathlib import Path
 from pydantic import Field, ValidationError, model_validator
 
 from effekt.contract.base import Strict
+from effekt.contract.load import looks_like_contract
 from effekt.contract.locate import format_path
 from effekt.errors import DataError, InputError
 
@@ -141,6 +142,8 @@ def load_outcomes(path: str | Path) -> OutcomesFile:
         data = tomllib.loads(text) if p.suffix.lower() == ".toml" else _from_csv(text)
     except (tomllib.TOMLDecodeError, csv.Error) as exc:
         raise DataError("outcomes.syntax", path=str(p), detail=str(exc)) from None
+    if looks_like_contract(data):
+        raise DataError("outcomes.is_contract", path=str(p))
     try:
         return OutcomesFile.model_validate(data)
     except ValidationError as exc:

@@ -49,6 +49,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from effekt.contract.base import Strict
+from effekt.contract.load import looks_like_contract
 from effekt.errors import DataError, InputError
 
 __all__ = [
@@ -308,6 +309,8 @@ def load_mapping(path: str | Path) -> Mapping:
         raise InputError("file.unreadable", path=str(p), detail=type(exc).__name__) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataError("mapping.syntax", path=str(p), detail=str(exc)) from None
+    if looks_like_contract(data):
+        raise DataError("mapping.is_contract", path=str(p))
     try:
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -198,3 +199,16 @@ def test_simulate_stops_when_the_valuation_cannot_be_made_instead_of_a_stand_in(
     assert "The unit-cost table kommunens.csv named in valuation.unit_cost_tables" in (
         result.output
     )
+
+
+def test_a_scheduler_host_that_does_not_exist_is_named_at_once() -> None:
+    # .invalid never resolves (RFC 2606): no waiting out EFFEKT_DASK_TIMEOUT
+    address = "tcp://schemalaggare.invalid:8786"
+    start = time.perf_counter()
+    result = run(["simulate", str(HEMMA), "--dask", address, "--lang", "sv"])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"Värddatorn schemalaggare.invalid i Dask-schemaläggarens adress {address} går inte "
+        "att hitta från den här datorn."
+    ) in result.output
+    assert time.perf_counter() - start < 10

@@ -228,6 +228,25 @@ def _run_processes(
 QUIET_SCHEDULER: dict[str, Any] = {"dashboard": False, "dashboard_address": ":0"}
 
 
+def _check_host(address: str) -> None:
+    """A usage error at once when the host of a ``tcp://`` or ``tls://`` address has no
+    address here — rather than waiting out the timeout for a name that cannot answer."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(address)
+        host = parts.hostname
+    except ValueError:
+        return  # Dask's own parsing names a malformed address
+    if parts.scheme not in ("tcp", "tls") or not host:
+        return
+    try:
+        socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        raise UsageError("simulate.dask_unknown_host", address=address, host=host) from None
+
+
 @dataclass(frozen=True)
 class _DaskRun:
     """Where and how chunks run on Dask: a scheduler ``address`` or ``"local"``."""
@@ -254,6 +273,7 @@ class _DaskRun:
                 scheduler_kwargs=QUIET_SCHEDULER,
             )
             return distributed.Client(cluster), cluster
+        _check_host(self.address)
         try:
             return distributed.Client(self.address, timeout=self.timeout), None
         except ValueError:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from effekt.contract.parties import RISKING_ROLES
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 from effekt.reports.text import aligned as table
 
 __all__ = ["sensitivity_text", "simulate_text"]
+
+
+#: The share of paths below which a quantile is marked as taken over part of them only.
+_ALL_PATHS = 0.995
 
 
 def _m(v: float | None, cur: str, lang: str) -> str:
@@ -90,25 +95,40 @@ def _parties(data: dict[str, Any], cur: str, lang: str, fund: bool = False) -> l
             t("simulate.col.shortfall", lang),
         ]
     ]
+    notes = []
     for pid, p in data["parties"].items():
         npv, irr, mo = p["npv"], p["irr"], p["moic"]
         # a return is a property of money put at risk: payers, fee takers and the accounts
         # get no IRR, multiple or probability of loss in the table (the JSON has them)
-        invests = p["role"] in ("investor", "provider", "grant_funder", "guarantor")
+        invests = p["role"] in RISKING_ROLES
+        who = t("simulate.all_of_role", lang) if fund else pid
+        defined = (p.get("irr_defined", 1.0), p.get("moic_defined", 1.0))
+        # quantiles over part of the paths only: marked, and the share said below
+        mark = "*" if invests and min(defined) < _ALL_PATHS else ""
+        if mark:
+            notes.append(
+                t(
+                    "simulate.defined_on",
+                    lang,
+                    party=who if not fund else _role(p["role"], lang),
+                    irr=_p(defined[0], lang),
+                    moic=_p(defined[1], lang),
+                )
+            )
         rows.append(
             [
-                t("simulate.all_of_role", lang) if fund else pid,
+                who,
                 _role(p["role"], lang),
                 _m(npv["mean"], cur, lang),
                 f"{_m(npv['p5'], cur, lang)} … {_m(npv['p95'], cur, lang)}",
-                _p(irr["p50"], lang) if invests else "—",
-                f"{_p(irr['p5'], lang)} … {_p(irr['p95'], lang)}" if invests else "—",
-                _x(mo["p50"], lang) if invests else "—",
+                _p(irr["p50"], lang) + mark if invests else "—",
+                f"{_p(irr['p5'], lang)} … {_p(irr['p95'], lang)}{mark}" if invests else "—",
+                _x(mo["p50"], lang) + mark if invests else "—",
                 _p(p["p_loss"], lang) if invests else "—",
                 _m(p["expected_shortfall_5"], cur, lang),
             ]
         )
-    return table(rows)
+    return table(rows) + notes
 
 
 def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:

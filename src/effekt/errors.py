@@ -74,6 +74,8 @@ def _rendered(value: Any, lang: str) -> Any:
         return translate(value.code, lang)
     if isinstance(value, Problem):
         return value.stated(lang)
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict):
+        return translate(str(value[0]), lang, **value[1])  # another message: (code, params)
     if isinstance(value, float):
         return significant(value, lang, 6)
     return value

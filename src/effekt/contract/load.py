@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 import tomllib
 import types
 import typing
@@ -24,6 +23,7 @@ from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, l
 from effekt.contract.model import Contract
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
+from effekt.contract.syntax import Detail, syntax_detail
 from effekt.errors import ContractInvalid, InputError
 
 __all__ = [
@@ -67,10 +67,12 @@ class Document:
         )
 
 
-def _syntax_problem(file: str, line: int | None, detail: str) -> ContractInvalid:
-    return ContractInvalid(
-        [Problem("", line, "error", "contract.syntax", {"detail": detail}, file)], file=file
-    )
+def _syntax_problem(
+    file: str, line: int | None, detail: Detail, column: int | None = None
+) -> ContractInvalid:
+    at = ("contract.at_column", {"column": column}) if column is not None else ""
+    params: dict[str, Any] = {"detail": detail, "at": at}
+    return ContractInvalid([Problem("", line, "error", "contract.syntax", params, file)], file=file)
 
 
 def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:
@@ -84,15 +86,18 @@ def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:
         else:
             data = yaml.safe_load(text)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise _syntax_problem(file, int(m.group(1)) if m else None, str(exc)) from None
+        found = syntax_detail("toml", str(exc))
+        line = len(text.splitlines()) if found.at_end else found.line
+        raise _syntax_problem(file, line, found.detail, found.column) from None
     except json.JSONDecodeError as exc:
-        raise _syntax_problem(file, exc.lineno, exc.msg) from None
+        found = syntax_detail("json", exc.msg)
+        raise _syntax_problem(file, exc.lineno, found.detail, exc.colno) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        detail = str(getattr(exc, "problem", None) or exc).splitlines()[0]
-        raise _syntax_problem(file, line, detail) from None
+        column = mark.column + 1 if mark is not None else None
+        found = syntax_detail("yaml", str(getattr(exc, "problem", None) or exc).splitlines()[0])
+        raise _syntax_problem(file, line, found.detail, column) from None
     except (ValueError, RecursionError, OverflowError) as exc:
         raise _syntax_problem(file, None, type(exc).__name__) from None
     if _too_complex(data):

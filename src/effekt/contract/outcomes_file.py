@@ -32,6 +32,7 @@ from pydantic import Field, ValidationError, model_validator
 from effekt.contract.base import Strict
 from effekt.contract.load import looks_like_contract
 from effekt.contract.locate import format_path
+from effekt.contract.syntax import syntax_detail
 from effekt.errors import DataError, InputError
 
 __all__ = ["Measurement", "OutcomesFile", "load_outcomes"]
@@ -140,7 +141,12 @@ def load_outcomes(path: str | Path) -> OutcomesFile:
         raise InputError("file.unreadable", path=str(p), detail=str(exc)) from None
     try:
         data = tomllib.loads(text) if p.suffix.lower() == ".toml" else _from_csv(text)
-    except (tomllib.TOMLDecodeError, csv.Error) as exc:
+    except tomllib.TOMLDecodeError as exc:
+        found = syntax_detail("toml", str(exc))
+        raise DataError(
+            "outcomes.syntax_at", path=str(p), detail=found.detail, line=found.line or "?"
+        ) from None
+    except csv.Error as exc:
         raise DataError("outcomes.syntax", path=str(p), detail=str(exc)) from None
     if looks_like_contract(data):
         raise DataError("outcomes.is_contract", path=str(p))

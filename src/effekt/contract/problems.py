@@ -31,10 +31,11 @@ class Problem:
             params["what"] = translate(f"noun.{params['what']}", lang)
         if isinstance(params.get("clipped"), float):
             params["clipped"] = _percentage(params["clipped"], lang)
-        if isinstance(params.get("because"), tuple):  # another error's (code, params)
-            code, inner = params["because"]
-            params["because"] = translate(code, lang, **inner)
-        elif isinstance(params.get("because"), Problem):  # another problem, with its place
+        for name in ("because", "detail", "at"):  # another message, as (code, params)
+            if isinstance(params.get(name), tuple):
+                code, inner = params[name]
+                params[name] = translate(code, lang, **inner)
+        if isinstance(params.get("because"), Problem):  # another problem, with its place
             params["because"] = params["because"].stated(lang)
         for name in ("mean", "total"):
             if isinstance(params.get(name), float):

@@ -1,0 +1,99 @@
+"""The parsers' syntax errors, said in the user's language.
+
+``tomllib``, ``json`` and PyYAML report a syntax error in English ("Cannot overwrite a
+value (at line 12, column 5)"). A commissioner editing a contract in Swedish should read
+what is wrong in Swedish, so each message these parsers are known to give is matched here
+and named by a catalog code (``syntax.*``), with what it names (a key, a character) kept
+as written. A message not in the table keeps the parser's own words.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, NamedTuple
+
+__all__ = ["Detail", "Syntax", "syntax_detail"]
+
+_TOML = [
+    (r"Cannot overwrite a value", "syntax.overwrite"),
+    (r"Cannot declare (?P<key>.+) twice", "syntax.declared_twice"),
+    (r"Cannot mutate immutable namespace (?P<key>.+)", "syntax.table_closed"),
+    (r"Cannot redefine namespace (?P<key>.+)", "syntax.table_closed"),
+    (r"Duplicate inline table key (?P<key>.+)", "syntax.duplicate_key"),
+    (r"Expected '=' after a key in a key/value pair", "syntax.expected_equals"),
+    (r"Expected '\]' at the end of a table declaration", "syntax.unclosed_header"),
+    (r"Expected '\]\]' at the end of an array declaration", "syntax.unclosed_header"),
+    (r"Invalid value", "syntax.invalid_value"),
+    (r"Invalid statement", "syntax.invalid_statement"),
+    (r"Invalid initial character for a key part", "syntax.bad_key"),
+    (r"Unclosed array", "syntax.unclosed_list"),
+    (r"Unclosed inline table", "syntax.unclosed_table"),
+    (r"Unterminated string", "syntax.unterminated_string"),
+    (r"Expected newline or end of document after a statement", "syntax.after_value"),
+    (r"(?:Illegal|Found invalid) character '\\n'", "syntax.unterminated_string"),
+    (r"(?:Illegal|Found invalid) character (?P<char>.+)", "syntax.bad_character"),
+    (r"Invalid date or datetime", "syntax.bad_date"),
+    (r"Unescaped '\\\\' in a string", "syntax.backslash"),
+    (r"Invalid hex value|Escaped character is not a Unicode scalar value", "syntax.bad_escape"),
+    (r"Expected (?P<expected>.+)", "syntax.expected"),
+]
+_JSON = [
+    (r"Expecting value", "syntax.invalid_value"),
+    (r"Expecting property name enclosed in double quotes", "syntax.json_key"),
+    (r"Expecting '(?P<expected>.)' delimiter", "syntax.expected_mark"),
+    (r"Unterminated string starting at", "syntax.unterminated_string"),
+    (r"Extra data", "syntax.extra_data"),
+    (r"Invalid control character at", "syntax.control_character"),
+]
+_YAML = [
+    (r"mapping values are not allowed here", "syntax.yaml_colon"),
+    (r"found character '\\t' that cannot start any token", "syntax.yaml_tab"),
+    (r"found unexpected end of stream", "syntax.unterminated_string"),
+]
+_TABLES = {"toml": _TOML, "json": _JSON, "yaml": _YAML}
+_WHERE = re.compile(
+    r"\s*\(at (?:line (?P<line>\d+), )?column (?P<column>\d+)\)\s*$|\s*\(at end of document\)\s*$"
+)
+
+
+Detail = tuple[str, dict[str, Any]] | str
+
+
+class Syntax(NamedTuple):
+    """What is wrong, and where when the message says (a TOML message's "(at line L,
+    column C)"; JSON and YAML give their positions apart)."""
+
+    detail: Detail
+    line: int | None = None
+    column: int | None = None
+    at_end: bool = False  # "(at end of document)": an unclosed list or table
+
+
+def syntax_detail(fmt: str, message: str) -> Syntax:
+    """``message`` of the ``fmt`` parser as (catalog code, parameters), or as given when
+    the table does not know it, with the line and column it names."""
+    where = _WHERE.search(message)
+    text = (message[: where.start()] if where else message).strip()
+    line = int(where.group("line")) if where and where.group("line") else None
+    column = int(where.group("column")) if where and where.group("column") else None
+    detail: Detail = message if column is None else text
+    for pattern, code in _TABLES.get(fmt, []):
+        m = re.fullmatch(pattern, text)
+        if m is not None:
+            params = {k: _key(v) for k, v in m.groupdict().items() if v is not None}
+            detail = (code, params)
+            break
+    at_end = where is not None and where.group("column") is None
+    return Syntax(detail, line, column, at_end)
+
+
+def _key(text: str) -> str:
+    """A key as the file writes it: tomllib names ``('a', 'b')`` for ``a.b``."""
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+    if isinstance(value, tuple) and all(isinstance(part, str) for part in value):
+        return ".".join(value)
+    return text

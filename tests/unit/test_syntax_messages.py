@@ -1,0 +1,94 @@
+"""A syntax error in a contract (TOML, JSON, YAML) or an outcomes file is explained in the
+user's language, with its line and column — not in the parser's English."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from effekt.contract.load import parse_text
+from effekt.contract.outcomes_file import load_outcomes
+from effekt.contract.syntax import _TABLES, syntax_detail
+from effekt.errors import ContractInvalid, DataError
+from effekt.i18n import catalog
+
+
+def problem_text(text: str, fmt: str, lang: str) -> tuple[int | None, str]:
+    with pytest.raises(ContractInvalid) as err:
+        parse_text(text, fmt, "c." + fmt)
+    [p] = err.value.problems
+    return p.line, p.message(lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "sv"),
+    [
+        # a Swedish decimal comma: the most likely mistake of all
+        (
+            "format_version = 1\n[costs]\nmargin = 0,1\n",
+            3,
+            "decimaler skrivs med punkt, 0.85, inte 0,85",
+        ),
+        ("id = hemmasittare\n", 1, "text skrivs inom citattecken"),
+        ('name = "Tillbaka i skolan\n', 1, "en text saknar sitt avslutande citattecken"),
+        ("[costs\nsetup = 1\n", 1, "tabellrubriken avslutas inte med ]"),
+        ("[costs]\nsetup = 1\nsetup = 2\n", 3, "ett värde anges två gånger"),
+        ("[costs]\n[costs]\n", 2, "tabellen costs deklareras två gånger"),
+        ("setup 100\n", 1, "ett = saknas efter nyckeln"),
+        ("start = 2027-02-30\n", 1, "skriv det som 2027-01-01"),
+        ("a = 1\nvalues = [1, 2\n", 2, "en lista [ … ] är inte avslutad"),
+    ],
+)
+def test_a_toml_mistake_is_explained_in_swedish_on_its_line(text: str, line: int, sv: str) -> None:
+    found_line, message = problem_text(text, "toml", "sv")
+    assert found_line == line
+    assert sv in message
+    assert re.search(r"\(kolumn \d+\)", message) or "lista" in message  # at the end: no column
+    assert message.startswith("Filen går inte att läsa som den är skriven: ")
+
+
+def test_the_english_message_names_the_column_too() -> None:
+    line, message = problem_text("[costs]\nmargin = 0,1\n", "toml", "en")
+    assert line == 2
+    assert message == (
+        "The file cannot be read as written: something follows the value on the same line "
+        "(decimals take a point, 0.85, not 0,85; one key = value per line) (column 11). "
+        "Correct the syntax on this line."
+    )
+
+
+def test_a_trailing_comma_in_json_is_explained() -> None:
+    line, message = problem_text('{\n  "id": "x",\n}\n', "json", "sv")
+    assert line == 3
+    assert "JSON tillåter inget kommatecken efter sista delen" in message
+
+
+def test_a_tab_in_yaml_indentation_is_explained() -> None:
+    line, message = problem_text("costs:\n\tsetup: 1\n", "yaml", "sv")
+    assert line == 2
+    assert "YAML tillåter inte tabbar för indrag" in message
+
+
+def test_a_message_the_table_does_not_know_keeps_the_parsers_words() -> None:
+    found = syntax_detail("toml", "Something new (at line 3, column 4)")
+    assert found == ("Something new", 3, 4, False)
+    assert syntax_detail("yaml", "a strange problem").detail == "a strange problem"
+
+
+def test_every_syntax_code_has_both_languages() -> None:
+    codes = {code for table in _TABLES.values() for _, code in table}
+    for code in codes:
+        assert {"en", "sv"} <= set(catalog()[code]), code
+
+
+def test_an_outcomes_file_with_a_decimal_comma_names_its_line_in_swedish(tmp_path: Path) -> None:
+    path = tmp_path / "utfall.toml"
+    path.write_text('format_version = 1\ncontract = "x"\n[[measurements]]\ntreated = 0,5\n')
+    with pytest.raises(DataError) as err:
+        load_outcomes(path)
+    assert err.value.render("sv") == (
+        f"{path}, rad 4: utfallsfilen kan inte läsas: något följer efter värdet på samma rad "
+        "(decimaler skrivs med punkt, 0.85, inte 0,85; en nyckel = värde per rad)"
+    )

@@ -158,10 +158,15 @@ def init(file: str | None, force: bool, lang: str | None) -> None:
 @click.command(cls=LocalisedCommand)
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
+@click.option(
+    "--effect",
+    is_flag=True,
+    help="Also show what the change does to the business case, party by party.",
+)
 @json_option
 @lang_option
 @handled
-def diff(old: str, new: str, as_json: bool, lang: str | None) -> None:
+def diff(old: str, new: str, effect: bool, as_json: bool, lang: str | None) -> None:
     """List what changed between two versions of a contract, term by term.
 
     Exit 0 when they are the same, 1 when they differ, 2 on usage errors.
@@ -173,10 +178,15 @@ def diff(old: str, new: str, as_json: bool, lang: str | None) -> None:
             sys.exit(2)
     a, b = read_document(old).data, read_document(new).data
     changes = diff_data(a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {})
+    found = None
+    if effect:
+        from effekt.services.amendment import amendment_effect
+
+        found = amendment_effect(load_contract_file(old, lang), load_contract_file(new, lang))
     if as_json:
-        click.echo(
-            json.dumps([c.__dict__ for c in changes], ensure_ascii=False, indent=2, default=str)
-        )
+        listed = [c.__dict__ for c in changes]
+        out: Any = listed if found is None else {"changes": listed, "effect": found}
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2, default=str))
     else:
         for c in changes:
             if c.kind == "changed":
@@ -194,6 +204,10 @@ def diff(old: str, new: str, as_json: bool, lang: str | None) -> None:
                 )
         if not changes:
             click.echo(translate("diff.same", lang))
+        if found is not None:
+            from effekt.services.amendment import amendment_text
+
+            click.echo(amendment_text(found, lang))
     sys.exit(1 if changes else 0)
 
 

@@ -236,3 +236,137 @@ def test_one_rejected_row_is_written_in_the_singular(tmp_path: Path) -> None:
     assert "1 rad har ett problem" in info.value.render("sv")
     assert "1 row has a problem" in info.value.render("en")
     assert "rad(er)" not in info.value.render("sv") and "row(s)" not in info.value.render("en")
+
+
+# --- numbers as Swedish files write them (evaluation_io/numbers.py) ---------------------
+
+
+def write(tmp_path: Path, header: str, rows: list[str], sep: str = ";") -> Path:
+    """A file of PEOPLE, one person a row, with the given columns after the identifier."""
+    path = tmp_path / "d.csv"
+    lines = [f"pnr{sep}{header}"] + [f"{p}{sep}{r}" for p, r in zip(PEOPLE, rows, strict=True)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def imported(path: Path, **extra: object):
+    m = mapping(identifier={"column": "pnr", "key_env": "KEY"}, **extra)
+    return import_participants(path, m, environ={"KEY": KEY_HEX}, today=TODAY)
+
+
+def test_decimal_commas_in_a_semicolon_file_are_read_for_ranges_and_eligibility(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "grupp;alder;franvaro", [f"{g};14;{f}" for g, f in
+                 zip(["insats", "jamforelse"] * 2, ["0,87", "0,4", "1 234,5", ""], strict=True)])  # fmt: skip
+    res = imported(
+        path,
+        covariates=[{"column": "franvaro", "min": 0, "max": 1}],
+        eligibility=[{"column": "franvaro", "op": ">=", "value": 0.5}],
+    )
+    assert res.quality.out_of_range == {"franvaro": [3]}  # 1 234,5 is read, and above 1
+    assert res.quality.missing == {"franvaro": [3, 4]}
+    assert res.quality.ineligible == {"franvaro >= 0.5": [2, 3, 4]}
+    assert res.frame["franvaro"].tolist() == [0.87]
+
+
+def test_a_decimal_point_among_decimal_commas_is_invalid_by_its_row_not_read(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path, "grupp;franvaro", ["insats;0,87", "insats;0.5", "insats;abc", "insats;0,6"]
+    )
+    res = imported(path, covariates=[{"column": "franvaro"}], eligibility=[])
+    assert res.quality.out_of_range == {"franvaro": [2, 3]}
+    assert res.quality.missing == {"franvaro": [2, 3]}
+    assert res.frame["franvaro"].tolist()[0::3] == [0.87, 0.6]
+
+
+def test_a_column_wholly_in_decimal_points_in_a_semicolon_file_asks_for_the_setting(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "grupp;franvaro", ["insats;12", "insats;0.5", "insats;0.7", "insats;"])
+    with pytest.raises(DataError) as info:
+        imported(path, covariates=[{"column": "franvaro"}], eligibility=[])
+    assert info.value.code == "import.decimal_point_unexpected"
+    assert info.value.params["row"] == 2 and info.value.params["column"] == "franvaro"
+    assert 'decimal = "."' in info.value.render("sv")
+    res = imported(path, covariates=[{"column": "franvaro"}], eligibility=[],
+                   source={"decimal": "."})  # fmt: skip
+    assert res.frame["franvaro"].tolist()[:3] == [12.0, 0.5, 0.7]
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ({"decimal": ","}, [1.234, 0.5]),  # declared: a decimal comma
+        ({"decimal": "."}, None),  # declared: a decimal point, so "1,234" is invalid
+        ({}, "import.decimal_comma_unexpected"),  # auto in a comma file: asked, not guessed
+    ],
+)
+def test_one_comma_two_three_four_in_a_comma_file_is_read_only_as_declared(
+    tmp_path: Path, source: dict[str, str], expected: object
+) -> None:
+    path = write(
+        tmp_path, "grupp,varde", ['insats,"1,234"', 'insats,"0,5"', "insats,", "insats,"], sep=","
+    )
+    extra = {"covariates": [{"column": "varde"}], "eligibility": [], "source": source}
+    if isinstance(expected, str):
+        with pytest.raises(DataError) as info:
+            imported(path, **extra)
+        assert info.value.code == expected and info.value.params["row"] == 1
+        assert 'decimal = ","' in info.value.render("en")
+        return
+    res = imported(path, **extra)
+    if expected is None:
+        assert res.quality.out_of_range == {"varde": [1, 2]}
+        assert res.frame["varde"].isna().all()
+    else:
+        assert res.frame["varde"].tolist()[:2] == expected
+
+
+def test_one_comma_two_three_four_in_a_semicolon_file_is_a_decimal_comma(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "grupp;varde", ["insats;1,234", "insats;2", "insats;", "insats;0,5"])
+    res = imported(path, covariates=[{"column": "varde"}], eligibility=[])
+    assert res.frame["varde"].tolist()[0] == 1.234 and not res.quality.out_of_range
+
+
+def test_outcome_columns_with_decimal_commas_are_numbers(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "grupp;dagar;av", ["insats;40,5;81", "insats;ej;81", "insats;;81", "insats;3;4"]
+    )
+    m = {
+        "outcomes": [
+            {"metric": "m", "kind": "attendance_share", "attended": "dagar", "scheduled": "av"}
+        ],  # fmt: skip
+        "covariates": [],
+        "eligibility": [],
+    }
+    res = imported(path, **m)
+    assert res.frame["dagar"].tolist()[0] == 40.5
+    assert res.quality.out_of_range == {"dagar": [2]}
+    assert res.quality.missing == {"dagar": [2, 3]}
+
+
+def test_a_numeric_covariate_of_words_is_left_as_words(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "grupp;kon", ["insats;pojke", "insats;flicka", "insats;pojke", "insats;"]
+    )
+    res = imported(path, covariates=[{"column": "kon"}], eligibility=[])
+    assert res.frame["kon"].tolist()[:3] == ["pojke", "flicka", "pojke"]
+    assert not res.quality.out_of_range and res.quality.missing == {"kon": [4]}
+
+
+def test_excel_text_cells_with_decimal_commas_are_read_when_declared(tmp_path: Path) -> None:
+    df = frame(PEOPLE)
+    df["franvaro"] = ["0,87", "0,5", "0,75", "1"]
+    path = tmp_path / "d.xlsx"
+    df.to_excel(path, index=False)
+    cov = [{"column": "franvaro", "min": 0, "max": 1}]
+    with pytest.raises(DataError) as info:
+        run(tmp_path, df, mapping(covariates=cov), suffix=".xlsx")
+    assert info.value.code == "import.decimal_comma_unexpected"
+    res = run(tmp_path, df, mapping(covariates=cov, source={"decimal": ","}), suffix=".xlsx")
+    assert res.frame["franvaro"].tolist() == [0.87, 0.5, 0.75, 1.0]

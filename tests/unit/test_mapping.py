@@ -91,3 +91,42 @@ def test_missing_mapping_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_mapping(tmp_path / "nowhere.toml")
     assert info.value.code == "file.not_found"
+
+
+def test_source_defaults_sniff_the_separator_and_the_decimal_sign(tmp_path: Path) -> None:
+    source = load_mapping(write(tmp_path, MINIMAL)).source
+    assert (source.delimiter, source.decimal, source.encoding) == ("auto", "auto", "utf-8")
+
+
+@pytest.mark.parametrize(
+    ("line", "value"),
+    [('delimiter = "\\t"', "\t"), ("delimiter = ';'", ";"), ('encoding = "cp1252"', "cp1252"),
+     ('decimal = ","', ",")],
+)  # fmt: skip
+def test_source_settings_are_read_as_given(tmp_path: Path, line: str, value: str) -> None:
+    source = load_mapping(write(tmp_path, MINIMAL + f"[source]\n{line}\n")).source
+    assert getattr(source, line.split(" ")[0]) == value
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ('delimiter = "\\\\t"', "mapping.bad_delimiter"),  # a backslash and a t: two characters
+        ('delimiter = ""', "mapping.bad_delimiter"),
+        ('encoding = "windows-1252x"', "mapping.unknown_encoding"),
+        ('encoding = "base64"', "mapping.unknown_encoding"),  # a codec, not a text encoding
+    ],
+)
+def test_an_unusable_source_setting_is_refused_naming_its_field(
+    tmp_path: Path, line: str, code: str
+) -> None:
+    with pytest.raises(DataError) as info:
+        load_mapping(write(tmp_path, MINIMAL + f"[source]\n{line}\n"))
+    assert info.value.code == code
+    assert info.value.params["field"] == f"source.{line.split(' ')[0]}"
+
+
+def test_a_decimal_sign_other_than_point_comma_or_auto_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as info:
+        load_mapping(write(tmp_path, MINIMAL + '[source]\ndecimal = ";"\n'))
+    assert info.value.params["field"] == "source.decimal"

@@ -2,7 +2,9 @@
 
 ``import_participants(path, mapping)`` does, in this order and in memory only:
 
-1. reads the file (CSV, Parquet or Excel, by its suffix) and hashes its bytes (sha256);
+1. reads the file (CSV, Parquet or Excel, by its suffix; a CSV's encoding, separator and
+   decimal sign as :mod:`~effekt.evaluation_io.csvfile` works them out) and hashes its
+   bytes (sha256);
 2. validates every identifier (a personnummer: form, date, check digit). Invalid rows stop
    the import with :class:`ImportRejected`, which lists the **row numbers** and reasons —
    never the values. Row 1 is the first data row after the header;
@@ -12,6 +14,9 @@
 4. checks data quality: missing and out-of-range values per column (out-of-range values
    become missing), persons who appear more than once, and rows outside the eligibility
    rules (which are excluded). :class:`QualityReport` holds counts and row numbers.
+   Numbers written as text are read with the file's decimal sign only
+   (:mod:`~effekt.evaluation_io.numbers`): a value that is not a number that way is
+   invalid, reported by its row like a value out of range — never read as another number.
 
 Nothing is written to disk and nothing is logged.
 """
@@ -32,7 +37,15 @@ import numpy as np
 import pandas as pd
 
 from effekt.errors import DataError, InputError
+from effekt.evaluation_io.csvfile import read_csv
 from effekt.evaluation_io.mapping import EligibilityRule, EventSource, Identifier, Mapping, Source
+from effekt.evaluation_io.numbers import (
+    DecimalSign,
+    decimal_sign,
+    has_numbers,
+    other_sign_fits,
+    to_numbers,
+)
 from effekt.privacy.personnummer import validate_series
 from effekt.privacy.pseudonym import PseudonymKey, pseudonymise_series
 
@@ -140,25 +153,26 @@ def file_sha256(path: str | Path) -> str:
 def read_table(
     path: str | Path, source: Source | None = None, *, text_columns: tuple[str, ...] = ()
 ) -> pd.DataFrame:
-    """Read CSV (``.csv``, ``.txt``), Parquet (``.parquet``, ``.pq``) or Excel (``.xlsx``,
-    ``.xls``); ``text_columns`` are kept as text (identifiers keep their leading zeros)."""
+    """Read CSV (``.csv``, ``.txt``, ``.tsv``), Parquet (``.parquet``, ``.pq``) or Excel
+    (``.xlsx``, ``.xls``); ``text_columns`` are kept as text (identifiers keep their leading
+    zeros). A CSV's encoding, separator and decimal sign: :mod:`~effekt.evaluation_io.csvfile`.
+    """
+    return _read(path, source or Source(), text_columns)[0]
+
+
+def _read(
+    path: str | Path, src: Source, text_columns: tuple[str, ...]
+) -> tuple[pd.DataFrame, DecimalSign]:
+    """The table, and the decimal sign numbers written as text in it are read with."""
     p = Path(path)
-    src = source or Source()
     suffix = p.suffix.lower()
     if not p.exists():
         raise InputError("file.not_found", path=str(p))
     converters: dict[int | str, Callable[[Any], Any]] = {c: _text for c in text_columns}
+    decimal = decimal_sign(src.decimal, "")
     try:
         if suffix in (".csv", ".txt", ".tsv"):
-            frame = pd.read_csv(
-                p,
-                sep="\t" if suffix == ".tsv" else src.delimiter,
-                comment=src.comment,
-                skiprows=0 if src.comment else _leading_comments(p, src.encoding),
-                encoding=src.encoding,
-                converters=converters or None,
-                skipinitialspace=True,
-            )
+            frame, decimal = read_csv(p, src, converters=converters, tsv=suffix == ".tsv")
         elif suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(p)
             for c in text_columns:
@@ -178,21 +192,8 @@ def read_table(
         raise InputError("file.unreadable", path=str(p), detail=type(exc).__name__) from None
     except Exception as exc:  # noqa: BLE001 - a parser's own error type; the value is not shown
         raise DataError("import.unreadable", path=str(p), detail=type(exc).__name__) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
-
-
-def _leading_comments(path: Path, encoding: str) -> int:
-    """How many lines starting with ``#`` stand before the header (a note on where the data
-    came from, say). Without a mapping's ``comment`` setting they are skipped, and only
-    they: a ``#`` inside the data is data."""
-    count = 0
-    with path.open(encoding=encoding) as f:
-        for line in f:
-            if not line.lstrip().startswith("#"):
-                break
-            count += 1
-    return count
+    frame.columns = [str(c).strip().lstrip("\ufeff").strip() for c in frame.columns]
+    return frame, decimal
 
 
 def _text(value: object) -> str | None:
@@ -264,7 +265,36 @@ def _pseudonymise(
     return out
 
 
-def _eligible(frame: pd.DataFrame, rule: EligibilityRule, index: int = 0) -> pd.Series:
+@dataclass(frozen=True)
+class _Numbers:
+    """Reads a column's numbers with the file's decimal sign. When that sign was assumed
+    (``decimal = "auto"``), a column written wholly with the other sign stops the import
+    with a request for the setting: the reader does not guess."""
+
+    path: str
+    decimal: DecimalSign
+    assumed: bool
+
+    def read(self, frame: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
+        """(the values as floats, a mask of the present values that are not numbers)."""
+        series = frame[column]
+        if self.assumed:
+            first = other_sign_fits(series, self.decimal)
+            if first is not None:
+                raise DataError(
+                    "import.decimal_comma_unexpected"
+                    if self.decimal == "."
+                    else "import.decimal_point_unexpected",
+                    path=self.path,
+                    column=column,
+                    row=int(frame[ROW].iloc[first]),
+                )
+        return to_numbers(series, self.decimal)
+
+
+def _eligible(
+    frame: pd.DataFrame, rule: EligibilityRule, numbers: _Numbers, index: int = 0
+) -> pd.Series:
     if rule.column not in frame.columns:
         raise DataError("import.missing_column", column=rule.column, role="eligibility")
     col = frame[rule.column]
@@ -275,7 +305,7 @@ def _eligible(frame: pd.DataFrame, rule: EligibilityRule, index: int = 0) -> pd.
     else:
         target = rule.value
         if isinstance(target, int | float) and not isinstance(target, bool):
-            col = pd.to_numeric(col, errors="coerce")
+            col = numbers.read(frame, rule.column)[0]
         try:
             out = _OPS[rule.op](col, target)
         except (TypeError, ValueError) as exc:  # a word against numbers, a list with "<"
@@ -291,48 +321,68 @@ def _eligible(frame: pd.DataFrame, rule: EligibilityRule, index: int = 0) -> pd.
 
 
 def _check_column(
-    frame: pd.DataFrame, column: str, low: float | None, high: float | None, report: QualityReport
+    frame: pd.DataFrame,
+    column: str,
+    low: float | None,
+    high: float | None,
+    numeric: bool,
+    report: QualityReport,
+    numbers: _Numbers,
 ) -> None:
-    """Count missing values; out-of-range values are counted and set to missing."""
+    """Count missing values. A number's column (one with a range, or a numeric role with a
+    number in it) is read as numbers: a value that is not one, or is out of range, is
+    counted as invalid and set to missing."""
     if column not in frame.columns:
         raise DataError("import.missing_column", column=column, role="analysis")
     series = frame[column]
-    if low is not None or high is not None:
-        numeric = pd.to_numeric(series, errors="coerce")
-        bad = numeric.notna() & (
-            (numeric < (low if low is not None else -np.inf))
-            | (numeric > (high if high is not None else np.inf))
+    if low is not None or high is not None or (numeric and has_numbers(series)):
+        values, unreadable = numbers.read(frame, column)
+        bad = unreadable | (
+            values.notna()
+            & (
+                (values < (low if low is not None else -np.inf))
+                | (values > (high if high is not None else np.inf))
+            )
         )
-        unparsable = series.notna() & numeric.isna()
-        bad = bad | unparsable
         if bad.any():
             report.out_of_range[column] = frame.loc[bad, ROW].astype(int).tolist()
-            frame[column] = numeric.where(~bad)
+        if bad.any() or not pd.api.types.is_numeric_dtype(series.dtype):
+            frame[column] = values.where(~bad)
             series = frame[column]
     missing = series.isna()
     if missing.any():
         report.missing[column] = frame.loc[missing, ROW].astype(int).tolist()
 
 
-def _analysis_columns(mapping: Mapping) -> list[tuple[str, float | None, float | None]]:
-    """Every column the analysis uses, with its valid range (if any)."""
-    cols: dict[str, tuple[float | None, float | None]] = {}
+def _analysis_columns(mapping: Mapping) -> list[tuple[str, float | None, float | None, bool]]:
+    """Every column the analysis uses, with its valid range (if any) and whether it holds
+    numbers (a numeric covariate, an outcome's value, days attended or scheduled)."""
+    cols: dict[str, tuple[float | None, float | None, bool]] = {}
 
-    def add(name: str | None, low: float | None = None, high: float | None = None) -> None:
-        if name is not None and (name not in cols or low is not None or high is not None):
-            cols[name] = (low, high)
+    def add(
+        name: str | None, low: float | None = None, high: float | None = None, numeric: bool = False
+    ) -> None:
+        if name is None:
+            return
+        old_low, old_high, was_numeric = cols.get(name, (None, None, False))
+        ranged = low is not None or high is not None
+        cols[name] = (
+            low if ranged else old_low,
+            high if ranged else old_high,
+            numeric or was_numeric,
+        )
 
     c = mapping.columns
     for name in (c.treatment, c.cohort, c.period, c.referral_date):
         add(name)  # an empty engaged cell means not engaged: not a missing value
     for cov in mapping.covariates:
-        add(cov.column, cov.min, cov.max)
+        add(cov.column, cov.min, cov.max, numeric=cov.type == "numeric")
     for out in mapping.outcomes:
-        add(out.column, out.min, out.max)
-        add(out.attended, 0.0, None)
-        add(out.scheduled, 0.0, None)
+        add(out.column, out.min, out.max, numeric=True)
+        add(out.attended, 0.0, None, numeric=True)
+        add(out.scheduled, 0.0, None, numeric=True)
         add(out.anchor)
-    return [(name, lo, hi) for name, (lo, hi) in cols.items()]
+    return [(name, lo, hi, numeric) for name, (lo, hi, numeric) in cols.items()]
 
 
 def import_participants(
@@ -347,8 +397,9 @@ def import_participants(
     digest = file_sha256(path) if Path(path).exists() else ""
     ident = mapping.identifier
     text_cols = (ident.column,) if ident is not None else ()
-    frame = read_table(path, mapping.source, text_columns=text_cols)
+    frame, decimal = _read(path, mapping.source, text_cols)
     frame = frame.reset_index(drop=True)
+    numbers = _Numbers(str(path), decimal, assumed=mapping.source.decimal == "auto")
     key_source = "none"
     if ident is not None:
         if key is None:
@@ -371,11 +422,11 @@ def import_participants(
                 raise ImportRejected(problems, column=ident.column)
             report.excluded["duplicate"] = frame.loc[dup, ROW].astype(int).tolist()
             frame = frame.loc[~dup]
-    for name, lo, hi in _analysis_columns(mapping):
-        _check_column(frame, name, lo, hi, report)
+    for name, lo, hi, numeric in _analysis_columns(mapping):
+        _check_column(frame, name, lo, hi, numeric, report, numbers)
     keep = pd.Series(True, index=frame.index)
     for k, rule in enumerate(mapping.eligibility):
-        ok = _eligible(frame, rule, k)
+        ok = _eligible(frame, rule, numbers, k)
         label = f"{rule.column} {rule.op} {rule.value}"
         if (~ok).any():
             report.ineligible[label if label not in report.ineligible else f"{label} ({k})"] = (
@@ -396,7 +447,11 @@ def import_events(
         raise DataError("mapping.events_need_identifier", events=source.id)
     ident = mapping.identifier.model_copy(update={"column": source.id_column, "drop": []})
     path = mapping.resolve(source.file)
-    frame = read_table(path, Source(sheet=source.sheet), text_columns=(source.id_column,))
+    frame = read_table(  # the same export: the [source] encoding; its own separator
+        path,
+        Source(sheet=source.sheet, encoding=mapping.source.encoding),
+        text_columns=(source.id_column,),
+    )
     frame = frame.reset_index(drop=True)
     out = _pseudonymise(frame, ident, key, today)
     for col in (source.date_column, source.start_column, source.end_column):

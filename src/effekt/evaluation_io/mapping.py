@@ -46,7 +46,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from effekt.contract.base import Strict
 from effekt.contract.load import looks_like_contract
@@ -71,16 +71,55 @@ Scalar = float | int | str | bool
 
 
 class Source(Strict):
-    """How to read the data file."""
+    """How to read the data file (CSV: see :mod:`effekt.evaluation_io.csvfile`)."""
 
     sheet: str | int | None = Field(
         None, description="Excel: the sheet name or number (0 = first)."
     )
-    delimiter: str = Field(",", description="CSV: the field separator.", min_length=1, max_length=1)
+    delimiter: str = Field(
+        "auto",
+        description=(
+            "CSV: the field separator, one character; auto: the most frequent of , ; tab | "
+            "in the header line (, when none occurs). A .tsv file is always tab-separated."
+        ),
+    )
     comment: str | None = Field(
         None, description="CSV: lines starting with this character are comments.", max_length=1
     )
-    encoding: str = Field("utf-8", description="CSV: the text encoding.")
+    encoding: str = Field(
+        "utf-8",
+        description=(
+            "CSV: the text encoding. UTF-8 is read with or without a byte-order mark; "
+            "cp1252 for files older Excel saved with å, ä and ö as single bytes."
+        ),
+    )
+    decimal: Literal["auto", ".", ","] = Field(
+        "auto",
+        description=(
+            "The decimal sign of numbers written as text: auto is , in a file separated by ; "
+            "(as Swedish Excel writes it) and . otherwise, and a column written wholly the "
+            "other way is refused, asking for this setting. A number written with the other "
+            "sign is invalid, reported by its row."
+        ),
+    )
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if value != "auto" and len(value) != 1:
+            raise ValueError("mapping_bad_delimiter")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            b"a".decode(value)  # a text encoding Python knows (not base64, rot13)
+        except LookupError:
+            raise ValueError("mapping_unknown_encoding") from None
+        except UnicodeDecodeError:
+            pass  # utf-16 and the like: text, if not of one byte
+        return value
 
 
 class Identifier(Strict):

@@ -103,3 +103,37 @@ def test_engaged_population_without_an_engaged_column_is_refused() -> None:
 
 def test_populations_carry_distinct_labels() -> None:
     assert POPULATION_LABELS == {"referred": "intention_to_treat", "engaged": "engaged_only"}
+
+
+# --- dates as exports write them (evaluation_io/dates.py) --------------------------------
+
+
+def test_iso_dates_with_and_without_a_time_in_one_column_are_all_read() -> None:
+    from effekt.evaluation_io.dates import to_dates
+
+    dates = to_dates(pd.Series(["2027-05-22", "2027-05-22 00:00", " 2027-06-01T13:45:00", ""]))
+    assert dates.tolist()[:3] == [D("2027-05-22"), D("2027-05-22"), D("2027-06-01 13:45")]
+    assert pd.isna(dates.iloc[3])
+
+
+def test_a_date_that_does_not_exist_is_missing() -> None:
+    from effekt.evaluation_io.dates import to_dates
+
+    assert pd.isna(to_dates(pd.Series(["2027-05-22", "2027-02-30"])).iloc[1])
+
+
+def test_events_count_from_anchors_written_with_and_without_a_time() -> None:
+    events = pd.DataFrame(
+        {"id": ["a", "b", "b"], "d": ["2027-02-01", "2027-03-01 00:00", "2027-04-01"]}
+    )
+    anchors = pd.Series(["2027-01-01 00:00", "2027-01-01", None])
+    counts = event_counts(PEOPLE, anchors, events, id_column="id", date_column="d")
+    assert counts.tolist()[:2] == [1.0, 2.0] and pd.isna(counts.iloc[2])
+
+
+def test_dates_module_examples_hold() -> None:
+    import doctest
+
+    from effekt.evaluation_io import dates
+
+    assert doctest.testmod(dates).failed == 0

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from effekt.errors import DataError
+from effekt.evaluation_io.dates import to_dates
 
 __all__ = [
     "POPULATION_LABELS",
@@ -76,7 +77,7 @@ def at_least(values: pd.Series, threshold: float) -> pd.Series:
 def _windows(
     persons: pd.Series, anchors: pd.Series, offset_days: int, window_days: int
 ) -> pd.DataFrame:
-    anchor = pd.to_datetime(anchors, errors="coerce")
+    anchor = to_dates(anchors)
     start = anchor + pd.Timedelta(days=offset_days)
     return pd.DataFrame(
         {
@@ -118,7 +119,7 @@ def event_counts(
     ev = pd.DataFrame(
         {
             "_pid": events[id_column].to_numpy(),
-            "_date": pd.to_datetime(events[date_column], errors="coerce").to_numpy(),
+            "_date": to_dates(events[date_column]).to_numpy(),
         }
     )
     merged = win.reset_index().merge(ev, on="_pid", how="inner")
@@ -156,8 +157,8 @@ def days_in_state(
     sp = pd.DataFrame(
         {
             "_pid": spells[id_column].to_numpy(),
-            "_s": pd.to_datetime(spells[start_column], errors="coerce").to_numpy(),
-            "_e": pd.to_datetime(spells[end_column], errors="coerce").to_numpy(),
+            "_s": to_dates(spells[start_column]).to_numpy(),
+            "_e": to_dates(spells[end_column]).to_numpy(),
         }
     )
     merged = win.reset_index().merge(sp, on="_pid", how="inner")
@@ -193,8 +194,8 @@ def status_at(
     sp = pd.DataFrame(
         {
             "_pid": spells[id_column].to_numpy(),
-            "_s": pd.to_datetime(spells[start_column], errors="coerce").to_numpy(),
-            "_e": pd.to_datetime(spells[end_column], errors="coerce").to_numpy(),
+            "_s": to_dates(spells[start_column]).to_numpy(),
+            "_e": to_dates(spells[end_column]).to_numpy(),
         }
     )
     merged = win.reset_index().merge(sp, on="_pid", how="inner")

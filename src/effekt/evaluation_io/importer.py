@@ -38,6 +38,7 @@ import pandas as pd
 
 from effekt.errors import DataError, InputError
 from effekt.evaluation_io.csvfile import read_csv
+from effekt.evaluation_io.dates import to_dates
 from effekt.evaluation_io.mapping import EligibilityRule, EventSource, Identifier, Mapping, Source
 from effekt.evaluation_io.numbers import (
     DecimalSign,
@@ -458,5 +459,5 @@ def import_events(
         if col is not None:
             if col not in out.columns:
                 raise DataError("import.missing_column", column=col, role=source.id)
-            out[col] = pd.to_datetime(out[col], errors="coerce")
+            out[col] = to_dates(out[col])
     return out

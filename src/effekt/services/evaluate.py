@@ -45,6 +45,7 @@ from effekt.contract.rules import Gate, RateCard, SavingsShare, Threshold, Tiers
 from effekt.engine.suppression import suppress
 from effekt.errors import DataError, UsageError
 from effekt.evaluation_io import events as ev
+from effekt.evaluation_io.dates import to_dates
 from effekt.evaluation_io.flags import yes_no
 from effekt.evaluation_io.importer import (
     PSEUDONYM,
@@ -142,7 +143,7 @@ def _outcome_values(
             raise DataError(
                 "import.missing_column", column=anchor_col or "referral_date", role="anchor"
             )
-        anchors = pd.to_datetime(frame[anchor_col], errors="coerce")
+        anchors = to_dates(frame[anchor_col])
         persons = frame[PSEUDONYM]
         if spec.kind == "event_count":
             if source.date_column is None:

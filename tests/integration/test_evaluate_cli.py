@@ -336,6 +336,24 @@ def test_bad_personnummer_exits_1_naming_the_row_and_not_the_number(tmp_path: Pa
         assert "Traceback" not in result.output
 
 
+def test_missing_and_invalid_values_of_a_column_are_counted_together(tmp_path: Path) -> None:
+    lines = HEM_DATA.read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("personnummer"))
+    column = lines[header].split(",").index("franvaro_fore")
+    for i in range(header + 1, header + 13):  # twelve words where a share belongs
+        fields = lines[i].split(",")
+        fields[column] = "okänt"
+        lines[i] = ",".join(fields)
+    data = tmp_path / "d.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    quality = as_json(run("evaluate", str(data), *HEM, "--json"))["quality"]
+    invalid = quality["out_of_range"]["franvaro_fore"]["count"]
+    missing = quality["missing"]["franvaro_fore"]["count"]
+    assert invalid == 12 and missing > invalid  # the file's own gaps as well
+    text = run("evaluate", str(data), *HEM, "--lang", "en").stdout
+    assert f"Missing or invalid values in franvaro_fore: {missing}." in text
+
+
 # --------------------------------------------------------------- events and usage
 
 

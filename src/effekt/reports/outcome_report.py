@@ -215,7 +215,8 @@ def _quality(d: dict[str, Any], lang: str) -> _Section:
             attrition=policy("attrition", d["policies"].get("attrition"), lang),
         ),
     ]
-    for col, n in {**q["missing"], **q["out_of_range"]}.items():
+    # an invalid value is set to missing when it is found, so "missing" counts it already
+    for col, n in {**q["out_of_range"], **q["missing"]}.items():
         lines.append(t("report.missing_line", lang, column=col, count=count(n, lang)))
     return _Section(t("report.quality", lang), lines)
 

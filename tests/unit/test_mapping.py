@@ -85,6 +85,9 @@ def test_toml_syntax_error_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError) as info:
         load_mapping(write(tmp_path, "format_version = = 1"))
     assert info.value.code == "mapping.syntax"
+    assert ", rad 1: mappningsfilen går inte att läsa som TOML: värdet går inte att läsa" in (
+        info.value.render("sv")
+    )
 
 
 def test_missing_mapping_file_is_an_input_error(tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from effekt.contract.base import Strict
 from effekt.contract.load import looks_like_contract
+from effekt.contract.syntax import syntax_detail
 from effekt.errors import DataError, InputError
 
 __all__ = [
@@ -347,7 +348,10 @@ def load_mapping(path: str | Path) -> Mapping:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("file.unreadable", path=str(p), detail=type(exc).__name__) from None
     except tomllib.TOMLDecodeError as exc:
-        raise DataError("mapping.syntax", path=str(p), detail=str(exc)) from None
+        found = syntax_detail("toml", str(exc))
+        raise DataError(
+            "mapping.syntax", path=str(p), line=found.line or "?", detail=found.detail
+        ) from None
     if looks_like_contract(data):
         raise DataError("mapping.is_contract", path=str(p))
     try:

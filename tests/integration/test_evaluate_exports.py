@@ -181,6 +181,15 @@ def test_tab_separated_txt_gives_the_original_result(
     assert comparable(result(data)) == original
 
 
+def test_excels_unicode_text_utf16_with_its_mark_gives_the_original_result(
+    tmp_path: Path, original: dict[str, Any]
+) -> None:
+    # Excel's "Unicode text": UTF-16 little-endian with a byte-order mark, tab-separated
+    data = export(tmp_path / "export.txt", sep="\t", encoding="utf-16", names="Elev Åström")
+    assert data.read_bytes()[:2] == b"\xff\xfe"
+    assert comparable(result(data)) == original
+
+
 @pytest.mark.parametrize(
     ("lang", "words"),
     [

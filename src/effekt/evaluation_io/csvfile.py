@@ -4,9 +4,10 @@
 says, and works out what it leaves open:
 
 * **encoding** — UTF-8 is read with or without the byte-order mark Excel's "CSV UTF-8"
-  writes. A file that is not text in the encoding is refused, naming the file and the
-  first line that is not (``import.not_utf8``, ``import.not_in_encoding``): the encoding
-  is never guessed;
+  writes; a file that starts with a UTF-16 byte-order mark (Excel's "Unicode text") is
+  read as UTF-16 — the mark says so, nothing is guessed. A file that is not text in the
+  encoding is refused, naming the file and the first line that is not
+  (``import.not_utf8``, ``import.not_in_encoding``);
 * **separator** — ``delimiter = "auto"`` counts ``,`` ``;`` tab and ``|`` in the header
   line (the first line after any leading comment lines), outside quotes: the most
   frequent wins, the first of that order on a tie, ``,`` when none occurs
@@ -48,6 +49,8 @@ def decode(path: Path, encoding: str) -> str:
     the first byte that is not text in ``encoding`` (never the text itself)."""
     data = path.read_bytes()
     utf8 = _is_utf8(encoding)
+    if utf8 and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding, utf8 = "utf-16", False  # the byte-order mark names it
     try:
         text = data.decode("utf-8-sig" if utf8 else encoding)
     except UnicodeDecodeError as exc:

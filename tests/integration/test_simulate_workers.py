@@ -121,9 +121,9 @@ def test_sensitivity_ranks_inputs_and_writes_a_chart(tmp_path) -> None:
     assert chart.read_text(encoding="utf-8").startswith("<svg")
 
 
-def test_sensitivity_refuses_an_unknown_output() -> None:
+def test_sensitivity_refuses_an_unknown_output_as_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["sensitivity", HEMMA, "--output", "nobody.npv"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "nobody.npv" in result.output
 
 

@@ -130,6 +130,25 @@ def test_an_output_that_is_a_folder_is_refused_in_swedish(
     assert result.output.splitlines()[0].startswith("Användning:")
 
 
+@pytest.mark.parametrize(
+    ("command", "name", "expected"),
+    [
+        (["sensitivity", HEM, "--chart"], "tornado.png", ".svg"),
+        (["model", HEM, "--xlsx"], "case.xls", ".xlsx"),
+        (["feasibility", HEM, "--html"], "study.pdf", ".html / .htm"),
+        (["init"], "contract.yaml", ".toml"),
+    ],
+)
+def test_a_name_that_does_not_fit_the_format_written_is_refused(
+    command: list[str], name: str, expected: str, tmp_path: Path
+) -> None:
+    target = tmp_path / name
+    result = run(*command, str(target), "--lang", "en")
+    assert result.exit_code == 2, result.output
+    assert f"{target}: the name must end in {expected}, the format written here." in result.output
+    assert not target.exists()
+
+
 def test_a_write_protected_file_is_refused_before_the_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from effekt.contract.load import parse_text
+from effekt.contract.load import parse_text, read_document
 from effekt.contract.outcomes_file import load_outcomes
 from effekt.contract.syntax import _TABLES, syntax_detail
 from effekt.errors import ContractInvalid, DataError
@@ -92,3 +92,19 @@ def test_an_outcomes_file_with_a_decimal_comma_names_its_line_in_swedish(tmp_pat
         f"{path}, rad 4: utfallsfilen kan inte läsas: något följer efter värdet på samma rad "
         "(decimaler skrivs med punkt, 0.85, inte 0,85; en nyckel = värde per rad)"
     )
+
+
+def test_a_contract_saved_as_windows_1252_is_named_so_on_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "kontrakt.toml"
+    path.write_bytes('format_version = 1\nname = "Tillbaka till skolan – Växjö"\n'.encode("cp1252"))
+    with pytest.raises(ContractInvalid) as err:
+        read_document(path)
+    [p] = err.value.problems
+    assert p.line == 2
+    assert "filen är inte text i UTF-8 (sparades den som Windows-1252/ANSI" in p.message("sv")
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "kontrakt.toml"
+    path.write_bytes(b"\xef\xbb\xbfformat_version = 1\n")
+    assert read_document(path).data == {"format_version": 1}

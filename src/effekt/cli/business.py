@@ -30,7 +30,9 @@ __all__ = ["feasibility", "model", "settle", "solve", "value_cmd"]
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print every account's flow per period as CSV.")
-@click.option("--xlsx", "xlsx_path", type=OutputFile(), help="Write an Excel workbook to FILE.")
+@click.option(
+    "--xlsx", "xlsx_path", type=OutputFile(".xlsx"), help="Write an Excel workbook to FILE."
+)
 @click.option(
     "--scenario",
     "scenario_specs",
@@ -173,7 +175,9 @@ def value_cmd(file: str, as_json: bool, lang: str | None) -> None:
 @click.command(cls=LocalisedCommand)
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
-@click.option("--html", "html_path", type=OutputFile(), help="Write the study as an HTML page.")
+@click.option(
+    "--html", "html_path", type=OutputFile(".html", ".htm"), help="Write the study as an HTML page."
+)
 @lang_option
 @handled
 def feasibility(file: str, as_json: bool, html_path: str | None, lang: str | None) -> None:

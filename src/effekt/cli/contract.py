@@ -134,7 +134,7 @@ def schema(portfolio: bool, reference: bool, lang: str | None) -> None:
 
 
 @click.command(cls=LocalisedCommand)
-@click.argument("file", type=OutputFile(), required=False)
+@click.argument("file", type=OutputFile(".toml"), required=False)
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 @lang_option
 @handled

@@ -104,7 +104,7 @@ __all__ = ["evaluate"]
 @click.option(
     "--report",
     "report_path",
-    type=OutputFile(),
+    type=OutputFile(".html", ".htm", ".json"),
     default=None,
     help="Write the verified outcome report: .html (default) or .json.",
 )

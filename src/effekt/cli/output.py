@@ -70,15 +70,22 @@ else:
 
 
 class OutputFile(_ParamType):
-    """A file to write: its folder must exist and be writable, and it must not be a folder."""
+    """A file to write: its folder must exist and be writable, it must not be a folder, and
+    its name must end in one of ``suffixes`` — the format written (an SVG chart is not
+    written into ``chart.png``)."""
 
     name = "file"
+
+    def __init__(self, *suffixes: str) -> None:
+        self.suffixes = suffixes
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         from effekt.cli.conventions import language
 
         text = str(os.fspath(value))
         problem = _problem(Path(text))
+        if problem is None and self.suffixes and Path(text).suffix.lower() not in self.suffixes:
+            problem = "output.wrong_suffix", {"path": text, "suffixes": " / ".join(self.suffixes)}
         if problem is not None:
             code, params = problem
             self.fail(translate(code, language(None), **params), param, ctx)

@@ -141,7 +141,7 @@ def simulate(
 )
 @click.option(
     "--chart",
-    type=OutputFile(),
+    type=OutputFile(".svg"),
     default=None,
     help="Write the tornado and the indices as an SVG chart to this file.",
 )

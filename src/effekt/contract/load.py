@@ -25,6 +25,7 @@ from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
 from effekt.contract.syntax import Detail, syntax_detail
 from effekt.errors import ContractInvalid, InputError
+from effekt.i18n import Phrase
 
 __all__ = [
     "Document",
@@ -142,7 +143,8 @@ def read_document(path: str | Path) -> Document:
     p = Path(path)
     fmt = _FORMATS.get(p.suffix.lower())
     if fmt is None:
-        raise InputError("contract.unknown_format", path=str(p), suffix=p.suffix or "(none)")
+        suffix: str | Phrase = p.suffix or Phrase("contract.no_suffix")
+        raise InputError("contract.unknown_format", path=str(p), suffix=suffix)
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
@@ -151,10 +153,12 @@ def read_document(path: str | Path) -> Document:
         raise InputError("file.unreadable", path=str(p), detail=exc.strerror or str(exc)) from None
     if len(raw) > MAX_BYTES:
         raise InputError("contract.too_large", path=str(p), limit=MAX_BYTES)
+    body = raw.removeprefix(b"\xef\xbb\xbf")  # UTF-8 with or without a byte-order mark
     try:
-        text = raw.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise _syntax_problem(str(p), None, f"not UTF-8 at byte {exc.start}") from None
+        line = body.count(b"\n", 0, exc.start) + 1
+        raise _syntax_problem(str(p), line, ("syntax.not_utf8", {})) from None
     return parse_text(text, fmt, str(p))
 
 

@@ -29,7 +29,7 @@ from effekt.engine.cashflow import cash_flows
 from effekt.engine.inputs import Inputs, expected_inputs
 from effekt.engine.montecarlo import path_values, with_person_level
 from effekt.engine.sampling import SamplingPlan, quantile, sampling_plan
-from effekt.errors import InputError
+from effekt.errors import InputError, UsageError
 from effekt.i18n import translate
 
 __all__ = ["OUTPUT_KINDS", "default_output", "evaluate", "sensitivity", "sensitivity_svg"]
@@ -53,7 +53,7 @@ def default_output(c: Contract) -> str:
 def _parse_output(c: Contract, output: str) -> str:
     party, _, kind = output.rpartition(".")
     if kind not in OUTPUT_KINDS or party not in [p.id for p in c.parties]:
-        raise InputError(
+        raise UsageError(  # an option's value, as solve's --target: exit 2
             "sensitivity.unknown_output",
             output=output,
             parties=", ".join(p.id for p in c.parties),

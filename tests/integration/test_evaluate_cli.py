@@ -211,7 +211,8 @@ def test_investor_view_holds_only_the_suppressed_aggregates() -> None:
 
 
 def test_plan_is_hashed_before_the_data_is_read(tmp_path: Path) -> None:
-    plan = as_json(run("evaluate", str(HEM_DATA), *HEM, "--plan-only"))
+    # no data file at all: the hash is registered before the data arrives
+    plan = as_json(run("evaluate", *HEM, "--plan-only", "--json"))
     digest = plan["plan_sha256"]
     assert re.fullmatch(r"[0-9a-f]{64}", digest)
     ok = as_json(run("evaluate", str(HEM_DATA), *HEM, "--plan-sha256", digest, "--json"))
@@ -219,6 +220,21 @@ def test_plan_is_hashed_before_the_data_is_read(tmp_path: Path) -> None:
     changed = run("evaluate", str(HEM_DATA), *HEM, "--caliper", "0.2", "--plan-sha256", digest)
     assert changed.exit_code == 2
     assert digest in changed.output
+
+
+def test_the_plan_alone_is_text_in_the_users_language_with_what_to_do_with_the_hash() -> None:
+    result = run("evaluate", *HEM, "--plan-only", "--lang", "sv")
+    assert result.exit_code == 0, result.output
+    digest = as_json(run("evaluate", *HEM, "--plan-only", "--json"))["plan_sha256"]
+    assert f"Planens hashvärde (sha256): {digest}" in result.stdout
+    assert f"--plan-sha256 {digest}" in result.stdout
+    assert "Metod" in result.stdout and "{" not in result.stdout
+
+
+def test_evaluate_without_data_and_without_plan_only_is_a_usage_error() -> None:
+    result = run("evaluate", *HEM, "--lang", "en")
+    assert result.exit_code == 2
+    assert "Give the data file (DATA): only --plan-only runs without it." in result.output
 
 
 # ------------------------------------------------------------------- suppression

@@ -18,13 +18,14 @@ from effekt.cli.conventions import (
 )
 from effekt.cli.help import LocalisedCommand
 from effekt.cli.output import OutputFile, write_output
+from effekt.errors import UsageError
 from effekt.i18n import translate
 
 __all__ = ["evaluate"]
 
 
 @click.command(cls=LocalisedCommand)
-@click.argument("data", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False), required=False)
 @click.option(
     "--contract",
     "contract_path",
@@ -112,7 +113,7 @@ __all__ = ["evaluate"]
 @lang_option
 @handled
 def evaluate(
-    data: str,
+    data: str | None,
     contract_path: str | None,
     metric: str | None,
     mapping_path: str | None,
@@ -146,8 +147,10 @@ def evaluate(
     from effekt.services.evaluate import make_plan
 
     lang = language(lang)
+    if data is None and not plan_only:  # the plan is registered before the data arrives
+        raise UsageError("evaluate.data_required")
     contract = load_contract_file(contract_path, lang) if contract_path else None
-    for f in (data, mapping_path):
+    for f in (None if plan_only else data, mapping_path):
         if f is not None and not Path(f).exists():
             click.echo(f"effekt: {translate('file.not_found', lang, path=f)}", err=True)
             sys.exit(2)
@@ -172,12 +175,15 @@ def evaluate(
         period=period,
     )
     if plan_only:
-        click.echo(
-            json.dumps(
-                {"plan": plan.as_json(), "plan_sha256": plan.sha256()}, ensure_ascii=False, indent=2
-            )
-        )
+        if as_json:
+            out = {"plan": plan.as_json(), "plan_sha256": plan.sha256()}
+            click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        else:
+            from effekt.reports.plan_text import plan_text
+
+            click.echo(plan_text(plan.as_json(), plan.sha256(), lang))
         return
+    assert data is not None  # refused above unless --plan-only
     try:
         result = run_evaluation(
             data,

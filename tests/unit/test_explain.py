@@ -200,7 +200,9 @@ def test_a_contract_without_a_name_has_titles_without_a_dangling_colon() -> None
     assert summary(c, "sv").splitlines()[0] == "Kontrakt minimal"
     assert summary(c, "en").splitlines()[0] == "Contract minimal"
     title = business_case_text(c, business_case_json(c), "sv").splitlines()[0]
-    assert title.startswith("Affärskalkyl för minimal (varje osäker indata vid sitt förväntade värde")
+    assert title.startswith(
+        "Affärskalkyl för minimal (varje osäker indata vid sitt förväntade värde"
+    )
 
 
 def test_the_summary_names_each_metric_beside_its_id() -> None:

@@ -19,6 +19,7 @@ from effekt.cli.conventions import (
     language,
     load_contract_file,
     print_problems,
+    settings,
 )
 from effekt.cli.help import LocalisedCommand
 from effekt.cli.output import OutputFile, write_output
@@ -69,7 +70,7 @@ def check(file: str, as_json: bool, lang: str | None) -> None:
             counts = {"contracts": len(fund.contracts), "shocks": shocks}
             verdict = ("portfolio.invalid", "portfolio.valid", counts)
         else:
-            problems = check_contract(doc, lang)[1]
+            problems = check_contract(doc, lang, settings().unit_cost_dirs())[1]
     errors = [p for p in problems if p.severity == "error"]
     if as_json:
         click.echo(

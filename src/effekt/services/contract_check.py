@@ -5,6 +5,9 @@ way (:mod:`effekt.services.portfolio`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from effekt.contract.load import Document, check_document
 from effekt.contract.model import Contract
 from effekt.contract.problems import Problem
@@ -12,16 +15,24 @@ from effekt.contract.problems import Problem
 __all__ = ["check_contract"]
 
 
-def check_contract(doc: Document, lang: str = "en") -> tuple[Contract | None, list[Problem]]:
-    """The contract in ``doc`` (None if it has errors) and every problem, warnings included."""
+def check_contract(
+    doc: Document, lang: str = "en", unit_cost_dirs: Sequence[Path] = ()
+) -> tuple[Contract | None, list[Problem]]:
+    """The contract in ``doc`` (None if it has errors) and every problem, warnings included;
+    unit-cost ids are looked up beside the contract, then in ``unit_cost_dirs``."""
     from effekt.services.design_power import power_warnings
     from effekt.services.evaluation_checks import avoided_events_without_counterfactual
+    from effekt.services.unit_cost_check import unit_cost_problems
 
     contract, problems = check_document(doc)
     if contract is not None:
+        references = unit_cost_problems(contract, doc, unit_cost_dirs)
         problems = [
             *problems,
+            *references,
             *power_warnings(contract, doc, lang),
             *avoided_events_without_counterfactual(contract, doc),
         ]
+        if references:
+            contract = None
     return contract, problems

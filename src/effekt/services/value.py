@@ -36,7 +36,7 @@ from effekt.engine.valuation.indices import DEFAULT_SERIES
 from effekt.errors import InputError
 from effekt.services.business_case import business_case
 
-__all__ = ["Valuation", "value", "value_json"]
+__all__ = ["Valuation", "unit_cost_rows", "value", "value_json"]
 
 FloatArray = npt.NDArray[np.float64]
 PUBLIC = "public_sector"
@@ -80,7 +80,11 @@ def _table_path(name: str, folders: Sequence[Path]) -> Path:
     )
 
 
-def _tables(c: Contract, base_dir: Path | None, search: Sequence[Path]) -> dict[str, UnitCost]:
+def unit_cost_rows(
+    c: Contract, base_dir: Path | None, search: Sequence[Path]
+) -> dict[str, UnitCost]:
+    """Every unit-cost row the contract can name: its tables (``valuation.unit_cost_tables``,
+    else the country's), found beside the contract, then in ``search``."""
     names = c.valuation.unit_cost_tables if c.valuation else ["se" if c.currency == "SEK" else "uk"]
     folders = [base_dir or c.source_dir or Path.cwd(), *search]
     rows: dict[str, UnitCost] = {}
@@ -126,7 +130,7 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
     tree = actor_tree()
     country = "se" if c.currency == "SEK" else "uk"
     ids = list(tree.for_country(country))
-    rows = _tables(c, base_dir, search)
+    rows = unit_cost_rows(c, base_dir, search)
     series = price_indices()[DEFAULT_SERIES.get(c.currency, "se_kpi_faststallda_arsmedel")]
     cf = business_case(c)
     gained = gained_outcomes(c, cf, horizon)

@@ -37,6 +37,8 @@ def problem_text(text: str, fmt: str, lang: str) -> tuple[int | None, str]:
         ("[costs]\nsetup = 1\nsetup = 2\n", 3, "ett värde anges två gånger"),
         ("[costs]\n[costs]\n", 2, "tabellen costs deklareras två gånger"),
         ("setup 100\n", 1, "ett = saknas efter nyckeln"),
+        ("[costs]\nsetup = 450 000\n", 2, "skriv 450000 eller 450_000"),
+        ("start = 2027-13-01\n", 1, "datumet går inte att läsa eller finns inte"),
         ("start = 2027-02-30\n", 1, "skriv det som 2027-01-01"),
         ("a = 1\nvalues = [1, 2\n", 2, "en lista [ … ] är inte avslutad"),
     ],

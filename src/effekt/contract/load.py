@@ -23,7 +23,7 @@ from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, l
 from effekt.contract.model import Contract
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
-from effekt.contract.syntax import Detail, syntax_detail
+from effekt.contract.syntax import Detail, refined, syntax_detail
 from effekt.errors import ContractInvalid, InputError
 from effekt.i18n import Phrase
 
@@ -89,6 +89,9 @@ def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:
     except tomllib.TOMLDecodeError as exc:
         found = syntax_detail("toml", str(exc))
         line = len(text.splitlines()) if found.at_end else found.line
+        lines = text.splitlines()
+        if line is not None and 0 < line <= len(lines):
+            found = refined(found, lines[line - 1])
         raise _syntax_problem(file, line, found.detail, found.column) from None
     except json.JSONDecodeError as exc:
         found = syntax_detail("json", exc.msg)

@@ -13,7 +13,7 @@ import ast
 import re
 from typing import Any, NamedTuple
 
-__all__ = ["Detail", "Syntax", "syntax_detail"]
+__all__ = ["Detail", "Syntax", "refined", "syntax_detail"]
 
 _TOML = [
     (r"Cannot overwrite a value", "syntax.overwrite"),
@@ -86,6 +86,25 @@ def syntax_detail(fmt: str, message: str) -> Syntax:
             break
     at_end = where is not None and where.group("column") is None
     return Syntax(detail, line, column, at_end)
+
+
+#: After "something follows the value", what the line shows was meant.
+_AFTER_VALUE = [
+    (re.compile(r"=\s*[-+]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+\b"), "syntax.thousands"),
+    (re.compile(r"=\s*\d{4}-\d{1,2}-\d{1,2}\b"), "syntax.bad_date"),
+]
+
+
+def refined(found: Syntax, line_text: str) -> Syntax:
+    """``found`` made exact by its line: a Swedish thousands separator (``450 000``) or a
+    date that does not exist (``2027-13-01``) both read to tomllib as a value followed by
+    something else."""
+    if not (isinstance(found.detail, tuple) and found.detail[0] == "syntax.after_value"):
+        return found
+    for pattern, code in _AFTER_VALUE:
+        if pattern.search(line_text):
+            return found._replace(detail=(code, {}))
+    return found
 
 
 def _key(text: str) -> str:

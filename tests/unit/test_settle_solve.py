@@ -208,9 +208,17 @@ def test_solve_writes_the_value_found_the_swedish_way() -> None:
     sv = CliRunner().invoke(main, [*args, "--lang", "sv"]).output
     en = CliRunner().invoke(main, [*args, "--lang", "en"]).output
     assert re.match(r"rules\[skolnarvaro\]\.price = \d{3}\u00a0\d{3} ger ", sv), sv
-    assert "(uppnått 0,05;" in sv
+    assert "ger fond.irr = 5\u00a0% (uppnått 5\u00a0%;" in sv
     assert re.match(r"rules\[skolnarvaro\]\.price = \d{3},\d{3} gives ", en), en
-    assert "(reached 0.05;" in en
+    assert "gives fond.irr = 5\u00a0% (reached 5\u00a0%;" in en
+
+
+@pytest.mark.parametrize("target", ["fond.irr=0,05", "fond.irr=5%", "fond.irr=5 %"])
+def test_a_target_may_be_written_with_a_decimal_comma_or_as_a_percentage(target: str) -> None:
+    c = load_contract(HEMMA)
+    assert solve(c, "rules[skolnarvaro].price", target).value == pytest.approx(
+        solve(c, "rules[skolnarvaro].price", "fond.irr=0.05").value
+    )
 
 
 def test_a_jump_at_a_threshold_is_reported_with_the_languages_numbers() -> None:

@@ -21,7 +21,6 @@ from effekt.cli.conventions import (
 from effekt.cli.help import LocalisedCommand
 from effekt.cli.output import OutputFile, write_output
 from effekt.i18n import translate
-from effekt.i18n.format import significant
 
 __all__ = ["feasibility", "model", "settle", "solve", "value_cmd"]
 
@@ -132,6 +131,7 @@ def solve(
     lang: str | None,
 ) -> None:
     """Goal seek: the value of one term that meets a target. Exit 0; 1 when no solution in range; 2."""
+    from effekt.services.solve import solution_text
     from effekt.services.solve import solve as run_solve
 
     lang = language(lang)
@@ -140,17 +140,7 @@ def solve(
     if as_json:
         click.echo(json.dumps(sol.__dict__, ensure_ascii=False, indent=2))
     else:
-        click.echo(
-            translate(
-                "solve.result",
-                lang,
-                param=sol.param,
-                value=significant(sol.value, lang, 6),
-                target=sol.target,
-                achieved=significant(sol.achieved, lang, 6),
-                evaluations=sol.evaluations,
-            )
-        )
+        click.echo(solution_text(sol, contract.currency, lang))
 
 
 @click.command(cls=LocalisedCommand, name="value")

@@ -23,12 +23,14 @@ from scipy.optimize import brentq
 from effekt.contract.model import Contract
 from effekt.contract.overrides import get_path
 from effekt.errors import NoSolution, UsageError
+from effekt.i18n import translate as t
+from effekt.i18n.format import money, percent, significant
 from effekt.services.business_case import business_case_json
 from effekt.services.scenarios import with_overrides
 
-__all__ = ["Solution", "parse_target", "solve"]
+__all__ = ["Solution", "parse_target", "solution_text", "solve"]
 
-_TARGET = re.compile(r"^\s*([A-Za-z0-9_\-]+)\.([a-z_]+)\s*=\s*(-?[0-9.eE+\-]+)\s*$")
+_TARGET = re.compile(r"^\s*([A-Za-z0-9_\-]+)\.([a-z_]+)\s*=\s*([-\u2212]?[0-9.,eE+\-]+)\s*(%?)\s*$")
 _PARTY_FIELDS = {"npv", "irr", "moic", "total", "peak_cash_need"}
 
 
@@ -42,11 +44,22 @@ class Solution:
 
 
 def parse_target(expr: str) -> tuple[str, str, float]:
-    """``fond.irr=0.06`` → ("fond", "irr", 0.06); ``totals.outcome_payments=5e6`` likewise."""
+    """``fond.irr=0.06`` → ("fond", "irr", 0.06); ``totals.outcome_payments=5e6`` likewise.
+    A decimal comma and a percentage are read as written: ``fond.irr=0,06``, ``fond.irr=6%``.
+
+    >>> parse_target("fond.irr=6 %"), parse_target("fond.moic=1,2")
+    (('fond', 'irr', 0.06), ('fond', 'moic', 1.2))
+    """
     m = _TARGET.match(expr)
-    if not m:
-        raise UsageError("solve.bad_target", target=expr)
-    return m.group(1), m.group(2), float(m.group(3))
+    text = m.group(3).replace("\u2212", "-") if m else ""
+    if "," in text and "." not in text:
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError("solve.bad_target", target=expr) from None
+    assert m is not None  # a failed match leaves text empty, which float refuses
+    return m.group(1), m.group(2), value / 100 if m.group(4) else value
 
 
 def _measure(c: Contract, owner: str, field: str) -> Callable[[Contract], float]:
@@ -158,3 +171,27 @@ def solve(
             above=f(root + 1e-9 * max(1.0, abs(root))) + goal,
         )
     return Solution(param, root, target, achieved, count)
+
+
+def _shown(field: str, value: float, currency: str, lang: str) -> str:
+    """A target's value the language's way: a rate as a percentage, a multiple with ×,
+    money with its currency."""
+    if field == "irr":
+        return percent(value, lang, 2)
+    if field == "moic":
+        return significant(value, lang, 4) + "×"
+    return money(value, currency, lang)
+
+
+def solution_text(sol: Solution, currency: str, lang: str = "en") -> str:
+    """``rules[skolnarvaro].price = 444 722 ger fond.irr = 6 % (uppnått 6 %; 48 beräkningar).``"""
+    owner, field, goal = parse_target(sol.target)
+    return t(
+        "solve.result",
+        lang,
+        param=sol.param,
+        value=significant(sol.value, lang, 6),
+        target=f"{owner}.{field} = {_shown(field, goal, currency, lang)}",
+        achieved=_shown(field, sol.achieved, currency, lang),
+        evaluations=sol.evaluations,
+    )

@@ -111,11 +111,14 @@ def cash_flows(
     inp: Inputs,
     rng: np.random.Generator | None = None,
     measured: dict[str, Outcomes] | None = None,
+    gates_need_measurement: bool = False,
 ) -> CashFlows:
     """Every party's cash flows, shape (paths, accounts, periods).
 
     ``measured`` replaces the modelled outcomes of some metrics by measured ones
     (``effekt settle``); everything else is computed the same way.
+    ``gates_need_measurement`` closes a cohort gate where nobody was measured (see
+    :func:`effekt.engine.payments.rule_payments`).
     """
     referred = referrals(c, inp)
     enrolled = enrolments(c, inp, referred)
@@ -125,7 +128,7 @@ def cash_flows(
     }
     if measured:
         outcomes.update(measured)
-    pay = rule_payments(c, inp, outcomes, enrolled)
+    pay = rule_payments(c, inp, outcomes, enrolled, gates_need_measurement)
     P, T = costs.shape
     payers = sorted(
         {pid for r in c.rules for pid in payer_shares(c, r.payers)},

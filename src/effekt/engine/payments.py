@@ -5,6 +5,11 @@ cohort (the last slot: what is not tied to one cohort, e.g. a pooled threshold o
 per-period activity fee) in the period the payment falls due. Then, in order: gates
 withhold and release, prices are indexed, the payment lag moves payments, rule caps
 bind, earlier payments are netted, and the overall cap (utfallstak) binds.
+
+A cohort gate (``scope = "cohort"``) on a cohort where nobody is measured is open in the
+model: there is nothing to decide and, for the gate's own metric, nothing to pay. A
+settlement passes ``gates_need_measurement``: there a gate is a condition for payment, and
+a condition nobody measured is not met, so the cohort's gated payments are held back.
 """
 
 from __future__ import annotations
@@ -91,9 +96,15 @@ def index_factors(c: Contract) -> FloatArray:
 
 class _RuleEngine:
     def __init__(
-        self, c: Contract, inp: Inputs, outcomes: dict[str, Outcomes], enrolled: FloatArray
+        self,
+        c: Contract,
+        inp: Inputs,
+        outcomes: dict[str, Outcomes],
+        enrolled: FloatArray,
+        gates_need_measurement: bool = False,
     ) -> None:
         self.c, self.inp, self.outcomes, self.enrolled = c, inp, outcomes, enrolled
+        self.gates_need_measurement = gates_need_measurement
         self.P, self.C, self.T = enrolled.shape
         self.decisions: list[Decision] = []
         self.index = index_factors(c)
@@ -242,7 +253,14 @@ class _RuleEngine:
         return out
 
     def gate(self, k: int, r: Gate) -> tuple[BoolArray, IntArray]:
-        """Whether the gate is open (P, C+1) and when that is known."""
+        """Whether the gate is open (P, C+1) and when that is known.
+
+        Pooled: open when the pooled effect reaches the threshold (closed when nobody was
+        measured). Per cohort: open where the cohort's effect reaches it and for cohorts the
+        gate does not decide — outside its ``cohorts``, and, unless
+        ``gates_need_measurement``, cohorts where nobody was measured; the slot not tied to
+        a cohort is open when every cohort the gate decides is open.
+        """
         decided, _, active, period, cond = self.scoped_effect(
             k, r.metric, r.measure, r.scope, r.cohorts, r.threshold
         )
@@ -251,13 +269,16 @@ class _RuleEngine:
             return np.repeat(met[:, -1:], self.C + 1, axis=1), np.repeat(
                 period[:, -1:], self.C + 1, axis=1
             )
-        pooled_open = np.where(active[:, : self.C], met[:, : self.C], True).all(
-            axis=1, keepdims=True
-        )
+        if self.gates_need_measurement:
+            free = np.broadcast_to(~_cohort_mask(self.c, r.cohorts), (self.P, self.C))
+        else:
+            free = ~active[:, : self.C]
+        is_open = met[:, : self.C] | free
+        pooled_open = is_open.all(axis=1, keepdims=True)
         pooled_period = period[:, : self.C].max(axis=1, keepdims=True)
-        return np.concatenate(
-            [met[:, : self.C] | ~active[:, : self.C], pooled_open], 1
-        ), np.concatenate([period[:, : self.C], pooled_period], 1)
+        return np.concatenate([is_open, pooled_open], 1), np.concatenate(
+            [period[:, : self.C], pooled_period], 1
+        )
 
 
 #: The contract's index names → the price-index series shipped in data/price_indices.csv.
@@ -285,10 +306,18 @@ def _defer(x: FloatArray, until: IntArray) -> FloatArray:
 
 
 def rule_payments(
-    c: Contract, inp: Inputs, outcomes: dict[str, Outcomes], enrolled: FloatArray
+    c: Contract,
+    inp: Inputs,
+    outcomes: dict[str, Outcomes],
+    enrolled: FloatArray,
+    gates_need_measurement: bool = False,
 ) -> RulePayments:
-    """Every rule's payments (paths, rules, periods), with gates, indexation, lag and caps."""
-    eng = _RuleEngine(c, inp, outcomes, enrolled)
+    """Every rule's payments (paths, rules, periods), with gates, indexation, lag and caps.
+
+    ``gates_need_measurement``: a cohort gate holds back the payments of a cohort where
+    nobody was measured (settlement) instead of letting them through (the model).
+    """
+    eng = _RuleEngine(c, inp, outcomes, enrolled, gates_need_measurement)
     P, C, T = eng.P, eng.C, eng.T
     R = len(c.rules)
     raw = np.zeros((P, R, C + 1, T))

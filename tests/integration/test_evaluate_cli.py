@@ -121,6 +121,27 @@ def test_hemmasittare_example_runs_end_to_end(tmp_path: Path, lang: str, title: 
     assert out["plan_sha256"] in html
 
 
+def test_report_verifies_only_the_payments_on_the_evaluated_metric(tmp_path: Path) -> None:
+    """The evaluation measured back_in_school: the verified total is what its rule pays;
+    eligibility (not evaluated) pays nothing; activity fees are from the delivery plan."""
+    report = tmp_path / "utfall.json"
+    out = as_json(run("evaluate", str(HEM_DATA), *HEM, "--report", str(report), "--json"))
+    payments = json.loads(report.read_text(encoding="utf-8"))["payments"]
+    rules = {p["rule"]: p["basis"] for p in payments["payments"]}
+    assert rules == {"skolnarvaro": "measured", "aktivitet": "modelled"}
+    on_metric = sum(p["amount"] for p in payments["payments"] if p["rule"] == "skolnarvaro")
+    fees = sum(p["amount"] for p in payments["payments"] if p["rule"] == "aktivitet")
+    by_basis = payments["totals_by_basis"]
+    assert by_basis["measured"] == pytest.approx(on_metric, abs=0.01)
+    assert by_basis["modelled"] == pytest.approx(fees, abs=0.01)
+    assert payments["total"] == pytest.approx(on_metric + fees, abs=0.01)
+    assert by_basis == out["settlement"]["totals_by_basis"]
+    assert by_basis["measured"] == pytest.approx(3_773_530.80)  # docs/evaluation.md
+    assert payments["total"] == pytest.approx(4_834_877.52)  # was 6 783 255.41 with behorighet
+    [behorighet] = [d for d in payments["decisions"] if d["rule"] == "behorighet"]
+    assert behorighet["measured"] is False and behorighet["triggered"] is False
+
+
 def test_text_output_is_in_the_chosen_language() -> None:
     sv = run("evaluate", str(HEM_DATA), *HEM, "--lang", "sv")
     en = run("evaluate", str(HEM_DATA), *HEM, "--lang", "en")
@@ -153,7 +174,7 @@ def test_swedish_report_of_the_example_is_swedish_throughout(tmp_path: Path) -> 
             rf"standardfel {SV_NUM}; p (= {SV_NUM}|< 0,001)\)",
             out,
         )
-        assert re.search(rf"Summa utfallsbetalningar: {SV_KR}\.", out)
+        assert re.search(rf"Verifierade utfallsbetalningar, [^:]*: {SV_KR}\.", out)
         assert "Metod: matchning på propensity score utan återläggning 1:1" in out
         assert re.search(rf"grind: nivå {SV_NUM} \(|<td>nivå</td><td>{SV_NUM} \(", out)
         said, unsaid = ROSENBAUM["sv"][status]
@@ -188,7 +209,7 @@ def test_english_report_of_the_example_keeps_english_figures() -> None:
         rf"standard error {EN_NUM}; p (= {EN_NUM}|< 0\.001)\)",
         text,
     )
-    assert re.search(rf"Total outcome payments: {EN_SEK}\.", text)
+    assert re.search(rf"Verified outcome payments, [^:]*: {EN_SEK}\.", text)
     assert re.search(rf"grind: level {EN_NUM} \({EN_NUM} to {EN_NUM}\) ≥ {EN_NUM}\? (yes|no)", text)
     said, unsaid = ROSENBAUM["en"][status]
     assert said in text and unsaid not in text

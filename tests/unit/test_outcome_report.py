@@ -86,15 +86,61 @@ BASE: dict[str, Any] = {
             "met": True,
         },
     ],  # fmt: skip
-    "settlement": {
+    "settlement": {  # as settle_json gives it, cut short
         "currency": "SEK",
-        "total_payments": 6783255.41,
+        "total_payments": 4834877.52,
+        "totals_by_basis": {"measured": 3773530.8, "modelled": 1061346.72},
         "payments": [
-            {"payer": "kommun", "period": 9, "rule": "skolnarvaro", "amount": 1638630.0},
-            {"payer": "kommun", "period": 13, "rule": "skolnarvaro", "amount": 1002841.56},
+            {
+                "payer": "kommun",
+                "period": 2,
+                "metric": None,
+                "rule": "aktivitet",
+                "basis": "modelled",
+                "amount": 121380.0,
+            },
+            {
+                "payer": "kommun",
+                "period": 9,
+                "metric": "back_in_school",
+                "rule": "skolnarvaro",
+                "basis": "measured",
+                "amount": 1638630.0,
+            },
+            {
+                "payer": "kommun",
+                "period": 13,
+                "metric": "back_in_school",
+                "rule": "skolnarvaro",
+                "basis": "measured",
+                "amount": 1002841.56,
+            },
         ],
-        "decisions": [],
-    },
+        "decisions": [
+            {
+                "rule": "behorighet",
+                "metric": "gymnasiebehorighet",
+                "cohort": None,
+                "triggered": False,
+                "measured": False,
+                "effect": None,
+                "threshold": 0.05,
+                "period": None,
+                "reason": "Not measured: …",
+            },
+            {
+                "rule": "grind",
+                "metric": "back_in_school",
+                "cohort": None,
+                "triggered": True,
+                "measured": True,
+                "effect": 0.483333,
+                "threshold": 0.25,
+                "period": 12,
+                "reason": "The measured effect 48.33 % reaches the threshold 25 %.",
+            },
+        ],
+    },  # fmt: skip
     "balance": {
         "alder": {"smd_before": -0.03976315725192857, "smd_after": -0.0120022433, "passed": True},
         "tidigare_stod": {"smd_before": 0.7264204238620036, "smd_after": 0.0, "passed": True},
@@ -145,7 +191,8 @@ BASE: dict[str, Any] = {
 # English built in services or in the renderers that used to reach the Swedish report
 ENGLISH = ["Method", "method:", "propensity-score", "without replacement", "largest score",
            "SE clustered", " level ", "stays significant", "Rosenbaum bounds", "Total outcome",
-           "SEK", "<th>basis", "ephemeral", "not installed", "method = ", "Plan hash"]  # fmt: skip
+           "SEK", "<th>basis", "ephemeral", "not installed", "method = ", "Plan hash",
+           "Verified", "delivery plan", "Activity fees", "Not measured", "Paid on"]  # fmt: skip
 
 
 def result(**changes: Any) -> dict[str, Any]:
@@ -199,9 +246,60 @@ def test_swedish_report_has_decimal_commas_and_no_english(kind: str) -> None:
 @pytest.mark.parametrize("kind", ["text", "html"])
 def test_swedish_report_writes_money_as_kronor(kind: str) -> None:
     out = renderings(result(), "sv")[kind]
-    assert f"Summa utfallsbetalningar: 6{NBSP}783{NBSP}255,41{NBSP}kr." in out
+    assert f"mätt: 3{NBSP}773{NBSP}530,80{NBSP}kr." in out
     if kind == "html":
         assert f"<td>1{NBSP}002{NBSP}841,56{NBSP}kr</td>" in out
+
+
+@pytest.mark.parametrize("kind", ["text", "html"])
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("sv", ["Verifierade utfallsbetalningar, på de utfall som denna utvärdering mätt: "
+                "3 773 530,80 kr.",
+                "Aktivitetsersättning enligt kontraktets leveransplan, inte verifierad av denna "
+                "utvärdering: 1 061 346,72 kr.",
+                "Summa att betala: 4 834 877,52 kr.",
+                "Mättes inte i denna utvärdering, så inget betalas enligt: "
+                "behorighet (gymnasiebehorighet)."]),
+        ("en", ["Verified outcome payments, on the outcomes this evaluation measured: "
+                "SEK 3,773,530.80.",
+                "Activity fees from the contract's delivery plan, not verified by this "
+                "evaluation: SEK 1,061,346.72.",
+                "Total payments due: SEK 4,834,877.52.",
+                "Not measured by this evaluation, so nothing is paid under: "
+                "behorighet (gymnasiebehorighet)."]),
+    ],
+)  # fmt: skip
+def test_report_keeps_the_verified_total_apart_from_the_planned_activity_fees(
+    kind: str, lang: str, said: list[str]
+) -> None:
+    out = renderings(result(), lang)[kind].replace(NBSP, " ").replace("&#x27;", "'")
+    for line in said:
+        assert line in out
+    if kind == "html":  # every payment says what it is paid on
+        measured, planned = {"sv": ("1 638 630 kr</td><td>uppmätt utfall",
+                                    "121 380 kr</td><td>leveransplanen (inte verifierad)"),
+                             "en": ("SEK 1,638,630</td><td>measured outcome",
+                                    "SEK 121,380</td><td>delivery plan (not verified)")}[lang]  # fmt: skip
+        assert measured in out and planned in out
+
+
+def test_report_without_activity_fees_gives_the_verified_total_alone() -> None:
+    settlement = copy.deepcopy(BASE["settlement"])
+    settlement["payments"] = settlement["payments"][1:]
+    settlement["totals_by_basis"] = {"measured": 3773530.8, "modelled": 0.0}
+    settlement["total_payments"] = 3773530.8
+    settlement["decisions"] = settlement["decisions"][1:]
+    out = render_text(result(settlement=settlement), "en")
+    payments = out[out.index("Payments due") :]
+    assert payments.strip().splitlines()[1:] == [
+        "  Verified outcome payments, on the outcomes this evaluation measured: SEK 3,773,530.80."
+    ]
+    assert report_data(result(settlement=settlement))["payments"]["totals_by_basis"] == {
+        "measured": 3773530.8,
+        "modelled": 0.0,
+    }
 
 
 @pytest.mark.parametrize("kind", ["text", "html"])
@@ -209,7 +307,7 @@ def test_english_report_keeps_english_figures(kind: str) -> None:
     out = renderings(result(), "en")[kind]
     assert f"Estimated effect 0.05833 (95{NBSP}% confidence interval -0.06311 to 0.1798" in out
     assert "p = 0.346" in out
-    assert "Total outcome payments: SEK 6,783,255.41." in out
+    assert "Total payments due: SEK 4,834,877.52." in out
     assert "grind: level 0.4833 (0.3935 to 0.5731) ≥ 0.25? yes [the point estimate]" in out or (
         kind == "html" and "<td>level</td><td>0.4833 (0.3935 to 0.5731)</td><td>0.25</td>" in out
     )

@@ -84,7 +84,11 @@ def test_an_unmeasured_cohort_pays_nothing() -> None:
     )
     result = settle_json(c, data)
     early = [d for d in result["decisions"] if d["rule"] == "early"]
-    assert [d["cohort"] for d in early] == ["cohort1"] and early[0]["triggered"]
+    assert [(d["cohort"], d["triggered"], d["measured"]) for d in early] == [
+        ("cohort1", True, True),
+        ("cohort2", False, False),  # decided on nobody: it says so, and pays nothing
+    ]
+    assert early[1]["reason"].startswith("No measurement for this cohort")
     assert result["total_payments"] == pytest.approx(20_000 * 1000 * 0.35)
 
 

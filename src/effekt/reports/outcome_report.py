@@ -107,6 +107,7 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
         else {
             "currency": settlement["currency"],
             "total": settlement["total_payments"],
+            "totals_by_basis": settlement["totals_by_basis"],
             "payments": settlement["payments"],
             "decisions": settlement["decisions"],
         },
@@ -264,10 +265,35 @@ def render_text(result: dict[str, Any], lang: str = "en") -> str:
         parts += ["", t("report.decision", lang)]
         parts += ["  " + decision_line(row, lang) for row in d["decisions"]]
     if d["payments"] is not None:
-        p = d["payments"]
-        total = t("report.payments_total", lang, total=money(p["total"], p["currency"], lang))
-        parts += ["", t("report.payments", lang), f"  {total}"]
+        parts += ["", t("report.payments", lang)]
+        parts += [f"  {line}" for line in _payment_totals(d["payments"], lang)]
     return "\n".join(parts) + "\n"
+
+
+def _payment_totals(p: dict[str, Any], lang: str) -> list[str]:
+    """The verified total (payments on what was measured) apart from the activity fees the
+    contract's delivery plan gives, the sum due, and the rules nothing was measured for."""
+    cur = p["currency"]
+    by_basis = p["totals_by_basis"]
+    lines = [t("report.payments_verified", lang, total=money(by_basis["measured"], cur, lang))]
+    if by_basis["modelled"]:
+        lines.append(
+            t("report.payments_modelled", lang, total=money(by_basis["modelled"], cur, lang))
+        )
+        lines.append(t("report.payments_due", lang, total=money(p["total"], cur, lang)))
+    unmeasured: dict[tuple[str, str], list[str]] = {}
+    for x in p["decisions"]:
+        if x.get("measured", True) is False:
+            cohorts = unmeasured.setdefault((x["rule"], x.get("metric") or ""), [])
+            if x["cohort"] is not None:
+                cohorts.append(x["cohort"])
+    if unmeasured:
+        rules = "; ".join(
+            f"{rule} ({metric}: {', '.join(cohorts)})" if cohorts else f"{rule} ({metric})"
+            for (rule, metric), cohorts in unmeasured.items()
+        )
+        lines.append(t("report.payments_not_measured", lang, rules=rules))
+    return lines
 
 
 _CSS = """
@@ -322,14 +348,20 @@ def render_html(result: dict[str, Any], lang: str = "en") -> str:
 
 
 def _payments_html(p: dict[str, Any], lang: str) -> str:
-    total = t("report.payments_total", lang, total=money(p["total"], p["currency"], lang))
-    head = [t(f"report.{c}", lang) for c in ("payer", "rule", "period", "amount")]
+    totals = "".join(f"<p>{escape(line)}</p>" for line in _payment_totals(p, lang))
+    head = [t(f"report.{c}", lang) for c in ("payer", "rule", "period", "amount", "paid_on")]
     rows = [
-        [x["payer"], x["rule"], str(x["period"]), money(x["amount"], p["currency"], lang)]
+        [
+            x["payer"],
+            x["rule"],
+            str(x["period"]),
+            money(x["amount"], p["currency"], lang),
+            t(f"report.paid_on_name.{x['basis']}", lang),
+        ]
         for x in p["payments"]
     ]
     heading = escape(t("report.payments", lang))
-    return f"<h2>{heading}</h2><p>{escape(total)}</p>" + _table(head, rows)
+    return f"<h2>{heading}</h2>{totals}" + _table(head, rows)
 
 
 def _balance_html(d: dict[str, Any], lang: str) -> str:

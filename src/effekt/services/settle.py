@@ -2,9 +2,17 @@
 
 The measured outcomes replace the modelled ones and the same engine applies the rules:
 payments due by payer and period, the investors' distributions, and every decision with
-its reason. Cohorts that were not measured pay nothing; a result published only across
-cohorts (``cohort = "all"``) fixes the cohorts that were not measured one by one so that
-the pooled figure holds, and the decision says so.
+its reason. What was not measured pays nothing: a metric with no measurement counts
+nobody measured in any cohort, like a cohort with no measurement, and its rules get a
+decision saying so. A gate is a condition for payment, so a gate that was not measured
+(for its cohort, or at all) holds back the payments it applies to. A result published
+only across cohorts (``cohort = "all"``) fixes the cohorts that were not measured one by
+one so that the pooled figure holds, and the decision says so.
+
+Activity fees are paid per participant enrolled, and the outcomes file carries no
+enrolment: they come from the contract's delivery plan. Every payment says its
+``basis`` — ``measured`` (a rule on a metric that was measured) or ``modelled`` (a rule not
+tied to a metric) — and ``totals_by_basis`` keeps the two apart.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import numpy as np
 
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import Measurement, OutcomesFile
+from effekt.contract.rules import Gate, Threshold, Tiers
 from effekt.engine.cashflow import CashFlows, cash_flows, payer_shares
 from effekt.engine.delivery import enrolments, referrals
 from effekt.engine.inputs import expected_inputs
@@ -51,9 +60,10 @@ def measured_from_file(
     referred = referrals(c, inp)
     enrolled = enrolments(c, inp, referred)
     cohort_ids = [co.id for co in c.cohorts]
+    metric_ids = [x.id for x in c.metrics]
     by_metric: dict[str, list[Measurement]] = {}
     for m in data.measurements:
-        if m.metric not in {x.id for x in c.metrics}:
+        if m.metric not in metric_ids:
             raise DataError("outcomes.unknown_metric", metric=m.metric)
         if m.cohort != "all" and m.cohort not in cohort_ids:
             raise DataError("outcomes.unknown_cohort", cohort=m.cohort)
@@ -61,9 +71,7 @@ def measured_from_file(
     out: dict[str, Outcomes] = {}
     notes: dict[tuple[str, str], str] = {}
     for j, metric in enumerate(c.metrics):
-        rows = by_metric.get(metric.id)
-        if not rows:
-            continue
+        rows = by_metric.get(metric.id, [])  # none: every cohort is not measured, below
         o = measured_outcomes(c, inp, j, referred, enrolled)
         modelled_n = o.measured[0].sum(axis=-1)
         known: dict[int, tuple[float, float, float]] = {}
@@ -111,9 +119,11 @@ def measured_from_file(
 
 
 def settle(c: Contract, data: OutcomesFile) -> tuple[CashFlows, dict[tuple[str, str], str]]:
-    """The business case with measured outcomes in place of modelled ones."""
+    """The business case with measured outcomes in place of modelled ones; a gate that was
+    not measured holds its payments back."""
     measured, notes = measured_from_file(c, data)
-    return cash_flows(c, expected_inputs(c), measured=measured), notes
+    flows = cash_flows(c, expected_inputs(c), measured=measured, gates_need_measurement=True)
+    return flows, notes
 
 
 def _reason(d: Any, lang: str) -> str:
@@ -126,50 +136,117 @@ def _reason(d: Any, lang: str) -> str:
     )
 
 
-def settle_json(c: Contract, data: OutcomesFile, lang: str = "en") -> dict[str, Any]:
-    """Payments by payer, period and metric; every decision with its reason; the returns."""
-    cf, notes = settle(c, data)
-    payments = []
+def _threshold(rule: Any) -> float | None:
+    if isinstance(rule, Tiers):
+        return rule.tiers[0].from_effect
+    return rule.threshold if isinstance(rule, Threshold | Gate) else None
+
+
+def _not_measured(
+    c: Contract, notes: dict[tuple[str, str], str], measured_metrics: set[str], lang: str
+) -> tuple[list[tuple[int, str | None, str]], dict[int, str]]:
+    """Decisions the engine could not take because nothing was measured, as (rule index,
+    cohort or None, reason), and a note per pooled rule decided on only some of its cohorts."""
+    rows: list[tuple[int, str | None, str]] = []
+    pooled_notes: dict[int, str] = {}
+    for k, rule in enumerate(c.rules):
+        metric = getattr(rule, "metric", None)
+        if metric is None:
+            continue
+        gated = {"rules": ", ".join(rule.applies_to)} if isinstance(rule, Gate) else None
+        if metric not in measured_metrics:
+            code = "settle.gate_metric_not_measured" if gated else "settle.metric_not_measured"
+            rows.append((k, None, t(code, lang, metric=metric, **(gated or {}))))
+            continue
+        scope = [co.id for co in c.cohorts if rule.cohorts is None or co.id in rule.cohorts]
+        missing = [co for co in scope if notes.get((metric, co)) == "not_measured"]
+        if not missing:
+            continue
+        if getattr(rule, "scope", "cohort") == "all_cohorts":
+            if len(missing) == len(scope):
+                code = "settle.gate_none_measured" if gated else "settle.none_measured"
+                rows.append((k, None, t(code, lang, **(gated or {}))))
+            else:
+                pooled_notes[k] = t("settle.pooled_without", lang, cohorts=", ".join(missing))
+            continue
+        reason = t("settle.gate_not_measured", lang, **gated) if gated else None
+        rows += [(k, co, reason or t("settle.not_measured", lang)) for co in missing]
+    return rows, pooled_notes
+
+
+def _payments(c: Contract, cf: CashFlows) -> list[dict[str, Any]]:
+    """Every payment due, by period, then payer and rule in the contract's order."""
+    out: list[dict[str, Any]] = []
     for k, rule in enumerate(c.rules):
         metric = getattr(rule, "metric", None)
         for pid, share in payer_shares(c, rule.payers).items():
             for tt in range(c.term_periods):
                 amount = float(cf.payments.by_rule[0, k, tt]) * share
                 if abs(amount) > 0.005:
-                    payments.append(
+                    out.append(
                         {
                             "payer": pid,
                             "period": tt + 1,
                             "metric": metric,
                             "rule": c.rule_id(k),
+                            "basis": "modelled" if _is_modelled(rule) else "measured",
                             "amount": round(amount, 2),
                         }
                     )
+    parties = [p.id for p in c.parties]
+    rules = [c.rule_id(k) for k in range(len(c.rules))]
+    out.sort(key=lambda p: (p["period"], parties.index(p["payer"]), rules.index(p["rule"])))
+    return out
+
+
+def _decision(c: Contract, k: int, cohort: str | None, **fields: Any) -> dict[str, Any]:
+    return {"rule": c.rule_id(k), "metric": getattr(c.rules[k], "metric", None),
+            "cohort": cohort, **fields}  # fmt: skip
+
+
+def settle_json(c: Contract, data: OutcomesFile, lang: str = "en") -> dict[str, Any]:
+    """Payments by payer, period and metric with their basis; every decision with its
+    reason, those nothing was measured for too; the totals, by basis; the returns."""
+    cf, notes = settle(c, data)
+    rule_index = {c.rule_id(k): k for k in range(len(c.rules))}
+    measured_metrics = {m.metric for m in data.measurements}
+    unmeasured, pooled_notes = _not_measured(c, notes, measured_metrics, lang)
     decisions = []
-    rule_metric = {c.rule_id(k): getattr(r, "metric", None) for k, r in enumerate(c.rules)}
     for d in cf.payments.decisions:
+        k = rule_index[d.rule]
         reason = _reason(d, lang)
-        note = notes.get((rule_metric.get(d.rule) or "", d.cohort or ""))
-        if note:
-            reason += " " + t(f"settle.{note}", lang)
+        if notes.get((getattr(c.rules[k], "metric", ""), d.cohort or "")) == "derived_from_pooled":
+            reason += " " + t("settle.derived_from_pooled", lang)
+        if d.cohort is None and k in pooled_notes:
+            reason += " " + pooled_notes[k]
         decisions.append(
-            {
-                "rule": d.rule,
-                "cohort": d.cohort,
-                "triggered": bool(d.triggered[0]),
-                "effect": round(float(d.effect[0]), 6),
-                "threshold": d.threshold,
-                "period": int(d.period[0]) + 1,
-                "reason": reason,
-            }
-        )
+            _decision(c, k, d.cohort, triggered=bool(d.triggered[0]), measured=True,
+                      effect=round(float(d.effect[0]), 6), threshold=d.threshold,
+                      period=int(d.period[0]) + 1, reason=reason)
+        )  # fmt: skip
+    for k, cohort, reason in unmeasured:
+        decisions.append(
+            _decision(c, k, cohort, triggered=False, measured=False, effect=None,
+                      threshold=_threshold(c.rules[k]), period=None, reason=reason)
+        )  # fmt: skip
+    slots: list[str | None] = [*(co.id for co in c.cohorts), None]  # pooled after the cohorts
+    decisions.sort(key=lambda d: (rule_index[d["rule"]], slots.index(d["cohort"])))
+    by_rule = cf.payments.by_rule[0].sum(axis=-1)
+    modelled = sum(float(by_rule[k]) for k, r in enumerate(c.rules) if _is_modelled(r))
+    total = float(by_rule.sum())
     case = business_case_json(c, cf)
     return {
         "contract": c.id,
         "currency": c.currency,
-        "payments": payments,
+        "payments": _payments(c, cf),
         "decisions": decisions,
-        "total_payments": round(float(cf.payments.by_rule[0].sum()), 2),
+        "total_payments": round(total, 2),
+        "totals_by_basis": {"measured": round(total - modelled, 2), "modelled": round(modelled, 2)},
         "parties": case["parties"],
         "tranches": case["tranches"],
     }
+
+
+def _is_modelled(rule: Any) -> bool:
+    """A rule not tied to a metric (an activity fee): paid on the contract's plan."""
+    return getattr(rule, "metric", None) is None

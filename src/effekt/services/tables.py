@@ -139,30 +139,41 @@ def scenarios_text(
 
 
 def settle_text(c: Contract, data: dict[str, Any], lang: str) -> str:
-    """Decisions with reasons, payments due, and the investors' result."""
+    """Decisions with reasons, payments due (activity fees marked as from the plan), the
+    totals on measured outcomes and from the plan, and the investors' result."""
     lines = [t("settle.title", lang, id=c.id), "", t("settle.decisions", lang)]
     for d in data["decisions"]:
         mark = "✓" if d["triggered"] else "✗"
         cohort = d["cohort"] or t("explain.scope.all_cohorts", lang)
-        lines.append(f"  {mark} {d['rule']} ({cohort}, period {d['period']}): {d['reason']}")
+        when = f", period {d['period']}" if d["period"] is not None else ""
+        lines.append(f"  {mark} {d['rule']} ({cohort}{when}): {d['reason']}")
     lines += ["", t("settle.payments", lang)]
     for p in data["payments"]:
-        lines.append(
-            "  "
-            + t(
-                "settle.payment_line",
-                lang,
-                period=p["period"],
-                payer=p["payer"],
-                amount=_cell(p["amount"], "money", c, lang),
-                rule=p["rule"],
-            )
+        line = t(
+            "settle.payment_line",
+            lang,
+            period=p["period"],
+            payer=p["payer"],
+            amount=_cell(p["amount"], "money", c, lang),
+            rule=p["rule"],
         )
-    lines += [
-        "",
-        t("settle.total", lang, amount=_cell(data["total_payments"], "money", c, lang)),
-        "",
-    ]
+        if p["basis"] == "modelled":
+            line += " " + t("settle.modelled_mark", lang)
+        lines.append("  " + line)
+    lines.append("")
+    by_basis = data["totals_by_basis"]
+    if by_basis["modelled"]:
+        for code, amount in (
+            ("settle.total_measured", by_basis["measured"]),
+            ("settle.total_modelled", by_basis["modelled"]),
+            ("settle.total_due", data["total_payments"]),
+        ):
+            lines.append(t(code, lang, amount=_cell(amount, "money", c, lang)))
+    else:
+        lines.append(
+            t("settle.total", lang, amount=_cell(data["total_payments"], "money", c, lang))
+        )
+    lines.append("")
     for tr in data["tranches"]:
         irr = data["parties"][tr["investor"]]["irr"]
         lines.append(

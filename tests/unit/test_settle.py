@@ -11,7 +11,8 @@ import pytest
 
 from effekt.contract.load import load_contract
 from effekt.contract.model import Contract
-from effekt.contract.outcomes_file import OutcomesFile
+from effekt.contract.outcomes_file import OutcomesFile, load_outcomes
+from effekt.errors import DataError
 from effekt.services.settle import settle_json
 from effekt.services.tables import settle_text
 
@@ -182,3 +183,85 @@ def test_payments_are_listed_by_period_then_payer_then_rule() -> None:
             for p in result["payments"]]  # fmt: skip
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
     assert [p["period"] for p in result["payments"]][:5] == [2, 2, 3, 3, 5]
+
+
+# ------------------------------------------------------- ids the contract does not have
+
+PETERBOROUGH = EXAMPLES / "peterborough.toml"
+TWO_MEASUREMENTS = """format_version = 1
+contract = "uk-peterborough"
+
+[[measurements]]
+metric = "reconviction_events"
+cohort = "cohort1"
+n = 1000
+treated = 1.42
+baseline = 1.55
+
+[[measurements]]
+metric = "reconvictions"
+cohort = "cohort1"
+treated = 1.4
+"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("sv", ['measurements[1] (rad 12): utfallsfilen nämner måttet "reconvictions"',
+                'Menade du "reconviction_events"? Kontraktets mått: "reconviction_events".']),
+        ("en", ['measurements[1] (line 12): the outcomes file names metric "reconvictions"',
+                'Did you mean "reconviction_events"? The contract\'s metrics: '
+                '"reconviction_events".']),
+    ],
+)  # fmt: skip
+def test_an_unknown_metric_is_refused_at_its_measurement_and_line_with_the_closest_id(
+    tmp_path: Path, lang: str, said: list[str]
+) -> None:
+    path = tmp_path / "outcomes.toml"
+    path.write_text(TWO_MEASUREMENTS, encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        settle_json(load_contract(PETERBOROUGH), load_outcomes(path))
+    assert exc.value.code == "outcomes.unknown_metric"
+    assert exc.value.params["suggestion"] == "reconviction_events"
+    message = exc.value.render(lang)
+    assert message.startswith(str(path))
+    for part in said:
+        assert part in message
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("sv", ['measurements[1] (rad 3): utfallsfilen nämner kohorten "cohort_1"',
+                'Menade du "cohort1"? Kontraktets kohorter: "cohort1", "cohort2", eller "all"']),
+        ("en", ['measurements[1] (line 3): the outcomes file names cohort "cohort_1"',
+                'Did you mean "cohort1"? The contract\'s cohorts: "cohort1", "cohort2", or "all"']),
+    ],
+)  # fmt: skip
+def test_an_unknown_cohort_in_a_csv_file_is_refused_at_its_row_with_the_closest_id(
+    tmp_path: Path, lang: str, said: list[str]
+) -> None:
+    path = tmp_path / "outcomes.csv"
+    path.write_text(
+        "metric,cohort,n,treated,baseline\n"
+        "reconviction_events,cohort1,1000,1.42,1.55\n"
+        "reconviction_events,cohort_1,1000,1.42,1.55\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as exc:
+        settle_json(load_contract(PETERBOROUGH), load_outcomes(path))
+    assert exc.value.code == "outcomes.unknown_cohort"
+    message = exc.value.render(lang)
+    for part in said:
+        assert part in message
+
+
+def test_outcomes_made_in_memory_name_the_measurement_and_offer_no_far_fetched_id() -> None:
+    data = outcomes({"metric": "nope", "cohort": "cohort1", "treated": 1.0})
+    with pytest.raises(DataError) as exc:
+        settle_json(load_contract(PETERBOROUGH), data)
+    message = exc.value.render("en")
+    assert message.startswith("measurements[0]: ") and "line" not in message
+    assert "Did you mean" not in message
+    assert message.endswith('The contract\'s metrics: "reconviction_events".')

@@ -27,11 +27,11 @@ import csv
 import io
 from pathlib import Path
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from effekt.contract.base import Strict
 from effekt.contract.load import looks_like_contract
-from effekt.contract.locate import format_path
+from effekt.contract.locate import Locator, format_path, locate_toml
 from effekt.contract.syntax import syntax_detail
 from effekt.errors import DataError, InputError
 
@@ -95,6 +95,14 @@ class OutcomesFile(Strict):
     )
     measurements: list[Measurement] = Field(description="The measurements.", min_length=1)
 
+    _source: str | None = PrivateAttr(default=None)
+    _locator: Locator | None = PrivateAttr(default=None)
+
+    def located(self, i: int, field: str) -> tuple[str | None, int | None]:
+        """The file and line of measurement ``i``'s ``field`` (None for data made in memory)."""
+        line = self._locator.line_of(("measurements", i, field)) if self._locator else None
+        return self._source, line
+
 
 _ERROR_CODES = {
     "missing": "outcomes.missing",
@@ -109,9 +117,12 @@ _ERROR_CODES = {
 }
 
 
-def _from_csv(text: str) -> dict[str, object]:
-    rows = []
-    for row in csv.DictReader(io.StringIO(text)):
+def _from_csv(text: str) -> tuple[dict[str, object], Locator]:
+    rows: list[dict[str, object]] = []
+    lines: dict[tuple[str | int, ...], int] = {}
+    reader = csv.DictReader(io.StringIO(text))
+    for row in reader:
+        lines[("measurements", len(rows))] = reader.line_num
         clean: dict[str, object] = {}
         for key, value in row.items():
             if key is None or value is None or value.strip() == "":
@@ -125,7 +136,7 @@ def _from_csv(text: str) -> dict[str, object]:
                 except ValueError:
                     clean[key] = value
         rows.append(clean)
-    return {"format_version": 1, "measurements": rows}
+    return {"format_version": 1, "measurements": rows}, Locator(lines)
 
 
 def load_outcomes(path: str | Path) -> OutcomesFile:
@@ -140,7 +151,10 @@ def load_outcomes(path: str | Path) -> OutcomesFile:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("file.unreadable", path=str(p), detail=str(exc)) from None
     try:
-        data = tomllib.loads(text) if p.suffix.lower() == ".toml" else _from_csv(text)
+        if p.suffix.lower() == ".toml":
+            data, rows_at = tomllib.loads(text), None
+        else:
+            data, rows_at = _from_csv(text)
     except tomllib.TOMLDecodeError as exc:
         found = syntax_detail("toml", str(exc))
         raise DataError(
@@ -151,7 +165,7 @@ def load_outcomes(path: str | Path) -> OutcomesFile:
     if looks_like_contract(data):
         raise DataError("outcomes.is_contract", path=str(p))
     try:
-        return OutcomesFile.model_validate(data)
+        out = OutcomesFile.model_validate(data)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         where = format_path(tuple(err["loc"]))
@@ -167,3 +181,6 @@ def load_outcomes(path: str | Path) -> OutcomesFile:
             limit = next((ctx[k] for k in ("gt", "ge") if k in ctx), "")
             raise DataError(code, path=str(p), field=where, limit=limit) from None
         raise DataError("outcomes.invalid", path=str(p), field=where, detail=err["msg"]) from None
+    out._source = str(p)
+    out._locator = locate_toml(text) if rows_at is None else rows_at
+    return out

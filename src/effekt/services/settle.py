@@ -17,6 +17,7 @@ tied to a metric) — and ``totals_by_basis`` keeps the two apart.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 import numpy as np
@@ -62,11 +63,11 @@ def measured_from_file(
     cohort_ids = [co.id for co in c.cohorts]
     metric_ids = [x.id for x in c.metrics]
     by_metric: dict[str, list[Measurement]] = {}
-    for m in data.measurements:
+    for i, m in enumerate(data.measurements):
         if m.metric not in metric_ids:
-            raise DataError("outcomes.unknown_metric", metric=m.metric)
+            raise _unknown(data, i, "metric", m.metric, metric_ids)
         if m.cohort != "all" and m.cohort not in cohort_ids:
-            raise DataError("outcomes.unknown_cohort", cohort=m.cohort)
+            raise _unknown(data, i, "cohort", m.cohort, cohort_ids)
         by_metric.setdefault(m.metric, []).append(m)
     out: dict[str, Outcomes] = {}
     notes: dict[tuple[str, str], str] = {}
@@ -116,6 +117,26 @@ def measured_from_file(
                 notes[(metric.id, cohort_ids[i])] = "not_measured"
         out[metric.id] = o
     return out, notes
+
+
+def _unknown(data: OutcomesFile, i: int, field: str, name: str, known: list[str]) -> DataError:
+    """An id the contract does not have: where it stands, the closest id, and the ids."""
+    path, line = data.located(i, field)
+    where: tuple[str, dict[str, Any]]
+    if line is not None:
+        where = ("outcomes.measurement_at_line", {"path": path, "index": i, "line": line})
+    else:
+        where = ("outcomes.measurement", {"index": i})
+    choices = [*known, "all"] if field == "cohort" else known
+    close = difflib.get_close_matches(name, choices, n=1)
+    listed = ", ".join(f'"{k}"' for k in known)
+    hint = (
+        (f"outcomes.known_{field}s_close", {"suggestion": close[0], "known": listed})
+        if close
+        else (f"outcomes.known_{field}s", {"known": listed})
+    )
+    params: dict[str, Any] = {field: name, "where": where, "hint": hint}
+    return DataError(f"outcomes.unknown_{field}", suggestion=close[0] if close else "", **params)
 
 
 def settle(c: Contract, data: OutcomesFile) -> tuple[CashFlows, dict[tuple[str, str], str]]:

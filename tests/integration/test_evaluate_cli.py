@@ -501,3 +501,31 @@ def test_a_mapping_without_a_metric_asks_for_one_of_its_metrics() -> None:
     )
     assert other.exit_code == 2
     assert 'defines no outcome for the metric "arbete" (it has: back_in_school)' in other.output
+
+
+# ------------------------------------------------------------- the mapping file checked
+
+
+def test_a_mapping_with_mistakes_exits_1_listing_each_with_its_line(tmp_path: Path) -> None:
+    text = (EXAMPLES / "hemmasittare.mapping.toml").read_text(encoding="utf-8")
+    text = text.replace('treatment = "grupp"', 'treatmnt = "grupp"')
+    text = text.replace('kind = "attendance_share"', 'kind = "attendance"')
+    text = text.replace('policy = "worst_case" ', 'policy = "worstcase" ')
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    args = ["evaluate", str(HEM_DATA), *HEM[:2], "--mapping", str(mapping), *HEM[4:]]
+    for lang, error, summary in (("sv", "fel", "Mappningsfilen har 3 fel."),
+                                 ("en", "error", "The mapping file has 3 errors.")):  # fmt: skip
+        result = run(*args, "--lang", lang)
+        assert result.exit_code == 1, result.output
+        *problems, last = result.output.strip().splitlines()
+        assert last == summary
+        assert [p.split(": ")[2] for p in problems] == [
+            "columns.treatmnt", "outcomes[0].kind", "attrition.policy"
+        ]  # fmt: skip
+        for problem, word in zip(problems, ["treatmnt", "attendance", "worstcase"], strict=True):
+            where, severity = problem.split(": ")[:2]
+            assert severity == error and where.startswith(str(mapping) + ":")
+            assert word in lines[int(where.rsplit(":", 1)[1]) - 1]
+        assert "Input should" not in result.output and "Traceback" not in result.output

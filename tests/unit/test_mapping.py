@@ -1,4 +1,5 @@
-"""The mapping file: the example loads, and each mistake is refused naming its field."""
+"""The mapping file: the example loads, and every mistake is reported at once, each with
+its line, field path and a message in Swedish or English, as the contract checker does."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from effekt.errors import DataError, InputError
+from effekt.contract.problems import Problem
+from effekt.errors import ContractInvalid, DataError, InputError
 from effekt.evaluation_io.mapping import load_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +30,21 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
+def problems(tmp_path: Path, text: str) -> list[Problem]:
+    """The problems of a mapping file with ``text``, which must be refused."""
+    with pytest.raises(ContractInvalid) as info:
+        load_mapping(write(tmp_path, text))
+    assert info.value.code == "mapping.invalid"
+    return info.value.problems
+
+
+def the_problem(tmp_path: Path, text: str) -> Problem:
+    """The one problem of a mapping file with ``text``."""
+    found = problems(tmp_path, text)
+    assert len(found) == 1, [p.stated() for p in found]
+    return found[0]
+
+
 def test_example_mapping_loads_with_roles_and_policies() -> None:
     m = load_mapping(EXAMPLE)
     assert m.identifier is not None and m.identifier.column == "personnummer"
@@ -47,38 +64,36 @@ def test_paths_in_the_mapping_are_relative_to_the_mapping_file(tmp_path: Path) -
 
 
 def test_identifier_without_a_key_source_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(DataError) as info:
-        load_mapping(write(tmp_path, MINIMAL.replace('key_env = "K"', "")))
-    assert info.value.code == "mapping.no_key_source"
-    assert info.value.params["field"] == "identifier"
+    found = the_problem(tmp_path, MINIMAL.replace('key_env = "K"', ""))
+    assert (found.code, found.path, found.line) == ("mapping.no_key_source", "identifier", 3)
 
 
 def test_two_key_sources_are_refused(tmp_path: Path) -> None:
     text = MINIMAL.replace('key_env = "K"', 'key_env = "K"\nkey_file = "k.hex"')
-    with pytest.raises(DataError) as info:
-        load_mapping(write(tmp_path, text))
-    assert info.value.code == "mapping.two_key_sources"
+    assert the_problem(tmp_path, text).code == "mapping.two_key_sources"
 
 
-def test_unknown_field_is_refused_with_its_path(tmp_path: Path) -> None:
-    with pytest.raises(DataError) as info:
-        load_mapping(write(tmp_path, MINIMAL + 'cohrot = "kohort"\n'))
-    assert info.value.code == "mapping.invalid"
-    assert info.value.params["field"] == "columns.cohrot"
+def test_unknown_field_is_refused_with_its_path_and_the_field_meant(tmp_path: Path) -> None:
+    found = the_problem(tmp_path, MINIMAL + 'cohrot = "kohort"\n')
+    assert (found.code, found.path, found.line) == ("contract.unknown_field", "columns.cohrot", 8)
+    assert found.message("en").endswith('Did you mean "cohort"?')
+    assert found.message("sv").endswith('Menade du "cohort"?')
 
 
-def test_attendance_outcome_without_scheduled_days_is_refused(tmp_path: Path) -> None:
+def test_attendance_outcome_without_scheduled_days_is_refused_naming_what_it_lacks(
+    tmp_path: Path,
+) -> None:
     text = MINIMAL + '[[outcomes]]\nmetric = "m"\nkind = "attendance_share"\nattended = "a"\n'
-    with pytest.raises(DataError) as info:
-        load_mapping(write(tmp_path, text))
-    assert info.value.code == "mapping.outcome_incomplete"
-    assert info.value.params["field"] == "outcomes.0"
+    found = the_problem(tmp_path, text)
+    assert (found.code, found.path, found.line) == ("mapping.outcome_incomplete", "outcomes[0]", 8)
+    assert "attendance_share also needs: scheduled" in found.message("en")
+    assert "attendance_share behöver också: scheduled" in found.message("sv")
 
 
-def test_unknown_missing_data_policy_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(DataError) as info:
-        load_mapping(write(tmp_path, MINIMAL + '[missing_data]\npolicy = "impute"\n'))
-    assert info.value.params["field"] == "missing_data.policy"
+def test_unknown_missing_data_policy_is_refused_listing_the_policies(tmp_path: Path) -> None:
+    found = the_problem(tmp_path, MINIMAL + '[missing_data]\npolicy = "impute"\n')
+    assert (found.code, found.path) == ("contract.bad_choice", "missing_data.policy")
+    assert "complete_case, exclude_and_report, worst_case" in found.message("en")
 
 
 def test_toml_syntax_error_is_a_data_error(tmp_path: Path) -> None:
@@ -123,13 +138,146 @@ def test_source_settings_are_read_as_given(tmp_path: Path, line: str, value: str
 def test_an_unusable_source_setting_is_refused_naming_its_field(
     tmp_path: Path, line: str, code: str
 ) -> None:
-    with pytest.raises(DataError) as info:
-        load_mapping(write(tmp_path, MINIMAL + f"[source]\n{line}\n"))
-    assert info.value.code == code
-    assert info.value.params["field"] == f"source.{line.split(' ')[0]}"
+    found = the_problem(tmp_path, MINIMAL + f"[source]\n{line}\n")
+    assert (found.code, found.path, found.line) == (code, f"source.{line.split(' ')[0]}", 9)
 
 
 def test_a_decimal_sign_other_than_point_comma_or_auto_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(DataError) as info:
-        load_mapping(write(tmp_path, MINIMAL + '[source]\ndecimal = ";"\n'))
-    assert info.value.params["field"] == "source.decimal"
+    found = the_problem(tmp_path, MINIMAL + '[source]\ndecimal = ";"\n')
+    assert (found.code, found.path) == ("contract.bad_choice", "source.decimal")
+
+
+# ------------------------------------------------------------- every mistake at once
+
+
+def with_mistakes() -> str:
+    """The example mapping with four mistakes, as a commissioner might make them."""
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for right, wrong in [
+        ('treatment = "grupp"', 'treatmnt = "grupp"'),
+        ('column = "kon"\n', 'column = "kon"\nmin = "sex"\n'),
+        ('kind = "attendance_share"', 'kind = "attendance"'),
+        ('policy = "worst_case" ', 'policy = "worstcase" '),
+    ]:
+        assert right in text
+        text = text.replace(right, wrong, 1)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                'columns.treatmnt: "treatmnt" is not a field of this table; check the spelling '
+                'or remove it. Did you mean "treatment"?',
+                "covariates[1].min: A number is needed here.",
+                "outcomes[0].kind: This value is not allowed; choose one of value, "
+                'attendance_share, event_count, days_in_state, status_at. Did you mean "attendance_share"?',
+                "attrition.policy: This value is not allowed; choose one of worst_case, "
+                'exclude_and_report. Did you mean "worst_case"?',
+                "The mapping file has 4 errors.",
+            ],
+        ),
+        (
+            "sv",
+            [
+                'columns.treatmnt: "treatmnt" är inte ett fält i den här tabellen; kontrollera '
+                'stavningen eller ta bort det. Menade du "treatment"?',
+                "covariates[1].min: Här behövs ett tal.",
+                "outcomes[0].kind: Värdet är inte tillåtet; välj ett av value, attendance_share, "
+                'event_count, days_in_state, status_at. Menade du "attendance_share"?',
+                "attrition.policy: Värdet är inte tillåtet; välj ett av worst_case, "
+                'exclude_and_report. Menade du "worst_case"?',
+                "Mappningsfilen har 4 fel.",
+            ],
+        ),
+    ],
+)  # fmt: skip
+def test_every_mistake_in_a_mapping_is_reported_at_once_with_its_line_and_path(
+    tmp_path: Path, lang: str, expected: list[str]
+) -> None:
+    text = with_mistakes()
+    with pytest.raises(ContractInvalid) as info:
+        load_mapping(write(tmp_path, text))
+    lines = text.splitlines()
+    found = info.value.problems
+    assert [p.stated(lang) for p in found] + [info.value.render(lang)] == expected
+    for p, word in zip(found, ["treatmnt", "sex", "attendance", "worstcase"], strict=True):
+        assert p.file == str(tmp_path / "m.toml") and p.line is not None
+        assert word in lines[p.line - 1]  # the line the mistake is written on
+
+
+def test_one_mistake_is_counted_in_the_singular(tmp_path: Path) -> None:
+    with pytest.raises(ContractInvalid) as info:
+        load_mapping(write(tmp_path, MINIMAL + 'cohrot = "kohort"\n'))
+    assert info.value.render("en") == "The mapping file has 1 error."
+    assert info.value.render("sv") == "Mappningsfilen har 1 fel."
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "code"),
+    [
+        ("[[eligibility]]\ncolumn = \"a\"\nop = \"in\"\nvalue = { x = 1 }\n",
+         "eligibility[0].value", "mapping.bad_rule_value"),
+        ("[columns]\ntreatment = \"g\"\ntreated_values = [[1]]\n",
+         "columns.treated_values[0]", "mapping.not_a_scalar"),
+        ("[source]\nsheet = 1.5\n", "source.sheet", "mapping.bad_sheet"),
+        ("[source]\ncomment = \"//\"\n", "source.comment", "mapping.bad_comment"),
+        ("[[outcomes]]\nmetric = \"m\"\ncolumn = \"y\"\nwindow_days = 1.5\n",
+         "outcomes[0].window_days", "mapping.not_a_whole_number"),
+        ("[[events]]\nid = \"Brott\"\nfile = \"e.csv\"\nid_column = \"pnr\"\n",
+         "events[0].id", "mapping.bad_id"),
+    ],
+)  # fmt: skip
+def test_a_value_of_the_wrong_kind_is_one_problem_in_words_not_pydantic_english(
+    tmp_path: Path, text: str, path: str, code: str
+) -> None:
+    found = the_problem(tmp_path, "format_version = 1\n" + text)
+    assert (found.path, found.code) == (path, code)
+    for lang in ("en", "sv"):
+        message = found.message(lang)
+        assert "Input should" not in message and "{" not in message
+
+
+EVENTS = """
+[[events]]
+id = "brott"
+file = "e.csv"
+id_column = "pnr"
+date_column = "datum"
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "code"),
+    [
+        ('[[outcomes]]\nmetric = "r"\nkind = "event_count"\nevents = "brot"\nanchor = "d"\n',
+         "outcomes[0].events", "mapping.unknown_events"),
+        ('[[outcomes]]\nmetric = "r"\nkind = "event_count"\nevents = "brott"\n',
+         "outcomes[0]", "mapping.outcome_needs_anchor"),
+        ('[[outcomes]]\nmetric = "r"\nkind = "status_at"\nevents = "brott"\nanchor = "d"\n',
+         "events[0]", "mapping.events_need_column"),
+        ('[[outcomes]]\nmetric = "r"\ncolumn = "a"\n[[outcomes]]\nmetric = "r"\ncolumn = "b"\n',
+         "outcomes[1].metric", "mapping.duplicate_outcome"),
+    ],
+)  # fmt: skip
+def test_an_outcome_that_cannot_be_computed_is_refused_when_the_mapping_is_read(
+    tmp_path: Path, text: str, path: str, code: str
+) -> None:
+    found = the_problem(tmp_path, MINIMAL + EVENTS + text)
+    assert (found.path, found.code) == (path, code)
+    assert found.line is not None
+
+
+def test_an_unknown_events_source_suggests_the_one_meant(tmp_path: Path) -> None:
+    text = (
+        MINIMAL
+        + EVENTS
+        + ('[[outcomes]]\nmetric = "r"\nkind = "event_count"\nevents = "brot"\nanchor = "d"\n')
+    )
+    found = the_problem(tmp_path, text)
+    assert found.message("sv") == (
+        'Mappningen har ingen händelsekälla som heter "brot". Menade du "brott"?'
+    )

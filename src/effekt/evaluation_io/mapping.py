@@ -44,14 +44,24 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
 
 from effekt.contract.base import Strict
-from effekt.contract.load import looks_like_contract
+from effekt.contract.load import Document, looks_like_contract
+from effekt.contract.locate import Locator, PathKey, format_path, locate_toml
+from effekt.contract.problems import Problem
 from effekt.contract.syntax import syntax_detail
-from effekt.errors import DataError, InputError
+from effekt.errors import ContractInvalid, DataError, InputError
 
 __all__ = [
     "Attrition",
@@ -68,15 +78,27 @@ __all__ = [
     "load_mapping",
 ]
 
-Scalar = float | int | str | bool
+
+def _one_reason(reason: str) -> Any:
+    """A union's failure as one reason for its field, not one English error per member."""
+
+    def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(value)
+        except ValidationError:
+            raise ValueError(reason) from None
+
+    return WrapValidator(check)
+
+
+Scalar = Annotated[float | int | str | bool, _one_reason("mapping_not_a_scalar")]
+Sheet = Annotated[str | int | None, _one_reason("mapping_bad_sheet")]
 
 
 class Source(Strict):
     """How to read the data file (CSV: see :mod:`effekt.evaluation_io.csvfile`)."""
 
-    sheet: str | int | None = Field(
-        None, description="Excel: the sheet name or number (0 = first)."
-    )
+    sheet: Sheet = Field(None, description="Excel: the sheet name or number (0 = first).")
     delimiter: str = Field(
         "auto",
         description=(
@@ -85,7 +107,7 @@ class Source(Strict):
         ),
     )
     comment: str | None = Field(
-        None, description="CSV: lines starting with this character are comments.", max_length=1
+        None, description="CSV: lines starting with this character are comments."
     )
     encoding: str = Field(
         "utf-8",
@@ -109,6 +131,13 @@ class Source(Strict):
     def _one_character(cls, value: str) -> str:
         if value != "auto" and len(value) != 1:
             raise ValueError("mapping_bad_delimiter")
+        return value
+
+    @field_validator("comment")
+    @classmethod
+    def _one_comment_character(cls, value: str | None) -> str | None:
+        if value is not None and len(value) != 1:
+            raise ValueError("mapping_bad_comment")
         return value
 
     @field_validator("encoding")
@@ -212,10 +241,20 @@ class EventSource(Strict):
     date_column: str | None = Field(None, description="Event date (events).")
     start_column: str | None = Field(None, description="Spell start date (spells).")
     end_column: str | None = Field(None, description="Spell end date (spells; empty = ongoing).")
-    sheet: str | int | None = Field(None, description="Excel sheet.")
+    sheet: Sheet = Field(None, description="Excel sheet.")
 
 
 OutcomeKind = Literal["value", "attendance_share", "event_count", "days_in_state", "status_at"]
+#: The fields each kind of outcome needs.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "value": ("column",),
+    "attendance_share": ("attended", "scheduled"),
+    "event_count": ("events",),
+    "days_in_state": ("events",),
+    "status_at": ("events",),
+}
+#: The kinds of outcome computed from an events or spells file.
+EVENT_KINDS = frozenset({"event_count", "days_in_state", "status_at"})
 
 
 class OutcomeSpec(Strict):
@@ -247,14 +286,7 @@ class OutcomeSpec(Strict):
 
     @model_validator(mode="after")
     def _needs(self) -> OutcomeSpec:
-        need = {
-            "value": ["column"],
-            "attendance_share": ["attended", "scheduled"],
-            "event_count": ["events"],
-            "days_in_state": ["events"],
-            "status_at": ["events"],
-        }[self.kind]
-        if any(getattr(self, f) is None for f in need):
+        if any(getattr(self, f) is None for f in NEEDS[self.kind]):
             raise ValueError("mapping_outcome_incomplete")
         return self
 
@@ -266,7 +298,9 @@ class EligibilityRule(Strict):
     op: Literal["==", "!=", "<", "<=", ">", ">=", "in", "not_in"] = Field(
         description="The comparison."
     )
-    value: Scalar | list[Scalar] = Field(description="The value (a list for in / not_in).")
+    value: Annotated[Scalar | list[Scalar], _one_reason("mapping_bad_rule_value")] = Field(
+        description="The value (a list for in / not_in)."
+    )
 
 
 class MissingData(Strict):
@@ -320,6 +354,8 @@ class Mapping(Strict):
     attrition: Attrition = Field(default_factory=Attrition, description="Unmeasured participants.")
     duplicates: Duplicates = Field(default_factory=Duplicates, description="Repeated persons.")
     base_dir: str = Field(".", description="Set on load: the mapping file's folder.", exclude=True)
+    _file: str | None = PrivateAttr(None)
+    _lines: Locator = PrivateAttr(default_factory=Locator)
 
     def outcome(self, metric: str) -> OutcomeSpec | None:
         """The outcome definition of ``metric``, if the mapping has one."""
@@ -332,6 +368,12 @@ class Mapping(Strict):
                 return e
         raise DataError("mapping.unknown_events", events=source_id)
 
+    def problem(self, path: PathKey, code: str, **params: Any) -> Problem:
+        """A problem with what the mapping says at ``path``, placed at the file and line it
+        was read from (none for a mapping made in code)."""
+        line = self._lines.line_of(path) if self._file is not None else None
+        return Problem(format_path(path), line, "error", code, params, self._file)
+
     def resolve(self, path: str) -> Path:
         """A path written in the mapping, relative to the mapping file."""
         p = Path(path)
@@ -339,10 +381,14 @@ class Mapping(Strict):
 
 
 def load_mapping(path: str | Path) -> Mapping:
-    """Read and check a mapping file; an error names the field."""
+    """Read and check a mapping file. A file with mistakes raises ContractInvalid listing
+    every one, each with its line and field path (``mapping.invalid``)."""
+    from effekt.evaluation_io.mapping_check import check_mapping
+
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise InputError("file.not_found", path=str(p)) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -354,13 +400,11 @@ def load_mapping(path: str | Path) -> Mapping:
         ) from None
     if looks_like_contract(data):
         raise DataError("mapping.is_contract", path=str(p))
-    try:
-        mapping = Mapping.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = ".".join(str(x) for x in err["loc"]) or "(file)"
-        reason = str((err.get("ctx") or {}).get("error", ""))
-        if reason.startswith("mapping_"):
-            raise DataError(f"mapping.{reason[8:]}", path=str(p), field=where) from None
-        raise DataError("mapping.invalid", path=str(p), field=where, detail=err["msg"]) from None
-    return mapping.model_copy(update={"base_dir": str(p.parent)})
+    doc = Document(data, locate_toml(text), str(p), "toml")
+    mapping, problems = check_mapping(doc)
+    if mapping is None:
+        raise ContractInvalid(problems, code="mapping.invalid", file=str(p))
+    mapping = mapping.model_copy(update={"base_dir": str(p.parent)})
+    mapping._file = str(p)
+    mapping._lines = doc.locator
+    return mapping

@@ -1,0 +1,163 @@
+"""Checking a mapping file as a contract is checked: every problem at once, each with its
+file, line and field path, in Swedish or English.
+
+pydantic's errors become :class:`~effekt.contract.problems.Problem`\\ s through the contract
+checker's own translation (:func:`~effekt.contract.load.problems_from_validation`: an
+unknown field with "Did you mean …?", a value outside its choices with the choices, a
+missing field), with a mapping's codes where a contract's would mislead (a number without
+the contract's distributions, an id without currencies) and never pydantic's English. The
+mapping's own rules (a validator's ``mapping_*`` reason) keep their ``mapping.*`` codes.
+Then the rules across tables: each metric computed one way, and an outcome from events
+names an events source that exists, has the date columns its kind counts with, a date to
+count from, and an [identifier] to link persons by.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from effekt.contract.load import Document, problems_from_validation
+from effekt.contract.problems import Problem
+from effekt.evaluation_io.mapping import EVENT_KINDS, NEEDS, EventSource, Mapping
+
+__all__ = ["check_mapping"]
+
+#: The contract's codes that would mislead in a mapping → the mapping's own.
+_CODES = {
+    "contract.not_a_number": "mapping.not_a_number",
+    "contract.bad_id": "mapping.bad_id",
+    "contract.bad_value": "mapping.bad_value",
+}
+#: Fields that take a whole number.
+_WHOLE = frozenset({"window_days", "offset_days"})
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def check_mapping(doc: Document) -> tuple[Mapping | None, list[Problem]]:
+    """The mapping in a parsed file, or None and every problem found, in file order."""
+    try:
+        mapping = Mapping.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = [_for_mapping(p, doc) for p in problems_from_validation(exc, doc, Mapping)]
+        return None, _in_file_order(problems)
+    problems = _across_tables(mapping, doc)
+    return (None, _in_file_order(problems)) if problems else (mapping, [])
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line or 0, p.path, p.code))
+
+
+def _for_mapping(problem: Problem, doc: Document) -> Problem:
+    """A contract checker's problem as a mapping's: its code, and what the message needs."""
+    code = problem.code
+    params = dict(problem.params)
+    if code.startswith("contract.mapping_"):
+        code = "mapping." + code.removeprefix("contract.mapping_")
+    elif code == "contract.not_a_number" and problem.path.rsplit(".", 1)[-1] in _WHOLE:
+        code = "mapping.not_a_whole_number"
+    else:
+        code = _CODES.get(code, code)
+    if code == "mapping.bad_value":
+        params.pop("detail", None)  # pydantic's English
+    written = _value_at(problem.path, doc.data)
+    if code == "contract.bad_choice" and isinstance(written, str):
+        close = difflib.get_close_matches(written, params["choices"].split(", "), n=1)
+        params["suggestion"] = close[0] if close else ""
+    if code == "mapping.outcome_incomplete" and isinstance(written, dict):
+        kind = str(written.get("kind", "value"))
+        needs = [f for f in NEEDS.get(kind, ()) if f not in written]
+        params.update(kind=kind, needs=", ".join(needs))
+    return dataclasses.replace(problem, code=code, params=params)
+
+
+def _value_at(path: str, data: Any) -> Any:
+    """What the file holds at a field path such as ``outcomes[0].kind`` (None if nothing)."""
+    node = data
+    for key, index in _PART.findall(path):
+        if key and isinstance(node, dict):
+            node = node.get(key)
+        elif index and isinstance(node, list) and int(index) < len(node):
+            node = node[int(index)]
+        else:
+            return None
+    return node
+
+
+def _across_tables(mapping: Mapping, doc: Document) -> list[Problem]:
+    sources: dict[str, tuple[int, EventSource]] = {}
+    for j, source in enumerate(mapping.events):
+        sources.setdefault(source.id, (j, source))  # the first of an id used twice
+    return _repeated_ids(mapping, doc) + _outcomes_from_events(mapping, doc, sources)
+
+
+def _repeated_ids(mapping: Mapping, doc: Document) -> list[Problem]:
+    """A metric computed twice, an events id used twice."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, out in enumerate(mapping.outcomes):
+        if out.metric in seen:
+            problems.append(
+                doc.problem(
+                    ("outcomes", i, "metric"),
+                    "mapping.duplicate_outcome",
+                    metric=out.metric,
+                    first=f"outcomes[{seen[out.metric]}]",
+                )
+            )
+        seen.setdefault(out.metric, i)
+    ids: set[str] = set()
+    for j, source in enumerate(mapping.events):
+        if source.id in ids:
+            problems.append(
+                doc.problem(("events", j, "id"), "mapping.duplicate_events", events=source.id)
+            )
+        ids.add(source.id)
+    return problems
+
+
+def _outcomes_from_events(
+    mapping: Mapping, doc: Document, sources: dict[str, tuple[int, EventSource]]
+) -> list[Problem]:
+    """Each outcome from events: an identifier to link by, a date to count from, a source
+    that exists and has the date columns the outcome's kind counts with."""
+    problems: list[Problem] = []
+    lacking: set[tuple[int, str]] = set()
+    for i, out in enumerate(mapping.outcomes):
+        if out.kind not in EVENT_KINDS or out.events is None:
+            continue
+        if mapping.identifier is None:
+            problems.append(
+                doc.problem(
+                    ("outcomes", i, "events"), "mapping.events_need_identifier", events=out.events
+                )
+            )
+        if out.anchor is None and mapping.columns.referral_date is None:
+            problems.append(doc.problem(("outcomes", i), "mapping.outcome_needs_anchor"))
+        if out.events not in sources:
+            close = difflib.get_close_matches(out.events, list(sources), n=1)
+            problems.append(
+                doc.problem(
+                    ("outcomes", i, "events"),
+                    "mapping.unknown_events",
+                    events=out.events,
+                    suggestion=close[0] if close else "",
+                )
+            )
+            continue
+        j, source = sources[out.events]
+        columns = ("date_column",) if out.kind == "event_count" else ("start_column", "end_column")
+        missing = ", ".join(c for c in columns if getattr(source, c) is None)
+        if missing and (j, missing) not in lacking:
+            lacking.add((j, missing))  # two outcomes of one kind from one source: said once
+            problems.append(
+                doc.problem(
+                    ("events", j), "mapping.events_need_column", events=source.id, column=missing
+                )
+            )
+    return problems

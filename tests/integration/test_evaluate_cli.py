@@ -529,3 +529,23 @@ def test_a_mapping_with_mistakes_exits_1_listing_each_with_its_line(tmp_path: Pa
             assert severity == error and where.startswith(str(mapping) + ":")
             assert word in lines[int(where.rsplit(":", 1)[1]) - 1]
         assert "Input should" not in result.output and "Traceback" not in result.output
+
+
+def test_an_engaged_column_the_data_lacks_stops_the_run_instead_of_dropping_a_population(
+    tmp_path: Path,
+) -> None:
+    text = (EXAMPLES / "hemmasittare.mapping.toml").read_text(encoding="utf-8")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(text.replace('engaged = "deltog"', 'engaged = "deltagit"'), "utf-8")
+    args = ["evaluate", str(HEM_DATA), *HEM[:2], "--mapping", str(mapping), *HEM[4:]]
+    result = run(*args, "--lang", "sv")
+    assert result.exit_code == 1, result.output
+    problem, summary = result.output.strip().splitlines()
+    assert problem.startswith(f"{mapping}:31: fel: columns.engaged: ")
+    assert problem.endswith(
+        'Data saknar kolumnen "deltagit" (kolumnen för vem som deltog). Menade du "deltog"?'
+    )
+    assert summary.startswith(f"Datafilen {HEM_DATA} saknar 1 kolumn som mappningen anger; ")
+    assert "deltog, alder" in summary and "elevnamn" in summary  # names, never values
+    english = run(*args, "--lang", "en")
+    assert '(the column of who engaged). Did you mean "deltog"?' in english.output

@@ -9,16 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from effekt.errors import ConfigurationError, DataError
+from effekt.errors import ConfigurationError, ContractInvalid, DataError
 from effekt.evaluation_io.importer import (
     PSEUDONYM,
     ROW,
     ImportRejected,
+    import_events,
     import_participants,
     load_key,
     read_table,
 )
-from effekt.evaluation_io.mapping import Mapping
+from effekt.evaluation_io.mapping import Mapping, load_mapping
 from effekt.privacy.pseudonym import PseudonymKey, generate_key
 
 TODAY = dt.date(2026, 1, 1)
@@ -370,3 +371,131 @@ def test_excel_text_cells_with_decimal_commas_are_read_when_declared(tmp_path: P
     assert info.value.code == "import.decimal_comma_unexpected"
     res = run(tmp_path, df, mapping(covariates=cov, source={"decimal": ","}), suffix=".xlsx")
     assert res.frame["franvaro"].tolist() == [0.87, 0.5, 0.75, 1.0]
+
+
+# --- columns the data lacks, named where the mapping names them -------------------------
+
+MAPPING_FILE = """format_version = 1
+[identifier]
+column = "pnr"
+key_env = "KEY"
+drop = ["namn"]
+[columns]
+treatment = "grupp"
+treated_values = ["insats"]
+engaged = "deltagit"
+[[covariates]]
+column = "ålder"
+[[eligibility]]
+column = "alder"
+op = ">="
+value = 12
+"""
+
+
+def lacking(tmp_path: Path, text: str, df: pd.DataFrame) -> ContractInvalid:
+    """The error of importing ``df`` with the mapping file ``text``."""
+    (tmp_path / "m.toml").write_text(text, encoding="utf-8")
+    df.to_csv(tmp_path / "d.csv", index=False)
+    with pytest.raises(ContractInvalid) as info:
+        import_participants(
+            tmp_path / "d.csv", load_mapping(tmp_path / "m.toml"), environ={"KEY": KEY_HEX}
+        )
+    return info.value
+
+
+def test_a_column_the_data_lacks_is_named_where_the_mapping_names_it_with_the_nearest_one(
+    tmp_path: Path,
+) -> None:
+    text = MAPPING_FILE.replace('engaged = "deltagit"\n', "")
+    err = lacking(tmp_path, text, frame(PEOPLE))
+    [problem] = err.problems
+    assert (problem.path, problem.line, problem.file) == (
+        "covariates[0].column", 10, str(tmp_path / "m.toml")
+    )  # fmt: skip
+    assert problem.stated("sv") == (
+        'covariates[0].column: Data saknar kolumnen "ålder" (en kovariat). Menade du "alder"?'
+    )
+    assert problem.stated("en") == (
+        'covariates[0].column: The data has no column "ålder" (a covariate). Did you mean "alder"?'
+    )
+    data = tmp_path / "d.csv"
+    assert err.render("sv") == (
+        f"Datafilen {data} saknar 1 kolumn som mappningen anger; dess kolumner är: "
+        "pnr, namn, grupp, alder."
+    )
+    assert err.render("en") == (
+        f"The data file {data} lacks 1 column the mapping names; its columns are: "
+        "pnr, namn, grupp, alder."
+    )
+    for lang in ("sv", "en"):  # the names of columns, never a value in them
+        shown = err.render(lang) + problem.message(lang)
+        assert not any(p in shown for p in PEOPLE) and "Namn 0" not in shown
+
+
+def test_a_missing_engaged_column_is_refused_like_any_other(tmp_path: Path) -> None:
+    df = frame(PEOPLE).assign(deltog=["ja", "nej", "ja", "nej"])
+    err = lacking(tmp_path, MAPPING_FILE.replace('"ålder"', '"alder"'), df)
+    [problem] = err.problems
+    assert (problem.path, problem.line) == ("columns.engaged", 9)
+    assert problem.message("en") == (
+        'The data has no column "deltagit" (the column of who engaged). Did you mean "deltog"?'
+    )
+    assert problem.message("sv") == (
+        'Data saknar kolumnen "deltagit" (kolumnen för vem som deltog). Menade du "deltog"?'
+    )
+
+
+def test_every_column_the_data_lacks_is_reported_at_once_in_file_order(tmp_path: Path) -> None:
+    df = frame(PEOPLE).rename(columns={"pnr": "personnummer", "alder": "age"})
+    err = lacking(tmp_path, MAPPING_FILE, df)
+    assert [(p.path, p.line) for p in err.problems] == [
+        ("identifier.column", 3),
+        ("columns.engaged", 9),
+        ("covariates[0].column", 11),
+        ("eligibility[0].column", 13),
+    ]
+    assert err.render("en").startswith(f"The data file {tmp_path / 'd.csv'} lacks 4 columns")
+    assert err.render("sv").startswith(f"Datafilen {tmp_path / 'd.csv'} saknar 4 kolumner")
+    roles = [p.message("sv").split("(")[1].split(")")[0] for p in err.problems]
+    assert roles == ["identitetskolumnen", "kolumnen för vem som deltog", "en kovariat",
+                     "en behörighetsregel"]  # fmt: skip
+
+
+def test_a_file_without_a_header_line_is_named_as_such_and_its_first_row_not_shown(
+    tmp_path: Path,
+) -> None:
+    df = frame(PEOPLE)
+    first = df.iloc[0].astype(str).tolist()  # the first person's row stands as the header
+    df = df.iloc[1:].set_axis(first, axis=1)
+    err = lacking(tmp_path, MAPPING_FILE.replace('engaged = "deltagit"\n', ""), df)
+    assert [p.path for p in err.problems] == [
+        "identifier.column", "columns.treatment", "covariates[0].column", "eligibility[0].column"
+    ]  # fmt: skip
+    assert err.code == "import.missing_columns_no_header"
+    assert "har filen en rubrikrad?" in err.render("sv")
+    assert "does the file have a header line?" in err.render("en")
+    for lang in ("sv", "en"):
+        shown = err.render(lang) + "".join(p.message(lang) for p in err.problems)
+        assert PEOPLE[0] not in shown and "Namn 0" not in shown
+        assert "Did you mean" not in shown and "Menade du" not in shown
+
+
+def test_a_column_an_events_file_lacks_is_named_where_the_mapping_names_it(
+    tmp_path: Path,
+) -> None:
+    text = MAPPING_FILE.replace('engaged = "deltagit"\n', "").replace('"ålder"', '"alder"')
+    text += '[[events]]\nid = "brott"\nfile = "e.csv"\nid_column = "pnr"\ndate_column = "datum"\n'
+    (tmp_path / "m.toml").write_text(text, encoding="utf-8")
+    pd.DataFrame({"pnr": PEOPLE[:2], "dag": ["2027-01-01", "2027-02-01"]}).to_csv(
+        tmp_path / "e.csv", index=False
+    )
+    m = load_mapping(tmp_path / "m.toml")
+    with pytest.raises(ContractInvalid) as info:
+        import_events(m.events[0], m, PseudonymKey.from_text(KEY_HEX), today=TODAY)
+    [problem] = info.value.problems
+    assert (problem.path, problem.line) == ("events[0].date_column", 19)
+    assert problem.message("sv") == (
+        'Data saknar kolumnen "datum" (en kolumn i händelsefilen brott).'
+    )
+    assert str(tmp_path / "e.csv") in info.value.render("en")

@@ -92,7 +92,9 @@ def _windows(
 def _check(frame: pd.DataFrame, columns: list[str]) -> None:
     for c in columns:
         if c not in frame.columns:
-            raise DataError("import.missing_column", column=c, role="events")
+            raise DataError(
+                "import.missing_column", column=c, detail=("import.role.events_table", {})
+            )
 
 
 def event_counts(

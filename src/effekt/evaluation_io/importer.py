@@ -4,7 +4,8 @@
 
 1. reads the file (CSV, Parquet or Excel, by its suffix; a CSV's encoding, separator and
    decimal sign as :mod:`~effekt.evaluation_io.csvfile` works them out) and hashes its
-   bytes (sha256);
+   bytes (sha256), and checks it has every column the mapping names
+   (:mod:`~effekt.evaluation_io.columns`: each one lacking named where the mapping names it);
 2. validates every identifier (a personnummer: form, date, check digit). Invalid rows stop
    the import with :class:`ImportRejected`, which lists the **row numbers** and reasons —
    never the values. Row 1 is the first data row after the header;
@@ -37,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from effekt.errors import DataError, InputError
+from effekt.evaluation_io.columns import event_columns, named_columns, require_columns
 from effekt.evaluation_io.csvfile import read_csv
 from effekt.evaluation_io.dates import to_dates
 from effekt.evaluation_io.mapping import EligibilityRule, EventSource, Identifier, Mapping, Source
@@ -235,8 +237,6 @@ def _pseudonymise(
 ) -> pd.DataFrame:
     """Replace the identifier column by ``pseudonym``; drop the direct identifiers."""
     col = identifier.column
-    if col not in frame.columns:
-        raise DataError("import.missing_column", column=col, role="identifier")
     raw = frame[col].map(_text)
     if identifier.kind == "personnummer":
         checked = validate_series(raw, today=today)
@@ -296,8 +296,6 @@ class _Numbers:
 def _eligible(
     frame: pd.DataFrame, rule: EligibilityRule, numbers: _Numbers, index: int = 0
 ) -> pd.Series:
-    if rule.column not in frame.columns:
-        raise DataError("import.missing_column", column=rule.column, role="eligibility")
     col = frame[rule.column]
     if rule.op in ("in", "not_in"):
         values = rule.value if isinstance(rule.value, list) else [rule.value]
@@ -333,8 +331,6 @@ def _check_column(
     """Count missing values. A number's column (one with a range, or a numeric role with a
     number in it) is read as numbers: a value that is not one, or is out of range, is
     counted as invalid and set to missing."""
-    if column not in frame.columns:
-        raise DataError("import.missing_column", column=column, role="analysis")
     series = frame[column]
     if low is not None or high is not None or (numeric and has_numbers(series)):
         values, unreadable = numbers.read(frame, column)
@@ -399,6 +395,7 @@ def import_participants(
     ident = mapping.identifier
     text_cols = (ident.column,) if ident is not None else ()
     frame, decimal = _read(path, mapping.source, text_cols)
+    require_columns(frame, named_columns(mapping), mapping, str(path))
     frame = frame.reset_index(drop=True)
     numbers = _Numbers(str(path), decimal, assumed=mapping.source.decimal == "auto")
     key_source = "none"
@@ -453,11 +450,10 @@ def import_events(
         Source(sheet=source.sheet, encoding=mapping.source.encoding),
         text_columns=(source.id_column,),
     )
+    require_columns(frame, event_columns(source, mapping), mapping, str(path))
     frame = frame.reset_index(drop=True)
     out = _pseudonymise(frame, ident, key, today)
     for col in (source.date_column, source.start_column, source.end_column):
         if col is not None:
-            if col not in out.columns:
-                raise DataError("import.missing_column", column=col, role=source.id)
             out[col] = to_dates(out[col])
     return out

@@ -549,3 +549,15 @@ def test_an_engaged_column_the_data_lacks_stops_the_run_instead_of_dropping_a_po
     assert "deltog, alder" in summary and "elevnamn" in summary  # names, never values
     english = run(*args, "--lang", "en")
     assert '(the column of who engaged). Did you mean "deltog"?' in english.output
+
+
+def test_a_mapping_without_outcomes_says_so_rather_than_asking_for_a_mapping(
+    tmp_path: Path,
+) -> None:
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('format_version = 1\n[columns]\ntreatment = "grupp"\n', encoding="utf-8")
+    args = ["evaluate", str(HEM_DATA), *HEM[:2], "--mapping", str(mapping), *HEM[4:]]
+    result = run(*args, "--lang", "sv")
+    assert result.exit_code == 2
+    assert "Mappningsfilen definierar inget utfall" in result.output
+    assert "eller en mappningsfil" not in result.output

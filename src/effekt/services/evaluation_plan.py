@@ -112,6 +112,13 @@ def _sha(path: str | Path | None) -> str | None:
     return file_sha256(path) if path is not None and Path(path).exists() else None
 
 
+def _what_the_mapping_lacks(treatment: bool, outcome: bool) -> str:
+    """The message code when a mapping was given but names no treatment or no outcome."""
+    if treatment and outcome:
+        return "evaluate.mapping_no_treatment_or_outcome"
+    return "evaluate.mapping_no_treatment" if treatment else "evaluate.mapping_no_outcomes"
+
+
 def make_plan(
     *,
     contract: Contract | None = None,
@@ -155,6 +162,8 @@ def make_plan(
         if metric is None:  # the mapping defines outcomes: say which, rather than columns
             raise UsageError("evaluate.mapping_metric_required", known=known)
         raise UsageError("evaluate.mapping_has_no_outcome", metric=metric, known=known)
+    if mapping is not None and (treatment is None or outcome is None):
+        raise UsageError(_what_the_mapping_lacks(treatment is None, outcome is None))
     if treatment is None or outcome is None:
         raise UsageError("evaluate.columns_required")
     if method is None:

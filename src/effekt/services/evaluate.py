@@ -141,7 +141,9 @@ def _outcome_values(
         anchor_col = spec.anchor or mapping.columns.referral_date
         if anchor_col is None or anchor_col not in frame.columns:
             raise DataError(
-                "import.missing_column", column=anchor_col or "referral_date", role="anchor"
+                "import.missing_column",
+                column=anchor_col or "referral_date",
+                detail=("import.role.anchor", {"metric": spec.metric}),
             )
         anchors = to_dates(frame[anchor_col])
         persons = frame[PSEUDONYM]

@@ -85,7 +85,9 @@ def test_a_threshold_on_the_level_gets_no_power_warning() -> None:
     assert warnings(0.10, measure="level") == []
 
 
-@pytest.mark.parametrize(("lang", "mde"), [("en", "30.7\u00a0%"), ("sv", "30,7\u00a0%")])
+@pytest.mark.parametrize(
+    ("lang", "mde"), [("en", "30.7 percentage points"), ("sv", "30,7 procentenheter")]
+)
 def test_check_reports_the_warning_at_the_thresholds_line_in_both_languages(
     tmp_path: Path, lang: str, mde: str
 ) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from effekt.cli import main
 from effekt.contract.load import load_contract
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import OutcomesFile, load_outcomes
@@ -265,3 +267,21 @@ def test_outcomes_made_in_memory_name_the_measurement_and_offer_no_far_fetched_i
     assert message.startswith("measurements[0]: ") and "line" not in message
     assert "Did you mean" not in message
     assert message.endswith('The contract\'s metrics: "reconviction_events".')
+
+
+def test_a_difference_of_shares_is_decided_in_percentage_points(tmp_path: Path) -> None:
+    outcomes = tmp_path / "utfall.toml"
+    outcomes.write_text(
+        'format_version = 1\ncontract = "hemmasittare-exempelkommun"\n'
+        + "".join(
+            f'[[measurements]]\nmetric = "gymnasiebehorighet"\ncohort = "{k}"\nn = 40\n'
+            "treated = 0.32\nbaseline = 0.2\n"
+            for k in ("k1", "k2", "k3")
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main, ["settle", str(HEMMA), "--outcomes", str(outcomes), "--lang", "sv"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Den uppmätta effekten 12 procentenheter når tröskeln 5 procentenheter." in result.output

@@ -12,7 +12,7 @@ from effekt.contract.rules import ActivityFee, Gate, RateCard, SavingsShare, Thr
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 
-__all__ = ["explain_rules", "summary"]
+__all__ = ["effect_text", "explain_rules", "summary"]
 
 
 def _q(q: Quantity, lang: str) -> str:
@@ -56,15 +56,22 @@ def _payers(c: Contract, shares: dict[str, float] | None, lang: str) -> str:
     )
 
 
-def _threshold_text(measure: str, value: float, kind: str, lang: str) -> str:
+def effect_text(
+    measure: str, value: float, kind: str, lang: str, decimals: int | None = None
+) -> str:
     """An effect as text: relative effects and binary levels as a percentage, a difference
-    of binary shares in percentage points, anything else as a number."""
+    of binary shares in percentage points, anything else as a number. ``decimals``: of the
+    percentage (a decision near its threshold shows two), else the format's default."""
+
+    def pct(x: float) -> str:
+        return percent(x, lang) if decimals is None else percent(x, lang, decimals)
+
     if measure in ("relative_reduction", "relative_increase"):
-        return percent(value, lang)
+        return pct(value)
     if kind == "binary" and measure == "level":
-        return percent(value, lang)
+        return pct(value)
     if kind == "binary" and measure == "absolute_difference":
-        points = percent(value, lang).removesuffix("\u00a0%")
+        points = pct(value).removesuffix("\u00a0%")
         return t("explain.percentage_points", lang, n=points)
     whole = abs(value - round(value)) < 1e-9
     return number(value, lang, 0 if whole else 2)
@@ -149,7 +156,7 @@ def explain_rule(c: Contract, index: int, lang: str = "en") -> str:
                     lang,
                     measure=measure,
                     metric=name,
-                    threshold=_threshold_text(rule.measure, rule.threshold, metric.kind, lang),
+                    threshold=effect_text(rule.measure, rule.threshold, metric.kind, lang),
                     scope=scope,
                     payers=payers,
                     pay=pay,
@@ -164,7 +171,7 @@ def explain_rule(c: Contract, index: int, lang: str = "en") -> str:
                 t(
                     "explain.band",
                     lang,
-                    edge=_threshold_text(rule.measure, tier.from_effect, metric.kind, lang),
+                    edge=effect_text(rule.measure, tier.from_effect, metric.kind, lang),
                     what=_what(tier.amount, tier.price, metric.unit, metric.direction, c, lang),
                 )
                 for tier in rule.tiers
@@ -190,7 +197,7 @@ def explain_rule(c: Contract, index: int, lang: str = "en") -> str:
                     rules=_rule_ids(c, rule.applies_to, lang),
                     measure=measure,
                     metric=name,
-                    threshold=_threshold_text(rule.measure, rule.threshold, metric.kind, lang),
+                    threshold=effect_text(rule.measure, rule.threshold, metric.kind, lang),
                     scope=scope,
                 )
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from effekt.contract.explain import effect_text
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 from effekt.reports.text import aligned
@@ -125,6 +126,12 @@ def _discounting(pc: dict[str, Any], lang: str) -> str:
     return percent(pc.get("discount_rate", 0.035), lang)
 
 
+def _effect(row: dict[str, Any], value: float, lang: str) -> str:
+    """A power row's effect, threshold or MDE in its unit (percentage points for a
+    difference of shares)."""
+    return effect_text(row["measure"], value, row.get("kind", "binary"), lang)
+
+
 def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     cur = data["currency"]
     out: list[tuple[str, list[str]]] = []
@@ -169,9 +176,9 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
                 lang,
                 rule=p["rule"],
                 metric=p.get("metric_name", p["metric"]),
-                effect=percent(p["expected_effect"], lang),
-                threshold="—" if p["threshold"] is None else percent(p["threshold"], lang),
-                mde="—" if p["mde"] is None else percent(p["mde"], lang),
+                effect=_effect(p, p["expected_effect"], lang),
+                threshold="—" if p["threshold"] is None else _effect(p, p["threshold"], lang),
+                mde="—" if p["mde"] is None else _effect(p, p["mde"], lang),
                 n=number(p["n"], lang),
                 verdict=t(
                     "feasibility.detectable" if p["detectable"] else "feasibility.not_detectable",

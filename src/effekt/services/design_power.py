@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from effekt.contract.explain import effect_text
 from effekt.contract.load import Document
 from effekt.contract.metrics import Metric
 from effekt.contract.model import Contract
@@ -20,7 +21,6 @@ from effekt.contract.problems import Problem
 from effekt.contract.quantity import expected
 from effekt.contract.rules import Gate, Threshold, Tiers
 from effekt.engine.power import mde_means, mde_proportions, mde_rate
-from effekt.i18n.format import percent
 
 __all__ = ["DesignPower", "comparison_size", "design_power", "metric_mde", "power_warnings"]
 
@@ -141,8 +141,10 @@ def power_warnings(c: Contract, doc: Document | None = None, lang: str = "en") -
             continue
         field = "tiers" if isinstance(c.rules[d.index], Tiers) else "threshold"
         path: tuple[str | int, ...] = ("rules", d.index, field)
-        mde = percent(d.mde, lang) if math.isfinite(d.mde) else "—"
-        params = {"threshold": percent(d.threshold, lang), "power": 80, "mde": mde}
+        kind = c.metric(d.metric).kind  # the unit: a difference of shares in points
+        mde = effect_text(d.measure, d.mde, kind, lang) if math.isfinite(d.mde) else "—"
+        threshold = effect_text(d.measure, d.threshold, kind, lang)
+        params = {"threshold": threshold, "power": 80, "mde": mde}
         if doc is not None:
             problems.append(
                 doc.problem(path, "contract.threshold_undetectable", "warning", **params)

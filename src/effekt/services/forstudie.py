@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from effekt.contract.explain import effect_text
 from effekt.contract.metrics import Metric
 from effekt.contract.model import Contract
 from effekt.contract.quantity import expected
@@ -102,6 +103,12 @@ def _problem_cost(c: Contract, lang: str) -> dict[str, Any] | None:
     }
 
 
+def _effect(row: dict[str, Any], value: float, lang: str) -> str:
+    """An effect, threshold or MDE of a power row in its unit: a relative effect or a
+    binary level in percent, a difference of shares in percentage points, else a number."""
+    return effect_text(row["measure"], value, row.get("kind", "binary"), lang)
+
+
 def _power_rows(c: Contract) -> list[dict[str, Any]]:
     """Each effect-based rule: its threshold and its expected effect against the MDE.
 
@@ -116,6 +123,7 @@ def _power_rows(c: Contract) -> list[dict[str, Any]]:
                 "rule": d.rule,
                 "metric": d.metric,
                 "metric_name": c.metric(d.metric).label,
+                "kind": c.metric(d.metric).kind,
                 "measure": d.measure,
                 "threshold": d.threshold,
                 "n": d.n,
@@ -145,6 +153,7 @@ def _power_rows(c: Contract) -> list[dict[str, Any]]:
                     "rule": c.rule_id(k),
                     "metric": m.id,
                     "metric_name": m.label,
+                    "kind": m.kind,
                     "measure": "absolute_difference",
                     "threshold": None,
                     "n": n,
@@ -227,8 +236,8 @@ def _measurable(s: _Study, paid: list[Metric], power: list[dict[str, Any]]) -> N
                 "feasibility.undetectable",
                 lang,
                 rule=p["rule"],
-                effect=percent(p["expected_effect"], lang),
-                mde="—" if p["mde"] is None else percent(p["mde"], lang),
+                effect=_effect(p, p["expected_effect"], lang),
+                mde="—" if p["mde"] is None else _effect(p, p["mde"], lang),
                 n=number(p["n"], lang),
             )
         )
@@ -241,8 +250,8 @@ def _measurable(s: _Study, paid: list[Metric], power: list[dict[str, Any]]) -> N
                     "feasibility.threshold_below_mde",
                     lang,
                     rule=p["rule"],
-                    threshold=percent(p["threshold"], lang),
-                    mde=percent(p["mde"], lang),
+                    threshold=_effect(p, p["threshold"], lang),
+                    mde=_effect(p, p["mde"], lang),
                 )
             )
     if weak:
@@ -253,8 +262,8 @@ def _measurable(s: _Study, paid: list[Metric], power: list[dict[str, Any]]) -> N
                 "feasibility.effect_vs_mde",
                 lang,
                 rule=p["rule"],
-                effect=percent(p["expected_effect"], lang),
-                mde="—" if p["mde"] is None else percent(p["mde"], lang),
+                effect=_effect(p, p["expected_effect"], lang),
+                mde="—" if p["mde"] is None else _effect(p, p["mde"], lang),
                 n=number(p["n"], lang),
             )
             for p in weak

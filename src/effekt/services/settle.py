@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from effekt.contract.explain import effect_text
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import Measurement, OutcomesFile
 from effekt.contract.rules import Gate, Threshold, Tiers
@@ -31,7 +32,6 @@ from effekt.engine.inputs import expected_inputs
 from effekt.engine.outcomes import Outcomes, measured_outcomes
 from effekt.errors import DataError
 from effekt.i18n import translate as t
-from effekt.i18n.format import percent
 from effekt.services.business_case import business_case_json
 
 __all__ = ["measured_from_file", "settle", "settle_json"]
@@ -147,14 +147,21 @@ def settle(c: Contract, data: OutcomesFile) -> tuple[CashFlows, dict[tuple[str, 
     return flows, notes
 
 
-def _reason(d: Any, lang: str) -> str:
+def _reason(d: Any, rule: Any, c: Contract, lang: str) -> str:
+    """Met or not, the effect and the threshold in the rule's unit: a relative effect or a
+    binary level in percent, a difference of shares in percentage points, else a number."""
+    measure = getattr(rule, "measure", "relative_reduction")
+    metric = getattr(rule, "metric", None)
+    kind = c.metric(metric).kind if metric else "binary"
+
+    def shown(x: float) -> str:
+        return effect_text(measure, round(x, 6), kind, lang, decimals=2)
+
     value = float(d.effect[0])
     if d.threshold is None:
-        return t("settle.no_threshold", lang, effect=percent(value, lang))
+        return t("settle.no_threshold", lang, effect=shown(value))
     code = "settle.met" if d.triggered[0] else "settle.not_met"
-    return t(
-        code, lang, effect=percent(value, lang, 2), threshold=percent(float(d.threshold), lang, 2)
-    )
+    return t(code, lang, effect=shown(value), threshold=shown(float(d.threshold)))
 
 
 def _threshold(rule: Any) -> float | None:
@@ -235,7 +242,7 @@ def settle_json(c: Contract, data: OutcomesFile, lang: str = "en") -> dict[str, 
     decisions = []
     for d in cf.payments.decisions:
         k = rule_index[d.rule]
-        reason = _reason(d, lang)
+        reason = _reason(d, c.rules[k], c, lang)
         if notes.get((getattr(c.rules[k], "metric", ""), d.cohort or "")) == "derived_from_pooled":
             reason += " " + t("settle.derived_from_pooled", lang)
         if d.cohort is None and k in pooled_notes:

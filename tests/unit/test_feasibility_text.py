@@ -31,7 +31,7 @@ def test_payer_shares_invitations_and_prices_name_actors_not_ids(
         assert f"{kommun} 88\u00a0%" in text  # the payer-share proposal
         assert "forsakringskassan" not in text  # an actor that is not a party: only its name
     assert value.count(agency) == 4  # its row, its payer share, the invitation, its price
-    price = next(line for line in value.splitlines() if "back_in_school" in line)
+    price = next(line for line in value.splitlines() if "Tillbaka i skolan" in line)  # by name
     assert f"({kommun} " in price
 
 

@@ -307,3 +307,17 @@ def test_the_workbook_gives_a_return_only_to_parties_with_money_at_risk(tmp_path
     assert any(str(x).startswith("region") for x in labels)
     assert not any(str(x).startswith("region") and "IRR" in str(x) for x in labels)
     assert any(str(x).startswith("fond") and "IRR" in str(x) for x in labels)
+
+
+def test_the_workbook_formats_money_rates_and_multiples_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "case.xlsx"
+    args = ["model", str(HEMMA), "--xlsx", str(path), "--scenario", "pessimistic"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    wb = load_workbook(path)
+    summary = wb.worksheets[0]
+    fond = next(r for r in summary.iter_rows() if r[0].value == "fond")
+    assert [c.number_format for c in fond[2:7]] == ["#,##0", "#,##0", "0.0%", '0.00"×"', "#,##0"]
+    assert isinstance(fond[4].value, float)  # a number Excel can compute with, not text
+    scenarios = wb.worksheets[-1]
+    irr = next(r for r in scenarios.iter_rows() if str(r[0].value).startswith("fond IRR"))
+    assert {c.number_format for c in irr[1:]} == {"0.0%"}

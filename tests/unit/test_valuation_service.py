@@ -11,6 +11,7 @@ a SiS treatment-day fee 3,528 SEK (2020, kommun, cashable); a year of activity c
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -213,3 +214,11 @@ def test_value_command_prints_the_matrix_and_the_json_keys(tmp_path: Any, lang: 
         assert {"by_year", "total", "by_year_discounted", "total_discounted"} <= data["actors"][
             "kommun"
         ][block].keys()
+
+
+def test_value_names_each_metric_by_its_name_not_its_id() -> None:
+    hemma = Path(__file__).parents[2] / "examples" / "hemmasittare.toml"
+    res = CliRunner().invoke(main, ["value", str(hemma), "--lang", "sv"])
+    assert res.exit_code == 0, res.output
+    assert "Högsta motiverade pris per utfall för ”Tillbaka i skolan”" in res.output
+    assert "back_in_school" not in res.output

@@ -96,7 +96,7 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
             t(
                 "value.max_price",
                 lang,
-                metric=metric,
+                metric=data.get("metric_names", {}).get(metric, metric),
                 total=_m(prices.get("public_sector", 0.0), cur, lang),
                 parts=parts or t("value.none", lang),
             )

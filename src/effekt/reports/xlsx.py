@@ -15,6 +15,24 @@ __all__ = ["business_case_xlsx"]
 
 _ACCOUNTS = ("deal", "outside")  # the deal's own cash and the outside world: no party of the file
 
+#: Number formats (Excel shows the separators of the reader's locale): money in whole
+#: units, a rate as a percentage, a money multiple with ×, a count of persons.
+MONEY, RATE, MULTIPLE, COUNT = "#,##0", "0.0%", '0.00"×"', "#,##0"
+_FIELD_FORMAT = {"npv": MONEY, "irr": RATE, "moic": MULTIPLE}
+_COUNTS = ("referred", "enrolled")
+
+
+def _formatted(ws: Any, formats: dict[int, str]) -> None:
+    """Give the last row's cells (1-based columns) their number formats."""
+    for column, fmt in formats.items():
+        ws.cell(row=ws.max_row, column=column).number_format = fmt
+
+
+def _widths(ws: Any, first: int, rest: int) -> None:
+    """Column widths to read the figures without widening them by hand."""
+    for k, column in enumerate(ws.iter_cols(min_row=1, max_row=1)):
+        ws.column_dimensions[column[0].column_letter].width = first if k == 0 else rest
+
 
 def _sheet_name(name: str, used: set[str]) -> str:
     base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:28] or "sheet"
@@ -55,9 +73,12 @@ def business_case_xlsx(
         role = t(f"role.{p['role']}", lang)
         irr, moic = (p["irr"], p["moic"]) if p["role"] in RISKING_ROLES else (None, None)
         ws.append([party, role, p["total"], p["npv"], irr, moic, p["peak_cash_need"]])
+        _formatted(ws, {3: MONEY, 4: MONEY, 5: RATE, 6: MULTIPLE, 7: MONEY})
     ws.append([])
     for key, value in case["totals"].items():
         ws.append([t(f"xlsx.totals.{key}", lang), value])
+        _formatted(ws, {2: COUNT if key in _COUNTS else MONEY})
+    _widths(ws, 28, 18)
     for pid, p in case["parties"].items():
         title = t(f"xlsx.account.{pid}", lang) if pid in _ACCOUNTS else pid
         sheet = wb.create_sheet(_sheet_name(title, used))
@@ -75,6 +96,8 @@ def business_case_xlsx(
         for period, flow in zip(case["periods"], p["cash_flows"], strict=True):
             cum += flow
             sheet.append([period["period"], period["start"], flow, round(cum, 2)])
+            _formatted(sheet, {3: MONEY, 4: MONEY})
+        _widths(sheet, 10, 16)
     comp = wb.create_sheet(_sheet_name(t("xlsx.scenarios", lang), used))
     names = ["base", *scenarios]
     comp.append([t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios])
@@ -87,9 +110,13 @@ def business_case_xlsx(
         for field in fields:
             label = f"{who} {t(f'table.{field}', lang)}"
             comp.append([label, *[cases[n]["parties"][pid][field] for n in names]])
+            _formatted(comp, {2 + k: _FIELD_FORMAT[field] for k in range(len(names))})
     for key in case["totals"]:
         label = t(f"xlsx.totals.{key}", lang)
         comp.append([label, *[cases[n]["totals"][key] for n in names]])
+        fmt = COUNT if key in _COUNTS else MONEY
+        _formatted(comp, {2 + k: fmt for k in range(len(names))})
+    _widths(comp, 36, 18)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

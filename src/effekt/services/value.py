@@ -330,6 +330,7 @@ def value_json(
         "commissioner_share": round(commissioner / public_total, 6) if public_total else None,
         "payer_share_proposal": proposal,
         "max_price_per_outcome": max_price,
+        "metric_names": {m.id: m.label for m in c.metrics},
         "benefit_cost_ratio": round(public_sav_pv / public_cost_pv, 6)
         if public_cost_pv > 0
         else None,

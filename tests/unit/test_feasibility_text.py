@@ -83,3 +83,14 @@ def test_a_contract_without_savings_or_detectable_effects_has_no_dash_or_empty_h
     text = feasibility_text(data, lang)
     assert says in text and "; — " not in text
     assert heading not in text and heading not in feasibility_html(data, lang)
+
+
+def test_the_problem_cost_names_its_price_year_and_the_published_range_in_it() -> None:
+    c = load_contract(EXAMPLES / "hemmasittare.toml")
+    data = feasibility_json(c, EXAMPLES, "sv")
+    low, high = data["problem_cost"]["published_range"]
+    assert 10_000_000 < low < high and high == pytest.approx(1.5 * low, rel=0.01)  # KPI-rebased
+    text = feasibility_text(data, "sv")
+    year = data["problem_cost"]["price_year"]
+    assert f"Samhället, odiskonterat, i {year} års priser: " in text
+    assert "Nilsson & Wadeskog" in text and f"i {year} års priser (KPI)" in text

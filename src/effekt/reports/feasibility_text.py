@@ -141,6 +141,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
             t(
                 "feasibility.society",
                 lang,
+                price_year=pc["price_year"],
                 undiscounted=_m(pc["society_undiscounted"], cur, lang),
                 discounted=_m(pc["society_discounted"], cur, lang),
                 rate=_discounting(pc, lang),

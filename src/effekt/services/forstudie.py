@@ -21,8 +21,9 @@ from effekt.contract.metrics import Metric
 from effekt.contract.model import Contract
 from effekt.contract.quantity import expected
 from effekt.contract.rules import RateCard, SavingsShare, Threshold, Tiers
-from effekt.data.reference import microsim_model
+from effekt.data.reference import microsim_model, price_indices
 from effekt.engine.evidence import EvidenceAssessment, assess_evidence
+from effekt.engine.valuation.indices import DEFAULT_SERIES, rebase
 from effekt.engine.valuation.microsim import lifelong_exclusion, lifetime_cost
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
@@ -79,6 +80,12 @@ class _Study:
         return out
 
 
+#: The published lifetime cost of exclusion the microsimulation is calibrated to:
+#: 10–15 MSEK per person from age 20 to retirement, Nilsson & Wadeskog (quoted by Skandia
+#: Idéer för livet), price year about 2010 (the page is undated: uncertain).
+_PUBLISHED_RANGE, _PUBLISHED_YEAR = (10_000_000.0, 15_000_000.0), 2010
+
+
 def _problem_cost(c: Contract, lang: str) -> dict[str, Any] | None:
     """Lifetime cost of lifelong exclusion by actor (Swedish model), undiscounted and at
     the valuation's discounting (its rate, or its declining schedule)."""
@@ -88,6 +95,12 @@ def _problem_cost(c: Contract, lang: str) -> dict[str, Any] | None:
     model = lifelong_exclusion(microsim_model(price_year=price_year))
     spec = c.society_discounting()
     cost = lifetime_cost(model, rate=spec)
+    # the published 10–15 MSEK (Nilsson & Wadeskog, c. 2010 prices) in this study's prices
+    kpi = price_indices()[DEFAULT_SERIES["SEK"]]
+    published = [
+        round(float(rebase(x, _PUBLISHED_YEAR, price_year, kpi).amount), -5)
+        for x in _PUBLISHED_RANGE
+    ]
     by_actor = cost.by_actor(discounted=False)
     return {
         "price_year": price_year,
@@ -99,7 +112,14 @@ def _problem_cost(c: Contract, lang: str) -> dict[str, Any] | None:
         "by_actor_undiscounted": {
             a: round(float(v), 0) for a, v in by_actor.items() if abs(float(v)) > 0.5
         },
-        "note": t("feasibility.problem_note", lang),
+        "published_range": published,
+        "note": t(
+            "feasibility.problem_note",
+            lang,
+            price_year=price_year,
+            low=money(published[0], c.currency, lang),
+            high=money(published[1], c.currency, lang),
+        ),
     }
 
 

@@ -200,6 +200,22 @@ def test_the_sensitivity_chart_is_headed_in_the_language_asked_for(tmp_path: Pat
     assert "varje indata" in (tmp_path / "tornado-sv.svg").read_text(encoding="utf-8")
 
 
+def test_the_sensitivity_chart_can_be_read_on_its_own(tmp_path: Path) -> None:
+    chart = tmp_path / "tornado.svg"
+    args = ["sensitivity", HEMMA, "--paths", "32", "--chart", str(chart), "--json"]
+    data = json.loads(CliRunner().invoke(main, [*args, "--lang", "sv"]).output)
+    svg = chart.read_text(encoding="utf-8")
+    # a legend for every colour, the base value with its currency, the ends of each axis
+    for key in ("indata vid sin p10", "indata vid sin p90", "första ordningen", "totalt (med"):
+        assert key in svg
+    base = f"{round(data['base']):,}".replace(",", "\u00a0").replace("-", "\u2212")
+    assert f"varje indata vid sitt förväntade värde: {base}\u00a0kr" in svg
+    ends = [v for r in data["tornado"] for v in (r["output_low"], r["output_high"])]
+    lowest = f"{round(min([*ends, data['base']])):,}".replace(",", "\u00a0").replace("-", "\u2212")
+    assert f">{lowest}\u00a0kr</text>" in svg
+    assert ">0,5</text>" in svg and ">1,0</text>" in svg
+
+
 def test_float_noise_in_a_partys_flows_is_no_investment_and_no_loss() -> None:
     # Norrköping's provider is paid exactly its costs: its flows cancel to about −5e−10 SEK
     # on some paths, which must not read as money paid in and lost

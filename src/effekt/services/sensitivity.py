@@ -31,6 +31,7 @@ from effekt.engine.montecarlo import path_values, with_person_level
 from effekt.engine.sampling import SamplingPlan, quantile, sampling_plan
 from effekt.errors import InputError, UsageError
 from effekt.i18n import translate
+from effekt.i18n.format import number
 
 __all__ = ["OUTPUT_KINDS", "default_output", "evaluate", "sensitivity", "sensitivity_svg"]
 
@@ -182,14 +183,27 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
     headings in ``lang``."""
     tornado = data["tornado"]
     indices = data["sobol"]["indices"]
+    from effekt.services.simulate_text import output_value
+
     row, label_w, bar_w, pad = 22, 190, 420, 12
-    h1 = (len(tornado) + 2) * row
-    h2 = (len(indices) + 2) * row
+    h1 = (len(tornado) + 4) * row  # title, legend, bars, axis
+    h2 = (len(indices) + 4) * row
     width, height = label_w + bar_w + 2 * pad + 120, h1 + h2 + 3 * pad
     base = data["base"] or 0.0
     values = [v for r in tornado for v in (r["output_low"], r["output_high"]) if v is not None]
     lo, hi = min(values + [base]), max(values + [base])
     span = hi - lo or 1.0
+
+    keys = [
+        ("#4477aa", translate("sensitivity.chart.at_p10", lang)),
+        ("#ee6677", translate("sensitivity.chart.at_p90", lang)),
+        (
+            "#000000",
+            translate("sensitivity.chart.base", lang, value=output_value(data, base, lang)),
+        ),
+    ]
+    # as wide as the legend needs (about 7 px a character at font-size 12)
+    width = max(width, label_w + pad + sum(30 + 7 * len(text) for _, text in keys) + pad)
 
     def xpos(v: float) -> float:
         return float(label_w + pad + (v - lo) / span * bar_w)
@@ -201,8 +215,30 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
         f'<text x="{pad}" y="{row}" font-weight="bold">'
         f"{escape(data['output'])}: {escape(translate('sensitivity.chart.tornado', lang))}</text>",
     ]
+
+    def legend(y: float, items: list[tuple[str, str]]) -> None:
+        x = float(label_w + pad)
+        for colour, text in items:
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{colour}"/>'
+            )
+            parts.append(f'<text x="{x + 14:.1f}" y="{y:.1f}">{escape(text)}</text>')
+            x += 14 + 7 * len(text) + 16
+
+    def axis(y: float, ticks: list[tuple[float, str]]) -> None:
+        parts.append(
+            f'<line x1="{label_w + pad}" y1="{y:.1f}" x2="{label_w + pad + bar_w}" '
+            f'y2="{y:.1f}" stroke="#555"/>'
+        )
+        for x, text in ticks:
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x:.1f}" y2="{y + 4:.1f}" stroke="#555"/>'
+                f'<text x="{x:.1f}" y="{y + 16:.1f}" text-anchor="middle">{escape(text)}</text>'
+            )
+
+    legend(row * 1.9, keys)
     for k, r in enumerate(tornado):
-        y = (k + 1.4) * row
+        y = (k + 2.4) * row
         parts.append(f'<text x="{pad}" y="{y + 12}">{escape(r["input"])}</text>')
         for v, colour in ((r["output_low"], "#4477aa"), (r["output_high"], "#ee6677")):
             if v is None:
@@ -212,17 +248,26 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
                 f'<rect x="{x0:.1f}" y="{y:.1f}" width="{max(x1 - x0, 0.5):.1f}" '
                 f'height="{row - 6}" fill="{colour}"/>'
             )
+    bottom = (len(tornado) + 2.4) * row
     parts.append(
-        f'<line x1="{xpos(base):.1f}" y1="{row * 1.2:.1f}" x2="{xpos(base):.1f}" '
-        f'y2="{h1 - row * 0.4:.1f}" stroke="black"/>'
+        f'<line x1="{xpos(base):.1f}" y1="{row * 2.2:.1f}" x2="{xpos(base):.1f}" '
+        f'y2="{bottom:.1f}" stroke="black"/>'
     )
+    axis(bottom + 4, [(xpos(v), output_value(data, v, lang)) for v in (lo, hi)])
     top = h1 + pad
     parts.append(
         f'<text x="{pad}" y="{top + row}" font-weight="bold">'
         f"{escape(translate('sensitivity.chart.indices', lang))}</text>"
     )
+    legend(
+        top + row * 1.9,
+        [
+            ("#228833", translate("sensitivity.chart.first_order", lang)),
+            ("#ccbb44", translate("sensitivity.chart.total", lang)),
+        ],
+    )
     for k, r in enumerate(indices):
-        y = top + (k + 1.4) * row
+        y = top + (k + 2.4) * row
         parts.append(f'<text x="{pad}" y="{y + 12}">{escape(r["input"])}</text>')
         for j, (v, colour) in enumerate(((r["first_order"], "#228833"), (r["total"], "#ccbb44"))):
             share = min(max(v or 0.0, 0.0), 1.0)
@@ -230,5 +275,7 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
                 f'<rect x="{label_w + pad}" y="{y + j * (row - 6) / 2:.1f}" '
                 f'width="{share * bar_w:.1f}" height="{(row - 6) / 2:.1f}" fill="{colour}"/>'
             )
+    share_ticks = [(label_w + pad + f * bar_w, number(f, lang, 1)) for f in (0.0, 0.5, 1.0)]
+    axis(top + (len(indices) + 2.4) * row + 4, share_ticks)
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

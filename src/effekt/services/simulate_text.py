@@ -9,7 +9,7 @@ from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 from effekt.reports.text import aligned as table
 
-__all__ = ["sensitivity_text", "simulate_text"]
+__all__ = ["output_value", "sensitivity_text", "simulate_text"]
 
 
 #: The share of paths below which a quantile is marked as taken over part of them only.
@@ -131,17 +131,24 @@ def _parties(data: dict[str, Any], cur: str, lang: str, fund: bool = False) -> l
     return table(rows) + notes
 
 
+def output_value(data: dict[str, Any], v: float | None, lang: str) -> str:
+    """A value of the sensitivity's output the language's way: an IRR as a percentage, a
+    multiple with ×, an NPV or total as money."""
+    unit = data["output"].rsplit(".", 1)[-1]
+    if unit == "irr":
+        return _p(v, lang)
+    if unit == "moic":
+        return _x(v, lang)
+    return _m(v, data["currency"], lang)
+
+
 def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
     """The tornado (output at each input's p10 and p90) and the variance-based indices."""
-    cur = data["currency"]
+
     unit = data["output"].rsplit(".", 1)[-1]
 
     def val(v: float | None) -> str:
-        if unit in ("irr",):
-            return _p(v, lang)
-        if unit == "moic":
-            return _x(v, lang)
-        return _m(v, cur, lang)
+        return output_value(data, v, lang)
 
     lines = [
         t("sensitivity.title", lang, id=data["contract"], output=data["output"]),

@@ -561,3 +561,71 @@ def test_a_mapping_without_outcomes_says_so_rather_than_asking_for_a_mapping(
     assert result.exit_code == 2
     assert "Mappningsfilen definierar inget utfall" in result.output
     assert "eller en mappningsfil" not in result.output
+
+
+# ------------------------------------------------------- the payments, per cohort
+
+
+def test_per_cohort_figures_are_the_measurements_the_payments_came_from() -> None:
+    out = as_json(run("evaluate", str(HEM_DATA), *HEM, "--json"))
+    paid_on = {m["cohort"]: m for m in out["cohorts"]}  # what the settle engine was given
+    rows = out["measurements"]["rows"]
+    assert [r["cohort"] for r in rows] == sorted(paid_on) == ["k1", "k2", "k3"]
+    for r in rows:
+        m = paid_on[r["cohort"]]
+        assert (r["n_treated"], r["treated"], r["counterfactual"]) == (m["n"], m["treated"],
+                                                                        m["baseline"])  # fmt: skip
+        assert r["difference"] == pytest.approx(m["treated"] - m["baseline"])
+    # k1 was paid nothing: its matched counterfactual is above its treated share
+    k1 = rows[0]
+    assert k1["difference"] < 0
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "row", "note"),
+    [
+        ("sv", "Mätningar bakom betalningarna", "−2,5 procentenheter",
+         "medelvärdet över de jämförelsepersoner som matchats till dess deltagare med insats"),
+        ("en", "Measurements behind the payments", "-2.5 percentage points",
+         "the mean over the comparison persons matched to its treated persons"),
+    ],
+)  # fmt: skip
+def test_report_shows_the_measurements_behind_the_payments_in_text_and_html(
+    tmp_path: Path, lang: str, heading: str, row: str, note: str
+) -> None:
+    text = run(
+        "--lang", lang, "evaluate", str(HEM_DATA), *HEM, "--report", str(tmp_path / "r.html")
+    )
+    assert text.exit_code == 0, text.output
+    html = (tmp_path / "r.html").read_text()
+    for body in (text.stdout, html):
+        assert heading in body and note in body
+        assert row in body
+    k1 = re.search(r"^ +k1 .*$", text.stdout, re.M)
+    assert k1 is not None and "40" in k1.group() and row in k1.group()
+    report = tmp_path / "r.json"
+    assert run("evaluate", str(HEM_DATA), *HEM, "--report", str(report)).exit_code == 0
+    assert json.loads(report.read_text())["measurements"]["rows"][0]["cohort"] == "k1"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("sv", "Av de 120 med insats i populationen analyserades 96; 24 lämnades utanför "
+               "(24 utan någon jämförelseperson inom calipern 0,01). Skattningen gäller därför "
+               "inte längre hela populationen (intention to treat), bara de analyserade."),
+        ("en", "Of the 120 treated in the population, 96 were analysed; 24 were left out (24 "
+               "without a comparison person within the caliper 0.01). The estimate is therefore "
+               "no longer intention to treat for the whole population, only for those analysed."),
+    ],
+)  # fmt: skip
+def test_a_caliper_that_leaves_treated_out_says_so_and_that_it_is_no_longer_itt(
+    tmp_path: Path, lang: str, line: str
+) -> None:
+    result = run("--lang", lang, "evaluate", str(HEM_DATA), *HEM, "--caliper", "0.01",
+                 "--report", str(tmp_path / "r.html"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert line in result.stdout
+    assert line in (tmp_path / "r.html").read_text()
+    everyone = run("--lang", lang, "evaluate", str(HEM_DATA), *HEM)
+    assert line.split(";")[0][:10] not in everyone.stdout

@@ -3,10 +3,12 @@
 :func:`report_data` picks from the evaluation result (``services.evaluate.evaluate``) what
 may be published: the plan and its hash, the effect with its interval, the decision under
 the contract's decision basis, the payments, balance, sensitivity, the suppressed counts,
-data-quality counts and the run record. It leaves out everything at row level (row
-numbers, per-cohort measurements). Group sizes are published only when every cohort's
-row total for that group is published in the suppressed table (otherwise a suppressed
-total could be worked out from them); small data-quality counts are shown as "< 5".
+data-quality counts, the treated left out of the analysis and the run record, and the
+per-cohort measurements behind the payments as the service suppressed them
+(:func:`effekt.services.evaluate.published_measurements`). It leaves out everything at row
+level (row numbers) and the unsuppressed measurements. Group sizes are published only when
+every cohort's row total for that group is published in the suppressed table (otherwise a
+suppressed total could be worked out from them); small counts are shown as "< 5".
 
 :func:`render_text` and :func:`render_html` say it in Swedish or English: figures in the
 language's format and every code in the result (method, measure, policy, sensitivity, the
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from effekt.contract.explain import effect_text
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, percent
 from effekt.reports.balance_plot import balance_svg
@@ -53,6 +56,26 @@ def _group_size(table: dict[str, Any], group: str) -> bool:
         table["row_totals"][i] for i, row in enumerate(table["rows"]) if row["group"] == group
     ]
     return all(v is not None for v in totals)
+
+
+def _left_out(x: dict[str, Any] | None, analysed: int | None, limit: int) -> dict[str, Any] | None:
+    """The treated of the population left out of the analysis, if any. Every count is shown
+    only when none is small and the number analysed is published (the total minus the
+    analysed gives the left-out); otherwise small ones as "< 5" and the rest as missing."""
+    if not x or x["left_out"] <= 0:
+        return None
+    keys = ("population_treated", "left_out", "excluded_by_policies", "not_matched")
+    safe = analysed is not None and all(x[k] == 0 or x[k] >= limit for k in keys)
+    out: dict[str, Any] = {
+        k: x[k] if safe else (f"< {limit}" if 0 < x[k] < limit else None) for k in keys
+    }
+    # which reasons apply is shown even when their counts are not
+    out.update(
+        analysed=analysed,
+        reasons=[k for k in ("not_matched", "excluded_by_policies") if x[k] > 0],
+        caliper=x.get("caliper"),
+    )
+    return out
 
 
 def report_data(result: dict[str, Any]) -> dict[str, Any]:
@@ -111,6 +134,8 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
             "payments": settlement["payments"],
             "decisions": settlement["decisions"],
         },
+        "measurements": result.get("measurements"),
+        "left_out": _left_out(result.get("left_out"), effect["n_treated"], limit),
         "balance": result["balance"],
         "balance_passed": result["balance_passed"],
         "balance_threshold": result["plan"].get("balance_threshold"),
@@ -164,6 +189,8 @@ def _effect(d: dict[str, Any], lang: str) -> _Section:
             control=count(e["n_control"], lang),
         ),
     ]
+    if d.get("left_out"):
+        lines.append(_left_out_line(d["left_out"], lang))
     if e.get("rate_ratio") is not None:
         lines.append(
             t(
@@ -197,6 +224,65 @@ def _effect(d: dict[str, Any], lang: str) -> _Section:
             )
         )
     return _Section(t("report.effect", lang) + f" — {pop}", lines)
+
+
+def _left_out_line(x: dict[str, Any], lang: str) -> str:
+    reasons = []
+    for reason in x["reasons"]:
+        code = reason
+        if reason == "not_matched" and x.get("caliper") is None:
+            code = "not_matched_no_caliper"
+        caliper = "–" if x.get("caliper") is None else num(x["caliper"], lang)
+        reasons.append(
+            t(f"report.left_out_reason.{code}", lang, count=count(x[reason], lang), caliper=caliper)
+        )
+    return t(
+        "report.left_out_line",
+        lang,
+        total=count(x["population_treated"], lang),
+        analysed=count(x["analysed"], lang),
+        left_out=count(x["left_out"], lang),
+        reasons="; ".join(reasons),
+    )
+
+
+def _measurements(d: dict[str, Any], lang: str) -> _Section | None:
+    """Per cohort, the figures the payments came from (already suppressed)."""
+    m = d.get("measurements")
+    if not m or not m["rows"]:
+        return None
+    binary = m["kind"] == "binary"
+
+    def level(x: float | None) -> str:
+        return "–" if x is None else (percent(x, lang) if binary else num(x, lang))
+
+    def difference(x: float | None) -> str:
+        if x is None:
+            return "–"
+        return effect_text("absolute_difference", x, "binary", lang) if binary else num(x, lang)
+
+    head = [
+        t("report.cohort", lang),
+        t("report.measurements_column.n_treated", lang),
+        t("report.measurements_column.treated." + ("binary" if binary else "other"), lang),
+        t("report.measurements_column.counterfactual", lang),
+        t("report.measurements_column.difference", lang),
+    ]
+    rows = [
+        [
+            r["cohort"],
+            count(r["n_treated"], lang),
+            level(r["treated"]),
+            level(r["counterfactual"]),
+            difference(r["difference"]),
+        ]
+        for r in m["rows"]
+    ]
+    note = {"psm": "matched", "did": "did"}.get(m["method"], "pooled")
+    paragraphs = [t(f"report.measurements_note.{note}", lang)]
+    if m["suppressed_cohorts"] or any(r["n_treated"] is None for r in m["rows"]):
+        paragraphs.append(t("report.measurements_suppressed", lang, limit=m["threshold"] - 1))
+    return _Section(t("report.measurements", lang), paragraphs, [head, *rows])
 
 
 def _quality(d: dict[str, Any], lang: str) -> _Section:
@@ -267,6 +353,11 @@ def render_text(result: dict[str, Any], lang: str = "en") -> str:
     if d["payments"] is not None:
         parts += ["", t("report.payments", lang)]
         parts += [f"  {line}" for line in _payment_totals(d["payments"], lang)]
+    measured = _measurements(d, lang)
+    if measured is not None:
+        parts += ["", measured.heading, *(f"  {p}" for p in measured.paragraphs)]
+        assert measured.table is not None
+        parts += [f"    {line}".rstrip() for line in aligned(measured.table, left=1)]
     return "\n".join(parts) + "\n"
 
 
@@ -336,6 +427,11 @@ def render_html(result: dict[str, Any], lang: str = "en") -> str:
         html.append(_table([*head, t("report.basis_column", lang)], rows))
     if d["payments"] is not None:
         html.append(_payments_html(d["payments"], lang))
+    measured = _measurements(d, lang)
+    if measured is not None and measured.table is not None:
+        html.append(f"<h2>{escape(measured.heading)}</h2>")
+        html.extend(f"<p>{escape(p)}</p>" for p in measured.paragraphs)
+        html.append(_table(measured.table[0], measured.table[1:]))
     if d["balance"]:
         html.append(_balance_html(d, lang))
     html.append(_published_html(d["published"], lang))

@@ -19,7 +19,9 @@
    values in an in-memory :class:`~effekt.contract.outcomes_file.OutcomesFile`.
 6. **Publication**: counts by cohort × group × outcome category, suppressed (cells below
    5, with secondary suppression: :func:`effekt.engine.suppression.suppress`); the
-   investor view holds only these aggregates.
+   investor view holds only these aggregates. The per-cohort figures the payments came
+   from (:func:`published_measurements`) are suppressed by the same rule; they go in the
+   report, not the investor view.
 7. **The run record**: plan hash, data hash (sha256 of the file's bytes), mapping and
    contract hashes, seed, package versions.
 
@@ -401,6 +403,90 @@ def _measurements(
     return out
 
 
+def _as_count(x: float) -> int:
+    """A weighted count as a whole number on the same side of every threshold: rounded
+    down (4.6 is still below 5), but never to 0 when it is above 0."""
+    if x <= 1e-9:
+        return 0
+    return max(1, math.floor(x + 1e-9))
+
+
+def published_measurements(
+    measurements: list[Measurement], published: dict[str, Any], kind: str, method: str
+) -> dict[str, Any]:
+    """The per-cohort figures the payments came from, suppressed like the published table.
+
+    Per cohort: the treated persons analysed (``n_treated``), their outcome (``treated``:
+    the share achieving it for a binary outcome, else the mean), the counterfactual (the
+    mean over the comparison persons matched to them, who may belong to any cohort) and
+    ``difference`` = treated − counterfactual.
+
+    Suppression, with the published table's threshold and :func:`suppress`: the counts
+    behind the counterfactual — per cohort, the (weighted) matched comparison persons
+    achieving and not achieving a binary outcome, else the number of treated — form a
+    cohort × category table that is suppressed like the published one (small cells, then
+    complements so that none can be worked out from the pooled figures). A cohort's
+    figures are shown only when that table shows its row and the published table shows
+    every cell of the cohort's treated row (their share would give the count); its
+    ``n_treated`` only when the published table shows that row's total.
+    """
+    threshold = int(published["threshold"])
+    index = {(r["cohort"], r["group"]): i for i, r in enumerate(published["rows"])}
+
+    def treated_row(cohort: str) -> tuple[bool, bool]:
+        i = index.get((cohort, "treated"))
+        if i is None:
+            return False, False
+        total = published["row_totals"][i] is not None
+        return total and all(v is not None for v in published["cells"][i]), total
+
+    figures = []  # (cohort, n, treated, counterfactual): all set by _measurements
+    for m in measurements:
+        assert m.n is not None and m.treated is not None and m.baseline is not None
+        figures.append((m.cohort, m.n, m.treated, m.baseline))
+    if kind == "binary":
+        counts = [[_as_count(cf * n), _as_count((1 - cf) * n)] for _, n, _, cf in figures]
+    else:
+        counts = [[_as_count(n)] for _, n, _, _ in figures]
+    hidden = suppress(counts, threshold).suppressed if counts else None
+    rows = []
+    for i, (cohort, n, treated, cf) in enumerate(figures):
+        cells_shown, n_shown = treated_row(cohort)
+        shown = cells_shown and hidden is not None and not hidden[i, :].any()
+        rows.append(
+            {
+                "cohort": cohort,
+                "n_treated": int(n) if n_shown else None,
+                "treated": treated if shown else None,
+                "counterfactual": cf if shown else None,
+                "difference": treated - cf if shown else None,
+            }
+        )
+    return {
+        "kind": kind,
+        "method": method,
+        "threshold": threshold,
+        "rows": rows,
+        "suppressed_cohorts": sum(r["treated"] is None for r in rows),
+    }
+
+
+def left_out(
+    population_treated: int, r: MethodResult, excluded_by_policies: int, caliper: float | None
+) -> dict[str, Any]:
+    """The treated of the population left out of the analysis, and why: excluded by the
+    missing-data and attrition policies (a missing covariate, or an outcome the plan
+    excludes), or no comparison person within the caliper (matching)."""
+    return {
+        "population_treated": population_treated,
+        "analysed": r.n_treated,
+        "left_out": population_treated - r.n_treated,
+        "excluded_by_policies": excluded_by_policies,
+        "not_matched": int(r.details.get("dropped_treated", 0)),
+        "caliper": caliper,
+    }
+
+
 # ----------------------------------------------------------------------- publication
 
 
@@ -560,8 +646,11 @@ def evaluate(
             )
         )
 
+    def in_population(population: str) -> pd.Series:
+        return ev.population_mask(t_all, engaged, population)  # type: ignore[arg-type]
+
     def analyse(population: str) -> tuple[MethodResult, pd.DataFrame, np.ndarray, np.ndarray]:
-        mask = keep & ev.population_mask(t_all, engaged, population)  # type: ignore[arg-type]
+        mask = keep & in_population(population)
         sub = frame.loc[mask].reset_index(drop=True)
         y = y_all[mask].to_numpy(dtype=np.float64)
         t = t_all[mask].to_numpy(dtype=bool)
@@ -608,6 +697,7 @@ def evaluate(
         "quality": data.quality.as_json(rows=True),
         "policies": policy_counts,
         "published": published,
+        "left_out": None,
         "investor_view": {
             "contract": plan.contract_id,
             "metric": plan.metric or plan.outcome,
@@ -617,6 +707,14 @@ def evaluate(
         },
         "run": run_record(plan_hash, data, plan),
     }
+    if plan.method != "did":  # a did's rows are person-periods, its treated only "after"
+        treated_in_population = t_all & in_population(plan.population)
+        result["left_out"] = left_out(
+            int(treated_in_population.sum()),
+            main,
+            int((treated_in_population & ~keep).sum()),
+            plan.caliper,
+        )
     if contract is not None and plan.metric is not None:
         from effekt.services.settle import settle_json
 
@@ -627,6 +725,7 @@ def evaluate(
         )
         measurements = _measurements(plan, sub, y, main, contract, plan_hash)
         result["cohorts"] = [m.model_dump(exclude_none=True) for m in measurements]
+        result["measurements"] = published_measurements(measurements, published, kind, plan.method)
         result["decisions"] = decide(contract, plan.metric, main, level_se)
         outcomes = OutcomesFile(contract=contract.id, measurements=measurements)
         result["settlement"] = settle_json(contract, outcomes, lang)

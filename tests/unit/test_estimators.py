@@ -33,7 +33,7 @@ def _nb(rng: np.random.Generator, mean: float, alpha: float, n: int) -> np.ndarr
 
 def test_nsw_experimental_effect_on_earnings_is_1794_dollars(nsw: pd.DataFrame) -> None:
     effect = est.difference_in_means(nsw.re78[nsw.train == 1], nsw.re78[nsw.train == 0])
-    assert round(effect.estimate, 4) == 1.7943  # research/evaluation.md §2.2 A
+    assert round(effect.estimate, 4) == 1.7943  # docs/sources/evaluation.md §2.2 A
     assert round(effect.se, 4) == 0.6710
     assert (effect.n_treated, effect.n_control) == (185, 260)
 
@@ -101,7 +101,7 @@ def test_proportions_refuse_values_other_than_zero_and_one() -> None:
 
 
 def test_peterborough_cohort_one_reduction_by_hand() -> None:
-    # 142 vs 155 reconviction events per 100 prisoners (research/evaluation.md §1.1.2)
+    # 142 vs 155 reconviction events per 100 prisoners (docs/sources/evaluation.md §1.1.2)
     treated = np.r_[np.full(420, 2), np.full(580, 1)]  # 1420 events, 1000 people
     control = np.r_[np.full(550, 2), np.full(450, 1)]  # 1550 events, 1000 people
     effect = est.relative_reduction(treated, control, model="poisson")

@@ -72,7 +72,7 @@ def test_reduction_interval_covers_truth_for_overdispersed_counts(
 def test_poisson_interval_is_too_narrow_for_overdispersed_counts(
     overdispersed_data: tuple[np.ndarray, np.ndarray],
 ) -> None:
-    # why research/evaluation.md says not to use Poisson intervals for payment decisions
+    # why docs/sources/evaluation.md says not to use Poisson intervals for payment decisions
     assert _coverage(*overdispersed_data, model="poisson", interval="delta") < 0.85
 
 

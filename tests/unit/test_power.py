@@ -44,7 +44,7 @@ def test_required_n_for_proportions_uses_arcsine_effect_size() -> None:
 
 
 def test_mde_for_peterborough_cohorts_matches_research_note_table() -> None:
-    # research/evaluation.md §3.3: mu_C = 1.55, two-sided 5 %, power 80 %
+    # docs/sources/evaluation.md §3.3: mu_C = 1.55, two-sided 5 %, power 80 %
     n = np.array([100, 100, 1000, 1000])
     k = np.array([1, 10, 1, 10])
     poisson = power.mde_rate(1.55, n, ratio=k, dispersion=0.0)

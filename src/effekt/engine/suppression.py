@@ -7,7 +7,7 @@ row and each column of ``A`` is one published additive relation (its cells sum t
 total), so the totals are cells like any other and can be suppressed too.
 
 1. **Primary suppression** hides every cell (totals included) with ``0 < n < threshold``
-   (5 by default; research/security.md §1.3 recommends 5, configurable up to 10).
+   (5 by default; docs/sources/security.md §1.3 recommends 5, configurable up to 10).
 2. **Secondary (complementary) suppression** hides further cells until no suppressed
    cell can be worked out exactly from what is published:
 

@@ -1,7 +1,7 @@
 """Personal data at the controller's boundary: validate personnummer, pseudonymise them.
 
 A personnummer should be accepted only where the controller holds it, turned into a keyed
-pseudonym at once, and never stored or logged in the clear (research/security.md §1.1–1.2).
+pseudonym at once, and never stored or logged in the clear (docs/sources/security.md §1.1–1.2).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Keyed pseudonyms: HMAC-SHA-256 with a secret held by the data controller.
 
 A plain hash of a personnummer is reversible (one birth year is ~366,000 candidates), so a
-pseudonym must be keyed (research/security.md §1.2)::
+pseudonym must be keyed (docs/sources/security.md §1.2)::
 
     subkey = HMAC-SHA-256(key, b"effekt-pseudonym-v1" || 0x00 || domain)
     token  = HMAC-SHA-256(subkey, value as UTF-8)

@@ -326,7 +326,7 @@ def _counterfactual(s: _Study, paid: list[Metric]) -> None:
             lang,
             shares=", ".join(f"{m.label} {percent(x, lang, 0)}" for m, x in anyway),
         )
-        # the research on school absence (shared/research/hemmasittare.md §1.2–1.3, §2)
+        # the research on school absence (docs/sources/hemmasittare.md §1.2–1.3, §2)
         if any(_about_school(m.id + " " + m.definition) for m, _ in anyway):
             trials = t("feasibility.trials", lang)
             item.reasons.append(trials)

@@ -13,7 +13,7 @@ The additionality chain (HM Treasury/BIS *Additionality Guide*; SROI guide)::
 * **drop-off** — the yearly decline of an outcome after its first year (a constant rate or
   one rate per year);
 * **optimism bias** — applied to effect sizes and take-up, not to costs (a method choice
-  for SIBs, see research/valuation.md §4.3): ``0.2`` cuts the expected effect by 20 %.
+  for SIBs, see docs/sources/valuation.md §4.3): ``0.2`` cuts the expected effect by 20 %.
 
 **The rule on deadweight.** A counterfactual from a comparison group, a matched comparison,
 a randomised trial or a difference-in-differences design already removes what would have

@@ -143,12 +143,10 @@ class Source(Strict):
     @field_validator("encoding")
     @classmethod
     def _known_encoding(cls, value: str) -> str:
-        try:
-            b"a".decode(value)  # a text encoding Python knows (not base64, rot13)
-        except LookupError:
+        try:  # a text encoding Python knows (not base64, rot13); four zero bytes are
+            bytes(4).decode(value)  # text in every one of them, utf-16 and utf-32 included
+        except (LookupError, UnicodeDecodeError):
             raise ValueError("mapping_unknown_encoding") from None
-        except UnicodeDecodeError:
-            pass  # utf-16 and the like: text, if not of one byte
         return value
 
 

@@ -10,7 +10,7 @@ from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 from effekt.reports.text import aligned
 
-__all__ = ["feasibility_html", "feasibility_text", "matrix_rows", "value_text"]
+__all__ = ["feasibility_html", "feasibility_text", "matrix_rows", "power_effect", "value_text"]
 
 
 def _m(x: float, currency: str, lang: str) -> str:
@@ -126,9 +126,9 @@ def _discounting(pc: dict[str, Any], lang: str) -> str:
     return percent(pc.get("discount_rate", 0.035), lang)
 
 
-def _effect(row: dict[str, Any], value: float, lang: str) -> str:
-    """A power row's effect, threshold or MDE in its unit (percentage points for a
-    difference of shares)."""
+def power_effect(row: dict[str, Any], value: float, lang: str) -> str:
+    """A power row's effect, threshold or MDE in its unit: a relative effect or a binary
+    level in percent, a difference of shares in percentage points, else a number."""
     return effect_text(row["measure"], value, row.get("kind", "binary"), lang)
 
 
@@ -177,9 +177,9 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
                 lang,
                 rule=p["rule"],
                 metric=p.get("metric_name", p["metric"]),
-                effect=_effect(p, p["expected_effect"], lang),
-                threshold="—" if p["threshold"] is None else _effect(p, p["threshold"], lang),
-                mde="—" if p["mde"] is None else _effect(p, p["mde"], lang),
+                effect=power_effect(p, p["expected_effect"], lang),
+                threshold="—" if p["threshold"] is None else power_effect(p, p["threshold"], lang),
+                mde="—" if p["mde"] is None else power_effect(p, p["mde"], lang),
                 n=number(p["n"], lang),
                 verdict=t(
                     "feasibility.detectable" if p["detectable"] else "feasibility.not_detectable",

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from effekt.contract.explain import effect_text
 from effekt.contract.metrics import Metric
 from effekt.contract.model import Contract
 from effekt.contract.quantity import expected
@@ -27,6 +26,7 @@ from effekt.engine.valuation.indices import DEFAULT_SERIES, rebase
 from effekt.engine.valuation.microsim import lifelong_exclusion, lifetime_cost
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
+from effekt.reports.feasibility_text import power_effect
 from effekt.services.business_case import business_case_json
 from effekt.services.design_power import design_power, metric_mde
 from effekt.services.forstudie_evidence import evidence_json, evidence_reasons
@@ -121,12 +121,6 @@ def _problem_cost(c: Contract, lang: str) -> dict[str, Any] | None:
             high=money(published[1], c.currency, lang),
         ),
     }
-
-
-def _effect(row: dict[str, Any], value: float, lang: str) -> str:
-    """An effect, threshold or MDE of a power row in its unit: a relative effect or a
-    binary level in percent, a difference of shares in percentage points, else a number."""
-    return effect_text(row["measure"], value, row.get("kind", "binary"), lang)
 
 
 def _power_rows(c: Contract) -> list[dict[str, Any]]:
@@ -256,8 +250,8 @@ def _measurable(s: _Study, paid: list[Metric], power: list[dict[str, Any]]) -> N
                 "feasibility.undetectable",
                 lang,
                 rule=p["rule"],
-                effect=_effect(p, p["expected_effect"], lang),
-                mde="—" if p["mde"] is None else _effect(p, p["mde"], lang),
+                effect=power_effect(p, p["expected_effect"], lang),
+                mde="—" if p["mde"] is None else power_effect(p, p["mde"], lang),
                 n=number(p["n"], lang),
             )
         )
@@ -270,8 +264,8 @@ def _measurable(s: _Study, paid: list[Metric], power: list[dict[str, Any]]) -> N
                     "feasibility.threshold_below_mde",
                     lang,
                     rule=p["rule"],
-                    threshold=_effect(p, p["threshold"], lang),
-                    mde=_effect(p, p["mde"], lang),
+                    threshold=power_effect(p, p["threshold"], lang),
+                    mde=power_effect(p, p["mde"], lang),
                 )
             )
     if weak:
@@ -282,8 +276,8 @@ def _measurable(s: _Study, paid: list[Metric], power: list[dict[str, Any]]) -> N
                 "feasibility.effect_vs_mde",
                 lang,
                 rule=p["rule"],
-                effect=_effect(p, p["expected_effect"], lang),
-                mde="—" if p["mde"] is None else _effect(p, p["mde"], lang),
+                effect=power_effect(p, p["expected_effect"], lang),
+                mde="—" if p["mde"] is None else power_effect(p, p["mde"], lang),
                 n=number(p["n"], lang),
             )
             for p in weak

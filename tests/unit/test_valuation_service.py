@@ -5,7 +5,8 @@ against a 30 % matched comparison, so 20 outcomes gained in 2027. Unit costs (th
 table, each row's own price year): a school year 112,200 SEK (2018, kommun, not cashable);
 a SiS treatment-day fee 3,528 SEK (2020, kommun, cashable); a year of activity compensation
 105,480 SEK (2020, Försäkringskassan, a transfer to the individual). KPI annual averages
-(1980 = 100): 2018 328.40, 2020 335.92.
+(1980 = 100): 2018 328.40, 2020 335.92, 2025 417.98 (the last published), then 2 % a year.
+The kommun's payments are money of the day paid (2027), deflated to the price year.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ SCHOOL = 112_200.0  # se_grundskola_elev_ar, 2018 prices
 FEE_DAY = 3_528.0  # se_sis_avgift_behandling_oppen_2020h2, 2020 prices
 ACTIVITY = 105_480.0  # se_aktivitetsersattning_hel_ar_low_derived, 2020 prices
 KPI_2018, KPI_2020 = 328.40, 335.92
+KPI_2027 = 417.98 * 1.02**2  # extrapolated from 2025 at the Riksbank's 2 % target
+TO_2018 = KPI_2018 / KPI_2027  # 2027 kronor into 2018 prices
 GAINED = 100 * (0.5 - 0.3)
 
 
@@ -62,9 +65,9 @@ def test_the_valuation_rate_discounts_from_the_end_of_each_year() -> None:
     assert by_year(data, "kommun", "savings", discounted=True) == pytest.approx(
         [year / 1.035, year / 1.035**2, 0.0]
     )
-    # the kommun pays 20 × 1,000 at the end of 2027
+    # the kommun pays 20 × 1,000 at the end of 2027: in 2018 prices, discounted
     assert by_year(data, "kommun", "costs", discounted=True) == pytest.approx(
-        [20_000 / 1.035, 0, 0]
+        [20_000 * TO_2018 / 1.035, 0, 0]
     )
 
 
@@ -139,13 +142,13 @@ def test_savings_of_a_line_that_starts_later_arrive_later() -> None:
 def test_benefit_cost_ratio_is_public_savings_over_public_costs_discounted() -> None:
     data = value_json(contract(avoided_cost("se_grundskola_elev_ar", 1, 2), rate=0.035))
     savings = GAINED * SCHOOL * (1 / 1.035 + 1 / 1.035**2)
-    costs = 20_000 / 1.035
+    costs = 20_000 * TO_2018 / 1.035
     assert data["benefit_cost_ratio"] == pytest.approx(savings / costs, rel=1e-6)
 
 
 def test_break_even_is_the_first_year_the_cumulative_public_net_stays_positive() -> None:
-    # the kommun pays 20 × 300,000 = 6,000,000 in 2027 and saves 2,244,000 a year for three
-    # years: cumulative net −3,756,000, −1,512,000, +732,000
+    # the kommun pays 20 × 300,000 = 6,000,000 in 2027 (4,531,047 in 2018 prices) and saves
+    # 2,244,000 a year for three years: cumulative net −2,287,047, −43,047, +2,200,953
     data = value_json(
         contract(avoided_cost("se_grundskola_elev_ar", 1, 3), price=300_000, horizon=4)
     )
@@ -222,3 +225,15 @@ def test_value_names_each_metric_by_its_name_not_its_id() -> None:
     assert res.exit_code == 0, res.output
     assert "Högsta motiverade pris per utfall för ”Tillbaka i skolan”" in res.output
     assert "back_in_school" not in res.output
+
+
+def test_payments_are_deflated_to_the_price_year_like_the_savings() -> None:
+    # the same contract valued in 2027 prices: the 2027 payment is already in them
+    data = value_json(contract(avoided_cost("se_grundskola_elev_ar", 1, 1), price_year=2027))
+    assert by_year(data, "kommun", "costs") == pytest.approx([20_000, 0, 0], abs=0.01)
+    assert data["index_extrapolated"] is True
+    # and in 2020 prices, 2027 kronor are worth KPI 2020 / KPI 2027 of theirs
+    earlier = value_json(contract(avoided_cost("se_grundskola_elev_ar", 1, 1), price_year=2020))
+    assert by_year(earlier, "kommun", "costs")[0] == pytest.approx(
+        20_000 * KPI_2020 / KPI_2027, abs=0.01
+    )

@@ -38,8 +38,12 @@ def test_savings_match_the_hand_computation_for_one_metric_and_one_cost_row() ->
     # school year for 2 years, in 2018 prices (the row's own year): 20 × amount in 2027 and 2028
     k = data["actors"]["kommun"]["savings"]["by_year"]
     assert k == pytest.approx([20 * row.amount, 20 * row.amount, 0.0])
-    # the kommun pays 1,000 per outcome above the baseline: 20 × 1,000 in year 1
-    assert data["actors"]["kommun"]["costs"]["by_year"] == pytest.approx([20_000, 0, 0])
+    # the kommun pays 1,000 per outcome above the baseline: 20 × 1,000 in year 1 (2027),
+    # deflated to 2018 prices with the KPI (2025: 417.98, then 2 % a year)
+    to_2018 = 328.40 / (417.98 * 1.02**2)
+    assert data["actors"]["kommun"]["costs"]["by_year"] == pytest.approx(
+        [20_000 * to_2018, 0, 0], abs=0.01
+    )
     assert data["commissioner_share"] == pytest.approx(1.0)
     assert data["payer_share_proposal"] == {"kommun": 1.0}
     assert data["max_price_per_outcome"]["m"]["kommun"] == pytest.approx(2 * row.amount)

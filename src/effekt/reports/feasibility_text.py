@@ -110,7 +110,33 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
             year=data["break_even_year"] or t("feasibility.never", lang),
         )
     )
+    lines.append(_prices_note(data, lang))
     return "\n".join(lines)
+
+
+#: The price indices' names, by series (engine.valuation.indices.DEFAULT_SERIES).
+_INDEX_NAMES = {
+    "se_kpi_faststallda_arsmedel": "value.index_se_kpi",
+    "uk_gdp_deflator_ons_ybgb": "value.index_uk_gdp_deflator",
+}
+
+
+def _prices_note(data: dict[str, Any], lang: str) -> str:
+    """In which prices the matrix is, and how the contract's payments got there."""
+    index = data["price_index"]
+    series = index["series"]
+    name = t(_INDEX_NAMES[series], lang) if series in _INDEX_NAMES else series
+    assumed = (
+        t(
+            "value.index_assumed",
+            lang,
+            year=index["last_published_year"],
+            rate=percent(index["assumed_growth"], lang),
+        )
+        if data["index_extrapolated"]
+        else ""
+    )
+    return t("value.prices_note", lang, price_year=data["price_year"], index=name, assumed=assumed)
 
 
 def _discounting(pc: dict[str, Any], lang: str) -> str:
@@ -168,6 +194,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     )
     v = data["value"]
     wp.append(_proposal(v, _actor_names(data["wrong_pocket"]), lang))
+    wp.append(_prices_note(v, lang))
     out.append((t("feasibility.wrong_pocket", lang, years=len(v["years"])), wp))
     pw = []
     for p in data["power"]:

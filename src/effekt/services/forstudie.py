@@ -498,6 +498,9 @@ def feasibility_json(
                 "break_even_year",
                 "non_party_actors",
                 "years",
+                "price_year",
+                "index_extrapolated",
+                "price_index",
             )
         },
         "wrong_pocket": {

@@ -32,7 +32,7 @@ from effekt.engine.valuation.avoided_costs import (
     avoided_costs,
 )
 from effekt.engine.valuation.discounting import factors_for
-from effekt.engine.valuation.indices import DEFAULT_SERIES
+from effekt.engine.valuation.indices import DEFAULT_SERIES, IndexSeries, index_value
 from effekt.errors import InputError
 from effekt.services.business_case import business_case
 
@@ -64,6 +64,7 @@ class Valuation:
     price_year: int
     society_costs: FloatArray  # real resources: delivery costs and fees (transfers excluded)
     cashable_pv: FloatArray  # the part of savings_pv from cashable unit-cost rows
+    index: IndexSeries  # the price index of the rebasing and the deflating
 
 
 def _table_path(name: str, folders: Sequence[Path]) -> Path:
@@ -116,6 +117,22 @@ def gained_outcomes(c: Contract, cf: CashFlows, years: int) -> FloatArray:
             if y < years:
                 out[j, y] += max(float(g), 0.0)
     return out
+
+
+def deflators(
+    first_year: int, years: int, price_year: int, series: IndexSeries
+) -> tuple[FloatArray, bool]:
+    """Per contract year, the factor from that year's kronor to the price year's, and whether
+    the index was extrapolated for any of them.
+
+    The contract's cash flows are money of the day they are paid; the valuation is in fixed
+    prices of ``price_year``. Year ``y`` of the contract (labelled ``first_year + y``) is
+    read at that calendar year's annual average, as a unit-cost row's price year is.
+    """
+    at = np.arange(first_year, first_year + years, dtype=np.float64)
+    paid, later = index_value(series, at)
+    base, base_later = index_value(series, float(price_year))
+    return np.asarray(base / paid, dtype=np.float64), bool(np.any(later) or np.any(base_later))
 
 
 def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()) -> Valuation:
@@ -206,6 +223,9 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
                 if per_line[k, a]:
                     mid = c.metrics[j].id
                     max_price[mid][actor] = max_price[mid].get(actor, 0.0) + float(per_line[k, a])
+    # the contract's flows are money of the day paid: into the price year's kronor
+    deflator, deflated_extrapolated = deflators(c.start.year, horizon, price_year, series)
+    extrapolated = extrapolated or deflated_extrapolated
     costs = np.zeros((len(ids), horizon))
     for i, party in enumerate(cf.accounts):
         payer_actor = party_actor.get(party)
@@ -215,13 +235,14 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
         for t, f in enumerate(flows):
             y = t // c.periods_per_year
             if y < horizon:
-                costs[ids.index(payer_actor), y] -= float(f)
+                costs[ids.index(payer_actor), y] -= float(f) * deflator[y]
     society_costs = np.zeros(horizon)
     for i, role in enumerate(cf.roles):
         if role in ("outside", "intermediary", "evaluator"):
             for t, f in enumerate(cf.flows[0, i]):
                 if t // c.periods_per_year < horizon:
-                    society_costs[t // c.periods_per_year] += float(f)
+                    y = t // c.periods_per_year
+                    society_costs[y] += float(f) * deflator[y]
     factors = np.stack([factors_for(rates.get(a, spec), horizon) for a in ids])
     commissioners = [
         party_actor[p.id]
@@ -244,6 +265,7 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
         price_year,
         society_costs,
         cashable_pv,
+        series,
     )
 
 
@@ -323,6 +345,12 @@ def value_json(
         "currency": c.currency,
         "price_year": v.price_year,
         "index_extrapolated": v.index_extrapolated,
+        # unit costs rebased and the contract's payments deflated with this index
+        "price_index": {
+            "series": v.index.id,
+            "last_published_year": v.index.last_year,
+            "assumed_growth": v.index.extrapolation_rate,
+        },
         "years": v.years,
         "actors": actors,
         "non_party_actors": [a for a in public if a not in v.actor_party and pv.get(a, 0.0) > 0],

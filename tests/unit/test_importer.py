@@ -446,6 +446,25 @@ def test_a_missing_engaged_column_is_refused_like_any_other(tmp_path: Path) -> N
     )
 
 
+def test_a_misspelt_direct_identifier_to_drop_stops_the_import_instead_of_staying(
+    tmp_path: Path,
+) -> None:
+    # "nam" for "namn": silently ignored, the names would have stayed in the data
+    text = MAPPING_FILE.replace('drop = ["namn"]', 'drop = ["nam"]').replace('"ålder"', '"alder"')
+    df = frame(PEOPLE).assign(deltagit=["ja", "nej", "ja", "nej"])
+    err = lacking(tmp_path, text, df)
+    [problem] = err.problems
+    assert (problem.path, problem.line) == ("identifier.drop[0]", 5)
+    assert problem.message("en") == (
+        'The data has no column "nam" (a direct identifier to remove at import, in '
+        'identifier.drop). Did you mean "namn"?'
+    )
+    assert problem.message("sv") == (
+        'Data saknar kolumnen "nam" (en direkt identifierande uppgift som ska tas bort vid '
+        'importen, i identifier.drop). Menade du "namn"?'
+    )
+
+
 def test_every_column_the_data_lacks_is_reported_at_once_in_file_order(tmp_path: Path) -> None:
     df = frame(PEOPLE).rename(columns={"pnr": "personnummer", "alder": "age"})
     err = lacking(tmp_path, MAPPING_FILE, df)
@@ -470,7 +489,8 @@ def test_a_file_without_a_header_line_is_named_as_such_and_its_first_row_not_sho
     df = df.iloc[1:].set_axis(first, axis=1)
     err = lacking(tmp_path, MAPPING_FILE.replace('engaged = "deltagit"\n', ""), df)
     assert [p.path for p in err.problems] == [
-        "identifier.column", "columns.treatment", "covariates[0].column", "eligibility[0].column"
+        "identifier.column", "identifier.drop[0]", "columns.treatment", "covariates[0].column",
+        "eligibility[0].column",
     ]  # fmt: skip
     assert err.code == "import.missing_columns_no_header"
     assert "har filen en rubrikrad?" in err.render("sv")

@@ -37,6 +37,9 @@ def named_columns(mapping: Mapping) -> list[Named]:
     named: list[Named] = []
     if mapping.identifier is not None:
         named.append((("identifier", "column"), mapping.identifier.column, _role("identifier")))
+        # a direct identifier to remove: misspelt, it would stay in the data unnoticed
+        for i, column in enumerate(mapping.identifier.drop):
+            named.append((("identifier", "drop", i), column, _role("drop")))
     for job in ("treatment", "cohort", "period", "referral_date", "engaged"):
         column = getattr(mapping.columns, job)
         if column is not None:

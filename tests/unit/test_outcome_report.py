@@ -257,7 +257,7 @@ def test_swedish_report_writes_money_as_kronor(kind: str) -> None:
     [
         ("sv", ["Verifierade utfallsbetalningar, på de utfall som denna utvärdering mätt: "
                 "3 773 530,80 kr.",
-                "Aktivitetsersättning enligt kontraktets leveransplan, inte verifierad av denna "
+                "Aktivitetsarvode enligt kontraktets genomförandeplan, inte verifierad av denna "
                 "utvärdering: 1 061 346,72 kr.",
                 "Summa att betala: 4 834 877,52 kr.",
                 "Mättes inte i denna utvärdering, så inget betalas enligt: "
@@ -279,7 +279,7 @@ def test_report_keeps_the_verified_total_apart_from_the_planned_activity_fees(
         assert line in out
     if kind == "html":  # every payment says what it is paid on
         measured, planned = {"sv": ("1 638 630 kr</td><td>uppmätt utfall",
-                                    "121 380 kr</td><td>leveransplanen (inte verifierad)"),
+                                    "121 380 kr</td><td>genomförandeplanen (inte verifierad)"),
                              "en": ("SEK 1,638,630</td><td>measured outcome",
                                     "SEK 121,380</td><td>delivery plan (not verified)")}[lang]  # fmt: skip
         assert measured in out and planned in out

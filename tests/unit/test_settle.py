@@ -166,8 +166,8 @@ def test_activity_fees_are_modelled_and_not_in_the_measured_total(lang: str) -> 
     text = settle_text(hemma(), result, lang).replace("\u00a0", " ")
     said = {
         "sv": ["Utfallsbetalningar på uppmätta utfall: 3 121 200 kr",
-               "Aktivitetsersättning enligt kontraktets leveransplan, inte uppmätt: 1 061 347 kr",
-               "Summa att betala: 4 182 547 kr", "enligt aktivitet (från leveransplanen)"],
+               "Aktivitetsarvode enligt kontraktets genomförandeplan, inte uppmätt: 1 061 347 kr",
+               "Summa att betala: 4 182 547 kr", "enligt aktivitet (från genomförandeplanen)"],
         "en": ["Outcome payments on measured outcomes: SEK 3,121,200",
                "Activity fees from the contract's delivery plan, not measured: SEK 1,061,347",
                "Total payments due: SEK 4,182,547", "under aktivitet (from the delivery plan)"],

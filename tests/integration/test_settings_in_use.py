@@ -212,3 +212,12 @@ def test_a_scheduler_host_that_does_not_exist_is_named_at_once() -> None:
         "att hitta från den här datorn."
     ) in result.output
     assert time.perf_counter() - start < 10
+
+
+def test_a_scheduler_host_without_a_scheme_is_checked_as_tcp_at_once() -> None:
+    # Dask reads "host:port" as tcp://host:port; the name is checked the same way
+    start = time.perf_counter()
+    result = run(["simulate", str(HEMMA), "--dask", "schemalaggare.invalid:8786", "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert "schemalaggare.invalid" in result.output and "cannot be found" in result.output
+    assert time.perf_counter() - start < 10

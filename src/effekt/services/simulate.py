@@ -229,13 +229,13 @@ QUIET_SCHEDULER: dict[str, Any] = {"dashboard": False, "dashboard_address": ":0"
 
 
 def _check_host(address: str) -> None:
-    """A usage error at once when the host of a ``tcp://`` or ``tls://`` address has no
-    address here — rather than waiting out the timeout for a name that cannot answer."""
+    """A usage error at once when the host of a ``tcp://`` or ``tls://`` address (or a bare
+    ``host:port``, which Dask reads as tcp) has no address here — rather than waiting out the timeout for a name that cannot answer."""
     import socket
     from urllib.parse import urlsplit
 
-    try:
-        parts = urlsplit(address)
+    try:  # "host:port" is Dask's tcp://host:port
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
         host = parts.hostname
     except ValueError:
         return  # Dask's own parsing names a malformed address

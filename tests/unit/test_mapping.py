@@ -281,3 +281,52 @@ def test_an_unknown_events_source_suggests_the_one_meant(tmp_path: Path) -> None
     assert found.message("sv") == (
         'Mappningen har ingen händelsekälla som heter "brot". Menade du "brott"?'
     )
+
+
+def test_a_share_threshold_written_as_a_percentage_is_refused_with_the_share_to_write(
+    tmp_path: Path,
+) -> None:
+    # 80 for 80 %: no one's attendance share reaches 80, the effect would be zero
+    text = MINIMAL + (
+        '[[outcomes]]\nmetric = "m"\nkind = "attendance_share"\nattended = "a"\n'
+        'scheduled = "s"\nat_least = 80\n'
+    )
+    [found] = problems(tmp_path, text)
+    assert (found.path, found.line, found.code) == (
+        "outcomes[0].at_least",
+        13,
+        "mapping.share_threshold_percent",
+    )
+    assert found.message("en").endswith("so no one would reach it. For 80 %, write at_least = 0.8.")
+    assert found.message("sv").endswith(
+        "så ingen skulle nå gränsen. För 80 %, skriv at_least = 0.8."
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "code"),
+    [
+        ('kind = "status_at"\nevents = "brott"\nanchor = "d"\nat_least = -0.5\n',
+         "mapping.share_threshold"),
+        ('kind = "event_count"\nevents = "brott"\nanchor = "d"\nat_least = 0\n',
+         "mapping.count_threshold"),
+        ('column = "x"\nmin = 0\nmax = 10\nat_least = 12\n', "mapping.threshold_outside_range"),
+        ('column = "x"\nmin = 0\nmax = 10\nat_least = 0\n', "mapping.threshold_outside_range"),
+    ],
+)  # fmt: skip
+def test_a_threshold_everyone_or_no_one_reaches_is_refused(
+    tmp_path: Path, outcome: str, code: str
+) -> None:
+    spells = (
+        'start_column = "s"\nend_column = "e"' if "status_at" in outcome else 'date_column = "d"'
+    )
+    text = MINIMAL + EVENTS.replace('date_column = "datum"', spells)
+    [found] = problems(tmp_path, text + f'[[outcomes]]\nmetric = "m"\n{outcome}')
+    assert (found.path, found.code) == ("outcomes[0].at_least", code)
+    for lang in ("en", "sv"):
+        assert "{" not in found.message(lang)
+
+
+def test_a_threshold_inside_the_valid_values_is_accepted(tmp_path: Path) -> None:
+    text = MINIMAL + '[[outcomes]]\nmetric = "m"\ncolumn = "x"\nmin = 0\nmax = 10\nat_least = 10\n'
+    assert load_mapping(write(tmp_path, text)).outcomes[0].at_least == 10

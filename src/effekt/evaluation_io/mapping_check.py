@@ -93,7 +93,50 @@ def _across_tables(mapping: Mapping, doc: Document) -> list[Problem]:
     sources: dict[str, tuple[int, EventSource]] = {}
     for j, source in enumerate(mapping.events):
         sources.setdefault(source.id, (j, source))  # the first of an id used twice
-    return _repeated_ids(mapping, doc) + _outcomes_from_events(mapping, doc, sources)
+    return (
+        _repeated_ids(mapping, doc)
+        + _outcomes_from_events(mapping, doc, sources)
+        + _thresholds(mapping, doc)
+    )
+
+
+#: Kinds whose value per person is a share (0..1) and those that count (0, 1, 2, …).
+_SHARE_KINDS = frozenset({"attendance_share", "status_at"})
+_COUNT_KINDS = frozenset({"event_count", "days_in_state"})
+
+
+def _thresholds(mapping: Mapping, doc: Document) -> list[Problem]:
+    """An ``at_least`` that every person reaches or none can: the binary metric would be
+    the same for everyone and the effect zero whatever happened (80 written for 80 %, say)."""
+    problems: list[Problem] = []
+    for i, out in enumerate(mapping.outcomes):
+        x = out.at_least
+        if x is None:
+            continue
+        where = ("outcomes", i, "at_least")
+        if out.kind in _SHARE_KINDS and not 0 < x <= 1:
+            percent = 1 < x <= 100  # 80 written for 80 %
+            code = "mapping.share_threshold_percent" if percent else "mapping.share_threshold"
+            problems.append(
+                doc.problem(where, code, value=f"{x:g}", kind=out.kind, share=f"{x / 100:g}")
+            )
+        elif out.kind in _COUNT_KINDS and x <= 0:
+            problems.append(
+                doc.problem(where, "mapping.count_threshold", value=f"{x:g}", kind=out.kind)
+            )
+        elif out.kind == "value" and (
+            (out.max is not None and x > out.max) or (out.min is not None and x <= out.min)
+        ):
+            problems.append(
+                doc.problem(
+                    where,
+                    "mapping.threshold_outside_range",
+                    value=f"{x:g}",
+                    low="" if out.min is None else f"{out.min:g}",
+                    high="" if out.max is None else f"{out.max:g}",
+                )
+            )
+    return problems
 
 
 def _repeated_ids(mapping: Mapping, doc: Document) -> list[Problem]:

@@ -519,3 +519,16 @@ def test_a_column_an_events_file_lacks_is_named_where_the_mapping_names_it(
         'Data saknar kolumnen "datum" (en kolumn i händelsefilen brott).'
     )
     assert str(tmp_path / "e.csv") in info.value.render("en")
+
+
+def test_an_empty_file_is_named_as_empty_not_as_a_parser_error(tmp_path: Path) -> None:
+    (tmp_path / "m.toml").write_text(MAPPING_FILE, encoding="utf-8")
+    (tmp_path / "d.csv").write_bytes(b"")
+    with pytest.raises(DataError) as info:
+        import_participants(
+            tmp_path / "d.csv", load_mapping(tmp_path / "m.toml"), environ={"KEY": KEY_HEX}
+        )
+    assert info.value.code == "import.empty"
+    assert info.value.render("sv").endswith(
+        "filen är tom — inte ens en rubrikrad med kolumnnamnen."
+    )

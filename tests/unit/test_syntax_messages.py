@@ -73,6 +73,31 @@ def test_a_tab_in_yaml_indentation_is_explained() -> None:
     assert "YAML tillåter inte tabbar för indrag" in message
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "sv"),
+    [
+        ("parties: [\n", 2, "filen slutar där ett värde väntas (en lista [ eller tabell { som"),
+        ("parties: [1, 2\nid: x\n", 2, "här väntas ett kommatecken eller ]"),
+        ("costs:\n  setup: 1\n fixed: 2\n", 3, "indraget stämmer inte med raderna ovanför"),
+        ("id: x\nterm_periods\n", 3, "en nyckel utan kolon: skriv nyckel: värde"),
+        ("costs: *grund\n", 1, "aliaset 'grund' hänvisar inte till något ankare"),
+        ("id: x\nid: y\n", 2, "nyckeln 'id' skrivs en andra gång i samma tabell"),
+    ],
+)
+def test_common_yaml_mistakes_are_explained_in_swedish(text: str, line: int, sv: str) -> None:
+    found_line, message = problem_text(text, "yaml", "sv")
+    assert found_line == line
+    assert sv in message
+    assert "expected" not in message and "found" not in message
+
+
+def test_a_key_written_twice_in_json_is_refused_at_the_second() -> None:
+    text = '{"parties": [{"id": "a"}, {"id": "b",\n  "role": "x",\n  "id": "c"}]}'
+    line, message = problem_text(text, "json", "en")
+    assert line == 3
+    assert "the key 'id' is written a second time in the same table" in message
+
+
 def test_a_message_the_table_does_not_know_keeps_the_parsers_words() -> None:
     found = syntax_detail("toml", "Something new (at line 3, column 4)")
     assert found == ("Something new", 3, 4, False)

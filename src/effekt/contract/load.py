@@ -76,6 +76,52 @@ def _syntax_problem(
     return ContractInvalid([Problem("", line, "error", "contract.syntax", params, file)], file=file)
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice in one mapping: PyYAML keeps the
+    last silently, so a second ``price:`` would replace the first unnoticed (TOML refuses
+    it, and so does effekt for YAML and JSON)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, str | int | float | bool) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    problem=f"found duplicate key {key!r}", problem_mark=key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _DuplicateJsonKey(ValueError):
+    """A key written twice in one JSON object (``json`` keeps the last silently)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateJsonKey(key)
+        out[key] = value
+    return out
+
+
+def _json_key_line(text: str) -> tuple[int | None, int | None]:
+    """Where a JSON file writes a key the second time: JSON is YAML's flow style, so the
+    YAML loader that refuses repeated keys finds the place (None when it cannot read it)."""
+    try:
+        yaml.load(text, Loader=_UniqueKeys)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        if mark is not None and "duplicate key" in str(exc.problem):
+            return mark.line + 1, mark.column + 1
+    return None, None
+
+
 def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:
     """Parse ``text`` as ``fmt`` ("toml", "yaml" or "json")."""
     try:
@@ -83,9 +129,9 @@ def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:
             data: Any = tomllib.loads(text)
             return Document(data, locate_toml(text), file, fmt)
         if fmt == "json":
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique_pairs)
         else:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_UniqueKeys)  # noqa: S506 - a safe loader
     except tomllib.TOMLDecodeError as exc:
         found = syntax_detail("toml", str(exc))
         line = len(text.splitlines()) if found.at_end else found.line
@@ -96,6 +142,10 @@ def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:
     except json.JSONDecodeError as exc:
         found = syntax_detail("json", exc.msg)
         raise _syntax_problem(file, exc.lineno, found.detail, exc.colno) from None
+    except _DuplicateJsonKey as exc:
+        line, column = _json_key_line(text)
+        detail: Detail = ("syntax.key_twice", {"key": repr(exc.key)})
+        raise _syntax_problem(file, line, detail, column) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -50,6 +50,14 @@ _YAML = [
     (r"mapping values are not allowed here", "syntax.yaml_colon"),
     (r"found character '\\t' that cannot start any token", "syntax.yaml_tab"),
     (r"found unexpected end of stream", "syntax.unterminated_string"),
+    (r"expected the node content, but found '<stream end>'", "syntax.yaml_ends_early"),
+    (r"expected the node content, but found (?P<found>.+)", "syntax.yaml_missing_value"),
+    (r"expected ',' or '(?P<close>[\]}])', but got .+", "syntax.yaml_unclosed"),
+    (r"expected <block end>, but found .+", "syntax.yaml_indent"),
+    (r"could not find expected ':'", "syntax.yaml_expected_colon"),
+    (r"found undefined alias (?P<key>.+)", "syntax.yaml_alias"),
+    (r"found duplicate key (?P<key>.+)", "syntax.key_twice"),
+    (r"found character (?P<char>.+) that cannot start any token", "syntax.bad_character"),
 ]
 _TABLES = {"toml": _TOML, "json": _JSON, "yaml": _YAML}
 _WHERE = re.compile(

@@ -191,6 +191,8 @@ def _read(
             raise DataError("import.unknown_format", path=str(p), suffix=suffix or "(none)")
     except (DataError, InputError):
         raise
+    except pd.errors.EmptyDataError:
+        raise DataError("import.empty", path=str(p)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError("file.unreadable", path=str(p), detail=type(exc).__name__) from None
     except Exception as exc:  # noqa: BLE001 - a parser's own error type; the value is not shown

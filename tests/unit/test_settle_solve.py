@@ -321,3 +321,17 @@ def test_the_workbook_formats_money_rates_and_multiples_as_such(tmp_path: Path) 
     scenarios = wb.worksheets[-1]
     irr = next(r for r in scenarios.iter_rows() if str(r[0].value).startswith("fond IRR"))
     assert {c.number_format for c in irr[1:]} == {"0.0%"}
+
+
+def test_the_business_case_names_the_activity_fees_inside_the_rules_payments() -> None:
+    # hemmasittare pays 10,000 per participant who starts as an activity fee: not an outcome
+    case = business_case_json(load_contract(HEMMA))
+    totals, rules = case["totals"], case["rules"]
+    assert totals["activity_fees"] == pytest.approx(rules["aktivitet"])
+    assert totals["outcome_payments"] == pytest.approx(sum(rules.values()))
+    for lang, text in (
+        ("en", "Payments under the rules SEK 9,752,398 (of which activity fees SEK 1,061,347)"),
+        ("sv", "Betalningar enligt reglerna 9 752 398 kr (varav aktivitetsarvoden 1 061 347 kr)"),
+    ):
+        out = CliRunner().invoke(main, ["model", str(HEMMA), "--lang", lang]).output
+        assert text in out.replace("\u00a0", " ").replace("\u202f", " ")

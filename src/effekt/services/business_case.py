@@ -115,7 +115,15 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
         "outcome_payments_by_year": by_year,
         "tranches": tranches,
         "totals": {
+            # every rule's payments, activity fees included (they are named apart below)
             "outcome_payments": _cents(cf.payments.by_rule[0].sum()),
+            "activity_fees": _cents(
+                sum(
+                    cf.payments.by_rule[0, k].sum()
+                    for k, r in enumerate(c.rules)
+                    if r.kind == "activity_fee"
+                )
+            ),
             "outcome_payments_before_cap": _cents(np.sum(cf.payments.uncapped_total[0]))
             if cf.payments.uncapped_total is not None
             else None,

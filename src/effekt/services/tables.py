@@ -58,14 +58,18 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
     lines += [
         "",
         t(
-            "table.totals",
+            "table.totals_with_activity" if tot.get("activity_fees") else "table.totals",
             lang,
             payments=_cell(tot["outcome_payments"], "money", c, lang),
+            activity=_cell(tot.get("activity_fees", 0.0), "money", c, lang),
             drawn=_cell(tot["capital_drawn"], "money", c, lang),
             costs=_cell(tot["delivery_costs"], "money", c, lang),
         ),
     ]
-    lines += ["", t("table.by_year", lang)]
+    lines += [
+        "",
+        t("table.by_year_with_activity" if tot.get("activity_fees") else "table.by_year", lang),
+    ]
     for year, payers in data["outcome_payments_by_year"].items():
         cells = ", ".join(f"{pid} {_cell(v, 'money', c, lang)}" for pid, v in payers.items())
         lines.append(f"  {year}: {cells}")

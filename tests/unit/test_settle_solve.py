@@ -335,3 +335,10 @@ def test_the_business_case_names_the_activity_fees_inside_the_rules_payments() -
     ):
         out = CliRunner().invoke(main, ["model", str(HEMMA), "--lang", lang]).output
         assert text in out.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_a_search_range_upside_down_is_a_usage_error() -> None:
+    args = ["solve", str(HEMMA), "--vary", "rules[0].price", "--target", "fond.irr=6%"]
+    result = CliRunner().invoke(main, [*args, "--low", "10", "--high", "5", "--lang", "en"])
+    assert result.exit_code == 2
+    assert "--low 10 is not below --high 5" in result.output

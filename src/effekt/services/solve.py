@@ -136,6 +136,8 @@ def solve(
         current = current["mean"]
     if not isinstance(current, int | float) or isinstance(current, bool):
         raise UsageError("solve.not_numeric", param=param)
+    if low is not None and high is not None and not low < high:
+        raise UsageError("solve.empty_range", low=low, high=high)
     lo = float(low) if low is not None else min(0.0, float(current))
     hi = float(high) if high is not None else max(1.0, 10.0 * abs(float(current)))
     lo, hi = _valid_range(c, param, lo, hi, float(current))

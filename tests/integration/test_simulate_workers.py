@@ -236,7 +236,10 @@ def test_a_funds_table_in_swedish_names_its_roles_in_swedish(tmp_path: Path) -> 
     assert "alla  beställare" in fund_table and "alla  investerare" in fund_table
     assert "commissioner" not in fund_table and "investor" not in fund_table
     # one word for a contract in every command ("Kontrakt", never "Avtal")
-    assert "Avtal" not in result.output and "fondens andel" in contract_table
+    assert (
+        "Avtal" not in result.output
+        and "i fonden; kontraktets egna belopp, inte viktade" in contract_table
+    )
 
 
 def test_a_local_cluster_does_not_warn_when_another_holds_the_dashboard_port() -> None:

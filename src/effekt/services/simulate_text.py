@@ -45,6 +45,8 @@ def simulate_text(data: dict[str, Any], lang: str = "en") -> str:
         "",
     ]
     lines += _parties(data, cur, lang, fund="fund" in data)
+    if "fund" in data:
+        lines.append(t("simulate.fund_rows", lang))
     lines += ["", t("simulate.outlay_title", lang)]
     rows = [[t("simulate.col.year", lang), t("simulate.col.payer", lang), "p50", "p90", "p95"]]
     for year, payers in data["outlay"].items():

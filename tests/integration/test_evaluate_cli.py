@@ -394,17 +394,22 @@ def test_missing_and_invalid_values_of_a_column_are_counted_together(tmp_path: P
 # --------------------------------------------------------------- events and usage
 
 
+def personnummer(i: int) -> str:
+    """The i-th of a run of valid, invented personnummer (born in the 1990s)."""
+    born = f"9{i // 28 % 10}{1 + i % 12:02d}{1 + i % 28:02d}"
+    nine = f"{born}{900 + i % 100:03d}"
+    total = sum(
+        (int(c) * (2 - k % 2)) // 10 + (int(c) * (2 - k % 2)) % 10 for k, c in enumerate(nine)
+    )
+    return f"{nine[:6]}-{nine[6:]}{(10 - total % 10) % 10}"
+
+
 def test_reconvictions_from_an_events_file_give_counts_and_a_rate_ratio(tmp_path: Path) -> None:
     rng = np.random.default_rng(5)
     people = []
     events = []
     for i in range(200):
-        born = f"9{i // 28 % 10}{1 + i % 12:02d}{1 + i % 28:02d}"
-        nine = f"{born}{900 + i % 100:03d}"
-        total = sum(
-            (int(c) * (2 - k % 2)) // 10 + (int(c) * (2 - k % 2)) % 10 for k, c in enumerate(nine)
-        )
-        number = f"{nine[:6]}-{nine[6:]}{(10 - total % 10) % 10}"
+        number = personnummer(i)
         treated = i % 2
         people.append((number, treated, "2027-01-01"))
         for _ in range(rng.poisson(1.0 if treated else 1.6)):
@@ -432,6 +437,98 @@ def test_reconvictions_from_an_events_file_give_counts_and_a_rate_ratio(tmp_path
     assert out["effect"]["rate_ratio"] < 1
     assert out["published"]["columns"] == ["0", "1", "2+"]
     assert out["run"]["pseudonym_key"] == "env:KEY"
+
+
+# ------------------------------------------------------------- dates, never guessed
+
+KEY = "ab" + "".join(f"{i:02x}" for i in range(31))
+#: Events of person i: the first i % 5 of these (day first, as a Swedish file writes them).
+EVENT_DAYS = ["15/01/2027", "10/03/2027", "15/01/2028", "20/06/2027", "01/02/2028"]
+
+
+def released(
+    tmp_path: Path, releases: list[str], events: list[list[str]], mapping: str = ""
+) -> list[str]:
+    """p.csv (one person per release date, every other one in the programme), e.csv (each
+    person's events) and m.toml with ``mapping`` at its end: evaluate's arguments."""
+    people = [(personnummer(i), i % 2, day) for i, day in enumerate(releases)]
+    rows = [(personnummer(i), day) for i, days in enumerate(events) for day in days]
+    pd.DataFrame(people, columns=["pnr", "program", "release"]).to_csv(
+        tmp_path / "p.csv", index=False
+    )
+    pd.DataFrame(rows, columns=["pnr", "date"]).to_csv(tmp_path / "e.csv", index=False)
+    (tmp_path / "m.toml").write_text(
+        '[identifier]\ncolumn = "pnr"\nkey_env = "KEY"\n'
+        '[columns]\ntreatment = "program"\nreferral_date = "release"\n'
+        '[[outcomes]]\nmetric = "reconvictions"\nkind = "event_count"\nevents = "convictions"\n'
+        '[[events]]\nid = "convictions"\nfile = "e.csv"\nid_column = "pnr"\ndate_column = "date"\n'
+        + mapping
+    )
+    return ["evaluate", str(tmp_path / "p.csv"), "--mapping", str(tmp_path / "m.toml"),
+            "--metric", "reconvictions", "--method", "rct", "--outcome-kind", "count"]  # fmt: skip
+
+
+def test_day_first_dates_are_read_with_the_mapping_date_format(tmp_path: Path) -> None:
+    """Released 1 February 2027 (pandas read 01/02/2027 as 2 January): the window is
+    [2027-02-01, 2028-02-01), so 15/01/2027 and 01/02/2028 fall outside it."""
+    events = [EVENT_DAYS[: i % 5] for i in range(40)]
+    args = released(tmp_path, ["01/02/2027"] * 40, events, '[source]\ndate_format = "%d/%m/%Y"\n')
+    out = as_json(run(*args, "--json", env={"KEY": KEY}))
+    inside = {"10/03/2027", "15/01/2028", "20/06/2027"}
+    counted = out["effect"]["treated_mean"] * 20 + out["effect"]["counterfactual_mean"] * 20
+    assert counted == pytest.approx(sum(day in inside for days in events for day in days))
+    assert counted == pytest.approx(48)  # 8 persons each with 0, 0, 1, 2, 3 inside
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", 'p.csv: column "release", row 3, has a value in the form NN/NN/NNNN that cannot be '
+               "read as a date (N stands for a digit). Write dates as 2027-05-22, or set "
+               'date_format under [source] in the mapping file, e.g. date_format = "%d/%m/%Y".'),
+        ("sv", 'p.csv: kolumnen "release", rad 3, har ett värde i formen NN/NN/NNNN som inte kan '
+               "läsas som ett datum (N står för en siffra). Skriv datum som 2027-05-22 eller ange "
+               'date_format under [source] i mappningsfilen, till exempel date_format = "%d/%m/%Y".'),
+    ],
+)  # fmt: skip
+def test_us_style_date_without_format_stops_with_row_and_form(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    releases = ["2027-02-01"] * 40
+    releases[2] = "01/02/2027"  # pandas made it 2 January, or missing beside ISO dates
+    args = released(tmp_path, releases, [["2027-03-10"]] * 40)
+    result = run(*args, "--json", "--lang", lang, env={"KEY": KEY})
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("effekt: ") and result.stderr.rstrip().endswith(expected)
+    assert "01/02/2027" not in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", 'e.csv: column "date", row 4, has a date in the form NNNN-NN-NN (N stands for a '
+            "digit) that does not exist"),
+     ("sv", 'e.csv: kolumnen "date", rad 4, har ett datum i formen NNNN-NN-NN (N står för en '
+            "siffra) som inte finns")],
+)  # fmt: skip
+def test_impossible_date_stops_import(tmp_path: Path, lang: str, expected: str) -> None:
+    events = [["2027-03-10"]] * 40
+    events[3] = ["2027-02-30"]  # the events file's fourth data row
+    args = released(tmp_path, ["2027-02-01"] * 40, events)
+    result = run(*args, "--lang", lang, env={"KEY": KEY})
+    assert result.exit_code == 1
+    assert expected in result.stderr
+    assert "2027-02-30" not in result.output and "Traceback" not in result.output
+
+
+def test_invalid_date_format_in_mapping_is_reported_with_line(tmp_path: Path) -> None:
+    args = released(tmp_path, ["2027-02-01"] * 4, [[]] * 4, '[source]\ndate_format = "%d/%m"\n')
+    result = run(*args, "--lang", "en", env={"KEY": KEY})
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'm.toml'}:17: error: source.date_format: A date form as a strftime " in (
+        result.stderr
+    )
+    assert "Traceback" not in result.output
 
 
 def test_missing_data_file_is_a_usage_error() -> None:

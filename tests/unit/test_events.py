@@ -105,21 +105,7 @@ def test_populations_carry_distinct_labels() -> None:
     assert POPULATION_LABELS == {"referred": "intention_to_treat", "engaged": "engaged_only"}
 
 
-# --- dates as exports write them (evaluation_io/dates.py) --------------------------------
-
-
-def test_iso_dates_with_and_without_a_time_in_one_column_are_all_read() -> None:
-    from effekt.evaluation_io.dates import to_dates
-
-    dates = to_dates(pd.Series(["2027-05-22", "2027-05-22 00:00", " 2027-06-01T13:45:00", ""]))
-    assert dates.tolist()[:3] == [D("2027-05-22"), D("2027-05-22"), D("2027-06-01 13:45")]
-    assert pd.isna(dates.iloc[3])
-
-
-def test_a_date_that_does_not_exist_is_missing() -> None:
-    from effekt.evaluation_io.dates import to_dates
-
-    assert pd.isna(to_dates(pd.Series(["2027-05-22", "2027-02-30"])).iloc[1])
+# --- dates as exports write them (reading them: test_dates.py) ----------------------------
 
 
 def test_events_count_from_anchors_written_with_and_without_a_time() -> None:

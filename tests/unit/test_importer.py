@@ -532,3 +532,111 @@ def test_an_empty_file_is_named_as_empty_not_as_a_parser_error(tmp_path: Path) -
     assert info.value.render("sv").endswith(
         "filen är tom — inte ens en rubrikrad med kolumnnamnen."
     )
+
+
+# ------------------------------------------------------------- dates, never guessed
+
+
+def dated(**source: str) -> Mapping:
+    return mapping(
+        columns={"treatment": "grupp", "treated_values": ["insats"], "referral_date": "remiss"},
+        source=source,
+    )
+
+
+def test_referral_dates_are_read_as_dates_at_import(tmp_path: Path) -> None:
+    df = frame(PEOPLE).assign(remiss=["2027-01-10", "2027-02-01 13:45", None, "2027-03-01"])
+    res = run(tmp_path, df, dated())
+    assert res.frame["remiss"].tolist() == [
+        pd.Timestamp("2027-01-10"), pd.Timestamp("2027-02-01 13:45"), pd.NaT,
+        pd.Timestamp("2027-03-01"),
+    ]  # fmt: skip
+    assert res.quality.missing["remiss"] == [3]
+
+
+def test_a_date_that_cannot_be_read_stops_the_import_even_in_an_excluded_row(
+    tmp_path: Path,
+) -> None:
+    df = frame(PEOPLE, ages=[14, 10, 14, 14])  # row 2 is not eligible
+    df["remiss"] = ["2027-01-10", "10/01/2027", "2027-01-12", "2027-01-13"]
+    with pytest.raises(DataError) as info:
+        run(tmp_path, df, dated())
+    err = info.value
+    assert (err.code, err.params["column"], err.params["row"]) == (
+        "import.date_unreadable", "remiss", 2
+    )  # fmt: skip
+    assert err.params["path"] == str(tmp_path / "data.csv")
+    assert err.params["table"] == "[source]"
+
+
+def test_day_first_referral_dates_are_read_with_the_mapping_date_format(tmp_path: Path) -> None:
+    df = frame(PEOPLE).assign(remiss=["01/02/2027", "31/01/2027", "1/2/2027", "12/01/2027"])
+    res = run(tmp_path, df, dated(date_format="%d/%m/%Y"))
+    assert res.frame["remiss"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2027-02-01", "2027-01-31", "2027-02-01", "2027-01-12"
+    ]  # fmt: skip
+
+
+def test_a_csv_date_column_keeps_its_leading_zero(tmp_path: Path) -> None:
+    """pandas would read 01022027 as the number 1022027; the date column is read as text."""
+    df = frame(PEOPLE).assign(remiss=["01022027", "31012027", "15032027", "09122027"])
+    res = run(tmp_path, df, dated(date_format="%d%m%Y"))
+    assert res.frame["remiss"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2027-02-01", "2027-01-31", "2027-03-15", "2027-12-09"
+    ]  # fmt: skip
+
+
+def test_compact_register_dates_are_read_from_a_csv_without_a_setting(tmp_path: Path) -> None:
+    df = frame(PEOPLE).assign(remiss=["20270201", "20270131", None, "20271209"])
+    res = run(tmp_path, df, dated())
+    assert res.frame["remiss"].dt.strftime("%Y-%m-%d").tolist()[:2] == ["2027-02-01", "2027-01-31"]
+
+
+def test_excel_date_cells_are_dates_whatever_the_date_format(tmp_path: Path) -> None:
+    df = frame(PEOPLE).assign(
+        remiss=pd.to_datetime(["2027-02-01", "2027-01-31", None, "2027-12-09"])
+    )
+    res = run(tmp_path, df, dated(date_format="%d/%m/%Y"), suffix=".xlsx")
+    assert res.frame["remiss"].tolist()[:2] == [
+        pd.Timestamp("2027-02-01"),
+        pd.Timestamp("2027-01-31"),
+    ]
+
+
+EVENTS = '[[events]]\nid = "brott"\nfile = "e.csv"\nid_column = "pnr"\ndate_column = "datum"\n'
+
+
+def events_of(tmp_path: Path, text: str, dates: list[str]) -> pd.DataFrame:
+    (tmp_path / "m.toml").write_text(text, encoding="utf-8")
+    pd.DataFrame({"pnr": PEOPLE[: len(dates)], "datum": dates}).to_csv(
+        tmp_path / "e.csv", index=False
+    )
+    m = load_mapping(tmp_path / "m.toml")
+    return import_events(m.events[0], m, PseudonymKey.from_text(KEY_HEX), today=TODAY)
+
+
+def test_an_events_file_takes_the_source_date_format_unless_it_has_its_own(
+    tmp_path: Path,
+) -> None:
+    base = MAPPING_FILE.replace('engaged = "deltagit"\n', "")
+    day_first = base + '[source]\ndate_format = "%d/%m/%Y"\n' + EVENTS
+    out = events_of(tmp_path, day_first, ["01/02/2027", "31/01/2027"])
+    assert out["datum"].dt.strftime("%Y-%m-%d").tolist() == ["2027-02-01", "2027-01-31"]
+    own = day_first + 'date_format = "%Y-%m-%d"\n'
+    out = events_of(tmp_path, own, ["2027-02-01", "2027-01-31"])
+    assert out["datum"].dt.strftime("%Y-%m-%d").tolist() == ["2027-02-01", "2027-01-31"]
+
+
+def test_an_impossible_event_date_stops_naming_the_events_file_and_its_table(
+    tmp_path: Path,
+) -> None:
+    text = MAPPING_FILE.replace('engaged = "deltagit"\n', "") + EVENTS
+    with pytest.raises(DataError) as info:
+        events_of(tmp_path, text, ["2027-02-01", "2027-02-30", "2027-03-01"])
+    err = info.value
+    assert (err.code, err.params["column"], err.params["row"]) == (
+        "import.date_impossible", "datum", 2
+    )  # fmt: skip
+    assert (err.params["path"], err.params["table"]) == (
+        str(tmp_path / "e.csv"), '[[events]] id = "brott"'
+    )  # fmt: skip

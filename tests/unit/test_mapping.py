@@ -142,6 +142,44 @@ def test_an_unusable_source_setting_is_refused_naming_its_field(
     assert (found.code, found.path, found.line) == (code, f"source.{line.split(' ')[0]}", 9)
 
 
+def test_a_date_format_is_read_for_the_file_and_its_events_take_their_own(
+    tmp_path: Path,
+) -> None:
+    events = '[[events]]\nid = "brott"\nfile = "e.csv"\nid_column = "pnr"\ndate_column = "d"\n'
+    m = load_mapping(write(tmp_path, MINIMAL + events + '[source]\ndate_format = "%d/%m/%Y"\n'))
+    assert (m.source.date_format, m.events[0].date_format) == ("%d/%m/%Y", None)
+    own = events + 'date_format = "%Y%m%d"\n'
+    assert load_mapping(write(tmp_path, MINIMAL + own)).events[0].date_format == "%Y%m%d"
+    assert load_mapping(write(tmp_path, MINIMAL)).source.date_format is None
+
+
+@pytest.mark.parametrize(
+    "pattern", ["%d/%m", "dd/mm/yyyy", "%d/%m/%Y %Q", "%d/%m/%Y/%Y", "%d.%m.%Y %"]
+)
+def test_invalid_date_format_in_mapping_is_reported_with_line(tmp_path: Path, pattern: str) -> None:
+    found = the_problem(tmp_path, MINIMAL + f'[source]\ndate_format = "{pattern}"\n')
+    assert (found.code, found.path, found.line) == (
+        "mapping.bad_date_format",
+        "source.date_format",
+        9,
+    )
+    assert found.message("en").startswith(
+        "A date form as a strftime pattern, with the year (%Y, or %y for two digits), the month"
+    )
+    assert "dagen (%d) en gång var" in found.message("sv")
+
+
+def test_invalid_date_format_of_an_events_source_is_reported_with_its_line(tmp_path: Path) -> None:
+    events = (
+        '[[events]]\nid = "brott"\nfile = "e.csv"\nid_column = "pnr"\ndate_column = "d"\n'
+        'date_format = "%d/%m"\n'
+    )
+    found = the_problem(tmp_path, MINIMAL + events)
+    assert (found.code, found.path, found.line) == (
+        "mapping.bad_date_format", "events[0].date_format", 13
+    )  # fmt: skip
+
+
 def test_a_decimal_sign_other_than_point_comma_or_auto_is_refused(tmp_path: Path) -> None:
     found = the_problem(tmp_path, MINIMAL + '[source]\ndecimal = ";"\n')
     assert (found.code, found.path) == ("contract.bad_choice", "source.decimal")

@@ -18,6 +18,9 @@
    Numbers written as text are read with the file's decimal sign only
    (:mod:`~effekt.evaluation_io.numbers`): a value that is not a number that way is
    invalid, reported by its row like a value out of range — never read as another number.
+   Dates (the referral date, the outcomes' anchors, an events file's date columns) are
+   read in the file's one form (:mod:`~effekt.evaluation_io.dates`): a value that is not a
+   date in it stops the import with its row — never guessed, never silently missing.
 
 Nothing is written to disk and nothing is logged.
 """
@@ -40,7 +43,7 @@ import pandas as pd
 from effekt.errors import DataError, InputError
 from effekt.evaluation_io.columns import event_columns, named_columns, require_columns
 from effekt.evaluation_io.csvfile import read_csv
-from effekt.evaluation_io.dates import to_dates
+from effekt.evaluation_io.dates import DateReader
 from effekt.evaluation_io.mapping import EligibilityRule, EventSource, Identifier, Mapping, Source
 from effekt.evaluation_io.numbers import (
     DecimalSign,
@@ -164,9 +167,13 @@ def read_table(
 
 
 def _read(
-    path: str | Path, src: Source, text_columns: tuple[str, ...]
+    path: str | Path,
+    src: Source,
+    text_columns: tuple[str, ...],
+    date_columns: tuple[str, ...] = (),
 ) -> tuple[pd.DataFrame, DecimalSign]:
-    """The table, and the decimal sign numbers written as text in it are read with."""
+    """The table, and the decimal sign numbers written as text in it are read with. A
+    CSV's ``date_columns`` are read as text: ``01022027`` keeps its leading zero."""
     p = Path(path)
     suffix = p.suffix.lower()
     if not p.exists():
@@ -175,7 +182,8 @@ def _read(
     decimal = decimal_sign(src.decimal, "")
     try:
         if suffix in (".csv", ".txt", ".tsv"):
-            frame, decimal = read_csv(p, src, converters=converters, tsv=suffix == ".tsv")
+            as_text = converters | {c: _text for c in date_columns}
+            frame, decimal = read_csv(p, src, converters=as_text, tsv=suffix == ".tsv")
         elif suffix in (".parquet", ".pq"):
             frame = pd.read_parquet(p)
             for c in text_columns:
@@ -384,6 +392,12 @@ def _analysis_columns(mapping: Mapping) -> list[tuple[str, float | None, float |
     return [(name, lo, hi, numeric) for name, (lo, hi, numeric) in cols.items()]
 
 
+def _date_columns(mapping: Mapping) -> tuple[str, ...]:
+    """The participant file's date columns: the referral date and the outcomes' anchors."""
+    named = [mapping.columns.referral_date, *(out.anchor for out in mapping.outcomes)]
+    return tuple(dict.fromkeys(name for name in named if name is not None))
+
+
 def import_participants(
     path: str | Path,
     mapping: Mapping,
@@ -396,7 +410,8 @@ def import_participants(
     digest = file_sha256(path) if Path(path).exists() else ""
     ident = mapping.identifier
     text_cols = (ident.column,) if ident is not None else ()
-    frame, decimal = _read(path, mapping.source, text_cols)
+    dates = _date_columns(mapping)
+    frame, decimal = _read(path, mapping.source, text_cols, dates)
     require_columns(frame, named_columns(mapping), mapping, str(path))
     frame = frame.reset_index(drop=True)
     numbers = _Numbers(str(path), decimal, assumed=mapping.source.decimal == "auto")
@@ -408,6 +423,10 @@ def import_participants(
             key_source = "given"
         frame = _pseudonymise(frame, ident, key, today)
     frame.insert(0, ROW, np.arange(1, len(frame) + 1))
+    reader = DateReader(str(path), mapping.source.date_format)
+    for column in dates:
+        if column in frame.columns:  # not one the identifier's drop removed
+            frame[column] = reader.read(frame[column], frame[ROW])
     report = QualityReport(rows_read=len(frame))
     if ident is not None:
         dup = frame[PSEUDONYM].duplicated(keep="first")
@@ -447,15 +466,23 @@ def import_events(
         raise DataError("mapping.events_need_identifier", events=source.id)
     ident = mapping.identifier.model_copy(update={"column": source.id_column, "drop": []})
     path = mapping.resolve(source.file)
-    frame = read_table(  # the same export: the [source] encoding; its own separator
+    dates = tuple(
+        c for c in (source.date_column, source.start_column, source.end_column) if c is not None
+    )
+    frame = _read(  # the same export: the [source] encoding and date form; its own separator
         path,
         Source(sheet=source.sheet, encoding=mapping.source.encoding),
-        text_columns=(source.id_column,),
-    )
+        (source.id_column,),
+        dates,
+    )[0]
     require_columns(frame, event_columns(source, mapping), mapping, str(path))
     frame = frame.reset_index(drop=True)
     out = _pseudonymise(frame, ident, key, today)
-    for col in (source.date_column, source.start_column, source.end_column):
-        if col is not None:
-            out[col] = to_dates(out[col])
+    reader = DateReader(
+        str(path),
+        source.date_format or mapping.source.date_format,
+        f'[[events]] id = "{source.id}"',
+    )
+    for col in dates:
+        out[col] = reader.read(out[col])
     return out

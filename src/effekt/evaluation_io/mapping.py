@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     Field,
     PrivateAttr,
     ValidationError,
@@ -62,6 +63,7 @@ from effekt.contract.locate import Locator, PathKey, format_path, locate_toml
 from effekt.contract.problems import Problem
 from effekt.contract.syntax import syntax_detail
 from effekt.errors import ContractInvalid, DataError, InputError
+from effekt.evaluation_io.dates import date_format_ok
 
 __all__ = [
     "Attrition",
@@ -95,6 +97,15 @@ Scalar = Annotated[float | int | str | bool, _one_reason("mapping_not_a_scalar")
 Sheet = Annotated[str | int | None, _one_reason("mapping_bad_sheet")]
 
 
+def _date_format(value: str | None) -> str | None:
+    if value is not None and not date_format_ok(value):
+        raise ValueError("mapping_bad_date_format")
+    return value
+
+
+DateFormat = Annotated[str | None, AfterValidator(_date_format)]
+
+
 class Source(Strict):
     """How to read the data file (CSV: see :mod:`effekt.evaluation_io.csvfile`)."""
 
@@ -123,6 +134,16 @@ class Source(Strict):
             "(as Swedish Excel writes it) and . otherwise, and a column written wholly the "
             "other way is refused, asking for this setting. A number written with the other "
             "sign is invalid, reported by its row."
+        ),
+    )
+    date_format: DateFormat = Field(
+        None,
+        description=(
+            'How the file writes dates, as a strftime pattern such as "%d/%m/%Y" or '
+            '"%d.%m.%Y": every date column is read by it. Without it dates are read as ISO '
+            "8601 (2027-05-22, 2027-05-22 13:45) or, a column of eight digits, YYYYMMDD; "
+            "Excel and Parquet date cells as they are. A value that is not a date in the "
+            "file's form stops the import, naming its row: dates are never guessed."
         ),
     )
 
@@ -240,6 +261,9 @@ class EventSource(Strict):
     start_column: str | None = Field(None, description="Spell start date (spells).")
     end_column: str | None = Field(None, description="Spell end date (spells; empty = ongoing).")
     sheet: Sheet = Field(None, description="Excel sheet.")
+    date_format: DateFormat = Field(
+        None, description="How the file writes dates, as [source] date_format (default: that)."
+    )
 
 
 OutcomeKind = Literal["value", "attendance_share", "event_count", "days_in_state", "status_at"]

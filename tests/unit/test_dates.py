@@ -1,0 +1,226 @@
+"""Dates read in one form per column and never guessed: ISO 8601, YYYYMMDD, date cells, or
+the mapping's date_format; anything else stops with its file, column, row and form."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from effekt.errors import DataError
+from effekt.evaluation_io.dates import DateReader, date_format_ok, form_of, to_dates
+
+D = pd.Timestamp
+
+
+def refusal(values: list[object], date_format: str | None = None, **where: str) -> DataError:
+    reader = DateReader(where.get("path", "deltagare.csv"), date_format)
+    with pytest.raises(DataError) as info:
+        reader.read(pd.Series(values, name=where.get("column", "remissdatum")))
+    return info.value
+
+
+# ------------------------------------------------------------ read without a setting
+
+
+def test_iso_dates_with_and_without_a_time_in_one_column_are_all_read() -> None:
+    dates = to_dates(pd.Series(["2027-05-22", "2027-05-22 00:00", " 2027-06-01T13:45:00", ""]))
+    assert dates.tolist()[:3] == [D("2027-05-22"), D("2027-05-22"), D("2027-06-01 13:45")]
+    assert pd.isna(dates.iloc[3])
+
+
+def test_an_iso_column_is_read_exactly_as_pandas_reads_iso_8601() -> None:
+    values = pd.Series(["2027-05-22", None, "2027-06-01 13:45:10.5", " 2027-01-31 "], name="d")
+    expected = pd.to_datetime(values.str.strip(), format="ISO8601", errors="coerce")
+    pd.testing.assert_series_equal(to_dates(values), expected)
+
+
+def test_compact_register_dates_read() -> None:
+    assert to_dates(pd.Series(["20270522", None, "19991231"])).tolist() == [
+        D("2027-05-22"), pd.NaT, D("1999-12-31")
+    ]  # fmt: skip
+    # a CSV or Excel reader gives such a column as numbers, with decimals when a cell is empty
+    assert to_dates(pd.Series([20270522, 20270101])).tolist() == [D("2027-05-22"), D("2027-01-01")]
+    assert to_dates(pd.Series([20270522.0, np.nan])).tolist()[0] == D("2027-05-22")
+
+
+def test_a_compact_date_that_does_not_exist_stops_with_its_row() -> None:
+    err = refusal(["20270522", "20271301", "20270230"])
+    assert (err.code, err.params["row"], err.params["rows"]) == (
+        "import.date_impossible",
+        2,
+        "2, 3",
+    )
+    assert err.params["form"] == "NNNNNNNN"
+
+
+def test_date_cells_of_excel_and_parquet_are_taken_as_they_are() -> None:
+    stamps = pd.Series(pd.to_datetime(["2027-05-22 13:45", None]))
+    assert to_dates(stamps) is stamps
+    mixed = pd.Series([dt.datetime(2027, 5, 22, 8), dt.date(2027, 6, 1), "2027-07-01", None])
+    assert to_dates(mixed).tolist() == [
+        D("2027-05-22 08:00"), D("2027-06-01"), D("2027-07-01"), pd.NaT
+    ]  # fmt: skip
+
+
+def test_an_empty_column_is_all_missing() -> None:
+    assert to_dates(pd.Series([None, np.nan, " "])).isna().all()
+
+
+# ------------------------------------------------------------- never a guess, never lost
+
+
+def test_us_style_date_without_format_stops_with_row_and_form() -> None:
+    err = refusal(["2027-05-22", "01/02/2027"])
+    assert err.code == "import.date_unreadable"
+    assert (err.params["row"], err.params["count"], err.params["form"]) == (2, 1, "NN/NN/NNNN")
+    en = err.render("en")
+    assert en == (
+        'deltagare.csv: column "remissdatum", row 2, has a value in the form NN/NN/NNNN that '
+        "cannot be read as a date (N stands for a digit). Write dates as 2027-05-22, or set "
+        'date_format under [source] in the mapping file, e.g. date_format = "%d/%m/%Y".'
+    )
+    assert err.render("sv") == (
+        'deltagare.csv: kolumnen "remissdatum", rad 2, har ett värde i formen NN/NN/NNNN som '
+        "inte kan läsas som ett datum (N står för en siffra). Skriv datum som 2027-05-22 eller "
+        'ange date_format under [source] i mappningsfilen, till exempel date_format = "%d/%m/%Y".'
+    )
+    assert "01/02/2027" not in en
+
+
+def test_a_column_of_day_month_dates_is_never_read_month_first() -> None:
+    """pandas read 01/02/2027 as 2 January; a Swedish file means 1 February."""
+    err = refusal(["01/02/2027", "03/04/2027", "05/06/2027"])
+    assert (err.code, err.params["rows"], err.params["count"]) == (
+        "import.date_unreadable", "1, 2, 3", 3
+    )  # fmt: skip
+
+
+def test_impossible_date_stops_import() -> None:
+    err = refusal(["2027-05-22", "2027-02-30", "2027-06-01 25:00"])
+    assert err.code == "import.date_impossible"
+    assert (err.params["row"], err.params["rows"], err.params["form"]) == (2, "2, 3", "NNNN-NN-NN")
+    assert "row 2 has a date in the form NNNN-NN-NN" in err.render("en")
+    assert "rad 2 har ett datum i formen NNNN-NN-NN (N står för en siffra) som inte finns" in (
+        err.render("sv")
+    )
+
+
+def test_a_word_in_a_date_column_stops_with_its_row_and_not_the_word() -> None:
+    err = refusal(["2027-05-22", None, "okänt"])
+    assert (err.code, err.params["row"], err.params["form"]) == (
+        "import.date_unreadable", 3, "aaaaa"
+    )  # fmt: skip
+    for lang in ("en", "sv"):
+        assert "okänt" not in err.render(lang)
+    assert "(N står för en siffra, a för en bokstav)" in err.render("sv")
+
+
+def test_mixed_iso_and_compact_dates_stop_at_the_compact_one() -> None:
+    err = refusal(["2027-05-22", "20270601"])
+    assert (err.code, err.params["row"], err.params["form"]) == (
+        "import.date_unreadable", 2, "NNNNNNNN"
+    )  # fmt: skip
+
+
+def test_rows_are_numbered_as_the_file_numbers_them() -> None:
+    reader = DateReader("d.csv")
+    with pytest.raises(DataError) as info:
+        reader.read(pd.Series(["2027-05-22", "22/05/2027"], name="d"), pd.Series([7, 12]))
+    assert info.value.params["row"] == 12
+
+
+def test_at_most_five_rows_are_listed_with_the_count_of_all() -> None:
+    err = refusal(["2027-01-01", *["1.2.2027"] * 7])
+    assert (err.params["rows"], err.params["count"]) == ("2, 3, 4, 5, 6, …", 7)
+    assert err.render("en").startswith(
+        'deltagare.csv: column "remissdatum" has 7 values that cannot be read as dates, in '
+        "rows 2, 3, 4, 5, 6, …; row 2 has the form N.N.NNNN (N stands for a digit)."
+    )
+    assert 'kolumnen "remissdatum" har 7 värden som inte kan läsas som datum, på raderna' in (
+        err.render("sv")
+    )
+
+
+def test_a_long_value_is_shown_as_the_start_of_its_form() -> None:
+    assert form_of("Anna Andersson, ring efter lunch") == "aaaa aaaaaaaaa, aaaa aaa…"
+    assert form_of("31/01/2027 13:45") == "NN/NN/NNNN NN:NN"
+
+
+# ------------------------------------------------------------------ with date_format
+
+
+def test_day_first_dates_are_read_with_the_mapping_date_format() -> None:
+    dates = to_dates(pd.Series(["01/02/2027", "31/01/2027", "1/2/2027", None]), "%d/%m/%Y")
+    assert dates.tolist() == [D("2027-02-01"), D("2027-01-31"), D("2027-02-01"), pd.NaT]
+
+
+@pytest.mark.parametrize(
+    ("date_format", "written", "day"),
+    [
+        ("%d.%m.%Y", "22.05.2027", "2027-05-22"),
+        ("%d.%m.%y", "22.05.27", "2027-05-22"),
+        ("%m/%d/%Y", "05/22/2027", "2027-05-22"),
+        ("%d %b %Y", "22 May 2027", "2027-05-22"),
+        ("%d %B %Y", "22 may 2027", "2027-05-22"),
+        ("%d/%m/%Y %H:%M", "22/05/2027 8:05", "2027-05-22 08:05"),
+        ("%d%m%Y", "01022027", "2027-02-01"),
+    ],
+)
+def test_a_date_format_reads_its_own_form(date_format: str, written: str, day: str) -> None:
+    assert to_dates(pd.Series([written]), date_format).tolist() == [D(day)]
+
+
+def test_with_a_date_format_another_form_stops_with_its_row() -> None:
+    err = refusal(["22.05.2027", "2027-05-23"], "%d.%m.%Y")
+    assert err.code == "import.date_not_in_format"
+    assert (err.params["row"], err.params["form"]) == (2, "NNNN-NN-NN")
+    assert 'cannot be read as a date with date_format = "%d.%m.%Y"' in err.render("en")
+    assert 'som inte kan läsas som ett datum med date_format = "%d.%m.%Y"' in err.render("sv")
+
+
+def test_a_day_next_to_another_number_needs_its_leading_zero() -> None:
+    """1022027 by %d%m%Y could be 10 February or 1 February: it is refused, not guessed."""
+    err = refusal(["01022027", "1022027"], "%d%m%Y")
+    assert (err.code, err.params["row"], err.params["form"]) == (
+        "import.date_not_in_format", 2, "NNNNNNN"
+    )  # fmt: skip
+
+
+def test_a_day_that_does_not_exist_in_the_date_format_stops_as_impossible() -> None:
+    err = refusal(["30/02/2027"], "%d/%m/%Y")
+    assert (err.code, err.params["row"]) == ("import.date_impossible", 1)
+
+
+def test_month_names_are_english_only() -> None:
+    err = refusal(["22 Oct 2027", "22 okt 2027"], "%d %b %Y")
+    assert (err.code, err.params["row"], err.params["form"]) == (
+        "import.date_not_in_format", 2, "NN aaa NNNN"
+    )  # fmt: skip
+
+
+def test_an_events_file_is_named_with_its_own_table() -> None:
+    reader = DateReader("brott.csv", "%d/%m/%Y", '[[events]] id = "brott"')
+    with pytest.raises(DataError) as info:
+        reader.read(pd.Series(["2027-05-22"], name="datum"))
+    assert 'change date_format under [[events]] id = "brott" in the mapping file' in (
+        info.value.render("en")
+    )
+
+
+@pytest.mark.parametrize(
+    "pattern", ["%d/%m/%Y", "%Y-%m-%d", "%Y%m%d", "%d.%m.%y", "%d %b %Y", "%B %d, %Y",
+                "%d/%m/%Y %H:%M:%S", "%d/%m/%Y 100%%"],
+)  # fmt: skip
+def test_a_date_format_with_year_month_and_day_is_taken(pattern: str) -> None:
+    assert date_format_ok(pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern", ["", "dd/mm/yyyy", "%d/%m", "%m/%Y", "%d/%Y", "%d/%m/%Y/%y", "%d/%m/%Y %H %H",
+                "%j/%Y", "%d/%m/%Y %z", "%x", "%d/%m/%Y %", "%d/%b/%m/%Y"],
+)  # fmt: skip
+def test_a_date_format_without_one_year_month_and_day_is_refused(pattern: str) -> None:
+    assert not date_format_ok(pattern)

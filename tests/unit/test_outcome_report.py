@@ -158,11 +158,16 @@ BASE: dict[str, Any] = {
         "columns": ["achieved", "not_achieved"],
         "cells": [[19, 21], [12, 22]],
         "row_totals": [40, 34],
+        "group_totals": {
+            "treated": {"cells": [19, 21], "total": 40},
+            "comparison": {"cells": [12, 22], "total": 34},
+        },
         "column_totals": [31, 43],
         "total": 74,
         "threshold": 5,
         "suppressed_cells": 0,
     },
+    "publication": {"pooled": True, "hidden_effects": [], "cohorts_paid_per_outcome": []},
     "quality": {
         "rows_read": 1720,
         "duplicates": {"count": 0, "rows": []},
@@ -422,6 +427,7 @@ def test_small_counts_stay_suppressed() -> None:
     quality["duplicates"] = {"count": 3, "rows": [1, 2, 3]}
     table = copy.deepcopy(BASE["published"])
     table["cells"][0][0] = table["row_totals"][0] = None  # the treated row total is suppressed
+    table["group_totals"]["treated"]["total"] = None  # and, with one cohort, the group's
     r = result(quality=quality, published=table)
     assert report_data(r)["effect"]["n_treated"] is None
     for lang, words in (

@@ -169,7 +169,10 @@ def _measure(row: dict[str, Any], lang: str) -> str:
 
 
 def decision_interval(row: dict[str, Any], lang: str) -> str:
-    """The value a rule was decided on, with its interval: "0,4833 (0,3935 till 0,5731)"."""
+    """The value a rule was decided on, with its interval: "0,4833 (0,3935 till 0,5731)";
+    "–" when it is not published."""
+    if row["value"] is None:
+        return "–"
     return t(
         "report.interval",
         lang,

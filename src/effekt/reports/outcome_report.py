@@ -5,10 +5,16 @@ may be published: the plan and its hash, the effect with its interval, the decis
 the contract's decision basis, the payments, balance, sensitivity, the suppressed counts,
 data-quality counts, the treated left out of the analysis and the run record, and the
 per-cohort measurements behind the payments as the service suppressed them
-(:func:`effekt.services.evaluate.published_measurements`). It leaves out everything at row
-level (row numbers) and the unsuppressed measurements. Group sizes are published only when
-every cohort's row total for that group is published in the suppressed table (otherwise a
-suppressed total could be worked out from them); small counts are shown as "< 5".
+(:func:`effekt.services.publication.published_measurements`). It leaves out everything at
+row level (row numbers) and the unsuppressed measurements. Beside the table, it publishes
+only what gives away no count the table hides (:mod:`effekt.services.publication`, whose
+verdicts the result carries in ``publication``): a group's size only when the table
+publishes that group's total; the treated and counterfactual means over all cohorts, the
+rate ratio and the decision values that would give them only when the table publishes
+every group total (the means times the sizes are those totals); the settle engine's
+effects only for cohorts whose measurements are published; the naive comparison as its
+estimate alone. Payments are published in full, and the report names the hidden cohorts
+whose payments per outcome can give a count away. Small counts are shown as "< 5".
 
 :func:`render_text` and :func:`render_html` say it in Swedish or English: figures in the
 language's format and every code in the result (method, measure, policy, sensitivity, the
@@ -41,6 +47,7 @@ from effekt.reports.outcome_phrases import (
     sensitivity,
 )
 from effekt.reports.text import aligned
+from effekt.services.publication import published_decisions
 
 __all__ = ["render_html", "render_text", "report_data", "report_json"]
 
@@ -52,10 +59,13 @@ def _small(n: int | None, limit: int) -> int | str | None:
 
 
 def _group_size(table: dict[str, Any], group: str) -> bool:
-    totals = [
-        table["row_totals"][i] for i, row in enumerate(table["rows"]) if row["group"] == group
-    ]
-    return all(v is not None for v in totals)
+    """Whether the table publishes the group's size (a group it does not hold has none)."""
+    totals = table["group_totals"].get(group)
+    return totals is None or totals["total"] is not None
+
+
+_POOLED_MEANS = ("treated_mean", "counterfactual_mean", "rate_ratio", "rate_ratio_ci_low",
+                 "rate_ratio_ci_high")  # fmt: skip
 
 
 def _left_out(x: dict[str, Any] | None, analysed: int | None, limit: int) -> dict[str, Any] | None:
@@ -78,11 +88,29 @@ def _left_out(x: dict[str, Any] | None, analysed: int | None, limit: int) -> dic
     return out
 
 
+def _settlement_decisions(
+    settlement: dict[str, Any], publication: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The settle engine's decisions, without the effects the service found would give a
+    hidden count away (their reason says so instead)."""
+    hidden = {(h["rule"], h["cohort"]): h["reason"] for h in publication["hidden_effects"]}
+    out = []
+    for d in settlement["decisions"]:
+        reason = hidden.get((d["rule"], d["cohort"]))
+        out.append(d if reason is None else {**d, "effect": None, "reason": reason,
+                                             "suppressed": True})  # fmt: skip
+    return out
+
+
 def report_data(result: dict[str, Any]) -> dict[str, Any]:
     """The publishable part of an evaluation result (see the module docstring)."""
     table = result["published"]
     limit = int(table["threshold"])
     effect = dict(result["effect"])
+    publication = result["publication"]
+    pooled = bool(publication["pooled"])
+    if not pooled:
+        effect.update({k: None for k in _POOLED_MEANS if k in effect})
     if not _group_size(table, "treated"):
         effect["n_treated"] = None
     if not _group_size(table, "comparison"):
@@ -107,6 +135,7 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(v, dict)
     }
     settlement = result.get("settlement")
+    naive = result.get("naive")
     return {
         "contract": result["plan"].get("contract_id"),
         "metric": result["plan"].get("metric") or result["plan"].get("outcome"),
@@ -123,8 +152,10 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
         "other_populations_not_analysed": {
             k: v["code"] for k, v in result.get("populations_not_analysed", {}).items()
         },
-        "naive": result.get("naive"),
-        "decisions": result.get("decisions", []),
+        # its means are over every treated and comparison person, analysed or not
+        "naive": None if naive is None else {"estimate": naive["estimate"]},
+        "pooled_published": pooled,
+        "decisions": published_decisions(result.get("decisions", []), pooled),
         "payments": None
         if settlement is None
         else {
@@ -132,7 +163,8 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
             "total": settlement["total_payments"],
             "totals_by_basis": settlement["totals_by_basis"],
             "payments": settlement["payments"],
-            "decisions": settlement["decisions"],
+            "decisions": _settlement_decisions(settlement, publication),
+            "suppressed_cohorts_paid_per_outcome": publication["cohorts_paid_per_outcome"],
         },
         "measurements": result.get("measurements"),
         "left_out": _left_out(result.get("left_out"), effect["n_treated"], limit),
@@ -189,6 +221,9 @@ def _effect(d: dict[str, Any], lang: str) -> _Section:
             control=count(e["n_control"], lang),
         ),
     ]
+    if not d["pooled_published"]:
+        limit = int(d["published"]["threshold"]) - 1
+        lines.append(t("report.pooled_suppressed", lang, limit=limit))
     if d.get("left_out"):
         lines.append(_left_out_line(d["left_out"], lang))
     if e.get("rate_ratio") is not None:
@@ -384,6 +419,9 @@ def _payment_totals(p: dict[str, Any], lang: str) -> list[str]:
             for (rule, metric), cohorts in unmeasured.items()
         )
         lines.append(t("report.payments_not_measured", lang, rules=rules))
+    revealing = ", ".join(p["suppressed_cohorts_paid_per_outcome"])
+    if revealing:
+        lines.append(t("report.payments_reveal", lang, cohorts=revealing))
     return lines
 
 
@@ -493,6 +531,16 @@ def _published_html(table: dict[str, Any], lang: str) -> str:
         ]
         for i, r in enumerate(table["rows"])
     ]
+    for group, totals in table["group_totals"].items():
+        name = t(f"report.group_name.{group}", lang)
+        rows.append(
+            [
+                t("report.total", lang),
+                name,
+                *[count(v, lang) for v in totals["cells"]],
+                count(totals["total"], lang),
+            ]
+        )
     rows.append(
         [
             t("report.total", lang),

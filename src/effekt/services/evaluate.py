@@ -17,11 +17,14 @@
 5. **The decision** on each rule of the metric under the contract's decision basis, and
    **the payments** from the settle engine, given per-cohort treated and counterfactual
    values in an in-memory :class:`~effekt.contract.outcomes_file.OutcomesFile`.
-6. **Publication**: counts by cohort × group × outcome category, suppressed (cells below
-   5, with secondary suppression: :func:`effekt.engine.suppression.suppress`); the
-   investor view holds only these aggregates. The per-cohort figures the payments came
-   from (:func:`published_measurements`) are suppressed by the same rule; they go in the
-   report, not the investor view.
+6. **Publication** (:mod:`effekt.services.publication`): counts by cohort × group ×
+   outcome category, suppressed (cells below 5, with secondary suppression, each group
+   with its totals over all cohorts, which the pooled figures give away); the investor
+   view holds only these aggregates. The per-cohort figures the payments came from
+   (:func:`published_measurements`) are suppressed by the same rule, and the pooled
+   means, the decisions' effects and the settle engine's per-cohort effects are
+   published only where they give away no hidden count (``publication``); they go in
+   the report, not the investor view.
 7. **The run record**: plan hash, data hash (sha256 of the file's bytes), mapping and
    contract hashes, seed, package versions.
 
@@ -44,7 +47,6 @@ import pandas as pd
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import Measurement, OutcomesFile
 from effekt.contract.rules import Gate, RateCard, SavingsShare, Threshold, Tiers
-from effekt.engine.suppression import suppress
 from effekt.errors import DataError, UsageError
 from effekt.evaluation_io import events as ev
 from effekt.evaluation_io.dates import to_dates
@@ -77,6 +79,8 @@ __all__ = [
     "evaluate",
     "make_plan",
     "parse_covariates",
+    "published_measurements",
+    "published_table",
 ]
 
 from effekt.services.evaluation_plan import (  # re-exported: the plan is part of this use case
@@ -86,6 +90,13 @@ from effekt.services.evaluation_plan import (  # re-exported: the plan is part o
     AnalysisPlan,
     make_plan,
     parse_covariates,
+)
+from effekt.services.publication import (  # the two published_* re-exported
+    cohorts_paid_per_outcome,
+    hidden_settlement_effects,
+    pooled_published,
+    published_measurements,
+    published_table,
 )
 
 # --------------------------------------------------------------------------- the data
@@ -403,74 +414,6 @@ def _measurements(
     return out
 
 
-def _as_count(x: float) -> int:
-    """A weighted count as a whole number on the same side of every threshold: rounded
-    down (4.6 is still below 5), but never to 0 when it is above 0."""
-    if x <= 1e-9:
-        return 0
-    return max(1, math.floor(x + 1e-9))
-
-
-def published_measurements(
-    measurements: list[Measurement], published: dict[str, Any], kind: str, method: str
-) -> dict[str, Any]:
-    """The per-cohort figures the payments came from, suppressed like the published table.
-
-    Per cohort: the treated persons analysed (``n_treated``), their outcome (``treated``:
-    the share achieving it for a binary outcome, else the mean), the counterfactual (the
-    mean over the comparison persons matched to them, who may belong to any cohort) and
-    ``difference`` = treated − counterfactual.
-
-    Suppression, with the published table's threshold and :func:`suppress`: the counts
-    behind the counterfactual — per cohort, the (weighted) matched comparison persons
-    achieving and not achieving a binary outcome, else the number of treated — form a
-    cohort × category table that is suppressed like the published one (small cells, then
-    complements so that none can be worked out from the pooled figures). A cohort's
-    figures are shown only when that table shows its row and the published table shows
-    every cell of the cohort's treated row (their share would give the count); its
-    ``n_treated`` only when the published table shows that row's total.
-    """
-    threshold = int(published["threshold"])
-    index = {(r["cohort"], r["group"]): i for i, r in enumerate(published["rows"])}
-
-    def treated_row(cohort: str) -> tuple[bool, bool]:
-        i = index.get((cohort, "treated"))
-        if i is None:
-            return False, False
-        total = published["row_totals"][i] is not None
-        return total and all(v is not None for v in published["cells"][i]), total
-
-    figures = []  # (cohort, n, treated, counterfactual): all set by _measurements
-    for m in measurements:
-        assert m.n is not None and m.treated is not None and m.baseline is not None
-        figures.append((m.cohort, m.n, m.treated, m.baseline))
-    if kind == "binary":
-        counts = [[_as_count(cf * n), _as_count((1 - cf) * n)] for _, n, _, cf in figures]
-    else:
-        counts = [[_as_count(n)] for _, n, _, _ in figures]
-    hidden = suppress(counts, threshold).suppressed if counts else None
-    rows = []
-    for i, (cohort, n, treated, cf) in enumerate(figures):
-        cells_shown, n_shown = treated_row(cohort)
-        shown = cells_shown and hidden is not None and not hidden[i, :].any()
-        rows.append(
-            {
-                "cohort": cohort,
-                "n_treated": int(n) if n_shown else None,
-                "treated": treated if shown else None,
-                "counterfactual": cf if shown else None,
-                "difference": treated - cf if shown else None,
-            }
-        )
-    return {
-        "kind": kind,
-        "method": method,
-        "threshold": threshold,
-        "rows": rows,
-        "suppressed_cohorts": sum(r["treated"] is None for r in rows),
-    }
-
-
 def left_out(
     population_treated: int, r: MethodResult, excluded_by_policies: int, caliper: float | None
 ) -> dict[str, Any]:
@@ -488,49 +431,6 @@ def left_out(
 
 
 # ----------------------------------------------------------------------- publication
-
-
-def _categories(kind: str) -> list[str]:
-    return {"binary": ["achieved", "not_achieved"], "count": ["0", "1", "2+"]}.get(kind, ["n"])
-
-
-def _category(values: np.ndarray, kind: str) -> np.ndarray:
-    if kind == "binary":
-        return np.where(values >= 0.5, 0, 1)
-    if kind == "count":
-        return np.asarray(np.minimum(np.round(values).astype(int), 2))
-    return np.zeros(values.shape, dtype=int)
-
-
-def published_table(
-    cohorts: np.ndarray, groups: np.ndarray, values: np.ndarray, kind: str, threshold: int = 5
-) -> dict[str, Any]:
-    """Counts by cohort × group (rows) and outcome category (columns), suppressed."""
-    rows = sorted(
-        {(str(c), str(g)) for c, g in zip(cohorts, groups, strict=True)},
-        key=lambda x: (x[0], x[1] != "treated"),
-    )
-    cats = _categories(kind)
-    table = np.zeros((len(rows), len(cats)), dtype=np.int64)
-    index = {row: i for i, row in enumerate(rows)}
-    for c, g, cat in zip(cohorts, groups, _category(values, kind), strict=True):
-        table[index[(str(c), str(g))], int(cat)] += 1
-    s = suppress(table, threshold)
-    vals = s.values
-
-    def cell(v: float) -> int | None:
-        return None if math.isnan(v) else int(v)
-
-    return {
-        "rows": [{"cohort": c, "group": g} for c, g in rows],
-        "columns": cats,
-        "cells": [[cell(v) for v in row[:-1]] for row in vals[:-1]],
-        "row_totals": [cell(v) for v in vals[:-1, -1]],
-        "column_totals": [cell(v) for v in vals[-1, :-1]],
-        "total": cell(vals[-1, -1]),
-        "threshold": threshold,
-        "suppressed_cells": int(s.suppressed.sum()),
-    }
 
 
 def _published(
@@ -697,6 +597,7 @@ def evaluate(
         "quality": data.quality.as_json(rows=True),
         "policies": policy_counts,
         "published": published,
+        "publication": {"pooled": pooled_published(published)},
         "left_out": None,
         "investor_view": {
             "contract": plan.contract_id,
@@ -725,8 +626,18 @@ def evaluate(
         )
         measurements = _measurements(plan, sub, y, main, contract, plan_hash)
         result["cohorts"] = [m.model_dump(exclude_none=True) for m in measurements]
-        result["measurements"] = published_measurements(measurements, published, kind, plan.method)
+        shown = published_measurements(measurements, published, kind, plan.method)
+        result["measurements"] = shown
         result["decisions"] = decide(contract, plan.metric, main, level_se)
         outcomes = OutcomesFile(contract=contract.id, measurements=measurements)
-        result["settlement"] = settle_json(contract, outcomes, lang)
+        settlement = settle_json(contract, outcomes, lang)
+        result["settlement"] = settlement
+        pooled = pooled_published(published, shown)
+        result["publication"] = {
+            "pooled": pooled,
+            "hidden_effects": hidden_settlement_effects(
+                contract, settlement["decisions"], shown, pooled, lang
+            ),
+            "cohorts_paid_per_outcome": cohorts_paid_per_outcome(contract, plan.metric, shown),
+        }
     return result

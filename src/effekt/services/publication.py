@@ -1,0 +1,327 @@
+"""What ``effekt evaluate`` may publish: the suppressed table and every figure beside it.
+
+Counts about people are published only as aggregates with small cells hidden (threshold 5
+by default) and complements, so that no hidden cell can be worked out from what is
+published (:mod:`effekt.engine.suppression`). The report publishes more than the table,
+and each further figure is a relation a reader can combine with it:
+
+* the pooled figures — a group's mean over all cohorts times its size is the group's
+  count per outcome category, the **group total** of the table;
+* the per-cohort measurements behind the payments (a share times its number of persons is
+  a count);
+* the decisions: the evaluation's own (pooled) and the settle engine's, per cohort or
+  pooled over the cohorts a rule names.
+
+So :func:`published_table` suppresses each group (treated, comparison) as its own cohort ×
+category table whose totals are the group totals the pooled figures give away, and every
+other figure is published only when it gives away nothing the table hides
+(:func:`pooled_published`, :func:`published_measurements`, :func:`published_decisions`,
+:func:`hidden_settlement_effects`). Payments are contractual and always published;
+:func:`cohorts_paid_per_outcome` names the hidden cohorts a payment per outcome (price ×
+number of outcomes) can give away, so that the report says so.
+
+The effect estimate, its interval and the payments are published whatever the counts: when
+a whole group has 1–4 persons in a category, they can give that number away (a limit of
+evaluating and paying on so few persons, which the report states).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from effekt.contract.model import Contract
+from effekt.contract.outcomes_file import Measurement
+from effekt.contract.quantity import expected
+from effekt.contract.rules import RateCard, SavingsShare, Threshold, Tiers
+from effekt.engine.suppression import suppress
+from effekt.i18n import translate
+
+__all__ = [
+    "cohorts_paid_per_outcome",
+    "hidden_settlement_effects",
+    "pooled_published",
+    "published_decisions",
+    "published_measurements",
+    "published_table",
+]
+
+#: The groups of the published table, in the order of its rows within a cohort.
+_GROUPS = ("treated", "comparison")
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def _categories(kind: str) -> list[str]:
+    return {"binary": ["achieved", "not_achieved"], "count": ["0", "1", "2+"]}.get(kind, ["n"])
+
+
+def _category(values: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "binary":
+        return np.where(values >= 0.5, 0, 1)
+    if kind == "count":
+        return np.asarray(np.minimum(np.round(values).astype(int), 2))
+    return np.zeros(values.shape, dtype=int)
+
+
+def _cell(v: float) -> int | None:
+    return None if math.isnan(v) else int(v)
+
+
+def _sum(values: Iterable[int | None]) -> int | None:
+    """The sum of published figures; hidden when any of them is."""
+    parts = list(values)
+    return None if any(v is None for v in parts) else sum(v for v in parts if v is not None)
+
+
+def published_table(
+    cohorts: np.ndarray, groups: np.ndarray, values: np.ndarray, kind: str, threshold: int = 5
+) -> dict[str, Any]:
+    """Counts by cohort × group (rows) and outcome category (columns), suppressed.
+
+    Each group is suppressed as its own cohort × category table, with its totals: per
+    row, and per category over all cohorts — ``group_totals``, which the pooled figures
+    give away (the treated mean times the number treated is the treated count achieving
+    the outcome). One table for both groups, whose column totals mix them, let a cohort's
+    hidden cell be worked out as that count less the other cohorts' published cells.
+    ``column_totals`` and ``total`` (both groups) are the sums of the group totals,
+    published only when every part is.
+    """
+    rows = sorted(
+        {(str(c), str(g)) for c, g in zip(cohorts, groups, strict=True)},
+        key=lambda x: (x[0], x[1] != "treated"),
+    )
+    cats = _categories(kind)
+    table = np.zeros((len(rows), len(cats)), dtype=np.int64)
+    index = {row: i for i, row in enumerate(rows)}
+    for c, g, cat in zip(cohorts, groups, _category(values, kind), strict=True):
+        table[index[(str(c), str(g))], int(cat)] += 1
+    cells: list[list[int | None]] = [[] for _ in rows]
+    row_totals: list[int | None] = [None] * len(rows)
+    group_totals: dict[str, dict[str, Any]] = {}
+    hidden = 0
+    present = {g for _, g in rows}
+    for group in [g for g in _GROUPS if g in present] + sorted(present - set(_GROUPS)):
+        members = [i for i, (_, g) in enumerate(rows) if g == group]
+        s = suppress(table[members], threshold)
+        for k, i in enumerate(members):
+            cells[i] = [_cell(v) for v in s.values[k, :-1]]
+            row_totals[i] = _cell(s.values[k, -1])
+        group_totals[group] = {
+            "cells": [_cell(v) for v in s.values[-1, :-1]],
+            "total": _cell(s.values[-1, -1]),
+        }
+        hidden += int(s.suppressed.sum())
+    column_totals = [_sum(g["cells"][j] for g in group_totals.values()) for j in range(len(cats))]
+    total = _sum(g["total"] for g in group_totals.values())
+    return {
+        "rows": [{"cohort": c, "group": g} for c, g in rows],
+        "columns": cats,
+        "cells": cells,
+        "row_totals": row_totals,
+        "group_totals": group_totals,
+        "column_totals": column_totals,
+        "total": total,
+        "threshold": threshold,
+        "suppressed_cells": hidden + sum(v is None for v in [*column_totals, total]),
+    }
+
+
+# ------------------------------------------------------------ the measurements per cohort
+
+
+def _as_count(x: float) -> int:
+    """A weighted count as a whole number on the same side of every threshold: rounded
+    down (4.6 is still below 5), but never to 0 when it is above 0."""
+    if x <= 1e-9:
+        return 0
+    return max(1, math.floor(x + 1e-9))
+
+
+def published_measurements(
+    measurements: list[Measurement], published: dict[str, Any], kind: str, method: str
+) -> dict[str, Any]:
+    """The per-cohort figures the payments came from, suppressed like the published table.
+
+    Per cohort: the treated persons analysed (``n_treated``), their outcome (``treated``:
+    the share achieving it for a binary outcome, else the mean), the counterfactual (the
+    mean over the comparison persons matched to them, who may belong to any cohort) and
+    ``difference`` = treated − counterfactual.
+
+    Suppression, with the published table's threshold and :func:`suppress`: the counts
+    behind the counterfactual — per cohort, the (weighted) matched comparison persons
+    achieving and not achieving a binary outcome, else the number of treated — form a
+    cohort × category table that is suppressed like the published one (small cells, then
+    complements so that none can be worked out from the pooled figures). A cohort's
+    figures are shown only when that table shows its row and the published table shows
+    every cell of the cohort's treated row (their share would give the count); its
+    ``n_treated`` only when the published table shows that row's total.
+    ``pooled_counterfactual_suppressed``: that table hides one of its totals, the counts
+    the pooled counterfactual mean gives away (:func:`pooled_published`).
+    """
+    threshold = int(published["threshold"])
+    index = {(r["cohort"], r["group"]): i for i, r in enumerate(published["rows"])}
+
+    def treated_row(cohort: str) -> tuple[bool, bool]:
+        i = index.get((cohort, "treated"))
+        if i is None:
+            return False, False
+        total = published["row_totals"][i] is not None
+        return total and all(v is not None for v in published["cells"][i]), total
+
+    figures = []  # (cohort, n, treated, counterfactual): all set by _measurements
+    for m in measurements:
+        assert m.n is not None and m.treated is not None and m.baseline is not None
+        figures.append((m.cohort, m.n, m.treated, m.baseline))
+    if kind == "binary":
+        counts = [[_as_count(cf * n), _as_count((1 - cf) * n)] for _, n, _, cf in figures]
+    else:
+        counts = [[_as_count(n)] for _, n, _, _ in figures]
+    hidden = suppress(counts, threshold).suppressed if counts else None
+    rows = []
+    for i, (cohort, n, treated, cf) in enumerate(figures):
+        cells_shown, n_shown = treated_row(cohort)
+        shown = cells_shown and hidden is not None and not hidden[i, :].any()
+        rows.append(
+            {
+                "cohort": cohort,
+                "n_treated": int(n) if n_shown else None,
+                "treated": treated if shown else None,
+                "counterfactual": cf if shown else None,
+                "difference": treated - cf if shown else None,
+            }
+        )
+    return {
+        "kind": kind,
+        "method": method,
+        "threshold": threshold,
+        "rows": rows,
+        "suppressed_cohorts": sum(r["treated"] is None for r in rows),
+        "pooled_counterfactual_suppressed": bool(hidden is not None and hidden[-1, :].any()),
+    }
+
+
+# --------------------------------------------------------------------- the pooled figures
+
+
+def pooled_published(table: dict[str, Any], measurements: dict[str, Any] | None = None) -> bool:
+    """Whether the means over all cohorts (treated and counterfactual) may be published.
+
+    A group's mean times its size is its count per category, so the means are published
+    only when the table publishes every group total (each category and the size) and the
+    measurements behind the payments, if any, publish the counts behind the pooled
+    counterfactual. Both means or neither: the effect estimate, always published, is
+    their difference.
+    """
+    groups = table["group_totals"].values()
+    shown = all(v is not None for g in groups for v in [*g["cells"], g["total"]])
+    return shown and not (measurements or {}).get("pooled_counterfactual_suppressed", False)
+
+
+_GIVES_A_MEAN = ("level", "relative_reduction", "relative_increase")
+
+
+def published_decisions(decisions: list[dict[str, Any]], pooled: bool) -> list[dict[str, Any]]:
+    """The evaluation's decisions (pooled over all cohorts) as they may be published.
+
+    A level is the treated mean, a relative effect the estimate over the counterfactual
+    mean, a rate card's outcomes per person without a baseline the treated mean: when the
+    means are not published (:func:`pooled_published`), neither are these values nor
+    their intervals; whether the rule was met (and its band) is.
+    """
+    out = []
+    for d in decisions:
+        row = dict(d)
+        gives_mean = row.get("measure") in _GIVES_A_MEAN or row.get("above_baseline") is False
+        if gives_mean and not pooled:
+            for key in ("value", "ci_low", "ci_high", "decided_on", "per_person"):
+                if key in row:
+                    row[key] = None
+            row["suppressed"] = True
+        out.append(row)
+    return out
+
+
+def _shown_cohorts(measurements: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """(the cohorts measured, those whose figures are published)."""
+    rows = measurements["rows"]
+    return {r["cohort"] for r in rows}, {r["cohort"] for r in rows if r["treated"] is not None}
+
+
+def hidden_settlement_effects(
+    contract: Contract,
+    decisions: list[dict[str, Any]],
+    measurements: dict[str, Any],
+    pooled: bool,
+    lang: str = "en",
+) -> list[dict[str, Any]]:
+    """The settle engine's decisions whose effect may not be published, as ``rule``,
+    ``cohort`` and the ``reason`` to publish instead (met or not, and why no effect).
+
+    A cohort's effect (and the reason, which states it) is published only when the
+    cohort's measurements are: a level is the cohort's share, which times its published
+    number of treated gives a hidden count. A pooled rule's effect over the cohorts it
+    names only when every one of them is published — or, over all cohorts, when the
+    pooled means are (:func:`pooled_published`) or the effect is the absolute difference
+    (the effect estimate, always published): a pooled share less the published cohorts'
+    counts gives the hidden cohort's count.
+    """
+    measured, shown = _shown_cohorts(measurements)
+    rule_index = {contract.rule_id(k): k for k in range(len(contract.rules))}
+    out = []
+    for d in decisions:
+        if d.get("effect") is None:
+            continue
+        rule = contract.rules[rule_index[d["rule"]]]
+        if "all" in measured:  # no cohort column: every cohort's figure is the pooled one
+            visible = "all" in shown
+        elif d["cohort"] is not None:
+            visible = d["cohort"] in shown
+        else:
+            named = measured if rule.cohorts is None else measured & set(rule.cohorts)
+            whole = named == measured
+            estimate = whole and getattr(rule, "measure", None) == "absolute_difference"
+            visible = named <= shown or (whole and pooled) or estimate
+        if not visible:
+            met = "met" if d.get("triggered") else "not_met"
+            code = met if d.get("threshold") is not None else "no_threshold"
+            reason = translate(f"report.decision_suppressed.{code}", lang)
+            out.append({"rule": d["rule"], "cohort": d["cohort"], "reason": reason})
+    return out
+
+
+def _per_outcome(rule: Any) -> bool:
+    """Whether a rule pays a price per outcome (so a payment is a price times a count)."""
+    if isinstance(rule, RateCard | SavingsShare):
+        return True
+    if isinstance(rule, Threshold):
+        return expected(rule.price) != 0
+    if isinstance(rule, Tiers):
+        return any(expected(t.price) != 0 for t in rule.tiers)
+    return False
+
+
+def cohorts_paid_per_outcome(
+    contract: Contract, metric: str, measurements: dict[str, Any]
+) -> list[str]:
+    """The cohorts whose figures are hidden but whose payments are a price per outcome.
+
+    Payments are contractual and published in full; a payment of a rate card (price ×
+    the cohort's outcomes, or × its outcomes above the counterfactual), a savings share or
+    a threshold or tier with a price can give a hidden count away. The report says so.
+    """
+    measured, shown = _shown_cohorts(measurements)
+    hidden = measured - shown
+    out: set[str] = set()
+    for rule in contract.rules:
+        if getattr(rule, "metric", None) != metric or not _per_outcome(rule):
+            continue
+        if "all" in hidden or rule.cohorts is None:
+            out |= hidden
+        else:
+            out |= hidden & set(rule.cohorts)
+    return sorted(out)

@@ -478,7 +478,7 @@ def test_every_column_the_data_lacks_is_reported_at_once_in_file_order(tmp_path:
     assert err.render("sv").startswith(f"Datafilen {tmp_path / 'd.csv'} saknar 4 kolumner")
     roles = [p.message("sv").split("(")[1].split(")")[0] for p in err.problems]
     assert roles == ["identitetskolumnen", "kolumnen för vem som deltog", "en kovariat",
-                     "en behörighetsregel"]  # fmt: skip
+                     "en urvalsregel"]  # fmt: skip
 
 
 def test_a_file_without_a_header_line_is_named_as_such_and_its_first_row_not_shown(

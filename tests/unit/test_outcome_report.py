@@ -262,7 +262,7 @@ def test_swedish_report_writes_money_as_kronor(kind: str) -> None:
     [
         ("sv", ["Verifierade utfallsbetalningar, på de utfall som denna utvärdering mätt: "
                 "3 773 530,80 kr.",
-                "Aktivitetsarvode enligt kontraktets genomförandeplan, inte verifierad av denna "
+                "Aktivitetsarvode enligt kontraktets genomförandeplan, inte verifierat av denna "
                 "utvärdering: 1 061 346,72 kr.",
                 "Summa att betala: 4 834 877,52 kr.",
                 "Mättes inte i denna utvärdering, så inget betalas enligt: "

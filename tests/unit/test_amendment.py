@@ -55,7 +55,10 @@ def test_diff_with_effect_prints_the_table_in_swedish(tmp_path: Path) -> None:
     assert "Effekt på affärskalkylen" in res.output
     line = next(x for x in res.output.splitlines() if x.startswith("kommun "))
     assert "−6\u00a0873\u00a0840\u00a0kr" in line  # the NPV before, as model shows it
-    assert "utfallsbetalningar: 9\u00a0752\u00a0398\u00a0kr → " in res.output
+    assert (
+        "betalningar enligt reglerna (aktivitetsarvoden inräknade): 9\u00a0752\u00a0398\u00a0kr → "
+        in (res.output)
+    )
 
 
 def test_diff_json_with_effect_holds_the_changes_and_the_effect(tmp_path: Path) -> None:

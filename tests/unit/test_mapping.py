@@ -335,9 +335,11 @@ def test_a_share_threshold_written_as_a_percentage_is_refused_with_the_share_to_
         13,
         "mapping.share_threshold_percent",
     )
-    assert found.message("en").endswith("so no one would reach it. For 80 %, write at_least = 0.8.")
+    assert found.message("en").endswith(
+        "so no one would reach it. For 80\u00a0%, write at_least = 0.8."
+    )
     assert found.message("sv").endswith(
-        "så ingen skulle nå gränsen. För 80 %, skriv at_least = 0.8."
+        "så ingen skulle nå gränsen. För 80\u00a0%, skriv at_least = 0.8."
     )
 
 

@@ -234,8 +234,10 @@ def _check_host(address: str) -> None:
     import socket
     from urllib.parse import urlsplit
 
-    try:  # "host:port" is Dask's tcp://host:port
-        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if "://" not in address and ":" in address:
+        address = f"tcp://{address}"  # "host:port" is Dask's tcp://host:port
+    try:
+        parts = urlsplit(address)
         host = parts.hostname
     except ValueError:
         return  # Dask's own parsing names a malformed address

@@ -38,8 +38,16 @@ def test_payer_shares_invitations_and_prices_name_actors_not_ids(
 @pytest.mark.parametrize(
     ("lang", "unit", "met"),
     [
-        ("sv", "(tusental GBP)", "[uppfyllt] Kontrafaktisk jämförelse finns: Varje betalt utfall"),
-        ("en", "(GBP thousands)", "[met] Counterfactual available: Every paid outcome"),
+        (
+            "sv",
+            "(åren i tusental GBP, summorna i GBP)",
+            "[uppfyllt] Kontrafaktisk jämförelse finns: Varje betalt utfall",
+        ),
+        (
+            "en",
+            "(years in GBP thousands, totals in GBP)",
+            "[met] Counterfactual available: Every paid outcome",
+        ),
     ],
 )
 def test_a_pound_contract_in_swedish_has_swedish_units_and_a_met_item_says_why(

@@ -47,10 +47,12 @@ def matrix_rows(
 
 
 def _thousands(currency: str, lang: str) -> str:
-    """The unit of the year columns: "(tkr)", "(tusental GBP)", "(GBP thousands)"."""
+    """The unit of the year columns, the totals being in full: "(år i tkr, summor i kr)"."""
     if lang == "sv":
-        return "(tkr)" if currency == "SEK" else f"(tusental {currency})"
-    return f"({currency} thousands)"
+        unit = "tkr" if currency == "SEK" else f"tusental {currency}"
+        whole = "kr" if currency == "SEK" else currency
+        return f"(åren i {unit}, summorna i {whole})"
+    return f"(years in {currency} thousands, totals in {currency})"
 
 
 def _actor_names(actors: dict[str, Any]) -> dict[str, str]:

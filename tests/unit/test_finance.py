@@ -156,15 +156,42 @@ def test_irr_is_found_when_other_factors_of_npv_have_no_real_root(
 
 
 def test_irr_is_null_with_reason_when_npv_never_crosses_zero() -> None:
-    assert irr([1.0, -2.0, 2.0]).reason == "no_root"  # 1 - 2v + 2v^2 > 0
+    assert irr([-1.0, 2.0, -2.0]).reason == "no_root"  # -(1 - 2v + 2v^2) < 0
     assert irr([-100.0, 0.5]).reason == "no_root"  # -99.5 %: below RATE_LOW
     assert irr([-1.0, 0.0, 0.0, 0.0, 1e13]).reason == "no_root"  # above RATE_HIGH
 
 
-def test_irr_is_null_with_reason_when_flows_do_not_change_sign() -> None:
-    result = irr([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [-1.0, 0.0, -2.0], [5.0, 0.0, 0.0]])
-    assert result.reason.tolist() == ["no_sign_change"] * 4
+def test_irr_is_null_with_reason_when_the_party_never_pays() -> None:
+    result = irr([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [5.0, 0.0, 0.0]])
+    assert result.reason.tolist() == ["no_sign_change"] * 3
     assert np.isnan(result.rate).all()
+
+
+def test_a_flow_that_receives_first_has_no_return() -> None:
+    # a provider paid its fees before its costs, a loan from the borrower's side: the rate
+    # that makes NPV zero is what the money cost, not a return
+    flows = [[0.0, 100.0, -110.0], [50.0, -20.0, -40.0], [1.0, -2.0, 2.0]]
+    result, multiple = irr(flows), moic(flows)
+    assert result.reason.tolist() == ["receives_first"] * 3
+    assert multiple.reason.tolist() == ["receives_first"] * 3
+    assert np.isnan(result.rate).all() and np.isnan(multiple.value).all()
+    expected = oracle.irr([0.0, 100.0, -110.0])
+    assert math.isnan(expected[0]) and expected[1] == "receives_first"
+    assert npf.irr([100.0, -110.0]) == pytest.approx(0.1)  # the peers call it 10 %
+    dates = [dt.date(2028, 1, 1), dt.date(2027, 1, 1)]  # in date order the outlay is first
+    assert xirr([110.0, -100.0], dates).reason == "ok"
+    assert xirr([-110.0, 100.0], dates).reason == "receives_first"
+
+
+def test_a_total_loss_is_minus_100_percent_and_a_multiple_of_0() -> None:
+    flows = [[-1.0, 0.0, -2.0], [0.0, -5.0, 0.0], [-100.0, 0.0, 0.0]]
+    result, multiple = irr(flows), moic(flows)
+    assert result.rate.tolist() == [-1.0] * 3 and result.reason.tolist() == ["ok"] * 3
+    assert multiple.value.tolist() == [0.0] * 3
+    assert float(annualise(result.rate[0], 12)) == -1.0
+    assert oracle.irr([0.0, -5.0, 0.0]) == (-1.0, "ok")
+    dates = [dt.date(2027, 1, 1), dt.date(2028, 1, 1), dt.date(2029, 1, 1)]
+    assert xirr(flows, dates).rate.tolist() == [-1.0] * 3
 
 
 def test_irr_is_null_with_reason_when_a_flow_is_not_finite() -> None:
@@ -173,7 +200,7 @@ def test_irr_is_null_with_reason_when_a_flow_is_not_finite() -> None:
 
 
 def test_irr_of_a_rate_of_exactly_zero_is_zero() -> None:
-    flows = [[-100.0, 50.0, 50.0, 0.0], [-100.0, 210.0, -210.0, 100.0], [50.0, -100.0, 50.0, 0.0]]
+    flows = [[-100.0, 50.0, 50.0, 0.0], [-100.0, 210.0, -210.0, 100.0], [-50.0, 100.0, -50.0, 0.0]]
     result = irr(flows)  # the second is (v - 1)(100 v^2 - 110 v + 100): one root
     assert result.rate[:2].tolist() == [0.0, 0.0]
     assert result.reason.tolist() == ["ok", "ok", "no_root"]  # the last only touches zero
@@ -245,6 +272,63 @@ def test_measures_agree_with_the_scalar_oracle_on_random_flows() -> None:
     assert oracle.npv(0.07, flows[0].tolist()) == pytest.approx(float(npv(0.07, flows[0])))
 
 
+# a party's flows: leading zeros, lumps of either sign, runs of zeros, the odd total loss
+party_flows = st.lists(
+    st.one_of(st.just(0.0), st.floats(-1e6, -0.01), st.floats(0.01, 1e6)), min_size=2, max_size=14
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(flows=party_flows)
+def test_engine_and_oracle_agree_on_whether_a_flow_has_a_return(flows: list[float]) -> None:
+    engine, multiple = irr(flows), moic(flows)
+    expected_rate, expected_reason = oracle.irr(flows)
+    assert engine.reason == expected_reason
+    if expected_reason == "ok":
+        assert float(engine.rate) == pytest.approx(expected_rate, rel=1e-9, abs=1e-11)
+    assert (float(multiple.value), str(multiple.reason)) == pytest.approx(
+        oracle.moic(flows), nan_ok=True
+    )
+    dates = [dt.date(2027, 1, 1) + dt.timedelta(days=91 * t) for t in range(len(flows))]
+    x, (expected_x, expected_x_reason) = xirr(flows, dates), oracle.xirr(flows, dates)
+    assert x.reason == expected_x_reason
+    if expected_x_reason == "ok":
+        assert float(x.rate) == pytest.approx(expected_x, rel=1e-9, abs=1e-11)
+
+
+@settings(max_examples=150, deadline=None)
+@given(flows=party_flows)
+def test_a_return_is_defined_only_when_money_is_put_in_first(flows: list[float]) -> None:
+    first = next((f for f in flows if f != 0), 0.0)
+    result, multiple = irr(flows), moic(flows)
+    if first >= 0:
+        assert np.isnan(result.rate) and np.isnan(multiple.value)
+    if result.reason == "ok" or multiple.reason == "ok":
+        assert first < 0
+    if first < 0 and max(flows) <= 0:  # outlays, nothing back
+        assert (float(result.rate), float(multiple.value)) == (-1.0, 0.0)
+
+
+def test_party_returns_gives_none_to_a_role_without_money_at_risk() -> None:
+    flows = [[-100.0, 0.0, 0.0, 0.0], [-100.0, 0.0, 0.0, 110.0]]
+    commissioner = finance.party_returns(flows, 4, at_risk=False, dates=[dt.date(2027, 1, 1)] * 4)
+    assert commissioner.irr.reason.tolist() == ["no_money_at_risk"] * 2
+    assert commissioner.moic.reason.tolist() == ["no_money_at_risk"] * 2
+    assert commissioner.xirr is not None
+    assert commissioner.xirr.reason.tolist() == ["no_money_at_risk"] * 2
+    investor = finance.party_returns(flows, 4)
+    assert investor.irr.rate[0] == -1.0 and investor.moic.value[0] == 0.0
+    assert investor.irr.rate[1] == pytest.approx(1.1 ** (4 / 3) - 1)  # annual
+    assert investor.xirr is None
+
+
+def test_float_noise_does_not_decide_who_pays_first() -> None:
+    # a provider paid its costs exactly leaves noise; it neither pays first nor loses all
+    result = finance.party_returns([[-4.7e-10, 100.0, -50.0], [-4.7e-10, 0.0, 0.0]], 1)
+    assert result.irr.reason.tolist() == ["receives_first", "no_sign_change"]
+    assert result.moic.reason.tolist() == ["receives_first", "nothing_invested"]
+
+
 # --- properties -----------------------------------------------------------------------------
 
 amounts = st.floats(1.0, 1e6)
@@ -282,6 +366,9 @@ def test_irr_makes_npv_zero_whenever_it_is_defined(flows: list[float]) -> None:
     result = irr(flows)
     if result.reason != "ok":
         assert np.isnan(result.rate)
+        return
+    if result.rate == -1.0:  # a total loss: money out, nothing back, no root to check
+        assert max(flows) <= 0 < -min(flows)
         return
     magnitude = float(npv(result.rate, np.abs(flows)))  # the size of the discounted terms
     assert abs(float(npv(result.rate, flows))) <= 1e-9 * magnitude
@@ -349,6 +436,10 @@ def test_flows_without_a_period_axis_are_refused() -> None:
 
 def test_reason_codes_are_the_documented_ones() -> None:
     documented = {"ok", "no_sign_change", "no_root", "multiple_roots", "non_finite"}
+    documented |= {"receives_first", "no_money_at_risk", "nothing_invested", "never_repaid"}
     assert {finance.OK, finance.NO_SIGN_CHANGE, finance.NO_ROOT} <= documented
     assert {finance.MULTIPLE_ROOTS, finance.NON_FINITE} <= documented
+    assert {finance.RECEIVES_FIRST, finance.NO_MONEY_AT_RISK} <= documented
+    for code in documented - {"ok"}:
+        assert code in (finance.__doc__ or "")
     assert math.isnan(oracle.irr([1.0, 2.0])[0])

@@ -279,11 +279,14 @@ def test_society_npv_uses_the_valuation_when_the_contract_has_avoided_costs() ->
 
 
 def test_getting_exactly_the_money_back_is_not_a_loss_but_a_cent_less_is() -> None:
-    from effekt.engine.montecarlo import summarise
+    from effekt.engine.montecarlo import _loss, summarise
 
-    moic = np.array([1.0, 1.0 - 1e-15, 1.0 - 1e-6, 0.5, 1.2])
-    counts = summarise({"party/fond/moic": moic}).counts
+    back = np.array([1.0, 1.0 - 1e-15, 1.0 - 1e-6, 0.5, 1.2]) * 1e6
+    flows = np.column_stack([np.full(5, -1e6), back])
+    counts = summarise({"party/fond/loss": _loss(flows)}).counts
     assert counts["party/fond/loss"] == 2
+    # a provider paid before it pays out has no multiple, but its loss is counted
+    assert _loss(np.array([[100.0, -150.0], [100.0, -50.0]])).tolist() == [1.0, 0.0]
 
 
 def test_an_unknown_engine_is_refused_before_anything_runs() -> None:

@@ -24,8 +24,9 @@ Role = Literal[
 #: Roles that pay for outcomes; their payer shares must sum to 1.
 PAYING_ROLES: frozenset[str] = frozenset({"commissioner", "outcome_fund"})
 
-#: Roles that put money at risk: a return (IRR, money multiple) describes them. Payers,
-#: fee takers and the deal's accounts get none in tables and workbooks (the JSON has it).
+#: Roles that put money at risk: a return (IRR, money multiple) can describe them (when
+#: they pay before they receive: engine.finance.party_returns). Payers, fee takers and the
+#: deal's accounts have none: null in the JSON with the reason "no_money_at_risk".
 RISKING_ROLES: frozenset[str] = frozenset({"investor", "provider", "grant_funder", "guarantor"})
 
 

@@ -5,19 +5,32 @@ array is one path — and works on all paths at once. Sign convention of the who
 a party's flow is **positive when it receives money**. Time runs along the last axis and
 the first column is at time 0 (undiscounted), as in numpy-financial.
 
+IRR and money multiple are **returns**: they describe money put in first and what came
+back. They are defined only for an *investment-type* flow, whose first non-zero flow is an
+outlay (negative). A flow that receives money before it pays (a provider paid its fees
+before its costs; a loan seen from the borrower) has neither: the rate that makes its NPV
+zero is what the money it got cost it, not a return, and read as one it is wrong. A flow
+that pays out and gets nothing back is a **total loss**: IRR −100 %, multiple 0 (reason
+``ok``) — at the bottom of a distribution of returns, not outside it.
+
 Numbers that do not exist are NaN with a reason code beside them, never an exception:
 
-============== ==========================================================================
-reason         meaning
-============== ==========================================================================
-ok             the value is defined (for IRR: exactly one rate where NPV crosses zero)
-no_sign_change all flows have the same sign or are zero: no rate makes NPV zero
-no_root        NPV never crosses zero for a rate in (-99 %, RATE_HIGH] per period
-multiple_roots NPV crosses zero more than once: no single rate describes the flows
-non_finite     a flow (or date) is NaN or infinite
-nothing_invested (moic) no negative flow: there is no money to multiply
-never_repaid   (payback) the cumulative flow ends negative
-============== ==========================================================================
+================ ========================================================================
+reason           meaning
+================ ========================================================================
+ok               the value is defined (for IRR: exactly one rate where NPV crosses zero,
+                 or −100 % on a total loss)
+no_sign_change   (irr) no flow is negative: the party never pays, nothing to earn on
+nothing_invested (moic) no flow is negative: there is no money to multiply
+receives_first   the first non-zero flow is money received: not an investment, so no
+                 return to measure (IRR and multiple alike)
+no_root          NPV never crosses zero for a rate in (-99 %, RATE_HIGH] per period
+multiple_roots   NPV crosses zero more than once: no single rate describes the flows
+non_finite       a flow (or date) is NaN or infinite
+no_money_at_risk (:func:`party_returns`) the party's role puts no money at risk
+                 (a commissioner buys outcomes, a fee taker earns fees): no return
+never_repaid     (payback) the cumulative flow ends negative
+================ ========================================================================
 
 How IRR is found, for all paths at once (no Python loop over paths):
 
@@ -25,8 +38,9 @@ How IRR is found, for all paths at once (no Python loop over paths):
    ``P(v) = sum_t f_t v^t``. For ``v > 1`` (negative rates) use the reversed polynomial in
    ``w = 1/v``, ``Q(w) = sum_t f_t w^(T-1-t) = P(v)/v^(T-1)``, which has the same sign; all
    powers then stay in (0, 1] and nothing overflows however many periods there are.
-2. Paths whose flows change sign exactly once (money out, then money in: every ordinary
-   SIB investor) have at most one positive root by Descartes' rule of signs, so they skip
+2. Paths that never pay, that receive first, or that pay and get nothing back are settled
+   by the rule above without a search. Paths whose flows change sign exactly once (money
+   out, then money in: every ordinary SIB investor) have at most one positive root by Descartes' rule of signs, so they skip
    the scan and go straight to Newton over the whole range (in ``v`` up to 120 periods,
    where ``v^t`` cannot overflow; beyond that on the side of 0 given by the sign of
    ``P(1) = sum f``, in ``v`` or ``w``). A root outside the range shows as Newton stuck
@@ -50,7 +64,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -60,15 +74,19 @@ from effekt.errors import UsageError
 __all__ = [
     "RATE_HIGH",
     "RATE_LOW",
+    "HALF_MINOR_UNIT",
     "IrrResult",
     "MetricResult",
+    "PartyReturns",
     "annualise",
     "irr",
     "moic",
     "npv",
+    "party_returns",
     "payback_period",
     "peak_cash_need",
     "period_rate",
+    "settled",
     "xirr",
 ]
 
@@ -88,6 +106,10 @@ MULTIPLE_ROOTS = "multiple_roots"
 NON_FINITE = "non_finite"
 NOTHING_INVESTED = "nothing_invested"
 NEVER_REPAID = "never_repaid"
+RECEIVES_FIRST = "receives_first"
+NO_MONEY_AT_RISK = "no_money_at_risk"
+TOTAL_LOSS_RATE = -1.0
+"""The IRR of a total loss: money paid out and nothing back."""
 _REASON_DTYPE = "<U16"
 
 _TOL = 1e-8  # relative Newton step after which a root counts as found: the error
@@ -133,11 +155,12 @@ def period_rate(annual_rate: npt.ArrayLike, periods_per_year: float) -> FloatArr
 def annualise(period_rate: npt.ArrayLike, periods_per_year: float) -> FloatArray:
     """The annual rate equivalent to a per-period rate: ``(1 + p)^m - 1``.
 
-    >>> round(float(annualise(0.02, 4)), 8)
-    0.08243216
+    >>> round(float(annualise(0.02, 4)), 8), float(annualise(-1.0, 4))
+    (0.08243216, -1.0)
     """
     p = np.asarray(period_rate, dtype=np.float64)
-    return np.asarray(np.expm1(np.log1p(p) * periods_per_year), dtype=np.float64)
+    with np.errstate(divide="ignore"):  # -100 % a period is -100 % a year: log1p(-1) = -inf
+        return np.asarray(np.expm1(np.log1p(p) * periods_per_year), dtype=np.float64)
 
 
 # --- present value ----------------------------------------------------------------------
@@ -179,6 +202,9 @@ def irr(flows: npt.ArrayLike) -> IrrResult:
     (0.1, 'ok')
     >>> irr([[-1.0, 3.0, -2.0], [1.0, 2.0, 3.0]]).reason.tolist()
     ['multiple_roots', 'no_sign_change']
+    >>> res = irr([[100.0, -110.0], [-100.0, 0.0]])  # receives first; a total loss
+    >>> res.rate.tolist(), res.reason.tolist()
+    ([nan, -1.0], ['receives_first', 'ok'])
     >>> flows = [-100.0, 210.0, -210.0, 110.0]  # three sign changes, one root
     >>> round(float(irr(flows).rate), 12)
     0.1
@@ -203,10 +229,10 @@ def _irr_paths(f: FloatArray, rate: FloatArray, reason: ReasonArray) -> None:
     finite = np.isfinite(total)
     reason[~finite] = NON_FINITE
     pos, neg = columns > 0, columns < 0
-    both = finite & pos.any(axis=0) & neg.any(axis=0)
     first_pos, last_pos = _first_last(pos)
     first_neg, last_neg = _first_last(neg)
-    once = both & ((last_neg < first_pos) | (last_pos < first_neg))
+    both = _investment_rule(finite, first_pos, first_neg, n_periods, rate, reason)
+    once = both & (last_neg < first_pos)
 
     # Flows that change sign once: one positive root (Descartes), no scan needed.
     if once.any():
@@ -224,6 +250,30 @@ def _irr_paths(f: FloatArray, rate: FloatArray, reason: ReasonArray) -> None:
         rate[idx[one]] = _irr_in_cells(
             columns, idx[one], cell[one], lo_val[one], hi_val[one], grid.x
         )
+
+
+def _investment_rule(
+    finite: npt.NDArray[np.bool_],
+    first_pos: npt.NDArray[np.intp],
+    first_neg: npt.NDArray[np.intp],
+    n: int,
+    rate: FloatArray,
+    reason: ReasonArray,
+) -> npt.NDArray[np.bool_]:
+    """Settle the paths that are not investments with a return to find; the rest (an outlay
+    first, money back later) are returned as a mask for the root search.
+
+    ``first_pos`` / ``first_neg``: index of each path's first positive / negative flow
+    (``n`` if none). No outlay leaves ``no_sign_change``; money received before the first
+    outlay is ``receives_first``; outlays with nothing back are a total loss, −100 %.
+    """
+    invests = finite & (first_neg < n)
+    receives_first = invests & (first_pos < first_neg)
+    reason[receives_first] = RECEIVES_FIRST
+    lost = invests & (first_pos == n)
+    reason[lost] = OK
+    rate[lost] = TOTAL_LOSS_RATE
+    return np.asarray(invests & (first_neg < first_pos) & (first_pos < n))
 
 
 def _irr_single_change(
@@ -409,7 +459,8 @@ def xirr(flows: npt.ArrayLike, dates: Sequence[dt.date] | npt.ArrayLike) -> IrrR
     The one ``R`` with ``sum_i flows[..., i] / (1 + R)^((dates[i] - dates[0]) / 365) = 0``.
     ``dates`` (``datetime.date``, ``numpy.datetime64`` or ISO strings, in any order) are
     shared by every path. Same method and reasons as :func:`irr`, with the grid scan for
-    every path; the rate is searched in (RATE_LOW, RATE_HIGH] per year.
+    every path; the rate is searched in (RATE_LOW, RATE_HIGH] per year. The first flow of
+    the investment rule is the earliest-dated one (flows on one date in the order given).
 
     >>> import datetime as dt
     >>> d = [dt.date(2027, 1, 1), dt.date(2028, 1, 1), dt.date(2029, 1, 1)]  # 365, 366 days
@@ -426,7 +477,10 @@ def xirr(flows: npt.ArrayLike, dates: Sequence[dt.date] | npt.ArrayLike) -> IrrR
     columns = np.ascontiguousarray(f2.T)
     finite = np.isfinite(columns.sum(axis=0))
     reason[~finite] = NON_FINITE
-    both = finite & (columns > 0).any(axis=0) & (columns < 0).any(axis=0)
+    in_date_order = columns[np.argsort(years, kind="stable")]  # "first" is the earliest
+    first_pos, _ = _first_last(in_date_order > 0)
+    first_neg, _ = _first_last(in_date_order < 0)
+    both = _investment_rule(finite, first_pos, first_neg, years.size, rate, reason)
     idx = np.flatnonzero(both)
     if idx.size:
         x = _grid_x()
@@ -473,26 +527,96 @@ def _exp_sum(power: FloatArray) -> Evaluator:
     return evaluate
 
 
+# --- a party's return --------------------------------------------------------------------
+
+HALF_MINOR_UNIT = 0.005
+"""Amounts in a party's flows below this (half an öre or penny) are float noise."""
+
+
+_R = TypeVar("_R", IrrResult, MetricResult)
+
+
+class PartyReturns(NamedTuple):
+    """A party's return: annual IRR, money multiple and (given dates) XIRR, with reasons."""
+
+    irr: IrrResult
+    moic: MetricResult
+    xirr: IrrResult | None
+
+
+def settled(flows: npt.ArrayLike) -> FloatArray:
+    """``flows`` with amounts under half a minor unit (öre, penny) set to 0.
+
+    Transfers that cancel in exact arithmetic leave float noise (−4.7e−10 SEK on a
+    provider whose payments equal its costs); counted as money paid in, that noise would
+    make a money multiple of 0 and a total loss out of a party that neither paid nor got
+    anything, and its sign would decide whether a flow "pays first".
+
+    >>> settled([-4.7e-10, 5.0, -0.004]).tolist()
+    [0.0, 5.0, 0.0]
+    """
+    f = _as_float(flows)
+    return np.asarray(np.where(np.abs(f) < HALF_MINOR_UNIT, 0.0, f), dtype=np.float64)
+
+
+def party_returns(
+    flows: npt.ArrayLike,
+    periods_per_year: float,
+    at_risk: bool = True,
+    dates: Sequence[dt.date] | npt.ArrayLike | None = None,
+) -> PartyReturns:
+    """The one definition of a party's return, used by every command that shows one.
+
+    On the :func:`settled` flows: :func:`irr` (annualised), :func:`moic` and, given
+    ``dates``, :func:`xirr` — each defined only for an investment-type flow (an outlay
+    first; −100 % and 0 on a total loss; see the module doc). A party whose role puts no
+    money at risk (``at_risk`` false: a commissioner, a fee taker, the deal's accounts)
+    has none, whatever its flows: reason ``"no_money_at_risk"``.
+
+    >>> r = party_returns([[-100.0, 0.0, 0.0, 0.0], [50.0, -80.0, 0.0, 40.0]], 4)
+    >>> r.irr.rate.tolist(), r.irr.reason.tolist(), r.moic.value.tolist()
+    ([-1.0, nan], ['ok', 'receives_first'], [0.0, nan])
+    >>> party_returns([-100.0, 0.0, 0.0, 0.0], 4, at_risk=False).irr.reason.tolist()
+    'no_money_at_risk'
+    """
+    f = settled(flows)
+    r, mo = irr(f), moic(f)
+    x = None if dates is None else xirr(f, dates)
+    if not at_risk:
+        r, mo = _no_return(r), _no_return(mo)
+        x = None if x is None else _no_return(x)
+    return PartyReturns(IrrResult(annualise(r.rate, periods_per_year), r.reason), mo, x)
+
+
+def _no_return(result: _R) -> _R:
+    nan = np.full(result[0].shape, np.nan)
+    return type(result)(nan, np.full(result[1].shape, NO_MONEY_AT_RISK, dtype=_REASON_DTYPE))
+
+
 # --- money multiple, payback, peak need ---------------------------------------------------
 
 
 def moic(flows: npt.ArrayLike) -> MetricResult:
     """Money multiple: ``sum of positive flows / sum of |negative flows|`` per path.
 
-    NaN with reason ``"nothing_invested"`` when no flow is negative.
+    NaN with reason ``"nothing_invested"`` when no flow is negative, ``"receives_first"``
+    when the first non-zero flow is money received (see the module doc); 0 on a total loss.
 
-    >>> res = moic([[-100.0, 30.0, 90.0], [0.0, 5.0, 5.0]])
+    >>> res = moic([[-100.0, 30.0, 90.0], [0.0, 5.0, 5.0], [5.0, -10.0, 0.0], [-9.0, 0.0, 0.0]])
     >>> res.value.round(6).tolist(), res.reason.tolist()
-    ([1.2, nan], ['ok', 'nothing_invested'])
+    ([1.2, nan, nan, 0.0], ['ok', 'nothing_invested', 'receives_first', 'ok'])
     """
     f = _as_float(flows)
     gains = np.maximum(f, 0.0).sum(axis=-1)
     losses = np.maximum(-f, 0.0).sum(axis=-1)
     finite = np.isfinite(f).all(axis=-1)
     invested = losses > 0
+    first = np.take_along_axis(f, np.argmax(f != 0, axis=-1)[..., np.newaxis], axis=-1)[..., 0]
+    receives_first = invested & (first > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(finite & invested, gains / losses, np.nan)
+        value = np.where(finite & invested & ~receives_first, gains / losses, np.nan)
     reason = np.where(invested, OK, NOTHING_INVESTED).astype(_REASON_DTYPE)
+    reason[receives_first] = RECEIVES_FIRST
     reason[~finite] = NON_FINITE
     return MetricResult(np.asarray(value, dtype=np.float64), reason)
 

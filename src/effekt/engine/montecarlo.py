@@ -24,8 +24,9 @@ import numpy as np
 import numpy.typing as npt
 
 from effekt.contract.model import Contract
+from effekt.contract.parties import RISKING_ROLES
 from effekt.engine.cashflow import CashFlows, PathFlows, cash_flows, path_flows
-from effekt.engine.finance import annualise, irr, moic, npv, period_rate
+from effekt.engine.finance import npv, party_returns, period_rate, settled
 from effekt.engine.inputs import Inputs
 from effekt.engine.sampling import SamplingPlan, sample_inputs, sampling_plan
 from effekt.engine.valuation.discounting import factors_at
@@ -58,8 +59,6 @@ CHUNK_SIZE = 10_000
 #: A money multiple counts as a loss below 1 − this: a party that gets exactly its money
 #: back (common for a tranche with no return) is not a loss because of rounding.
 LOSS_TOLERANCE = 1e-9
-#: Half an öre or a penny: smaller amounts in a party's flows are float noise.
-HALF_MINOR_UNIT = 0.005
 #: The tail for expected shortfall: the mean of the worst 5 % of NPVs.
 SHORTFALL_TAIL = 0.05
 
@@ -167,9 +166,10 @@ def path_values(
 ) -> dict[str, FloatArray]:
     """Per-path summary values of one contract's cash flows.
 
-    ``party/<id>/npv`` (at the party's discount rate), ``/irr`` (annual; −100 % on a
-    total loss), ``/moic``,
-    ``/total``; ``outlay/<budget year>/<payer>`` (what the payer pays out, net of excess
+    ``party/<id>/npv`` (at the party's discount rate), ``/irr`` (annual) and ``/moic`` (by
+    :func:`effekt.engine.finance.party_returns`: NaN unless the party has money at risk
+    and pays first; −100 % and 0 on a total loss), ``/loss`` (1 when it gets back less
+    than it paid), ``/total``; ``outlay/<budget year>/<payer>`` (what the payer pays out, net of excess
     returned, in that budget year); ``provider/cash_gap`` (1 when the provider's opening
     balance plus credit line plus its cumulative flow falls below zero in some period);
     ``society/npv`` (:func:`society_flows` at the valuation's discount rate).
@@ -178,11 +178,12 @@ def path_values(
     cf = path_flows(c, cf) if isinstance(cf, CashFlows) else cf
     out: dict[str, FloatArray] = {}
     for i, p in enumerate(c.parties):
-        f = _settled(cf.flows[:, i])
+        f = settled(cf.flows[:, i])
         out[f"party/{p.id}/npv"] = npv(period_rate(party_rate(c, p.id), m), f)
-        mo = moic(f).value
-        out[f"party/{p.id}/irr"] = _irr_or_total_loss(annualise(irr(f).rate, m), mo)
-        out[f"party/{p.id}/moic"] = mo
+        returns = party_returns(f, m, p.role in RISKING_ROLES)
+        out[f"party/{p.id}/irr"] = returns.irr.rate
+        out[f"party/{p.id}/moic"] = returns.moic.value
+        out[f"party/{p.id}/loss"] = _loss(f)
         out[f"party/{p.id}/total"] = np.asarray(f.sum(axis=1), dtype=np.float64)
     for payer in cf.payers:
         paid = -cf.flow(payer)
@@ -202,24 +203,13 @@ def path_values(
     return out
 
 
-def _settled(flows: FloatArray) -> FloatArray:
-    """``flows`` with amounts under half a minor unit (öre, penny) set to 0.
-
-    Transfers that cancel in exact arithmetic leave float noise (−4.7e−10 SEK on a
-    provider whose payments equal its costs); counted as money paid in, that noise would
-    make a money multiple of 0 and a total loss out of a party that neither paid nor got
-    anything.
-    """
-    return np.where(np.abs(flows) < HALF_MINOR_UNIT, 0.0, flows)
-
-
-def _irr_or_total_loss(rate: FloatArray, multiple: FloatArray) -> FloatArray:
-    """The IRR, with −100 % where the party gets nothing back (money multiple 0).
-
-    The engine leaves such an IRR undefined (no sign change); in a distribution of
-    returns the total loss belongs at the bottom, not outside it.
-    """
-    return np.asarray(np.where(np.isnan(rate) & (multiple == 0.0), -1.0, rate), dtype=np.float64)
+def _loss(flows: FloatArray) -> FloatArray:
+    """1 on a path where the party gets back less than it paid (by more than
+    ``LOSS_TOLERANCE`` of it), else 0 — a money multiple below 1, counted also where the
+    multiple is not a return (a provider paid before it paid out)."""
+    gains = np.maximum(flows, 0.0).sum(axis=-1)
+    paid = np.maximum(-flows, 0.0).sum(axis=-1)
+    return np.asarray(gains < paid * (1.0 - LOSS_TOLERANCE), dtype=np.float64)
 
 
 # --- chunks ---------------------------------------------------------------------------------
@@ -257,14 +247,12 @@ def summarise(values: Mapping[str, FloatArray]) -> ChunkSummary:
     moments: dict[str, tuple[int, float, float]] = {}
     counts: dict[str, int] = {}
     for name, x in values.items():
-        if name.endswith("provider/cash_gap"):
+        if name.endswith(("provider/cash_gap", "/loss")):
             counts[name] = int(x.sum())
             continue
         moments[name] = _moments(x)
         if name.endswith(_STORED) or "/outlay/" in f"/{name}":
             stored[name] = x.astype(np.float32)
-        if name.endswith("/moic"):
-            counts[name[: -len("moic")] + "loss"] = int((x < 1.0 - LOSS_TOLERANCE).sum())
         if name.endswith("society/npv"):
             counts[name[: -len("npv")] + "positive"] = int((x > 0).sum())
     return ChunkSummary(n, stored, moments, counts)
@@ -420,11 +408,12 @@ def simulate_fund_chunk(
         disc = float(factors_at(c.society_discounting(), years_from_start))
         society = society + e.weight * disc * pv["society/npv"]
     for role, grid in role_flows.items():
-        f = _settled(grid)
+        f = settled(grid)
         values[f"fund/party/{role}/npv"] = role_npv[role]
-        mo = moic(f).value
-        values[f"fund/party/{role}/irr"] = _irr_or_total_loss(annualise(irr(f).rate, 12), mo)
-        values[f"fund/party/{role}/moic"] = mo
+        returns = party_returns(f, 12, role in RISKING_ROLES)
+        values[f"fund/party/{role}/irr"] = returns.irr.rate
+        values[f"fund/party/{role}/moic"] = returns.moic.value
+        values[f"fund/party/{role}/loss"] = _loss(f)
         values[f"fund/party/{role}/total"] = f.sum(axis=1)
     values.update({f"fund/{name}": x for name, x in outlay.items()})
     values["fund/provider/cash_gap"] = gap.astype(np.float64)

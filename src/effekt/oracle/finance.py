@@ -2,7 +2,9 @@
 
 Same conventions as the engine: a flow is positive when the party receives money; flow
 ``t`` is at time ``t`` (the first undiscounted); rates are searched in
-``(RATE_LOW, RATE_HIGH]``; the same reason codes. The IRR search is the textbook one: step
+``(RATE_LOW, RATE_HIGH]``; the same reason codes; the same investment rule (IRR and
+multiple only for a flow whose first non-zero flow is an outlay; −100 % and 0 when nothing
+comes back). The IRR search is the textbook one: step
 through ``x = log(1 + r)`` on a fine uniform grid, count where NPV changes sign, bisect the
 crossing. Slow on purpose — clear beats fast here.
 """
@@ -50,6 +52,8 @@ def moic(flows: Sequence[float]) -> Result:
     losses = sum(-f for f in flows if f < 0)
     if losses == 0:
         return math.nan, "nothing_invested"
+    if _first_nonzero(flows, list(range(len(flows)))) > 0:
+        return math.nan, "receives_first"
     return gains / losses, "ok"
 
 
@@ -81,8 +85,12 @@ def peak_cash_need(flows: Sequence[float]) -> float:
 def _unique_root(flows: list[float], times: list[float]) -> Result:
     if not all(math.isfinite(f) for f in flows):
         return math.nan, "non_finite"
-    if not (any(f > 0 for f in flows) and any(f < 0 for f in flows)):
-        return math.nan, "no_sign_change"
+    if not any(f < 0 for f in flows):
+        return math.nan, "no_sign_change"  # never pays
+    if _first_nonzero(flows, times) > 0:
+        return math.nan, "receives_first"  # not an investment
+    if not any(f > 0 for f in flows):
+        return -1.0, "ok"  # a total loss
     xs = _grid()
     signs = _signs([_scaled_npv(x, flows, times) for x in xs])
     crossings = [i for i in range(1, len(xs)) if signs[i] != signs[i - 1]]
@@ -106,6 +114,14 @@ def _unique_root(flows: list[float], times: list[float]) -> Result:
         else:
             high = mid
     return math.expm1(0.5 * (low + high)), "ok"
+
+
+def _first_nonzero(flows: Sequence[float], times: Sequence[float]) -> float:
+    """The earliest non-zero flow (flows at one time in the order given); 0 if none."""
+    for i in sorted(range(len(flows)), key=lambda i: times[i]):
+        if flows[i] != 0:
+            return flows[i]
+    return 0.0
 
 
 def _grid() -> list[float]:

@@ -9,16 +9,14 @@ from typing import Any
 import numpy as np
 
 from effekt.contract.model import Contract
+from effekt.contract.parties import RISKING_ROLES
 from effekt.engine.cashflow import CashFlows, cash_flows
 from effekt.engine.finance import (
-    annualise,
-    irr,
-    moic,
     npv,
+    party_returns,
     payback_period,
     peak_cash_need,
     period_rate,
-    xirr,
 )
 from effekt.engine.inputs import expected_inputs
 
@@ -54,8 +52,10 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
     for i, (account, role) in enumerate(zip(cf.accounts, cf.roles, strict=True)):
         flows = cf.flows[:, i]
         rate = _party_rate(c, account)
-        r = irr(flows)
-        mo = moic(flows)
+        # IRR, XIRR and multiple: only for money put at risk, and put in first
+        returns = party_returns(flows, m, role in RISKING_ROLES, c.flow_dates())
+        r, mo, x = returns.irr, returns.moic, returns.xirr
+        assert x is not None
         pb = payback_period(flows)
         entry: dict[str, Any] = {
             "role": role,
@@ -63,7 +63,7 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
             "total": _cents(flows[0].sum()),
             "discount_rate": rate,
             "npv": _num(float(npv(period_rate(rate, m), flows)[0])),
-            "irr": _num(float(annualise(r.rate, m)[0])),
+            "irr": _num(float(r.rate[0])),
             "moic": _num(float(mo.value[0])),
             "payback_period": None
             if not math.isfinite(float(pb.value[0]))
@@ -72,7 +72,6 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
         }
         if entry["irr"] is None:
             entry["irr_reason"] = str(r.reason[0])
-        x = xirr(flows, c.flow_dates())
         entry["xirr"] = _num(float(x.rate[0]))
         if entry["xirr"] is None:
             entry["xirr_reason"] = str(x.reason[0])

@@ -25,12 +25,14 @@ import numpy as np
 import numpy.typing as npt
 
 from effekt.contract.model import Contract
+from effekt.contract.parties import RISKING_ROLES
 from effekt.engine.cashflow import cash_flows
+from effekt.engine.finance import party_returns
 from effekt.engine.inputs import Inputs, expected_inputs
 from effekt.engine.montecarlo import path_values, with_person_level
 from effekt.engine.sampling import SamplingPlan, quantile, sampling_plan
 from effekt.errors import InputError, UsageError
-from effekt.i18n import translate
+from effekt.i18n import Phrase, translate
 from effekt.i18n.format import number
 
 __all__ = ["OUTPUT_KINDS", "default_output", "evaluate", "sensitivity", "sensitivity_svg"]
@@ -60,6 +62,27 @@ def _parse_output(c: Contract, output: str) -> str:
             parties=", ".join(p.id for p in c.parties),
         )
     return f"party/{party}/{kind}"
+
+
+def _refuse_undefined_return(c: Contract, output: str) -> None:
+    """An IRR or multiple that is not defined at the expected values has nothing to
+    explain (a commissioner's, a provider's paid before it pays out): a usage error
+    naming the party, why, and what to ask for instead."""
+    party, _, kind = output.rpartition(".")
+    if kind not in ("irr", "moic"):
+        return
+    cf = cash_flows(with_person_level(c, False), expected_inputs(c, 1), None)
+    p = c.party(party)
+    returns = party_returns(cf.flow(party), c.periods_per_year, p.role in RISKING_ROLES)
+    reason = str((returns.irr.reason if kind == "irr" else returns.moic.reason)[0])
+    if reason != "ok":
+        raise UsageError(  # an option's value, as an unknown output: exit 2
+            "sensitivity.undefined_output",
+            output=output,
+            party=party,
+            kind=Phrase(f"sensitivity.kind.{kind}"),
+            reason=Phrase(f"finance.reason.{reason}"),
+        )
 
 
 def evaluate(c: Contract, inputs: Inputs, output: str) -> FloatArray:
@@ -157,6 +180,7 @@ def sensitivity(
     """Tornado and variance-based indices of ``output`` (default: main investor's NPV)."""
     output = output or default_output(c)
     _parse_output(c, output)
+    _refuse_undefined_return(c, output)
     plan = sampling_plan(c)
     if not plan.variables:
         raise InputError("sensitivity.no_uncertain_inputs")
@@ -183,7 +207,7 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
     headings in ``lang``."""
     tornado = data["tornado"]
     indices = data["sobol"]["indices"]
-    from effekt.services.simulate_text import output_value
+    from effekt.services.simulate_text import output_change, output_value
 
     row, label_w, bar_w, pad = 22, 190, 420, 12
     h1 = (len(tornado) + 4) * row  # title, legend, bars, axis
@@ -253,7 +277,11 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
         f'<line x1="{xpos(base):.1f}" y1="{row * 2.2:.1f}" x2="{xpos(base):.1f}" '
         f'y2="{bottom:.1f}" stroke="black"/>'
     )
-    axis(bottom + 4, [(xpos(v), output_value(data, v, lang)) for v in (lo, hi)])
+    if data["output"].endswith(".irr"):  # an IRR's axis: the change from the base, in points
+        ticks = [(xpos(v), output_change(data, v - base, lang, sign=True)) for v in (lo, hi)]
+    else:
+        ticks = [(xpos(v), output_value(data, v, lang)) for v in (lo, hi)]
+    axis(bottom + 4, ticks)
     top = h1 + pad
     parts.append(
         f'<text x="{pad}" y="{top + row}" font-weight="bold">'

@@ -9,7 +9,7 @@ from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 from effekt.reports.text import aligned as table
 
-__all__ = ["output_value", "sensitivity_text", "simulate_text"]
+__all__ = ["output_change", "output_value", "sensitivity_text", "simulate_text"]
 
 
 #: The share of paths below which a quantile is marked as taken over part of them only.
@@ -101,7 +101,7 @@ def _parties(data: dict[str, Any], cur: str, lang: str, fund: bool = False) -> l
     for pid, p in data["parties"].items():
         npv, irr, mo = p["npv"], p["irr"], p["moic"]
         # a return is a property of money put at risk: payers, fee takers and the accounts
-        # get no IRR, multiple or probability of loss in the table (the JSON has them)
+        # have no IRR or multiple (null in the JSON) and no probability of loss in the table
         invests = p["role"] in RISKING_ROLES
         who = t("simulate.all_of_role", lang) if fund else pid
         defined = (p.get("irr_defined", 1.0), p.get("moic_defined", 1.0))
@@ -144,10 +144,19 @@ def output_value(data: dict[str, Any], v: float | None, lang: str) -> str:
     return _m(v, data["currency"], lang)
 
 
+def output_change(data: dict[str, Any], v: float | None, lang: str, sign: bool = False) -> str:
+    """A change in the sensitivity's output: an IRR's in percentage points (a difference of
+    rates is not a rate), anything else as :func:`output_value` writes it; ``sign``: a
+    rise with its +."""
+    if v is None or data["output"].rsplit(".", 1)[-1] != "irr":
+        return output_value(data, v, lang)
+    points = percent(v, lang).removesuffix("\u00a0%")
+    plus = "+" if sign and v > 0 and points.strip("0.,") else ""
+    return t("explain.percentage_points", lang, n=plus + points)
+
+
 def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
     """The tornado (output at each input's p10 and p90) and the variance-based indices."""
-
-    unit = data["output"].rsplit(".", 1)[-1]
 
     def val(v: float | None) -> str:
         return output_value(data, v, lang)
@@ -176,7 +185,7 @@ def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
                 number(r["high"], lang, 4 if abs(r["high"]) < 10 else 0),
                 val(r["output_low"]),
                 val(r["output_high"]),
-                val(r["swing"]) if unit != "irr" else _p(r["swing"], lang),
+                output_change(data, r["swing"], lang),
             ]
         )
     lines += ["  " + line for line in table(rows, left=1)]

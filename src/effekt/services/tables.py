@@ -39,8 +39,6 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
     rows = [head]
     party_ids = {party.id for party in c.parties}
     for pid, p in data["parties"].items():
-        if p["role"] not in RISKING_ROLES:  # no return without money at risk
-            p = {**p, "irr": None, "moic": None}
         rows.append(
             [
                 pid if pid in party_ids else "—",  # the accounts are named by their role
@@ -54,6 +52,7 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
         )
     name = f": {c.name}" if c.name else ""
     lines = [t("table.title", lang, id=c.id, name=name), "", *aligned(rows)]
+    lines += no_return_notes(data, lang)
     tot = data["totals"]
     lines += [
         "",
@@ -88,6 +87,17 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
         )
     lines += ["", t("table.note", lang)]
     return "\n".join(lines)
+
+
+def no_return_notes(data: dict[str, Any], lang: str) -> list[str]:
+    """Why a party with money at risk has no IRR: one line each (a payer's or fee taker's
+    "—" needs no note: the table's note says returns are for money put at risk)."""
+    notes = []
+    for pid, p in data["parties"].items():
+        if p["role"] in RISKING_ROLES and p["irr"] is None:
+            reason = t(f"finance.reason.{p['irr_reason']}", lang)
+            notes.append(t("table.no_return", lang, party=pid, reason=reason))
+    return notes
 
 
 def business_case_csv(data: dict[str, Any]) -> str:

@@ -173,6 +173,25 @@ def test_diff_of_a_file_with_itself_exits_0() -> None:
     assert "No differences" in result.output
 
 
+def test_the_same_contract_as_toml_and_as_json_has_no_differences(tmp_path: Path) -> None:
+    # TOML reads start = 2027-01-01 as a date, JSON as text: the same term all the same
+    import tomllib
+
+    data = tomllib.loads(HEM.read_text(encoding="utf-8"))
+    as_json = tmp_path / "same.json"
+    as_json.write_text(json.dumps(data, default=str), encoding="utf-8")
+    result = run("diff", str(HEM), str(as_json), "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "No differences" in result.output
+
+
+def test_diff_against_a_mapping_file_is_a_usage_error_naming_it() -> None:
+    mapping = HEM.with_name("hemmasittare.mapping.toml")
+    result = run("diff", str(HEM), str(mapping), "--lang", "en")
+    assert result.exit_code == 2
+    assert f"{mapping}: This is a mapping file" in result.output
+
+
 def test_diff_lists_the_changed_term_by_path_and_exits_1(tmp_path: Path) -> None:
     text = HEM.read_text(encoding="utf-8")
     new = tmp_path / "new.toml"

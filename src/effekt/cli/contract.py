@@ -25,7 +25,7 @@ from effekt.cli.help import LocalisedCommand
 from effekt.cli.output import OutputFile, write_output
 from effekt.contract.diff import diff_data
 from effekt.contract.explain import explain_rules, summary
-from effekt.contract.load import is_portfolio, read_document
+from effekt.contract.load import is_portfolio, other_kind, read_document
 from effekt.contract.reference import (
     contract_schema,
     portfolio_schema,
@@ -178,6 +178,11 @@ def diff(old: str, new: str, effect: bool, as_json: bool, lang: str | None) -> N
             click.echo(f"effekt: {translate('file.not_found', lang, path=f)}", err=True)
             sys.exit(2)
     a, b = read_document(old).data, read_document(new).data
+    for f, data in ((old, a), (new, b)):  # a mapping or outcomes file is not a version
+        code = other_kind(data) if isinstance(data, dict) else None
+        if code is not None:
+            click.echo(f"effekt: {f}: {translate(code, lang)}", err=True)
+            sys.exit(2)
     changes = diff_data(a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {})
     found = None
     if effect:

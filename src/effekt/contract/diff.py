@@ -7,6 +7,7 @@ a change of every rule after it), otherwise by position. Paths are written like
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,7 +28,14 @@ def _key(item: Any, index: int) -> str:
     return str(index)
 
 
+def _plain(x: Any) -> Any:
+    """A date as JSON writes it: TOML and YAML read ``2027-01-01`` as a date, JSON as text,
+    and the same contract in two formats is the same contract."""
+    return x.isoformat() if isinstance(x, dt.date) else x
+
+
 def _walk(path: str, a: Any, b: Any, out: list[Change]) -> None:
+    a, b = _plain(a), _plain(b)
     if isinstance(a, dict) and isinstance(b, dict):
         for k in list(a) + [k for k in b if k not in a]:
             sub = f"{path}.{k}" if path else str(k)

@@ -35,6 +35,7 @@ __all__ = [
     "load_contract",
     "load_portfolio",
     "looks_like_contract",
+    "other_kind",
     "parse_text",
     "problems_from_validation",
     "read_document",
@@ -401,7 +402,7 @@ def looks_like_contract(data: Any) -> bool:
     return isinstance(data, dict) and bool(data.keys() & _CONTRACT_TABLES)
 
 
-def _other_kind(data: dict[str, Any]) -> str | None:
+def other_kind(data: dict[str, Any]) -> str | None:
     """The problem code when ``data`` is not a contract but an outcomes or mapping file:
     it has none of a contract's own tables and one of the other format's."""
     if looks_like_contract(data):
@@ -417,7 +418,7 @@ def check_document(doc: Document) -> tuple[Contract | None, list[Problem]]:
         return None, [doc.problem((), "contract.not_a_table")]
     if is_portfolio(doc):
         return None, [doc.problem(("kind",), "contract.is_portfolio")]
-    other = _other_kind(doc.data)
+    other = other_kind(doc.data)
     if other is not None:
         return None, [doc.problem((), other)]
     contract: Contract | None = None

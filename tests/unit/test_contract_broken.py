@@ -596,3 +596,34 @@ def test_the_english_odds_ratio_warning_has_no_swedish_word(tmp_path: Path) -> N
 
     message = translate("contract.evidence_measure_kind", "en", metric="m", kind="count")
     assert "förstudie" not in message and "feasibility study" in message
+
+
+@pytest.mark.parametrize(
+    ("line", "fmt", "en"),
+    [
+        ('margin = "5%"', "toml", '"5%" is text, not a number: write the number itself, without '
+         "quotes: 0.05"),
+        ('margin = "7,5 %"', "toml", "without quotes: 0.075"),
+        ('commitment = "4 000 000"', "toml", "without quotes: 4_000_000"),
+        ('commitment = "4 000 000"', "json", "without quotes: 4000000"),
+    ],
+)  # fmt: skip
+def test_a_number_written_as_text_says_how_to_write_it(line: str, fmt: str, en: str) -> None:
+    from effekt.contract.load import check_document, parse_text
+
+    key, value = (part.strip() for part in line.split("=", 1))
+    if fmt == "toml":
+        text = EXAMPLE.read_text(encoding="utf-8")
+        pattern = rf"(?m)^{key} = [^\n#]+"
+        text = re.sub(pattern, f"{key} = {value} ", text, count=1)
+    else:
+        import tomllib
+
+        data = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+        table = data["costs"] if key == "margin" else data["financing"]["tranches"][0]
+        table[key] = json.loads(value)
+        text = json.dumps(data, default=str)
+    _, problems = check_document(parse_text(text, fmt, "c." + fmt))
+    [found] = [p for p in problems if p.code == "contract.number_as_text"]
+    assert en in found.message("en")
+    assert "är text, inte ett tal" in found.message("sv")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import tomllib
 import types
 import typing
@@ -326,6 +327,31 @@ def _child(node: Any, part: str | int) -> Any:
     return None
 
 
+_PERCENT = re.compile(r"\s*([-+]?\d+(?:[.,]\d+)?)\s*%\s*")
+_GROUPED = re.compile(r"\s*([-+]?\d{1,3}(?:[ \u00a0\u202f_]\d{3})+|[-+]?\d+)(?:([.,])(\d+))?\s*")
+
+
+def number_meant(written: Any, grouped: bool = True) -> str | None:
+    """The number a value written as text means, as the file should write it (digits
+    grouped with ``_`` when ``grouped``, as TOML allows); None when it is not a number
+    written as text.
+
+    >>> number_meant("5%"), number_meant("4 000 000"), number_meant("0,85"), number_meant("x")
+    ('0.05', '4_000_000', '0.85', None)
+    """
+    if not isinstance(written, str):
+        return None
+    share = _PERCENT.fullmatch(written)
+    if share is not None:
+        value = float(share.group(1).replace(",", ".")) / 100
+        return f"{value:.10g}"
+    m = _GROUPED.fullmatch(written)
+    if m is None:
+        return None
+    whole = re.sub(r"[ \u00a0\u202f_]", "_" if grouped else "", m.group(1))
+    return whole + (f".{m.group(3)}" if m.group(3) else "")
+
+
 def problems_from_validation(
     exc: ValidationError, doc: Document, root: type[BaseModel] = Contract
 ) -> list[Problem]:
@@ -362,6 +388,10 @@ def problems_from_validation(
             params["field"] = str(path[-1]) if path else ""
         if etype in ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float"):
             code = "contract.not_a_number"
+            meant = number_meant(err.get("input"), grouped=doc.fmt == "toml")
+            if meant is not None:
+                code = "contract.number_as_text"
+                params = {"written": err.get("input"), "write": meant}
         elif etype in (
             "string_type",
             "bool_type",

@@ -367,3 +367,20 @@ def test_the_study_names_metrics_by_their_name_not_their_id() -> None:
     out = CliRunner().invoke(main, ["feasibility", str(hem), "--lang", "sv"]).output
     assert "”Tillbaka i skolan”" in out and "Behörig till gymnasiet" in out
     assert "”back_in_school”" not in out and "”gymnasiebehorighet”" not in out
+
+
+def test_a_contract_without_avoided_costs_is_told_to_value_them_not_that_none_is_cashable() -> None:
+    data = study(**{'data_source = "social services register"\n': ""})
+    without = valued_contract_text(data_source="register")  # no avoided_costs line at all
+    data = feasibility_json(checked(without), None, "en")
+    cashable = item(data, "cashable_savings")
+    assert cashable["status"] == "not_met"
+    [reason] = cashable["reasons"]
+    assert reason.startswith("The contract values no avoided public costs")
+    assert "per outcome gained, more than" not in reason  # no saving of SEK 0 to compare with
+
+
+def test_a_paid_outcome_without_a_data_source_is_named_under_data_access() -> None:
+    data = study(**{'data_source = "social services register"\n': ""})
+    [reason] = item(data, "data_access")["reasons"]
+    assert reason.endswith("no data source named yet for m.")

@@ -336,7 +336,14 @@ def _counterfactual(s: _Study, paid: list[Metric]) -> None:
 
 
 def _data_access(s: _Study, paid: list[Metric]) -> None:
-    sources = "; ".join(sorted({m.data_source or "—" for m in paid}))
+    sources = "; ".join(
+        sorted(
+            {
+                m.data_source or t("feasibility.no_source_named", s.lang, metric=m.label)
+                for m in paid
+            }
+        )
+    )
     s.items.append(
         CheckItem(
             "data_access",
@@ -351,7 +358,11 @@ def _cashable(s: _Study, c: Contract, value: dict[str, Any], prices: list[dict[s
     lang = s.lang
     share = value.get("cashable_share")
     item = CheckItem("cashable_savings", "met")
-    if not share:
+    valued = any(m.avoided_costs for m in c.metrics)  # else there is nothing to compare
+    if not valued:
+        item.status = "not_met"
+        item.reasons.append(t("feasibility.no_avoided_costs", lang))
+    elif not share:
         item.status = "not_met"
         item.reasons.append(t("feasibility.no_cashable", lang))
     else:
@@ -359,14 +370,14 @@ def _cashable(s: _Study, c: Contract, value: dict[str, Any], prices: list[dict[s
             item.at_least("partly")
         item.reasons.append(t("feasibility.cashable_share", lang, share=percent(share, lang, 0)))
     bcr = value.get("benefit_cost_ratio")
-    if bcr is not None:
+    if bcr is not None and valued:
         item.reasons.append(
             t("feasibility.bcr", lang, bcr=number(bcr, lang, 2), years=len(value["years"]))
         )
         if bcr < 1:
             item.at_least("partly")
     for p in prices:
-        if p["above_savings"]:
+        if p["above_savings"] and valued:
             item.at_least("partly")
             price = p["price_per_outcome_gained"]
             item.reasons.append(

@@ -224,6 +224,8 @@ PINNED = {
         "load_contract",
         "load_portfolio",
         "looks_like_contract",
+        "looks_like_mapping",
+        "other_kind",
         "parse_text",
         "problems_from_validation",
         "read_document",

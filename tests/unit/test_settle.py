@@ -14,7 +14,7 @@ from effekt.cli import main
 from effekt.contract.load import load_contract
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import OutcomesFile, load_outcomes
-from effekt.errors import DataError
+from effekt.errors import ContractInvalid
 from effekt.services.settle import settle_json
 from effekt.services.tables import settle_text
 
@@ -210,39 +210,40 @@ treated = 1.4
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("sv", ['measurements[1] (rad 12): utfallsfilen nämner måttet "reconvictions"',
-                'Menade du "reconviction_events"? Kontraktets mått: "reconviction_events".']),
-        ("en", ['measurements[1] (line 12): the outcomes file names metric "reconvictions"',
-                'Did you mean "reconviction_events"? The contract\'s metrics: '
-                '"reconviction_events".']),
+        ("sv", 'measurements[1].metric: Utfallsfilen nämner måttet "reconvictions", som '
+               'kontraktet inte har. Menade du "reconviction_events"? Kontraktets mått: '
+               '"reconviction_events".'),
+        ("en", 'measurements[1].metric: The outcomes file names metric "reconvictions", which '
+               'the contract does not have. Did you mean "reconviction_events"? The '
+               'contract\'s metrics: "reconviction_events".'),
     ],
 )  # fmt: skip
 def test_an_unknown_metric_is_refused_at_its_measurement_and_line_with_the_closest_id(
-    tmp_path: Path, lang: str, said: list[str]
+    tmp_path: Path, lang: str, said: str
 ) -> None:
     path = tmp_path / "outcomes.toml"
     path.write_text(TWO_MEASUREMENTS, encoding="utf-8")
-    with pytest.raises(DataError) as exc:
-        settle_json(load_contract(PETERBOROUGH), load_outcomes(path))
-    assert exc.value.code == "outcomes.unknown_metric"
-    assert exc.value.params["suggestion"] == "reconviction_events"
-    message = exc.value.render(lang)
-    assert message.startswith(str(path))
-    for part in said:
-        assert part in message
+    with pytest.raises(ContractInvalid) as exc:
+        load_outcomes(path, load_contract(PETERBOROUGH))
+    [problem] = exc.value.problems
+    assert problem.code == "outcomes.unknown_metric"
+    assert problem.where() == f"{path}:12"
+    assert problem.stated(lang) == said
 
 
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("sv", ['measurements[1] (rad 3): utfallsfilen nämner kohorten "cohort_1"',
-                'Menade du "cohort1"? Kontraktets kohorter: "cohort1", "cohort2", eller "all"']),
-        ("en", ['measurements[1] (line 3): the outcomes file names cohort "cohort_1"',
-                'Did you mean "cohort1"? The contract\'s cohorts: "cohort1", "cohort2", or "all"']),
+        ("sv", 'measurements[1].cohort: Utfallsfilen nämner kohorten "cohort_1", som kontraktet '
+               'inte har. Menade du "cohort1"? Kontraktets kohorter: "cohort1", "cohort2", '
+               'eller "all" för ett resultat över alla kohorter.'),
+        ("en", 'measurements[1].cohort: The outcomes file names cohort "cohort_1", which the '
+               'contract does not have. Did you mean "cohort1"? The contract\'s cohorts: '
+               '"cohort1", "cohort2", or "all" for a result across cohorts.'),
     ],
 )  # fmt: skip
 def test_an_unknown_cohort_in_a_csv_file_is_refused_at_its_row_with_the_closest_id(
-    tmp_path: Path, lang: str, said: list[str]
+    tmp_path: Path, lang: str, said: str
 ) -> None:
     path = tmp_path / "outcomes.csv"
     path.write_text(
@@ -251,20 +252,33 @@ def test_an_unknown_cohort_in_a_csv_file_is_refused_at_its_row_with_the_closest_
         "reconviction_events,cohort_1,1000,1.42,1.55\n",
         encoding="utf-8",
     )
-    with pytest.raises(DataError) as exc:
-        settle_json(load_contract(PETERBOROUGH), load_outcomes(path))
-    assert exc.value.code == "outcomes.unknown_cohort"
-    message = exc.value.render(lang)
-    for part in said:
-        assert part in message
+    with pytest.raises(ContractInvalid) as exc:
+        load_outcomes(path, load_contract(PETERBOROUGH))
+    [problem] = exc.value.problems
+    assert problem.where() == f"{path}:3"
+    assert problem.stated(lang) == said
+
+
+def test_an_unknown_id_in_outcomes_read_without_the_contract_is_refused_when_settling(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "outcomes.toml"
+    path.write_text(TWO_MEASUREMENTS, encoding="utf-8")
+    data = load_outcomes(path)  # nothing to judge the ids against yet
+    with pytest.raises(ContractInvalid) as exc:
+        settle_json(load_contract(PETERBOROUGH), data)
+    [problem] = exc.value.problems
+    assert (problem.code, problem.where()) == ("outcomes.unknown_metric", f"{path}:12")
 
 
 def test_outcomes_made_in_memory_name_the_measurement_and_offer_no_far_fetched_id() -> None:
     data = outcomes({"metric": "nope", "cohort": "cohort1", "treated": 1.0})
-    with pytest.raises(DataError) as exc:
+    with pytest.raises(ContractInvalid) as exc:
         settle_json(load_contract(PETERBOROUGH), data)
-    message = exc.value.render("en")
-    assert message.startswith("measurements[0]: ") and "line" not in message
+    [problem] = exc.value.problems
+    assert problem.where() == ""  # no file, no line
+    message = problem.stated("en")
+    assert message.startswith("measurements[0].metric: ")
     assert "Did you mean" not in message
     assert message.endswith('The contract\'s metrics: "reconviction_events".')
 

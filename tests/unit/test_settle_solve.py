@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from effekt.cli import main
 from effekt.contract.load import load_contract
 from effekt.contract.outcomes_file import OutcomesFile, load_outcomes
-from effekt.errors import DataError, NoSolution, UsageError
+from effekt.errors import ContractInvalid, NoSolution, UsageError
 from effekt.services.business_case import business_case_json
 from effekt.services.scenarios import parse_scenario, with_overrides
 from effekt.services.settle import settle_json
@@ -97,9 +97,9 @@ def test_outcomes_for_an_unknown_metric_are_refused_with_a_clear_code() -> None:
     data = OutcomesFile.model_validate(
         {"measurements": [{"metric": "nope", "cohort": "cohort1", "treated": 1.0}]}
     )
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ContractInvalid) as exc:
         settle_json(c, data)
-    assert getattr(exc.value, "code", "") == "outcomes.unknown_metric"
+    assert [p.code for p in exc.value.problems] == ["outcomes.unknown_metric"]
 
 
 def test_solve_finds_the_price_that_gives_the_investor_six_percent() -> None:
@@ -238,23 +238,31 @@ def test_a_jump_at_a_threshold_is_reported_with_the_languages_numbers() -> None:
 @pytest.mark.parametrize(
     ("row", "sv", "en"),
     [
-        ("n = -3\ntreated = 1.4", "measurements[0].n: värdet måste vara större än 0.",
-         "measurements[0].n: the value must be greater than 0."),
-        ('n = "x"\ntreated = 1.4', "measurements[0].n: här behövs ett tal.",
-         "measurements[0].n: a number is needed here."),
-        ("treated = 1.4\ncolour = 1", "measurements[0].colour: inget fält i utfallsfilen",
-         "measurements[0].colour: not a field of the outcomes file"),
+        ("n = -3\ntreated = 1.4",
+         "measurements[0].n: Värdet -3 är för litet; det måste vara större än 0.",
+         "measurements[0].n: The value -3 is too small; it must be greater than 0."),
+        ('n = "x"\ntreated = 1.4', "measurements[0].n: Här behövs ett tal.",
+         "measurements[0].n: A number is needed here."),
+        ("n = 40\ntreated = 0.4\nbaseline_cuont = 3",
+         'measurements[0].baseline_cuont: "baseline_cuont" är inte ett fält i den här tabellen; '
+         'kontrollera stavningen eller ta bort det. Menade du "baseline_count"?',
+         'measurements[0].baseline_cuont: "baseline_cuont" is not a field of this table; check '
+         'the spelling or remove it. Did you mean "baseline_count"?'),
     ],
 )  # fmt: skip
 def test_a_bad_outcomes_file_is_explained_in_the_users_language(
     tmp_path: Path, row: str, sv: str, en: str
 ) -> None:
     path = tmp_path / "outcomes.toml"
-    path.write_text(f'[[measurements]]\nmetric = "m"\ncohort = "k1"\n{row}\n', encoding="utf-8")
-    with pytest.raises(DataError) as exc:
+    text = f'[[measurements]]\nmetric = "m"\ncohort = "k1"\n{row}\n'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ContractInvalid) as exc:
         load_outcomes(path)
-    assert sv in exc.value.render("sv") and en in exc.value.render("en")
-    assert "Input should" not in exc.value.render("sv")
+    [problem] = exc.value.problems
+    assert problem.stated("sv") == sv and problem.stated("en") == en
+    assert problem.file == str(path) and problem.line is not None
+    field = problem.path.rsplit(".", 1)[1]
+    assert text.splitlines()[problem.line - 1].startswith(f"{field} = ")  # on its own line
 
 
 def test_swedish_scenarios_table_labels_its_rows_and_base_case_in_swedish() -> None:

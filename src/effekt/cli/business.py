@@ -101,7 +101,7 @@ def settle(file: str, outcomes_path: str, as_json: bool, lang: str | None) -> No
     if not Path(outcomes_path).exists():
         click.echo(f"effekt: {translate('file.not_found', lang, path=outcomes_path)}", err=True)
         sys.exit(2)
-    data = settle_json(contract, load_outcomes(outcomes_path), lang)
+    data = settle_json(contract, load_outcomes(outcomes_path, contract), lang)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

@@ -105,10 +105,10 @@ def handled(f: F) -> F:
 
 def print_problems(problems: list[Problem], lang: str, stream: Any = None) -> None:
     for p in problems:
-        where = p.where()
+        where = f"{p.where()}: " if p.where() else ""  # none for data made in memory
         sev = translate(f"cli.severity.{p.severity}", lang)
         path = f" {p.path}:" if p.path else ""
-        click.echo(f"{where}: {sev}:{path} {p.message(lang)}", file=stream)
+        click.echo(f"{where}{sev}:{path} {p.message(lang)}", file=stream)
 
 
 def load_contract_file(file: str, lang: str) -> Any:

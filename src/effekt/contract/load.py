@@ -36,6 +36,7 @@ __all__ = [
     "load_contract",
     "load_portfolio",
     "looks_like_contract",
+    "looks_like_mapping",
     "other_kind",
     "parse_text",
     "problems_from_validation",
@@ -416,10 +417,12 @@ def is_portfolio(doc: Document) -> bool:
     return isinstance(doc.data, dict) and doc.data.get("kind") == "portfolio"
 
 
+#: Tables only a mapping file has (of effekt's files).
+_MAPPING_TABLES = frozenset({"identifier", "columns", "covariates", "eligibility"})
 #: Files of effekt's other formats, known by tables a contract never has: (code, keys).
 _OTHER_KINDS = (
-    ("contract.is_outcomes_file", {"measurements"}),
-    ("contract.is_mapping_file", {"identifier", "columns", "covariates", "eligibility"}),
+    ("contract.is_outcomes_file", frozenset({"measurements"})),
+    ("contract.is_mapping_file", _MAPPING_TABLES),
 )
 
 
@@ -430,6 +433,17 @@ _CONTRACT_TABLES = frozenset({"parties", "cohorts", "rules", "metrics", "financi
 def looks_like_contract(data: Any) -> bool:
     """Whether parsed ``data`` has a contract's own tables (given where another file was due)."""
     return isinstance(data, dict) and bool(data.keys() & _CONTRACT_TABLES)
+
+
+def looks_like_mapping(data: Any) -> bool:
+    """Whether parsed ``data`` is a mapping file (given where another file was due): a
+    mapping's own tables, and no measurements."""
+    return (
+        isinstance(data, dict)
+        and bool(data.keys() & _MAPPING_TABLES)
+        and "measurements" not in data
+        and not looks_like_contract(data)
+    )
 
 
 def other_kind(data: dict[str, Any]) -> str | None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
-__all__ = ["Locator", "PathKey", "format_path", "locate_toml", "locate_yaml"]
+__all__ = ["Locator", "PathKey", "format_path", "locate_toml", "locate_yaml", "value_at"]
 
 PathKey = tuple[str | int, ...]
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def format_path(path: PathKey) -> str:
@@ -28,6 +30,20 @@ def format_path(path: PathKey) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def value_at(path: str, data: Any) -> Any:
+    """What parsed ``data`` holds at a field path such as ``outcomes[0].kind`` (None if
+    nothing): the value as written, for a message that quotes it."""
+    node = data
+    for key, index in _PART.findall(path):
+        if key and isinstance(node, dict):
+            node = node.get(key)
+        elif index and isinstance(node, list) and int(index) < len(node):
+            node = node[int(index)]
+        else:
+            return None
+    return node
 
 
 @dataclass

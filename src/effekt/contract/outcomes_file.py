@@ -18,22 +18,31 @@ measured effect as ``relative_reduction`` against a ``baseline``::
     source = "Jolliffe & Hedderman 2014"
 
 CSV: a header line ``metric,cohort,n,treated,baseline,treated_count,baseline_count,
-relative_reduction,period,source`` and one line per measurement (empty cells allowed).
+relative_reduction,period,source`` and one line per measurement (empty cells allowed; see
+:mod:`effekt.contract.outcomes_csv`).
+
+:func:`load_outcomes` reads the file as UTF-8 (a file that is not is refused on its line,
+with the Windows-1252 hint contracts get), names a file of another kind for what it is (a
+contract, a mapping, participant data) and checks the measurements whole, against the
+contract when given one (:mod:`effekt.contract.outcomes_check`): every problem at once.
 """
 
 from __future__ import annotations
 
 import csv
-import io
+import tomllib
 from pathlib import Path
 
-from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from effekt.contract.base import Strict
-from effekt.contract.load import looks_like_contract
-from effekt.contract.locate import Locator, format_path, locate_toml
+from effekt.contract.load import Document, looks_like_contract, looks_like_mapping
+from effekt.contract.locate import Locator, locate_toml
+from effekt.contract.model import Contract
+from effekt.contract.outcomes_csv import read_outcomes_csv
+from effekt.contract.problems import Problem
 from effekt.contract.syntax import syntax_detail
-from effekt.errors import DataError, InputError
+from effekt.errors import ContractInvalid, DataError, InputError
 
 __all__ = ["Measurement", "OutcomesFile", "load_outcomes"]
 
@@ -98,89 +107,88 @@ class OutcomesFile(Strict):
     _source: str | None = PrivateAttr(default=None)
     _locator: Locator | None = PrivateAttr(default=None)
 
-    def located(self, i: int, field: str) -> tuple[str | None, int | None]:
-        """The file and line of measurement ``i``'s ``field`` (None for data made in memory)."""
-        line = self._locator.line_of(("measurements", i, field)) if self._locator else None
-        return self._source, line
+    def origin(self) -> tuple[str | None, Locator | None]:
+        """The file the outcomes were read from and where its fields stand (None, None for
+        outcomes made in memory)."""
+        return self._source, self._locator
 
 
-_ERROR_CODES = {
-    "missing": "outcomes.missing",
-    "extra_forbidden": "outcomes.unknown_field",
-    "greater_than": "outcomes.must_exceed",
-    "greater_than_equal": "outcomes.too_small",
-    "float_parsing": "outcomes.not_a_number",
-    "float_type": "outcomes.not_a_number",
-    "int_parsing": "outcomes.not_a_whole_number",
-    "int_type": "outcomes.not_a_whole_number",
-    "int_from_float": "outcomes.not_a_whole_number",
-}
+#: Formats that are not text: participant data, or a sheet not saved as CSV.
+_NOT_TEXT = frozenset({".xlsx", ".xlsm", ".xls", ".parquet"})
 
 
-def _from_csv(text: str) -> tuple[dict[str, object], Locator]:
-    rows: list[dict[str, object]] = []
-    lines: dict[tuple[str | int, ...], int] = {}
-    reader = csv.DictReader(io.StringIO(text))
-    for row in reader:
-        lines[("measurements", len(rows))] = reader.line_num
-        clean: dict[str, object] = {}
-        for key, value in row.items():
-            if key is None or value is None or value.strip() == "":
-                continue
-            key = key.strip()
-            if key in ("metric", "cohort", "source"):
-                clean[key] = value.strip()
-            else:
-                try:
-                    clean[key] = float(value) if key != "period" else int(value)
-                except ValueError:
-                    clean[key] = value
-        rows.append(clean)
-    return {"format_version": 1, "measurements": rows}, Locator(lines)
-
-
-def load_outcomes(path: str | Path) -> OutcomesFile:
-    """Read an outcomes file (.toml or .csv); errors name the row and field."""
-    import tomllib
+def load_outcomes(path: str | Path, contract: Contract | None = None) -> OutcomesFile:
+    """Read an outcomes file (.toml or .csv) and check it whole, against ``contract`` when
+    one is given (see :mod:`effekt.contract.outcomes_check`): ContractInvalid listing every
+    problem, each with its line and field path (``outcomes.invalid``); DataError when the
+    file cannot be read or is another kind of file (a contract, a mapping, participant
+    data)."""
+    from effekt.contract.outcomes_check import check_outcomes
 
     p = Path(path)
+    text = _text(p)
+    layout: list[Problem] = []  # a CSV's header and rows of the wrong length
+    if p.suffix.lower() == ".toml":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            found = syntax_detail("toml", str(exc))
+            raise DataError(
+                "outcomes.syntax_at", path=str(p), detail=found.detail, line=found.line or "?"
+            ) from None
+        locator = locate_toml(text)
+        if looks_like_contract(data):
+            raise DataError("outcomes.is_contract", path=str(p))
+        if looks_like_mapping(data):
+            raise DataError("outcomes.is_mapping_file", path=str(p))
+    else:
+        try:
+            data, locator, layout = read_outcomes_csv(text, p, tuple(Measurement.model_fields))
+        except csv.Error as exc:
+            raise DataError("outcomes.syntax", path=str(p), detail=str(exc)) from None
+    out, problems = check_outcomes(Document(data, locator, str(p), "toml"), contract)
+    problems = layout + [q for q in problems if not _said_already(q, layout)]
+    if out is None or problems:
+        raise ContractInvalid(
+            sorted(problems, key=lambda q: (q.line or 0, q.path, q.code)),
+            code="outcomes.invalid",
+            file=str(p),
+        )
+    out._source = str(p)
+    out._locator = locator
+    return out
+
+
+def _said_already(problem: Problem, layout: list[Problem]) -> bool:
+    """Whether a CSV's layout problems already say it: a column the header lacks is said
+    once, not on every row; a row with a cell too many has its values under the wrong
+    columns, so nothing more is said about them."""
+    lacking = {h.params["column"] for h in layout if h.code == "outcomes.missing_column"}
+    shifted = {h.path for h in layout if h.code == "outcomes.extra_cells"}
+    row = problem.path.split(".", 1)[0]
+    return (problem.code == "contract.missing" and problem.params.get("field") in lacking) or (
+        row in shifted and problem.code != "outcomes.extra_cells"
+    )
+
+
+def _text(p: Path) -> str:
+    """The file's text: UTF-8, with or without a byte-order mark, line ends as read_text
+    gives them. A file that is not UTF-8 is refused on the line of its first byte that is
+    not (saved as Windows-1252 by Notepad or an older Excel, say)."""
+    if p.suffix.lower() in _NOT_TEXT:
+        raise DataError("outcomes.not_text", path=str(p))
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except FileNotFoundError:
         raise InputError("file.not_found", path=str(p)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError("file.unreadable", path=str(p), detail=str(exc)) from None
+    except OSError as exc:
+        raise InputError("file.unreadable", path=str(p), detail=exc.strerror or str(exc)) from None
+    body = raw.removeprefix(b"\xef\xbb\xbf")
     try:
-        if p.suffix.lower() == ".toml":
-            data, rows_at = tomllib.loads(text), None
-        else:
-            data, rows_at = _from_csv(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = syntax_detail("toml", str(exc))
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = body.count(b"\n", 0, exc.start) + 1
         raise DataError(
-            "outcomes.syntax_at", path=str(p), detail=found.detail, line=found.line or "?"
+            "outcomes.syntax_at", path=str(p), line=line, detail=("syntax.not_utf8", {})
         ) from None
-    except csv.Error as exc:
-        raise DataError("outcomes.syntax", path=str(p), detail=str(exc)) from None
-    if looks_like_contract(data):
-        raise DataError("outcomes.is_contract", path=str(p))
-    try:
-        out = OutcomesFile.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
-        where = format_path(tuple(err["loc"]))
-        ctx = err.get("ctx") or {}
-        reason = str(ctx.get("error", ""))
-        if err["type"] == "value_error" and reason in (
-            "measurement_incomplete",
-            "measurement_counts_need_n",
-        ):
-            raise DataError(f"outcomes.{reason}", path=str(p), field=where) from None
-        code = _ERROR_CODES.get(err["type"])
-        if code is not None:  # in the user's language, not pydantic's English
-            limit = next((ctx[k] for k in ("gt", "ge") if k in ctx), "")
-            raise DataError(code, path=str(p), field=where, limit=limit) from None
-        raise DataError("outcomes.invalid", path=str(p), field=where, detail=err["msg"]) from None
-    out._source = str(p)
-    out._locator = locate_toml(text) if rows_at is None else rows_at
-    return out
+    return text.replace("\r\n", "\n").replace("\r", "\n")

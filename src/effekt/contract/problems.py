@@ -31,16 +31,18 @@ class Problem:
             params["what"] = translate(f"noun.{params['what']}", lang)
         if isinstance(params.get("clipped"), float):
             params["clipped"] = _percentage(params["clipped"], lang)
-        for name in ("because", "detail", "at"):  # another message, as (code, params)
+        # another message, as (code, params)
+        for name in ("because", "detail", "at", "hint", "first", "second"):
             if isinstance(params.get(name), tuple):
                 code, inner = params[name]
                 params[name] = translate(code, lang, **inner)
         if isinstance(params.get("because"), Problem):  # another problem, with its place
             params["because"] = params["because"].stated(lang)
-        for name in ("mean", "total"):
+        for name in ("mean", "total", "implied"):
             if isinstance(params.get(name), float):
                 params[name] = significant(params[name], lang, 4)
-        for name in ("value", "limit"):  # the file's own figures, in full: 0,25 (sv)
+        # the file's own figures, in full: 0,25 (sv)
+        for name in ("value", "limit", "other", "n", "baseline"):
             if isinstance(params.get(name), float):
                 params[name] = significant(params[name], lang, 12)
         if self.code == "contract.bad_type":  # the kind in words, not pydantic's type name

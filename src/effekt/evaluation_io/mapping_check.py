@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
-from typing import Any
 
 from pydantic import ValidationError
 
 from effekt.contract.load import Document, problems_from_validation
+from effekt.contract.locate import value_at
 from effekt.contract.problems import Problem
 from effekt.evaluation_io.mapping import EVENT_KINDS, NEEDS, EventSource, Mapping
 
@@ -35,7 +34,6 @@ _CODES = {
 }
 #: Fields that take a whole number.
 _WHOLE = frozenset({"window_days", "offset_days"})
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def check_mapping(doc: Document) -> tuple[Mapping | None, list[Problem]]:
@@ -65,7 +63,7 @@ def _for_mapping(problem: Problem, doc: Document) -> Problem:
         code = _CODES.get(code, code)
     if code == "mapping.bad_value":
         params.pop("detail", None)  # pydantic's English
-    written = _value_at(problem.path, doc.data)
+    written = value_at(problem.path, doc.data)
     if code == "contract.bad_choice" and isinstance(written, str):
         close = difflib.get_close_matches(written, params["choices"].split(", "), n=1)
         params["suggestion"] = close[0] if close else ""
@@ -74,19 +72,6 @@ def _for_mapping(problem: Problem, doc: Document) -> Problem:
         needs = [f for f in NEEDS.get(kind, ()) if f not in written]
         params.update(kind=kind, needs=", ".join(needs))
     return dataclasses.replace(problem, code=code, params=params)
-
-
-def _value_at(path: str, data: Any) -> Any:
-    """What the file holds at a field path such as ``outcomes[0].kind`` (None if nothing)."""
-    node = data
-    for key, index in _PART.findall(path):
-        if key and isinstance(node, dict):
-            node = node.get(key)
-        elif index and isinstance(node, list) and int(index) < len(node):
-            node = node[int(index)]
-        else:
-            return None
-    return node
 
 
 def _across_tables(mapping: Mapping, doc: Document) -> list[Problem]:

@@ -17,20 +17,20 @@ tied to a metric) — and ``totals_by_basis`` keeps the two apart.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import numpy as np
 
 from effekt.contract.explain import effect_text
 from effekt.contract.model import Contract
+from effekt.contract.outcomes_check import outcome_problems
 from effekt.contract.outcomes_file import Measurement, OutcomesFile
 from effekt.contract.rules import Gate, Threshold, Tiers
 from effekt.engine.cashflow import CashFlows, cash_flows, payer_shares
 from effekt.engine.delivery import enrolments, referrals
 from effekt.engine.inputs import expected_inputs
 from effekt.engine.outcomes import Outcomes, measured_outcomes
-from effekt.errors import DataError
+from effekt.errors import ContractInvalid
 from effekt.i18n import translate as t
 from effekt.services.business_case import business_case_json
 
@@ -54,20 +54,18 @@ def _place(
 def measured_from_file(
     c: Contract, data: OutcomesFile
 ) -> tuple[dict[str, Outcomes], dict[tuple[str, str], str]]:
-    """Outcomes per metric from the file, and a note per (metric, cohort) that was derived."""
-    if data.contract is not None and data.contract != c.id:
-        raise DataError("outcomes.wrong_contract", found=data.contract, expected=c.id)
+    """Outcomes per metric from the file, and a note per (metric, cohort) that was derived.
+    Outcomes the contract cannot take raise ContractInvalid listing every problem."""
+    problems = outcome_problems(c, data)
+    if problems:
+        source, _ = data.origin()
+        raise ContractInvalid(problems, code="outcomes.invalid", file=source)
     inp = expected_inputs(c)
     referred = referrals(c, inp)
     enrolled = enrolments(c, inp, referred)
     cohort_ids = [co.id for co in c.cohorts]
-    metric_ids = [x.id for x in c.metrics]
     by_metric: dict[str, list[Measurement]] = {}
-    for i, m in enumerate(data.measurements):
-        if m.metric not in metric_ids:
-            raise _unknown(data, i, "metric", m.metric, metric_ids)
-        if m.cohort != "all" and m.cohort not in cohort_ids:
-            raise _unknown(data, i, "cohort", m.cohort, cohort_ids)
+    for m in data.measurements:
         by_metric.setdefault(m.metric, []).append(m)
     out: dict[str, Outcomes] = {}
     notes: dict[tuple[str, str], str] = {}
@@ -117,26 +115,6 @@ def measured_from_file(
                 notes[(metric.id, cohort_ids[i])] = "not_measured"
         out[metric.id] = o
     return out, notes
-
-
-def _unknown(data: OutcomesFile, i: int, field: str, name: str, known: list[str]) -> DataError:
-    """An id the contract does not have: where it stands, the closest id, and the ids."""
-    path, line = data.located(i, field)
-    where: tuple[str, dict[str, Any]]
-    if line is not None:
-        where = ("outcomes.measurement_at_line", {"path": path, "index": i, "line": line})
-    else:
-        where = ("outcomes.measurement", {"index": i})
-    choices = [*known, "all"] if field == "cohort" else known
-    close = difflib.get_close_matches(name, choices, n=1)
-    listed = ", ".join(f'"{k}"' for k in known)
-    hint = (
-        (f"outcomes.known_{field}s_close", {"suggestion": close[0], "known": listed})
-        if close
-        else (f"outcomes.known_{field}s", {"known": listed})
-    )
-    params: dict[str, Any] = {field: name, "where": where, "hint": hint}
-    return DataError(f"outcomes.unknown_{field}", suggestion=close[0] if close else "", **params)
 
 
 def settle(c: Contract, data: OutcomesFile) -> tuple[CashFlows, dict[tuple[str, str], str]]:

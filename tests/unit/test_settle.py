@@ -299,3 +299,25 @@ def test_a_difference_of_shares_is_decided_in_percentage_points(tmp_path: Path) 
     )
     assert result.exit_code == 0, result.output
     assert "Den uppmätta effekten 12 procentenheter når tröskeln 5 procentenheter." in result.output
+
+
+def test_a_level_gate_is_described_as_a_level_not_an_effect(tmp_path: Path) -> None:
+    outcomes = tmp_path / "utfall.toml"
+    outcomes.write_text(
+        'format_version = 1\ncontract = "hemmasittare-exempelkommun"\n'
+        + "".join(
+            f'[[measurements]]\nmetric = "back_in_school"\ncohort = "{k}"\nn = 40\n'
+            "treated = 0.5\nbaseline = 0.4\n"
+            for k in ("k1", "k2", "k3")
+        ),
+        encoding="utf-8",
+    )
+    for lang, said in (
+        ("sv", "Den uppmätta nivån 50 % når tröskeln 25 %."),
+        ("en", "The measured level 50 % reaches the threshold 25 %."),
+    ):
+        result = CliRunner().invoke(
+            main, ["settle", str(HEMMA), "--outcomes", str(outcomes), "--lang", lang]
+        )
+        assert result.exit_code == 0, result.output
+        assert said in result.output.replace("\u00a0", " ")

@@ -350,3 +350,9 @@ def test_a_search_range_upside_down_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, [*args, "--low", "10", "--high", "5", "--lang", "en"])
     assert result.exit_code == 2
     assert "--low 10 is not below --high 5" in result.output
+
+
+def test_json_and_csv_together_is_a_usage_error_not_a_silent_choice() -> None:
+    result = CliRunner().invoke(main, ["model", str(HEMMA), "--json", "--csv", "--lang", "en"])
+    assert result.exit_code == 2
+    assert "Give --json or --csv, not both" in result.output

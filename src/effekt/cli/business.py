@@ -20,6 +20,7 @@ from effekt.cli.conventions import (
 )
 from effekt.cli.help import LocalisedCommand
 from effekt.cli.output import OutputFile, write_output
+from effekt.errors import UsageError
 from effekt.i18n import translate
 
 __all__ = ["feasibility", "model", "settle", "solve", "value_cmd"]
@@ -54,6 +55,8 @@ def model(
     from effekt.services.tables import business_case_csv, business_case_text, scenarios_text
 
     lang = language(lang)
+    if as_json and as_csv:  # one printed form: the other would be dropped unsaid
+        raise UsageError("model.json_or_csv")
     contract = load_contract_file(file, lang)
     data = business_case_json(contract)
     scenarios = {}

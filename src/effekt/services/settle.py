@@ -136,10 +136,11 @@ def _reason(d: Any, rule: Any, c: Contract, lang: str) -> str:
         return effect_text(measure, round(x, 6), kind, lang, decimals=2)
 
     value = float(d.effect[0])
+    level = "_level" if measure == "level" else ""  # a level is measured, not an effect
     if d.threshold is None:
-        return t("settle.no_threshold", lang, effect=shown(value))
+        return t(f"settle.no_threshold{level}", lang, effect=shown(value))
     code = "settle.met" if d.triggered[0] else "settle.not_met"
-    return t(code, lang, effect=shown(value), threshold=shown(float(d.threshold)))
+    return t(code + level, lang, effect=shown(value), threshold=shown(float(d.threshold)))
 
 
 def _threshold(rule: Any) -> float | None:

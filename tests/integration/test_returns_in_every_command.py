@@ -161,3 +161,12 @@ def test_irr_swings_are_in_percentage_points(tmp_path: Path) -> None:
     data = json.loads(_cli(*args[:-2], "--json").output)
     row = data["tornado"][0]
     assert row["swing"] == pytest.approx(abs(row["output_high"] - row["output_low"]), abs=1e-6)
+
+
+def test_a_provider_without_a_return_on_any_path_is_said_once_not_starred() -> None:
+    args = ["simulate", HEMMA, "--paths", "400", "--seed", "1", "--lang", "en"]
+    out = CliRunner().invoke(main, args).output
+    row = next(line for line in out.splitlines() if line.startswith("utforare "))
+    assert "*" not in row
+    assert "utforare: no IRR or multiple on any path" in out
+    assert "* utforare" not in out

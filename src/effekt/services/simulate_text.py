@@ -106,7 +106,11 @@ def _parties(data: dict[str, Any], cur: str, lang: str, fund: bool = False) -> l
         who = t("simulate.all_of_role", lang) if fund else pid
         defined = (p.get("irr_defined", 1.0), p.get("moic_defined", 1.0))
         # quantiles over part of the paths only: marked, and the share said below
-        mark = "*" if invests and min(defined) < _ALL_PATHS else ""
+        never = invests and max(defined) == 0.0  # on no path: nothing to mark, one line why
+        mark = "*" if invests and min(defined) < _ALL_PATHS and not never else ""
+        if never:
+            party = who if not fund else _role(p["role"], lang)
+            notes.append(t("simulate.never_defined", lang, party=party))
         if mark:
             notes.append(
                 t(

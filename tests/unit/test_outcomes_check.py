@@ -448,3 +448,48 @@ def test_a_sheet_not_saved_as_csv_is_named_so(tmp_path: Path) -> None:
         "sparat som CSV (se docs/outcomes.md). Deltagardata (CSV, Parquet eller Excel) ges till "
         "effekt evaluate DATA --mapping FIL."
     )
+
+
+MEASURED = {
+    "format_version": 1,
+    "contract": "hemmasittare-exempelkommun",
+    "measurements": [
+        {"metric": "back_in_school", "cohort": k, "n": 40, "treated": 0.5, "baseline": 0.4}
+        for k in ("k1", "k2", "k3")
+    ],
+}
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml"])
+def test_outcomes_written_as_json_or_yaml_settle_as_the_toml_does(
+    tmp_path: Path, suffix: str
+) -> None:
+    import yaml
+
+    toml = tmp_path / "utfall.toml"
+    toml.write_text(
+        'format_version = 1\ncontract = "hemmasittare-exempelkommun"\n'
+        + "".join(
+            f'[[measurements]]\nmetric = "back_in_school"\ncohort = "{k}"\nn = 40\n'
+            "treated = 0.5\nbaseline = 0.4\n"
+            for k in ("k1", "k2", "k3")
+        ),
+        encoding="utf-8",
+    )
+    other = tmp_path / f"utfall{suffix}"
+    dump = json.dumps if suffix == ".json" else yaml.safe_dump
+    other.write_text(dump(MEASURED), encoding="utf-8")
+    assert settle(other, "en").output == settle(toml, "en").output
+    assert settle(other, "en").exit_code == 0
+
+
+def test_a_share_above_one_in_a_yaml_outcomes_file_is_refused_on_its_line(tmp_path: Path) -> None:
+    import yaml
+
+    data = json.loads(json.dumps(MEASURED))
+    data["measurements"][1]["treated"] = 1.5
+    path = tmp_path / "utfall.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    [said] = refused(settle(path, "en"), "en")
+    line = path.read_text().splitlines().index("  treated: 1.5") + 1
+    assert said.startswith(f"{line}: measurements[1].treated: ")

@@ -36,7 +36,7 @@ from pathlib import Path
 from pydantic import Field, PrivateAttr, model_validator
 
 from effekt.contract.base import Strict
-from effekt.contract.load import Document, looks_like_contract, looks_like_mapping
+from effekt.contract.load import Document, looks_like_contract, looks_like_mapping, parse_text
 from effekt.contract.locate import Locator, locate_toml
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_csv import read_outcomes_csv
@@ -118,7 +118,7 @@ _NOT_TEXT = frozenset({".xlsx", ".xlsm", ".xls", ".parquet"})
 
 
 def load_outcomes(path: str | Path, contract: Contract | None = None) -> OutcomesFile:
-    """Read an outcomes file (.toml or .csv) and check it whole, against ``contract`` when
+    """Read an outcomes file (.toml, .csv, or .yaml/.json as a contract may be written) and check it whole, against ``contract`` when
     one is given (see :mod:`effekt.contract.outcomes_check`): ContractInvalid listing every
     problem, each with its line and field path (``outcomes.invalid``); DataError when the
     file cannot be read or is another kind of file (a contract, a mapping, participant
@@ -128,7 +128,26 @@ def load_outcomes(path: str | Path, contract: Contract | None = None) -> Outcome
     p = Path(path)
     text = _text(p)
     layout: list[Problem] = []  # a CSV's header and rows of the wrong length
-    if p.suffix.lower() == ".toml":
+    suffix = p.suffix.lower()
+    fmt = "toml"
+    if suffix in (".yaml", ".yml", ".json"):  # as a contract may be written
+        fmt = "json" if suffix == ".json" else "yaml"
+        try:
+            doc = parse_text(text, fmt, str(p))
+        except ContractInvalid as exc:
+            first = exc.problems[0]
+            raise DataError(
+                "outcomes.syntax_at",
+                path=str(p),
+                detail=first.params.get("detail", ""),
+                line=first.line or "?",
+            ) from None
+        data, locator = doc.data, doc.locator
+        if looks_like_contract(data):
+            raise DataError("outcomes.is_contract", path=str(p))
+        if looks_like_mapping(data):
+            raise DataError("outcomes.is_mapping_file", path=str(p))
+    elif suffix == ".toml":
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -146,7 +165,7 @@ def load_outcomes(path: str | Path, contract: Contract | None = None) -> Outcome
             data, locator, layout = read_outcomes_csv(text, p, tuple(Measurement.model_fields))
         except csv.Error as exc:
             raise DataError("outcomes.syntax", path=str(p), detail=str(exc)) from None
-    out, problems = check_outcomes(Document(data, locator, str(p), "toml"), contract)
+    out, problems = check_outcomes(Document(data, locator, str(p), fmt), contract)
     problems = layout + [q for q in problems if not _said_already(q, layout)]
     if out is None or problems:
         raise ContractInvalid(

@@ -233,3 +233,16 @@ def test_language_comes_from_effekt_lang_when_not_given(tmp_path: Path) -> None:
     sv = CliRunner(env={"EFFEKT_LANG": "sv"}).invoke(main, ["check", missing])
     en = CliRunner(env={"EFFEKT_LANG": "en"}).invoke(main, ["check", missing])
     assert "finns inte" in sv.output and "does not exist" in en.output
+
+
+def test_an_invalid_contract_under_json_is_json_like_check_gives(tmp_path: Path) -> None:
+    broken = tmp_path / "c.toml"
+    broken.write_text(
+        re.sub(r"(?m)^term_periods = \d+", "term_periods = 0", HEM.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
+    result = run("model", str(broken), "--json", "--lang", "sv")
+    assert result.exit_code == 1
+    shown = json.loads(result.stdout)
+    assert shown["valid"] is False
+    assert any(p["path"] == "term_periods" and p["file"] == str(broken) for p in shown["problems"])

@@ -493,3 +493,19 @@ def test_a_share_above_one_in_a_yaml_outcomes_file_is_refused_on_its_line(tmp_pa
     [said] = refused(settle(path, "en"), "en")
     line = path.read_text().splitlines().index("  treated: 1.5") + 1
     assert said.startswith(f"{line}: measurements[1].treated: ")
+
+
+def test_problems_are_json_on_stdout_when_json_is_asked_for(tmp_path: Path) -> None:
+    path = csv_file(tmp_path, "back_in_school,k3,40,1.5,0.4,,,,,")
+    args = ["settle", str(HEMMA), "--outcomes", str(path), "--json", "--lang", "en"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    shown = json.loads(result.stdout)
+    assert shown["valid"] is False and shown["summary"] == "The outcomes file has 1 error."
+    [problem] = shown["problems"]
+    assert (problem["file"], problem["line"], problem["path"]) == (
+        str(path),
+        2,
+        "measurements[0].treated",
+    )
+    assert problem["code"] == "outcomes.share_above_one"

@@ -5,6 +5,7 @@ and turning effekt's errors into messages and exit codes (never a traceback).
 from __future__ import annotations
 
 import functools
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -82,8 +83,13 @@ def handled(f: F) -> F:
         try:
             return f(*args, **kwargs)
         except ContractInvalid as exc:
-            print_problems(exc.problems, lang, stream=sys.stderr)
-            click.echo(exc.render(lang), err=True)
+            if kwargs.get("as_json"):  # asked for JSON: the problems too, as check gives them
+                problems = [{"file": p.file, **p.as_json(lang)} for p in exc.problems]
+                shown = {"valid": False, "summary": exc.render(lang), "problems": problems}
+                click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+            else:
+                print_problems(exc.problems, lang, stream=sys.stderr)
+                click.echo(exc.render(lang), err=True)
             sys.exit(exc.exit_code)
         except EffektError as exc:
             click.echo(f"effekt: {exc.render(lang)}", err=True)

@@ -283,17 +283,23 @@ def test_outcomes_made_in_memory_name_the_measurement_and_offer_no_far_fetched_i
     assert message.endswith('The contract\'s metrics: "reconviction_events".')
 
 
-def test_a_difference_of_shares_is_decided_in_percentage_points(tmp_path: Path) -> None:
+def measured_alike(tmp_path: Path, metric: str, treated: float, baseline: float) -> Path:
+    """An outcomes file for hemmasittare: ``metric`` measured alike in its three cohorts."""
     outcomes = tmp_path / "utfall.toml"
     outcomes.write_text(
         'format_version = 1\ncontract = "hemmasittare-exempelkommun"\n'
         + "".join(
-            f'[[measurements]]\nmetric = "gymnasiebehorighet"\ncohort = "{k}"\nn = 40\n'
-            "treated = 0.32\nbaseline = 0.2\n"
+            f'[[measurements]]\nmetric = "{metric}"\ncohort = "{k}"\nn = 40\n'
+            f"treated = {treated}\nbaseline = {baseline}\n"
             for k in ("k1", "k2", "k3")
         ),
         encoding="utf-8",
     )
+    return outcomes
+
+
+def test_a_difference_of_shares_is_decided_in_percentage_points(tmp_path: Path) -> None:
+    outcomes = measured_alike(tmp_path, "gymnasiebehorighet", 0.32, 0.2)
     result = CliRunner().invoke(
         main, ["settle", str(HEMMA), "--outcomes", str(outcomes), "--lang", "sv"]
     )
@@ -302,16 +308,7 @@ def test_a_difference_of_shares_is_decided_in_percentage_points(tmp_path: Path) 
 
 
 def test_a_level_gate_is_described_as_a_level_not_an_effect(tmp_path: Path) -> None:
-    outcomes = tmp_path / "utfall.toml"
-    outcomes.write_text(
-        'format_version = 1\ncontract = "hemmasittare-exempelkommun"\n'
-        + "".join(
-            f'[[measurements]]\nmetric = "back_in_school"\ncohort = "{k}"\nn = 40\n'
-            "treated = 0.5\nbaseline = 0.4\n"
-            for k in ("k1", "k2", "k3")
-        ),
-        encoding="utf-8",
-    )
+    outcomes = measured_alike(tmp_path, "back_in_school", 0.5, 0.4)
     for lang, said in (
         ("sv", "Den uppmätta nivån 50 % når tröskeln 25 %."),
         ("en", "The measured level 50 % reaches the threshold 25 %."),

@@ -236,12 +236,15 @@ def test_the_same_measurement_twice_in_toml_names_the_lines_of_both_tables(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "utfall.toml"
-    table = '[[measurements]]\nmetric = "back_in_school"\ncohort = "all"\ntreated = 0.5\n'
+    table = (
+        '[[measurements]]\nmetric = "back_in_school"\ncohort = "all"\ntreated = 0.5\n'
+        "baseline = 0.4\n"
+    )
     path.write_text(f"format_version = 1\n\n{table}\n{table}", encoding="utf-8")
     [problem] = refused(settle(path, "en"), "en")
     assert problem.startswith(
-        '8: measurements[1]: The metric "back_in_school" is measured twice for cohort "all": '
-        "on line 3 and on line 8."
+        '9: measurements[1]: The metric "back_in_school" is measured twice for cohort "all": '
+        "on line 3 and on line 9."
     )
 
 
@@ -321,7 +324,17 @@ def test_a_misspelt_column_is_said_once_on_the_header_line(tmp_path: Path) -> No
 
 def test_outcomes_made_in_memory_are_held_to_the_same_rules() -> None:
     data = OutcomesFile.model_validate(
-        {"measurements": [{"metric": "back_in_school", "cohort": "k1", "n": 40, "treated": 1.5}]}
+        {
+            "measurements": [
+                {
+                    "metric": "back_in_school",
+                    "cohort": "k1",
+                    "n": 40,
+                    "treated": 1.5,
+                    "baseline": 0.4,
+                }
+            ]
+        }
     )
     with pytest.raises(ContractInvalid) as err:
         settle_json(load_contract(HEMMA), data)
@@ -509,3 +522,17 @@ def test_problems_are_json_on_stdout_when_json_is_asked_for(tmp_path: Path) -> N
         "measurements[0].treated",
     )
     assert problem["code"] == "outcomes.share_above_one"
+
+
+def test_a_measured_counterfactual_must_be_given_not_taken_from_the_contract(
+    tmp_path: Path,
+) -> None:
+    # back_in_school is compared with a matched group: its baseline is measured, and the
+    # contract's assumed 0.33 would pay (0.5 - 0.33) x 40 outcomes on an assumption
+    path = tmp_path / "utfall.csv"
+    path.write_text("metric,cohort,n,treated\nback_in_school,k1,40,0.5\n", encoding="utf-8")
+    assert refused(settle(path, "en"), "en") == [
+        '2: measurements[0]: The metric "back_in_school" is compared with a matched comparison '
+        "group: give the counterfactual as measured (baseline or baseline_count). The "
+        "contract's assumed baseline is never paid on."
+    ]

@@ -152,6 +152,12 @@ def _measurement_problems(doc: Document, contract: Contract | None, bad: set[str
     return problems
 
 
+#: Counterfactuals measured alongside the treated: a measurement must give its figure.
+_MEASURED_COUNTERFACTUALS = frozenset(
+    {"matched_comparison", "randomised", "difference_in_differences"}
+)
+
+
 def _against_contract(
     row: _Row, contract: Contract, metric: str | None, cohort: str | None
 ) -> list[Problem]:
@@ -163,6 +169,18 @@ def _against_contract(
     cohorts = [co.id for co in contract.cohorts]
     if cohort is not None and cohort != "all" and cohort not in cohorts:
         problems.append(_unknown(row, "cohort", cohort, cohorts))
+    if metric in metrics:  # a measured counterfactual is measured, not assumed
+        how = contract.metric(metric).counterfactual
+        given = any(row.row.get(f) is not None for f in ("baseline", "baseline_count"))
+        if how in _MEASURED_COUNTERFACTUALS and not given:
+            problems.append(
+                row.problem(
+                    None,
+                    "outcomes.baseline_needed",
+                    metric=metric,
+                    method=(f"explain.counterfactual.{how}", {}),
+                )
+            )
     period = row.number("period")
     if period is not None and period > contract.term_periods:
         term = contract.term_periods

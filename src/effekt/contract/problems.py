@@ -32,7 +32,7 @@ class Problem:
         if isinstance(params.get("clipped"), float):
             params["clipped"] = _percentage(params["clipped"], lang)
         # another message, as (code, params)
-        for name in ("because", "detail", "at", "hint", "first", "second"):
+        for name in ("because", "detail", "at", "hint", "first", "second", "method"):
             if isinstance(params.get(name), tuple):
                 code, inner = params[name]
                 params[name] = translate(code, lang, **inner)

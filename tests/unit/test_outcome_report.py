@@ -454,3 +454,18 @@ def test_swedish_report_calls_the_referred_what_the_contract_summary_calls_them(
     assert "Effekt — alla som remitterats (intention to treat)" in out  # as in effekt explain
     assert "en remitterad deltagare utan uppmätt utfall" in out
     assert "anvisad" not in out
+
+
+def test_a_rule_decided_per_cohort_does_not_show_the_pooled_answer_as_its_decision() -> None:
+    # threshold 0.49 on the level: pooled 0.4833 says "no", but k2 at 0.50 is paid
+    from effekt.reports.outcome_phrases import decision_cells, decision_line
+
+    row = {
+        "rule": "behorighet", "kind": "threshold", "basis": "point_estimate",
+        "measure": "level", "scope": "cohort", "per_cohort": True, "value": 0.4833,
+        "ci_low": 0.3935, "ci_high": 0.5731, "decided_on": 0.4833, "threshold": 0.49,
+        "met": False,
+    }  # fmt: skip
+    line = decision_line(row, "en")
+    assert "decided cohort by cohort against ≥ 0.49" in line and "? no" not in line
+    assert decision_cells(row, "sv")[4] == "per kohort (se betalningarna)"

@@ -187,6 +187,16 @@ def decision_line(row: dict[str, Any], lang: str) -> str:
     if "threshold" not in row:
         per_person = t("report.per_person", lang, value=num(row["per_person"], lang))
         return f"{row['rule']}: {per_person}"
+    if row.get("per_cohort"):
+        return t(
+            "report.decision_line_per_cohort",
+            lang,
+            rule=row["rule"],
+            measure=_measure(row, lang),
+            interval=decision_interval(row, lang),
+            threshold=num(row["threshold"], lang),
+            basis=t(f"report.basis_name.{row['basis']}", lang),
+        )
     return t(
         "report.decision_line",
         lang,
@@ -206,6 +216,8 @@ def decision_cells(row: dict[str, Any], lang: str) -> list[str]:
         per_person = t("report.per_person", lang, value=num(row["per_person"], lang))
         return [row["rule"], _measure(row, lang), per_person, "–", "–", basis]
     met = t("report.yes" if row["met"] else "report.no", lang)
+    if row.get("per_cohort"):
+        met = t("report.per_cohort_met", lang)
     return [
         row["rule"],
         _measure(row, lang),

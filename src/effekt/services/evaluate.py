@@ -344,6 +344,8 @@ def decide(
             row.update(
                 measure=rule.measure,
                 scope=rule.scope,
+                # decided per cohort by the settlement: the pooled value only informs
+                per_cohort=rule.scope == "cohort" and len(contract.cohorts) > 1,
                 value=value,
                 ci_low=low,
                 ci_high=high,

@@ -203,8 +203,10 @@ def test_windows_1252_file_without_the_setting_is_refused_with_what_to_do(
     data = export(tmp_path / "export.csv", encoding="cp1252", names="Åsa Öberg")
     out = run(data, MAPPING, "--lang", lang, "--json")
     assert out.exit_code == 1
-    assert out.stdout == ""
-    message = " ".join(out.stderr.split())
+    assert out.stderr == ""  # asked for JSON: the refusal is JSON on standard output
+    [problem] = json.loads(out.stdout)["problems"]
+    assert problem["file"] == str(data)
+    message = " ".join(problem["message"].split())
     assert str(data) in message
     for word in words:
         assert word in message

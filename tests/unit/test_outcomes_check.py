@@ -536,3 +536,14 @@ def test_a_measured_counterfactual_must_be_given_not_taken_from_the_contract(
         "group: give the counterfactual as measured (baseline or baseline_count). The "
         "contract's assumed baseline is never paid on."
     ]
+
+
+def test_a_file_of_another_kind_under_json_is_json_too() -> None:
+    data = EXAMPLES / "data" / "hemmasittare_participants.csv"
+    args = ["settle", str(HEMMA), "--outcomes", str(data), "--json", "--lang", "en"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    shown = json.loads(result.stdout)
+    [problem] = shown["problems"]
+    assert shown["valid"] is False and problem["file"] == str(data)
+    assert "looks like participant data" in problem["message"]

@@ -15,7 +15,7 @@ import click
 
 from effekt.cli.help import command_line_language
 from effekt.contract.problems import Problem
-from effekt.errors import ContractInvalid, EffektError
+from effekt.errors import ContractInvalid, EffektError, InputError
 from effekt.i18n import default_language, translate
 from effekt.settings import Settings, load_settings
 
@@ -92,7 +92,13 @@ def handled(f: F) -> F:
                 click.echo(exc.render(lang), err=True)
             sys.exit(exc.exit_code)
         except EffektError as exc:
-            click.echo(f"effekt: {exc.render(lang)}", err=True)
+            if kwargs.get("as_json") and isinstance(exc, InputError):  # a file we cannot use
+                problem = {"file": exc.params.get("path"), "code": exc.code}
+                problem["message"] = exc.render(lang)
+                shown = {"valid": False, "summary": exc.render(lang), "problems": [problem]}
+                click.echo(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
+            else:
+                click.echo(f"effekt: {exc.render(lang)}", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise

@@ -640,3 +640,35 @@ def test_an_impossible_event_date_stops_naming_the_events_file_and_its_table(
     assert (err.params["path"], err.params["table"]) == (
         str(tmp_path / "e.csv"), '[[events]] id = "brott"'
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("value", [dt.date(2027, 2, 1), "2027-02-01", 20270201])
+def test_an_eligibility_rule_on_a_date_column_compares_dates_however_written(
+    tmp_path: Path, value: object
+) -> None:
+    # dates are read at import, so a rule written as a date, ISO text or the register's
+    # 20270201 compares with dates (before, a number against dates excluded everyone)
+    df = frame(PEOPLE).assign(remiss=["2027-01-10", "2027-02-01", "2027-03-01", "2027-02-02"])
+    m = mapping(
+        columns={"treatment": "grupp", "treated_values": ["insats"], "referral_date": "remiss"},
+        eligibility=[{"column": "remiss", "op": ">=", "value": value}],
+    )
+    res = run(tmp_path, df, m)
+    assert res.frame[ROW].tolist() == [2, 3, 4]
+
+
+def test_an_eligibility_value_that_is_no_date_on_a_date_column_says_how_to_write_one(
+    tmp_path: Path,
+) -> None:
+    df = frame(PEOPLE).assign(remiss=["2027-01-10", "2027-02-01", "2027-03-01", "2027-02-02"])
+    m = mapping(
+        columns={"treatment": "grupp", "treated_values": ["insats"], "referral_date": "remiss"},
+        eligibility=[{"column": "remiss", "op": ">=", "value": "snart"}],
+    )
+    with pytest.raises(DataError) as err:
+        run(tmp_path, df, m)
+    assert err.value.code == "import.eligibility_not_a_date"
+    assert err.value.render("sv") == (
+        "Mappningens eligibility[0]: kolumnen \"remiss\" innehåller datum, och 'snart' är inget "
+        "datum. Skriv datumet som 2028-01-01 (eller 20280101)."
+    )

@@ -27,6 +27,7 @@ Nothing is written to disk and nothing is logged.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import operator
 import os
@@ -303,10 +304,43 @@ class _Numbers:
         return to_numbers(series, self.decimal)
 
 
+def _rule_date(value: object, rule: EligibilityRule, index: int) -> pd.Timestamp:
+    """A rule's value compared with a date column, as a date: ``2028-01-01`` (a TOML date,
+    or text), or ``20280101`` as the register form writes it."""
+    if isinstance(value, dt.date) and not isinstance(value, bool):
+        return pd.Timestamp(value)
+    text = (
+        str(int(value))
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else str(value)
+    )
+    for form in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return pd.Timestamp(dt.datetime.strptime(text.strip(), form))
+        except ValueError:
+            continue
+    raise DataError(
+        "import.eligibility_not_a_date", index=index, column=rule.column, value=repr(value)
+    )
+
+
+def _eligible_by_date(col: pd.Series, rule: EligibilityRule, index: int) -> pd.Series:
+    """An eligibility rule on a date column: its value(s) read as dates, then compared."""
+    if rule.op in ("in", "not_in"):
+        values = rule.value if isinstance(rule.value, list) else [rule.value]
+        hit = col.isin([_rule_date(v, rule, index) for v in values])
+        out = hit if rule.op == "in" else ~hit
+    else:
+        out = _OPS[rule.op](col, _rule_date(rule.value, rule, index))
+    return out.fillna(False).astype(bool) & col.notna()
+
+
 def _eligible(
     frame: pd.DataFrame, rule: EligibilityRule, numbers: _Numbers, index: int = 0
 ) -> pd.Series:
     col = frame[rule.column]
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):  # a date column, read at import
+        return _eligible_by_date(col, rule, index)
     if rule.op in ("in", "not_in"):
         values = rule.value if isinstance(rule.value, list) else [rule.value]
         hit = col.astype(str).isin([str(v) for v in values]) | col.isin(values)

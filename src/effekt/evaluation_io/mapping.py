@@ -42,6 +42,7 @@ See docs/evaluation.md for every field.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -93,7 +94,7 @@ def _one_reason(reason: str) -> Any:
     return WrapValidator(check)
 
 
-Scalar = Annotated[float | int | str | bool, _one_reason("mapping_not_a_scalar")]
+Scalar = Annotated[float | int | str | bool | dt.date, _one_reason("mapping_not_a_scalar")]
 Sheet = Annotated[str | int | None, _one_reason("mapping_bad_sheet")]
 
 

@@ -85,18 +85,17 @@ def handled(f: F) -> F:
         except ContractInvalid as exc:
             if kwargs.get("as_json"):  # asked for JSON: the problems too, as check gives them
                 problems = [{"file": p.file, **p.as_json(lang)} for p in exc.problems]
-                shown = {"valid": False, "summary": exc.render(lang), "problems": problems}
-                click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
+                _refusal_json(exc.render(lang), problems)
             else:
                 print_problems(exc.problems, lang, stream=sys.stderr)
                 click.echo(exc.render(lang), err=True)
             sys.exit(exc.exit_code)
         except EffektError as exc:
             if kwargs.get("as_json") and isinstance(exc, InputError):  # a file we cannot use
-                problem = {"file": exc.params.get("path"), "code": exc.code}
-                problem["message"] = exc.render(lang)
-                shown = {"valid": False, "summary": exc.render(lang), "problems": [problem]}
-                click.echo(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
+                said = exc.render(lang)
+                _refusal_json(
+                    said, [{"file": exc.params.get("path"), "code": exc.code, "message": said}]
+                )
             else:
                 click.echo(f"effekt: {exc.render(lang)}", err=True)
             sys.exit(exc.exit_code)
@@ -113,6 +112,12 @@ def handled(f: F) -> F:
             sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _refusal_json(summary: str, problems: list[dict[str, Any]]) -> None:
+    """Input that cannot be used, as JSON on standard output (docs/cli.md, ``--json``)."""
+    shown = {"valid": False, "summary": summary, "problems": problems}
+    click.echo(json.dumps(shown, ensure_ascii=False, indent=2, default=str))
 
 
 def print_problems(problems: list[Problem], lang: str, stream: Any = None) -> None:

@@ -30,18 +30,16 @@ contract when given one (:mod:`effekt.contract.outcomes_check`): every problem a
 from __future__ import annotations
 
 import csv
-import tomllib
 from pathlib import Path
 
 from pydantic import Field, PrivateAttr, model_validator
 
 from effekt.contract.base import Strict
 from effekt.contract.load import Document, looks_like_contract, looks_like_mapping, parse_text
-from effekt.contract.locate import Locator, locate_toml
+from effekt.contract.locate import Locator
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_csv import read_outcomes_csv
 from effekt.contract.problems import Problem
-from effekt.contract.syntax import syntax_detail
 from effekt.errors import ContractInvalid, DataError, InputError
 
 __all__ = ["Measurement", "OutcomesFile", "load_outcomes"]
@@ -113,6 +111,8 @@ class OutcomesFile(Strict):
         return self._source, self._locator
 
 
+#: The outcomes file's text formats besides CSV, by suffix.
+_TEXT_FORMATS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 #: Formats that are not text: participant data, or a sheet not saved as CSV.
 _NOT_TEXT = frozenset({".xlsx", ".xlsm", ".xls", ".parquet"})
 
@@ -128,13 +128,11 @@ def load_outcomes(path: str | Path, contract: Contract | None = None) -> Outcome
     p = Path(path)
     text = _text(p)
     layout: list[Problem] = []  # a CSV's header and rows of the wrong length
-    suffix = p.suffix.lower()
-    fmt = "toml"
-    if suffix in (".yaml", ".yml", ".json"):  # as a contract may be written
-        fmt = "json" if suffix == ".json" else "yaml"
+    fmt = _TEXT_FORMATS.get(p.suffix.lower(), "csv")
+    if fmt != "csv":  # TOML, or YAML and JSON as a contract may be written
         try:
             doc = parse_text(text, fmt, str(p))
-        except ContractInvalid as exc:
+        except ContractInvalid as exc:  # a syntax error: said as the outcomes file's
             first = exc.problems[0]
             raise DataError(
                 "outcomes.syntax_at",
@@ -147,25 +145,13 @@ def load_outcomes(path: str | Path, contract: Contract | None = None) -> Outcome
             raise DataError("outcomes.is_contract", path=str(p))
         if looks_like_mapping(data):
             raise DataError("outcomes.is_mapping_file", path=str(p))
-    elif suffix == ".toml":
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            found = syntax_detail("toml", str(exc))
-            raise DataError(
-                "outcomes.syntax_at", path=str(p), detail=found.detail, line=found.line or "?"
-            ) from None
-        locator = locate_toml(text)
-        if looks_like_contract(data):
-            raise DataError("outcomes.is_contract", path=str(p))
-        if looks_like_mapping(data):
-            raise DataError("outcomes.is_mapping_file", path=str(p))
     else:
         try:
             data, locator, layout = read_outcomes_csv(text, p, tuple(Measurement.model_fields))
         except csv.Error as exc:
             raise DataError("outcomes.syntax", path=str(p), detail=str(exc)) from None
-    out, problems = check_outcomes(Document(data, locator, str(p), fmt), contract)
+    doc_fmt = "toml" if fmt == "csv" else fmt  # a CSV's rows are located like a TOML's
+    out, problems = check_outcomes(Document(data, locator, str(p), doc_fmt), contract)
     problems = layout + [q for q in problems if not _said_already(q, layout)]
     if out is None or problems:
         raise ContractInvalid(

@@ -187,18 +187,10 @@ def decision_line(row: dict[str, Any], lang: str) -> str:
     if "threshold" not in row:
         per_person = t("report.per_person", lang, value=num(row["per_person"], lang))
         return f"{row['rule']}: {per_person}"
-    if row.get("per_cohort"):
-        return t(
-            "report.decision_line_per_cohort",
-            lang,
-            rule=row["rule"],
-            measure=_measure(row, lang),
-            interval=decision_interval(row, lang),
-            threshold=num(row["threshold"], lang),
-            basis=t(f"report.basis_name.{row['basis']}", lang),
-        )
+    # a rule decided per cohort: the pooled value informs, its yes/no decides nothing
+    code = "report.decision_line_per_cohort" if row.get("per_cohort") else "report.decision_line"
     return t(
-        "report.decision_line",
+        code,
         lang,
         rule=row["rule"],
         measure=_measure(row, lang),

@@ -52,7 +52,8 @@ class Party(Strict):
         None,
         description=(
             "The public actor this party is in the valuation's actor hierarchy "
-            "(e.g. kommun, region, stat:forsakringskassan), so its savings can be shown."
+            "(an id of data/actors.toml for the contract's country, e.g. kommun, region, "
+            "forsakringskassan), so its savings and payments can be shown."
         ),
     )
     discount_rate: Rate | None = Field(

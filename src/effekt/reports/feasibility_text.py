@@ -68,6 +68,14 @@ def _proposal(value: dict[str, Any], names: dict[str, str], lang: str) -> str:
     return t("value.proposal", lang, shares=shares or t("value.none", lang))
 
 
+def _unbooked(value: dict[str, Any], lang: str) -> list[str]:
+    """A line naming the paying parties with no ``actor``, whose payments no row shows."""
+    parties = value.get("payers_without_actor") or []
+    if not parties:
+        return []
+    return [t("value.payers_without_actor", lang, parties=", ".join(parties))]
+
+
 def value_text(data: dict[str, Any], lang: str = "en") -> str:
     """Actors × years: what each saves, pays and nets; then shares, prices, BCR."""
     cur = data["currency"]
@@ -103,6 +111,7 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
                 parts=parts or t("value.none", lang),
             )
         )
+    lines.extend(_unbooked(data, lang))
     bcr = data["benefit_cost_ratio"]
     lines.append(
         t(
@@ -196,6 +205,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     )
     v = data["value"]
     wp.append(_proposal(v, _actor_names(data["wrong_pocket"]), lang))
+    wp.extend(_unbooked(v, lang))
     wp.append(_prices_note(v, lang))
     out.append((t("feasibility.wrong_pocket", lang, years=len(v["years"])), wp))
     pw = []

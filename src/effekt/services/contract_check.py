@@ -1,5 +1,6 @@
 """Use case: check a contract file as ``effekt check`` does — its structure and rules, then
-the warnings that need the engine: thresholds a cohort this size cannot detect, and rules
+the references to reference data (unit-cost rows, the parties' actors), and the warnings
+that need the engine: thresholds a cohort this size cannot detect, and rules
 paying for avoided events without a counterfactual. A fund's contracts are checked the same
 way (:mod:`effekt.services.portfolio`)."""
 
@@ -20,13 +21,17 @@ def check_contract(
 ) -> tuple[Contract | None, list[Problem]]:
     """The contract in ``doc`` (None if it has errors) and every problem, warnings included;
     unit-cost ids are looked up beside the contract, then in ``unit_cost_dirs``."""
+    from effekt.services.actor_check import contract_actor_problems
     from effekt.services.design_power import power_warnings
     from effekt.services.evaluation_checks import avoided_events_without_counterfactual
     from effekt.services.unit_cost_check import unit_cost_problems
 
     contract, problems = check_document(doc)
     if contract is not None:
-        references = unit_cost_problems(contract, doc, unit_cost_dirs)
+        references = [
+            *contract_actor_problems(contract, doc),
+            *unit_cost_problems(contract, doc, unit_cost_dirs),
+        ]
         problems = [
             *problems,
             *references,

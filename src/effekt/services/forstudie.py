@@ -508,6 +508,7 @@ def feasibility_json(
                 "benefit_cost_ratio",
                 "break_even_year",
                 "non_party_actors",
+                "payers_without_actor",
                 "years",
                 "price_year",
                 "index_extrapolated",

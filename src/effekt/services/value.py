@@ -34,6 +34,7 @@ from effekt.engine.valuation.avoided_costs import (
 from effekt.engine.valuation.discounting import factors_for
 from effekt.engine.valuation.indices import DEFAULT_SERIES, IndexSeries, index_value
 from effekt.errors import InputError
+from effekt.services.actor_check import actor_problems, payers_without_actor, valuation_country
 from effekt.services.business_case import business_case
 
 __all__ = ["Valuation", "unit_cost_rows", "value", "value_json"]
@@ -86,7 +87,7 @@ def unit_cost_rows(
 ) -> dict[str, UnitCost]:
     """Every unit-cost row the contract can name: its tables (``valuation.unit_cost_tables``,
     else the country's), found beside the contract, then in ``search``."""
-    names = c.valuation.unit_cost_tables if c.valuation else ["se" if c.currency == "SEK" else "uk"]
+    names = c.valuation.unit_cost_tables if c.valuation else [valuation_country(c)]
     folders = [base_dir or c.source_dir or Path.cwd(), *search]
     rows: dict[str, UnitCost] = {}
     for name in names:
@@ -145,7 +146,13 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
     horizon = c.valuation.horizon_years if c.valuation else 10
     price_year = c.valuation.price_year if c.valuation else c.start.year
     tree = actor_tree()
-    country = "se" if c.currency == "SEK" else "uk"
+    country = valuation_country(c)
+    wrong = actor_problems(c, tree)
+    if wrong:
+        first = wrong[0]
+        close = first.params["suggestion"]
+        hint = ("contract.did_you_mean", {"suggestion": close}) if close else ""
+        raise InputError("valuation.party_actor", problem=(first.code, first.params), hint=hint)
     ids = list(tree.for_country(country))
     rows = unit_cost_rows(c, base_dir, search)
     series = price_indices()[DEFAULT_SERIES.get(c.currency, "se_kpi_faststallda_arsmedel")]
@@ -182,7 +189,7 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
             owner.append(j)
             starts.append(line.start_year)
             cashable.append(line.unit_cost in rows and rows[line.unit_cost].cashable)
-    party_actor = {p.id: str(p.actor) for p in c.parties if p.actor and p.actor in tree}
+    party_actor = {p.id: str(p.actor) for p in c.parties if p.actor}
     spec = c.society_discounting()
     rates: dict[str, Any] = {}
     for p in c.parties:
@@ -354,6 +361,8 @@ def value_json(
         "years": v.years,
         "actors": actors,
         "non_party_actors": [a for a in public if a not in v.actor_party and pv.get(a, 0.0) > 0],
+        # paying parties with no actor: their payments are in no public actor's costs
+        "payers_without_actor": payers_without_actor(c),
         "cashable_share": round(public_cash_pv / public_sav_pv, 6) if public_sav_pv > 0 else None,
         "commissioner_share": round(commissioner / public_total, 6) if public_total else None,
         "payer_share_proposal": proposal,

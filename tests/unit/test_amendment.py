@@ -89,7 +89,23 @@ def test_a_party_added_by_the_amendment_has_nothing_before(tmp_path: Path) -> No
 def test_an_invalid_new_version_shows_its_problems_not_an_effect(tmp_path: Path) -> None:
     path = amended(tmp_path, "price = 450_000 ", "price = -5 ")
     res = run("diff", str(HEMMA), str(path), "--effect", "--lang", "en")
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # 1 would say the versions differ
     assert "rules[0].price" in res.output
     assert "Effect on the business case" not in res.output
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("data.csv", "id,x\n1,2\n"), ("broken.toml", "id = \n"), ("empty.json", "")],
+)
+def test_a_version_diff_cannot_read_exits_2_not_1_which_says_they_differ(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    for args in ((str(HEMMA), str(path)), (str(path), str(HEMMA), "--json")):
+        res = run("diff", *args)
+        assert res.exit_code == 2, res.output
+        assert name in res.output and "Traceback" not in res.output
+    assert run("diff", str(HEMMA), str(HEMMA)).exit_code == 0

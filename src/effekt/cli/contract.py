@@ -32,7 +32,7 @@ from effekt.contract.reference import (
     reference_markdown,
     schema_text,
 )
-from effekt.errors import ContractInvalid
+from effekt.errors import ContractInvalid, InputError
 from effekt.i18n import translate
 
 __all__ = ["check", "diff", "explain", "init", "schema", "summary_cmd"]
@@ -156,6 +156,13 @@ def init(file: str | None, force: bool, lang: str | None) -> None:
     click.echo(translate("cli.written", lang, path=file))
 
 
+def _not_comparable(exc: InputError) -> InputError:
+    """``exc`` (a version diff cannot read, or, with --effect, an invalid one) with exit 2:
+    diff's exit 1 says the versions differ, and a script must not read a refusal as that."""
+    exc.exit_code = 2
+    return exc
+
+
 @click.command(cls=LocalisedCommand)
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
@@ -170,14 +177,17 @@ def init(file: str | None, force: bool, lang: str | None) -> None:
 def diff(old: str, new: str, effect: bool, as_json: bool, lang: str | None) -> None:
     """List what changed between two versions of a contract, term by term.
 
-    Exit 0 when they are the same, 1 when they differ, 2 on usage errors.
+    Exit 0 when they are the same, 1 when they differ, 2 when they cannot be compared.
     """
     lang = language(lang)
     for f in (old, new):
         if not Path(f).exists():
             click.echo(f"effekt: {translate('file.not_found', lang, path=f)}", err=True)
             sys.exit(2)
-    a, b = read_document(old).data, read_document(new).data
+    try:
+        a, b = read_document(old).data, read_document(new).data
+    except InputError as exc:
+        raise _not_comparable(exc) from None
     for f, data in ((old, a), (new, b)):  # a mapping or outcomes file is not a version
         code = other_kind(data) if isinstance(data, dict) else None
         if code is not None:
@@ -188,7 +198,10 @@ def diff(old: str, new: str, effect: bool, as_json: bool, lang: str | None) -> N
     if effect:
         from effekt.services.amendment import amendment_effect
 
-        found = amendment_effect(load_contract_file(old, lang), load_contract_file(new, lang))
+        try:
+            found = amendment_effect(load_contract_file(old, lang), load_contract_file(new, lang))
+        except InputError as exc:
+            raise _not_comparable(exc) from None
     if as_json:
         listed = [c.__dict__ for c in changes]
         out: Any = listed if found is None else {"changes": listed, "effect": found}

@@ -203,6 +203,36 @@ def test_a_measurement_after_the_term_is_refused(tmp_path: Path, lang: str, expe
     assert refused(settle(path, lang), lang) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", '2: measurements[0].period: Period 3 is before cohort "k3" starts: its first '
+               "referrals are in period 9 (start_period), so nobody in it could be measured "
+               "then."),
+        ("sv", '2: measurements[0].period: Period 3 ligger före kohort "k3" börjar: dess första '
+               "remisser kommer i period 9 (start_period), så ingen i den kunde mätas då."),
+    ],
+)  # fmt: skip
+def test_a_measurement_before_its_cohort_starts_is_refused(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    # before: k3's outcomes paid in period 3, two years before anyone in k3 was referred
+    path = csv_file(tmp_path, "back_in_school,k3,40,0.5,0.4,,,,3,")
+    assert refused(settle(path, lang), lang) == [expected]
+
+
+def test_a_pooled_measurement_before_the_first_cohort_starts_is_refused(tmp_path: Path) -> None:
+    contract = HEMMA.read_text(encoding="utf-8").replace("start_period = 1\n", "start_period = 2\n")
+    moved = tmp_path / "later.toml"
+    moved.write_text(contract, encoding="utf-8")
+    path = csv_file(tmp_path, "gymnasiebehorighet,all,120,0.5,0.4,,,,1,")
+    [said] = refused(settle(path, "en", moved), "en")
+    assert said.startswith("2: measurements[0].period: Period 1 is before any cohort starts")
+    assert "period 2 (start_period)" in said
+    ok = csv_file(tmp_path, "back_in_school,k3,40,0.5,0.3,,,,9,")
+    assert settle(ok, "en").exit_code == 0
+
+
 def test_a_measurement_in_the_last_period_of_the_term_is_paid_then(tmp_path: Path) -> None:
     path = csv_file(tmp_path, "back_in_school,k3,40,0.5,0.3,,,,20,")
     result = CliRunner().invoke(main, ["settle", str(HEMMA), "--outcomes", str(path), "--json"])

@@ -14,7 +14,9 @@ whose structure was right, so that one pass finds everything:
   cannot be negative) and, for a binary metric, leaves a share of at most 1;
 - a value per person and its count, both given, agree: ``count / n`` equals the value to
   within its written decimals (or half a person in ``n``);
-- the period lies within the contract's term (1 … ``term_periods``);
+- the period lies within the contract's term (1 … ``term_periods``) and not before the
+  cohort's first referrals (``start_period``; for ``"all"``, the first cohort's): nobody
+  in it could have been measured then, and ``settle`` would pay before it began;
 - each metric is measured once per cohort: ``settle`` places one measurement per metric
   and cohort, so a second would silently replace the first.
 
@@ -161,7 +163,8 @@ _MEASURED_COUNTERFACTUALS = frozenset(
 def _against_contract(
     row: _Row, contract: Contract, metric: str | None, cohort: str | None
 ) -> list[Problem]:
-    """The metric and the cohort are the contract's; the period lies within its term."""
+    """The metric and the cohort are the contract's; the period lies within its term, not
+    before the cohort starts."""
     problems: list[Problem] = []
     metrics = [m.id for m in contract.metrics]
     if metric is not None and metric not in metrics:
@@ -185,6 +188,18 @@ def _against_contract(
     if period is not None and period > contract.term_periods:
         term = contract.term_periods
         problems.append(row.problem("period", "outcomes.after_term", value=int(period), limit=term))
+    starts = {co.id: co.start_period for co in contract.cohorts}
+    start = min(starts.values()) if cohort == "all" and starts else starts.get(cohort or "")
+    if period is not None and start is not None and period < start:
+        problems.append(
+            row.problem(
+                "period",
+                "outcomes.all_before_start" if cohort == "all" else "outcomes.before_cohort",
+                value=int(period),
+                cohort=cohort,
+                start=start,
+            )
+        )
     return problems
 
 

@@ -233,6 +233,40 @@ def test_a_pooled_measurement_before_the_first_cohort_starts_is_refused(tmp_path
     assert settle(ok, "en").exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "2: measurements[0].relative_reduction: The relative reduction 0.3 disagrees with "
+               "treated 0.5 and baseline 0.4 on the same line, which give 1 − treated/baseline "
+               "= -0.25. settle pays on treated and baseline: leave the reduction out or "
+               "correct whichever is wrong."),
+        ("sv", "2: measurements[0].relative_reduction: Den relativa minskningen 0,3 stämmer inte "
+               "med treated 0,5 och baseline 0,4 på samma rad, som ger 1 − treated/baseline = "
+               "−0,25. settle betalar efter treated och baseline: ta bort minskningen eller "
+               "rätta den som är fel."),
+    ],
+)  # fmt: skip
+def test_a_relative_reduction_that_disagrees_with_treated_and_baseline_is_refused(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    # before: the reduction was ignored without a word, paid on treated and baseline
+    path = csv_file(tmp_path, "back_in_school,k1,40,0.5,0.4,,,0.3,,")
+    assert refused(settle(path, lang), lang) == [expected]
+
+
+def test_a_relative_reduction_that_agrees_to_its_decimals_is_accepted(tmp_path: Path) -> None:
+    path = csv_file(
+        tmp_path,
+        "back_in_school,k1,40,0.5,0.4,,,-0.25,,",
+        "back_in_school,k2,40,,,20,16,-0.25,,",  # from the counts
+        "back_in_school,k3,40,0.47,0.33,,,-0.42,,",  # 1 − 0.47/0.33 = −0.4242…, written −0.42
+    )
+    assert settle(path, "en").exit_code == 0
+    counted = csv_file(tmp_path, "back_in_school,k1,40,,,20,16,0.25,,")
+    [said] = refused(settle(counted, "en"), "en")
+    assert "disagrees with treated 0.5 and baseline 0.4" in said
+
+
 def test_a_measurement_in_the_last_period_of_the_term_is_paid_then(tmp_path: Path) -> None:
     path = csv_file(tmp_path, "back_in_school,k3,40,0.5,0.3,,,,20,")
     result = CliRunner().invoke(main, ["settle", str(HEMMA), "--outcomes", str(path), "--json"])

@@ -11,7 +11,9 @@ whose structure was right, so that one pass finds everything:
 - a binary metric's ``treated`` and ``baseline`` are shares, from 0 to 1; its counts are
   persons, at most ``n``; a measured count (``treated_count`` of a binary or count metric)
   is a whole number, and so is ``n``; a ``relative_reduction`` is at most 1 (treated
-  cannot be negative) and, for a binary metric, leaves a share of at most 1;
+  cannot be negative), agrees with ``1 − treated/baseline`` when those are given too
+  (``settle`` pays on them, not on the reduction) and, for a binary metric, leaves a share
+  of at most 1;
 - a value per person and its count, both given, agree: ``count / n`` equals the value to
   within its written decimals (or half a person in ``n``);
 - the period lies within the contract's term (1 … ``term_periods``) and not before the
@@ -282,8 +284,9 @@ def _disagreement(row: _Row, share: str, count: str, n: float | None) -> list[Pr
 
 
 def _reduction(row: _Row, metric: str, kind: str | None, n: float | None) -> list[Problem]:
-    """A relative reduction that would make the treated value negative, or (for a binary
-    metric, ``kind`` None once its baseline has been found wrong) a share above 1."""
+    """A relative reduction that would make the treated value negative, that disagrees with
+    the treated and baseline values given beside it (settle pays on those), or (for a binary
+    metric, ``kind`` None once its baseline has been found wrong) gives a share above 1."""
     reduction = row.number("relative_reduction")
     if reduction is None:
         return []
@@ -291,8 +294,25 @@ def _reduction(row: _Row, metric: str, kind: str | None, n: float | None) -> lis
         return [row.problem("relative_reduction", "outcomes.reduction_above_one", value=reduction)]
     baseline = row.number("baseline")
     counted = row.number("baseline_count")
+    b_half = _half_unit(baseline) if baseline is not None else 0.5 / n if n else 0.0
     if baseline is None and counted is not None and n:
         baseline = counted / n
+    treated = row.number("treated")
+    t_half = _half_unit(treated) if treated is not None else 0.0
+    if treated is None and row.number("treated_count") is not None and n:
+        treated = float(row.number("treated_count") or 0.0) / n
+        t_half = 0.5 / n
+    if treated is not None and baseline is not None and baseline > 0:
+        # all three given: settle pays on treated and baseline, so the reduction must agree
+        implied = 1 - treated / baseline
+        slack = _half_unit(reduction) + t_half / baseline + treated * b_half / baseline**2
+        if abs(implied - reduction) > slack + _EPS:
+            return [
+                row.problem(
+                    "relative_reduction", "outcomes.reduction_disagrees", value=reduction,
+                    treated=treated, baseline=baseline, implied=implied,
+                )
+            ]  # fmt: skip
     if kind != "binary" or baseline is None or baseline * (1 - reduction) <= 1 + _EPS:
         return []
     return [

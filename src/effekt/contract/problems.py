@@ -42,7 +42,7 @@ class Problem:
             if isinstance(params.get(name), float):
                 params[name] = significant(params[name], lang, 4)
         # the file's own figures, in full: 0,25 (sv)
-        for name in ("value", "limit", "other", "n", "baseline"):
+        for name in ("value", "limit", "other", "n", "baseline", "treated"):
             if isinstance(params.get(name), float):
                 params[name] = significant(params[name], lang, 12)
         if self.code == "contract.bad_type":  # the kind in words, not pydantic's type name

@@ -163,11 +163,29 @@ def _sobol(
     var = float(np.var(np.concatenate([fa, fb]))) if ok.any() else 0.0
     rows: list[dict[str, Any]] = []
     for i, v in enumerate(plan.variables):
-        first = float(np.mean(fb * (fab[i] - fa))) / var if var > 0 else math.nan
-        total = float(np.mean((fa - fab[i]) ** 2)) / (2 * var) if var > 0 else math.nan
-        rows.append({"input": v.name, "first_order": _num(first), "total": _num(total)})
+        first, first_se = _index_and_se(fb * (fab[i] - fa), var)
+        total, total_se = _index_and_se((fa - fab[i]) ** 2 / 2, var)
+        rows.append(
+            {
+                "input": v.name,
+                "first_order": _num(first),
+                "first_order_se": _num(first_se),
+                "total": _num(total),
+                "total_se": _num(total_se),
+            }
+        )
     rows.sort(key=lambda r: -float(r["total"] or 0.0))
     return rows, (_num(var) if var > 0 else None)
+
+
+def _index_and_se(terms: FloatArray, var: float) -> tuple[float, float]:
+    """An index estimated as the mean of per-path ``terms`` over the output's variance, and
+    its Monte Carlo standard error: the terms' standard deviation over √N, over the
+    variance (the variance's own error left out, as is usual for these estimators)."""
+    if var <= 0 or terms.size == 0:
+        return math.nan, math.nan
+    se = float(np.std(terms, ddof=1)) / math.sqrt(terms.size) if terms.size > 1 else math.nan
+    return float(np.mean(terms)) / var, se / var
 
 
 def _num(x: float) -> float | None:

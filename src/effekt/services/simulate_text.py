@@ -28,8 +28,12 @@ def _x(v: float | None, lang: str) -> str:
     return "—" if v is None else number(v, lang, 2) + "×"
 
 
-def _index(v: float | None, lang: str) -> str:
-    return "—" if v is None else number(v, lang, 3)
+def _index(v: float | None, lang: str, se: float | None = None) -> str:
+    """An index to three decimals; with its standard error, ± its 95 % margin."""
+    if v is None:
+        return "—"
+    margin = "" if se is None else f" ± {number(1.96 * se, lang, 3)}"
+    return number(v, lang, 3) + margin
 
 
 def _role(role: str, lang: str) -> str:
@@ -205,7 +209,13 @@ def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
         ]
     ]
     for r in data["sobol"]["indices"]:
-        rows.append([r["input"], _index(r["first_order"], lang), _index(r["total"], lang)])
+        rows.append(
+            [
+                r["input"],
+                _index(r["first_order"], lang, r.get("first_order_se")),
+                _index(r["total"], lang, r.get("total_se")),
+            ]
+        )
     lines += ["  " + line for line in table(rows, left=1)]
     lines += ["", t("sensitivity.note", lang)]
     return "\n".join(lines)

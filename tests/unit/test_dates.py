@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from effekt.errors import DataError
-from effekt.evaluation_io.dates import DateReader, date_format_ok, form_of, to_dates
+from effekt.evaluation_io.date_formats import date_format_ok
+from effekt.evaluation_io.dates import DateReader, form_of, to_dates
 
 D = pd.Timestamp
 
@@ -194,10 +195,10 @@ def test_a_day_that_does_not_exist_in_the_date_format_stops_as_impossible() -> N
     assert (err.code, err.params["row"]) == ("import.date_impossible", 1)
 
 
-def test_month_names_are_english_only() -> None:
-    err = refusal(["22 Oct 2027", "22 okt 2027"], "%d %b %Y")
-    assert (err.code, err.params["row"], err.params["form"]) == (
-        "import.date_not_in_format", 2, "NN aaa NNNN"
+def test_a_word_that_is_no_month_name_stops_with_its_row() -> None:
+    err = refusal(["22 Oct 2027", "22 okto 2027", "22 okt.. 2027"], "%d %b %Y")
+    assert (err.code, err.params["rows"], err.params["form"]) == (
+        "import.date_not_in_format", "2, 3", "NN aaaa NNNN"
     )  # fmt: skip
 
 
@@ -224,3 +225,86 @@ def test_a_date_format_with_year_month_and_day_is_taken(pattern: str) -> None:
 )  # fmt: skip
 def test_a_date_format_without_one_year_month_and_day_is_refused(pattern: str) -> None:
     assert not date_format_ok(pattern)
+
+
+# ------------------------------------------- month names in Swedish and English, any locale
+
+SWEDISH = "januari februari mars april maj juni juli augusti september oktober november december"
+ENGLISH = "January February March April May June July August September October November December"
+
+
+@pytest.mark.parametrize(
+    ("date_format", "written", "day"),
+    [
+        ("%d %B %Y", "1 mars 2027", "2027-03-01"),
+        ("%d %b %Y", "1 mar 2027", "2027-03-01"),
+        ("%d %b %Y", "15 okt. 2027", "2027-10-15"),
+        ("%d %b. %Y", "15 okt. 2027", "2027-10-15"),
+        ("%d %b %Y", "15 OKT 2027", "2027-10-15"),
+        ("%d %B %Y", "31 maj 2027", "2027-05-31"),
+        ("%d %b %Y", "31 Maj 2027", "2027-05-31"),
+        ("%d %B %Y", "1 sept. 2027", "2027-09-01"),
+        ("%B %d, %Y", "October 15, 2027", "2027-10-15"),
+        ("%d-%b-%y", "15-okt-27", "2027-10-15"),
+        ("%d%b%Y", "1mar2027", "2027-03-01"),
+        ("%d %B %Y %H:%M", "1 augusti 2027 13:45", "2027-08-01 13:45"),
+    ],
+)
+def test_a_month_name_is_read_in_swedish_or_english(
+    date_format: str, written: str, day: str
+) -> None:
+    assert to_dates(pd.Series([written]), date_format).tolist() == [D(day)]
+
+
+@pytest.mark.parametrize("date_format", ["%d %b %Y", "%d %B %Y"])
+def test_every_month_name_full_or_short_means_its_own_month(date_format: str) -> None:
+    names = [*SWEDISH.split(), *ENGLISH.split()]
+    short = [name[:3] for name in names]
+    written = [f"1 {name} 2027" for name in names + short]
+    months = [d.month for d in to_dates(pd.Series(written), date_format)]
+    assert months == list(range(1, 13)) * 4
+
+
+@pytest.fixture
+def swedish_lc_time(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """The process's LC_TIME set to Swedish (compiled for the test if the machine lacks it),
+    as a host program that calls setlocale(LC_ALL, "") would leave it."""
+    import locale
+    import shutil
+    import subprocess
+
+    before = locale.setlocale(locale.LC_TIME)
+    try:
+        locale.setlocale(locale.LC_TIME, "sv_SE.UTF-8")
+    except locale.Error:
+        folder = tmp_path_factory.mktemp("locales")
+        made = shutil.which("localedef") and subprocess.run(
+            ["localedef", "-i", "sv_SE", "-f", "UTF-8", str(folder / "sv_SE.UTF-8")],
+            capture_output=True,
+            check=False,
+        )
+        monkeypatch.setenv("LOCPATH", str(folder))
+        try:
+            if not made:
+                raise locale.Error
+            locale.setlocale(locale.LC_TIME, "sv_SE.UTF-8")
+        except locale.Error:
+            pytest.skip("no Swedish LC_TIME on this machine")
+    yield locale.setlocale(locale.LC_TIME)
+    locale.setlocale(locale.LC_TIME, before)
+
+
+def test_month_names_are_read_the_same_whatever_the_locale(swedish_lc_time: str) -> None:
+    import time
+
+    assert time.strftime("%B", time.struct_time((2027, 10, 1, 0, 0, 0, 4, 274, 0))) == "oktober"
+    written = pd.Series(["22 Oct 2027", "22 okt 2027", "22 October 2027", "22 oktober 2027"])
+    assert to_dates(written, "%d %b %Y").tolist() == [D("2027-10-22")] * 4
+
+
+def test_date_formats_module_examples_hold() -> None:
+    import doctest
+
+    from effekt.evaluation_io import date_formats
+
+    assert doctest.testmod(date_formats).failed == 0

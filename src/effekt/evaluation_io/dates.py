@@ -12,12 +12,14 @@ Without a setting a date column is read when it is written
 * as dates already: Excel date cells and Parquet timestamps are taken as they are.
 
 Any other form needs the mapping's ``date_format``, a strftime pattern such as
-``"%d/%m/%Y"`` or ``"%d.%m.%Y"`` (:func:`date_format_ok` says which are taken), and then
-every text value of the file's date columns is read by it. pandas would guess the form
-from a column's first value instead, and ``01/02/2027`` is 2 January in the US and
-1 February here. A day, month or hour may lack its leading zero (``1/2/2027``), except
-next to another number, where it has two digits (``%d%m%Y``: ``01022027``). ``%b`` and ``%B`` are English month names (``Feb``, ``February``); ``%y``
-is 2000–2068 for ``00``–``68`` and 1969–1999 for ``69``–``99``.
+``"%d/%m/%Y"`` or ``"%d.%m.%Y"`` (:mod:`~effekt.evaluation_io.date_formats` says which are
+taken and reads by them), and then every text value of the file's date columns is read by
+it. pandas would guess the form from a column's first value instead, and ``01/02/2027`` is
+2 January in the US and 1 February here. A day, month or hour may lack its leading zero
+(``1/2/2027``), except next to another number, where it has two digits (``%d%m%Y``:
+``01022027``). ``%b`` and ``%B`` are month names in Swedish or English, full or short
+(``mars``, ``okt.``, ``February``), whatever the locale; ``%y`` is 2000–2068 for
+``00``–``68`` and 1969–1999 for ``69``–``99``.
 
 A value that cannot be read so — another form, a day that does not exist
 (``2027-02-30``), a word — stops the import: :class:`DateReader` raises a
@@ -37,71 +39,15 @@ import numpy as np
 import pandas as pd
 
 from effekt.errors import DataError
+from effekt.evaluation_io.date_formats import read_by
 
-__all__ = ["DateReader", "date_format_ok", "form_of", "to_dates"]
+__all__ = ["DateReader", "form_of", "to_dates"]
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _COMPACT = re.compile(r"\d{8}")
-_MONTHS = "january february march april may june july august september october november december"
-#: The directives a date_format may hold, each with what it matches.
-_DIRECTIVES: dict[str, str] = {
-    "Y": r"\d{4}",
-    "y": r"\d{2}",
-    "m": r"\d{1,2}",
-    "b": "(?i:" + "|".join(m[:3] for m in _MONTHS.split()) + ")",
-    "B": "(?i:" + "|".join(_MONTHS.split()) + ")",
-    "d": r"\d{1,2}",
-    "H": r"\d{1,2}",
-    "M": r"\d{2}",
-    "S": r"\d{2}",
-}
-#: A date_format has one of each: the year, the month, the day.
-_NEEDED = ("Yy", "mbB", "d")
-_NUMBERS = frozenset("YymdHMS")
-_TOKEN = re.compile(r"%.?|[^%]", re.DOTALL)
 #: At most this many row numbers in a message.
 _LISTED = 5
 _LONGEST_FORM = 24
-
-
-def date_format_ok(pattern: str) -> bool:
-    """Whether effekt reads dates by ``pattern``: the year (``%Y`` or ``%y``), the month
-    (``%m``, ``%b`` or ``%B``) and the day (``%d``) once each, a time (``%H``, ``%M``,
-    ``%S``) if need be, ``%%`` for a percent sign, and no other directive.
-
-    >>> date_format_ok("%d/%m/%Y"), date_format_ok("%d.%m.%y %H:%M"), date_format_ok("%Y%m%d")
-    (True, True, True)
-    >>> date_format_ok("%d/%m"), date_format_ok("%j/%Y"), date_format_ok("%d/%m/%Y/%Y")
-    (False, False, False)
-    """
-    tokens = _TOKEN.findall(pattern)
-    if "%" in tokens:  # a percent sign at the end, without a directive
-        return False
-    directives = [t[1] for t in tokens if t.startswith("%") and t != "%%"]
-    if any(d not in _DIRECTIVES for d in directives) or len(set(directives)) < len(directives):
-        return False
-    return all(sum(d in group for d in directives) == 1 for group in _NEEDED)
-
-
-def _shape(pattern: str) -> re.Pattern[str]:
-    """What a value written by ``pattern`` looks like; a day, month or hour next to another
-    number has two digits, so that ``%d%m%Y`` never reads ``1022027``."""
-    tokens = _TOKEN.findall(pattern)
-    number = [len(t) == 2 and t[0] == "%" and t[1] in _NUMBERS for t in tokens]
-    parts: list[str] = []
-    for i, token in enumerate(tokens):
-        if token == "%%":
-            parts.append("%")
-        elif token.startswith("%"):
-            beside = (i > 0 and number[i - 1]) or (i + 1 < len(tokens) and number[i + 1])
-            body = _DIRECTIVES[token[1]]
-            parts.append(r"\d{2}" if beside and body == r"\d{1,2}" else body)
-        elif token.isspace():
-            if not parts or parts[-1] != r"\s+":
-                parts.append(r"\s+")
-        else:
-            parts.append(re.escape(token))
-    return re.compile("".join(parts))
 
 
 def form_of(value: str) -> str:
@@ -159,13 +105,12 @@ class DateReader:
         text = pd.Series([_text(v) for v in cells], index=values.index, dtype=object)
         written = text.dropna()
         if self.date_format is not None:
-            shape, form = _shape(self.date_format), self.date_format
+            fits, dates = read_by(text, self.date_format)
         elif len(written) and written.map(lambda v: bool(_COMPACT.fullmatch(v))).all():
-            shape, form = _COMPACT, "%Y%m%d"
+            fits, dates = read_by(text, "%Y%m%d")
         else:
-            shape, form = _ISO, "ISO8601"
-        fits = text.map(lambda v: v is not None and bool(shape.fullmatch(v))).astype(bool)
-        dates: pd.Series = pd.to_datetime(text.where(fits), format=form, errors="coerce")
+            fits = text.map(lambda v: v is not None and bool(_ISO.fullmatch(v))).astype(bool)
+            dates = pd.to_datetime(text.where(fits), format="ISO8601", errors="coerce")
         dates.name = values.name
         stamps = pd.Series([_is_date(v) for v in cells], index=values.index, dtype=bool)
         if stamps.any():

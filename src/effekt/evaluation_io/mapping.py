@@ -64,7 +64,7 @@ from effekt.contract.locate import Locator, PathKey, format_path, locate_toml
 from effekt.contract.problems import Problem
 from effekt.contract.syntax import syntax_detail
 from effekt.errors import ContractInvalid, DataError, InputError
-from effekt.evaluation_io.dates import date_format_ok
+from effekt.evaluation_io.date_formats import date_format_ok
 
 __all__ = [
     "Attrition",
@@ -141,10 +141,12 @@ class Source(Strict):
         None,
         description=(
             'How the file writes dates, as a strftime pattern such as "%d/%m/%Y" or '
-            '"%d.%m.%Y": every date column is read by it. Without it dates are read as ISO '
-            "8601 (2027-05-22, 2027-05-22 13:45) or, a column of eight digits, YYYYMMDD; "
-            "Excel and Parquet date cells as they are. A value that is not a date in the "
-            "file's form stops the import, naming its row: dates are never guessed."
+            '"%d.%m.%Y": every date column is read by it; %b and %B take month names in '
+            "Swedish or English (mars, okt., March), whatever the locale. Without it dates "
+            "are read as ISO 8601 (2027-05-22, 2027-05-22 13:45) or, a column of eight "
+            "digits, YYYYMMDD; Excel and Parquet date cells as they are. A value that is not "
+            "a date in the file's form stops the import, naming its row: dates are never "
+            "guessed."
         ),
     )
 

@@ -1,0 +1,131 @@
+"""A mapping's ``date_format``: a strftime pattern, read by effekt itself, never by the locale.
+
+A pattern holds the year (``%Y``, or ``%y`` for two digits), the month (``%m``, or ``%b`` or
+``%B`` for its name) and the day (``%d``) once each, a time (``%H``, ``%M``, ``%S``) if need
+be, and ``%%`` for a percent sign (:func:`date_format_ok`).
+
+:func:`read_by` reads text by a pattern. Python's ``strptime`` (and pandas after it) takes
+month names from the process's ``LC_TIME``: English under the C locale, and no English name
+once a host program has switched to Swedish. effekt names the months itself, in Swedish and
+English alike, so a file is read the same on every machine: ``%b`` and ``%B`` both take a
+full or a short name (``mars``, ``mar``, ``March``, ``okt.``, ``sept``), in any case, with an
+optional dot after it. The parts of such a date are put together as ``YYYYMMDDHHMMSS`` and
+only that goes to pandas, which says whether the day exists; a pattern of numbers only
+goes to pandas as it is (its numbers do not depend on the locale, and it is faster).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+__all__ = ["MONTHS", "date_format_ok", "read_by"]
+
+_NAMES = (
+    "januari februari mars april maj juni juli augusti september oktober november december",
+    "january february march april may june july august september october november december",
+    "jan feb mar apr maj jun jul aug sep okt nov dec",
+    "jan feb mar apr may jun jul aug sep oct nov dec",
+)
+#: Each month name effekt reads, Swedish and English, full and short, in lower case → its
+#: number (no name means two months: the languages agree where they share one).
+MONTHS: dict[str, int] = {
+    name: number for names in _NAMES for number, name in enumerate(names.split(), start=1)
+} | {"sept": 9}
+_MONTH = "(?i:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")"
+#: The directives a date_format may hold, each with what it matches.
+_DIRECTIVES: dict[str, str] = {
+    "Y": r"\d{4}",
+    "y": r"\d{2}",
+    "m": r"\d{1,2}",
+    "b": _MONTH,
+    "B": _MONTH,
+    "d": r"\d{1,2}",
+    "H": r"\d{1,2}",
+    "M": r"\d{2}",
+    "S": r"\d{2}",
+}
+#: A date_format has one of each: the year, the month, the day.
+_NEEDED = ("Yy", "mbB", "d")
+_NUMBERS = frozenset("YymdHMS")
+_TOKEN = re.compile(r"%.?|[^%]", re.DOTALL)
+#: Each part of a date read by a pattern, as pandas is given it.
+_STAMP = "%Y%m%d%H%M%S"
+
+
+def date_format_ok(pattern: str) -> bool:
+    """Whether effekt reads dates by ``pattern``: the year (``%Y`` or ``%y``), the month
+    (``%m``, ``%b`` or ``%B``) and the day (``%d``) once each, a time (``%H``, ``%M``,
+    ``%S``) if need be, ``%%`` for a percent sign, and no other directive.
+
+    >>> date_format_ok("%d/%m/%Y"), date_format_ok("%d.%m.%y %H:%M"), date_format_ok("%Y%m%d")
+    (True, True, True)
+    >>> date_format_ok("%d/%m"), date_format_ok("%j/%Y"), date_format_ok("%d/%m/%Y/%Y")
+    (False, False, False)
+    """
+    tokens = _TOKEN.findall(pattern)
+    if "%" in tokens:  # a percent sign at the end, without a directive
+        return False
+    directives = [t[1] for t in tokens if t.startswith("%") and t != "%%"]
+    if any(d not in _DIRECTIVES for d in directives) or len(set(directives)) < len(directives):
+        return False
+    return all(sum(d in group for d in directives) == 1 for group in _NEEDED)
+
+
+def _shape(pattern: str) -> re.Pattern[str]:
+    """What a value written by ``pattern`` looks like, each directive a group named by its
+    letter; a day, month or hour next to another number has two digits, so that ``%d%m%Y``
+    never reads ``1022027``. A month name may end in a dot."""
+    tokens = _TOKEN.findall(pattern)
+    number = [len(t) == 2 and t[0] == "%" and t[1] in _NUMBERS for t in tokens]
+    parts: list[str] = []
+    for i, token in enumerate(tokens):
+        if token == "%%":
+            parts.append("%")
+        elif token.startswith("%"):
+            beside = (i > 0 and number[i - 1]) or (i + 1 < len(tokens) and number[i + 1])
+            body = _DIRECTIVES[token[1]]
+            body = r"\d{2}" if beside and body == r"\d{1,2}" else body
+            parts.append(f"(?P<{token[1]}>{body})" + (r"\.?" if body == _MONTH else ""))
+        elif token.isspace():
+            if not parts or parts[-1] != r"\s+":
+                parts.append(r"\s+")
+        else:
+            parts.append(re.escape(token))
+    return re.compile("".join(parts))
+
+
+def _stamp(found: re.Match[str] | None) -> str | None:
+    """A value's parts as ``YYYYMMDDHHMMSS``; ``%y`` is 2000–2068 for 00–68, else 19xx, as
+    strptime has it. None: the value is not in the pattern's form."""
+    if found is None:
+        return None
+    part = found.groupdict()
+    two = int(part.get("y") or 0)
+    year = int(part["Y"]) if part.get("Y") else (2000 if two < 69 else 1900) + two
+    name = part.get("b") or part.get("B")
+    month = MONTHS[name.lower()] if name else int(part["m"])
+    time = "".join(f"{int(part.get(p) or 0):02d}" for p in "HMS")
+    return f"{year:04d}{month:02d}{int(part['d']):02d}{time}"
+
+
+def read_by(text: pd.Series, pattern: str) -> tuple[pd.Series, pd.Series]:
+    """``text`` (strings, None where empty) read by ``pattern`` (one :func:`date_format_ok`
+    takes): whether each value is in its form, and the datetimes (NaT where not, or where
+    the day does not exist).
+
+    >>> fits, dates = read_by(pd.Series(["15 okt. 2027", "30 feb 2027", "x"]), "%d %b %Y")
+    >>> fits.tolist(), dates.dt.strftime("%Y-%m-%d").tolist()
+    ([True, True, False], ['2027-10-15', nan, nan])
+    """
+    shape = _shape(pattern)
+    if not {"%b", "%B"} & set(_TOKEN.findall(pattern)):  # numbers only: pandas reads them
+        fits = text.map(lambda v: v is not None and bool(shape.fullmatch(v))).astype(bool)
+        return fits, pd.to_datetime(text.where(fits), format=pattern, errors="coerce")
+    # each distinct value once (a column holds a few thousand days at most); -1 is empty
+    codes, distinct = pd.factorize(text)
+    stamps = pd.Series([_stamp(shape.fullmatch(v)) for v in distinct] + [None], dtype=object)
+    read = pd.to_datetime(stamps, format=_STAMP, errors="coerce")
+    fits = pd.Series(stamps.notna().to_numpy()[codes], index=text.index)
+    return fits, pd.Series(read.to_numpy()[codes], index=text.index)

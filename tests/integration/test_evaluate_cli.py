@@ -527,9 +527,10 @@ def test_invalid_date_format_in_mapping_is_reported_with_line(tmp_path: Path) ->
     args = released(tmp_path, ["2027-02-01"] * 4, [[]] * 4, '[source]\ndate_format = "%d/%m"\n')
     result = run(*args, "--lang", "en", env={"KEY": KEY})
     assert result.exit_code == 1
-    assert f"{tmp_path / 'm.toml'}:17: error: source.date_format: A date form as a strftime " in (
-        result.stderr
-    )
+    assert (
+        f'{tmp_path / "m.toml"}:17: error: source.date_format: "%d/%m" has no year. A '
+        "date_format is a strftime pattern with the year (%Y, or %y for two digits)"
+    ) in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -154,9 +154,35 @@ def test_a_date_format_is_read_for_the_file_and_its_events_take_their_own(
 
 
 @pytest.mark.parametrize(
-    "pattern", ["%d/%m", "dd/mm/yyyy", "%d/%m/%Y %Q", "%d/%m/%Y/%Y", "%d.%m.%Y %"]
-)
-def test_invalid_date_format_in_mapping_is_reported_with_line(tmp_path: Path, pattern: str) -> None:
+    ("pattern", "because", "meant"),
+    [
+        ("", "date_format is empty", ""),
+        ("dd/mm/yyyy", '"dd/mm/yyyy" has no directive (a % and a letter, such as %d for the day)',
+         "%d/%m/%Y"),
+        ("ÅÅÅÅ-MM-DD", '"ÅÅÅÅ-MM-DD" has no directive (a % and a letter, such as %d for the day)',
+         "%Y-%m-%d"),
+        ("--", '"--" has no directive (a % and a letter, such as %d for the day)', ""),
+        ("dd/mm/yyyy hh:mm", '"dd/mm/yyyy hh:mm" has no directive (a % and a letter, such as '
+         "%d for the day)", ""),  # mm is the minute here: nothing is said to be meant
+        ("%d/%m/%Y %Q", '"%d/%m/%Y %Q" holds %Q, which effekt does not read dates by', ""),
+        ("%j/%Y %a %z", '"%j/%Y %a %z" holds %j, %a, %z, which effekt does not read dates by',
+         ""),
+        ("%d.%m.%Y %", '"%d.%m.%Y %" ends with a % without a letter (a percent sign is written %%)',
+         ""),
+        ("%d/%m/%Y/%Y", '"%d/%m/%Y/%Y" gives a part of the date more than once (%Y, %Y)', ""),
+        ("%d/%b/%m/%Y", '"%d/%b/%m/%Y" gives a part of the date more than once (%b, %m)', ""),
+        ("%H:%M", '"%H:%M" is a time of day without a date', ""),
+        ("%d/%m", '"%d/%m" has no year', ""),
+        ("%d/%Y", '"%d/%Y" has no month', ""),
+        ("%m/%Y", '"%m/%Y" has no day', ""),
+        ("%Y", '"%Y" has no month and no day', ""),
+        ("%B %d", '"%B %d" has no year', ""),
+        ("%d/%M/%Y", '"%d/%M/%Y" has no month: %M is the minute, the month is %m', "%d/%m/%Y"),
+    ],
+)  # fmt: skip
+def test_an_unusable_date_format_is_refused_saying_what_is_wrong(
+    tmp_path: Path, pattern: str, because: str, meant: str
+) -> None:
     found = the_problem(tmp_path, MINIMAL + f'[source]\ndate_format = "{pattern}"\n')
     assert (found.code, found.path, found.line) == (
         "mapping.bad_date_format",
@@ -164,9 +190,35 @@ def test_invalid_date_format_in_mapping_is_reported_with_line(tmp_path: Path, pa
         9,
     )
     assert found.message("en").startswith(
-        "A date form as a strftime pattern, with the year (%Y, or %y for two digits), the month"
+        because + ". A date_format is a strftime pattern with the year (%Y, or %y for two "
+        "digits), the month (%m, or %b or %B for its name in Swedish or English) and the day "
+        '(%d) once each, and the time (%H, %M, %S) if need be, such as "%d/%m/%Y", "%Y.%m.%d" '
+        'or "%d %B %Y".'
     )
-    assert "dagen (%d) en gång var" in found.message("sv")
+    assert found.message("en").endswith(f'Did you mean "{meant}"?' if meant else '"%d %B %Y".')
+    assert "Ett date_format är ett strftime-mönster med året" in found.message("sv")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "because"),
+    [
+        ("", "date_format är tomt"),
+        ("dd/mm/yyyy", '"dd/mm/yyyy" har inga direktiv (ett % och en bokstav, som %d för dagen)'),
+        ("%d/%m/%Y %Q", '"%d/%m/%Y %Q" innehåller %Q, som effekt inte läser datum med'),
+        ("%j/%Y %a", '"%j/%Y %a" innehåller %j, %a, som effekt inte läser datum med'),
+        ("%d.%m.%Y %", '"%d.%m.%Y %" slutar med ett % utan bokstav (ett procenttecken skrivs %%)'),
+        ("%d/%m/%Y/%Y", '"%d/%m/%Y/%Y" anger en del av datumet mer än en gång (%Y, %Y)'),
+        ("%H:%M", '"%H:%M" är ett klockslag utan datum'),
+        ("%d/%m", '"%d/%m" saknar år'),
+        ("%Y", '"%Y" saknar månad och dag'),
+        ("%d/%M/%Y", '"%d/%M/%Y" saknar månad: %M är minuten, månaden är %m'),
+    ],
+)  # fmt: skip
+def test_an_unusable_date_format_is_explained_in_swedish(
+    tmp_path: Path, pattern: str, because: str
+) -> None:
+    found = the_problem(tmp_path, MINIMAL + f'[source]\ndate_format = "{pattern}"\n')
+    assert found.message("sv").startswith(because + ". Ett date_format är ett strftime-mönster")
 
 
 def test_invalid_date_format_of_an_events_source_is_reported_with_its_line(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 A pattern holds the year (``%Y``, or ``%y`` for two digits), the month (``%m``, or ``%b`` or
 ``%B`` for its name) and the day (``%d``) once each, a time (``%H``, ``%M``, ``%S``) if need
-be, and ``%%`` for a percent sign (:func:`date_format_ok`).
+be, and ``%%`` for a percent sign; :func:`date_format_fault` says what is wrong with any
+other (:func:`date_format_ok`: nothing).
 
 :func:`read_by` reads text by a pattern. Python's ``strptime`` (and pandas after it) takes
 month names from the process's ``LC_TIME``: English under the C locale, and no English name
@@ -17,10 +18,12 @@ goes to pandas as it is (its numbers do not depend on the locale, and it is fast
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
-__all__ = ["MONTHS", "date_format_ok", "read_by"]
+__all__ = ["MONTHS", "Fault", "date_format_fault", "date_format_ok", "read_by"]
 
 _NAMES = (
     "januari februari mars april maj juni juli augusti september oktober november december",
@@ -46,31 +49,93 @@ _DIRECTIVES: dict[str, str] = {
     "M": r"\d{2}",
     "S": r"\d{2}",
 }
-#: A date_format has one of each: the year, the month, the day.
-_NEEDED = ("Yy", "mbB", "d")
+#: The parts of a date and time, each given at most once; the first three are needed.
+_PARTS = ("Yy", "mbB", "d", "H", "M", "S")
+_NEEDED = {"year": "Yy", "month": "mbB", "day": "d"}
+_MISSING = {
+    ("year",): "mapping.date_format.no_year",
+    ("month",): "mapping.date_format.no_month",
+    ("day",): "mapping.date_format.no_day",
+    ("year", "month"): "mapping.date_format.no_year_month",
+    ("year", "day"): "mapping.date_format.no_year_day",
+    ("month", "day"): "mapping.date_format.no_month_day",
+}
 _NUMBERS = frozenset("YymdHMS")
 _TOKEN = re.compile(r"%.?|[^%]", re.DOTALL)
+#: A date form written with letters, as spreadsheets write it: dd/mm/yyyy, ÅÅÅÅ-MM-DD.
+_LETTERS = re.compile(r"(?i)(?P<Y>[yå]{4})|(?P<y>[yå]{2})|(?P<m>m{1,2})|(?P<d>d{1,2})")
 #: Each part of a date read by a pattern, as pandas is given it.
 _STAMP = "%Y%m%d%H%M%S"
 
 
+@dataclass(frozen=True)
+class Fault:
+    """Why a date_format cannot be used: a message ``code`` and its ``params``, and the
+    pattern ``meant`` where it can be told (``dd/mm/yyyy``: ``%d/%m/%Y``), else empty."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    meant: str = ""
+
+
+def date_format_fault(pattern: str) -> Fault | None:
+    """What is wrong with ``pattern`` as a date_format, the first thing of: empty, a ``%``
+    without a letter, no directive, a directive effekt does not read, a part given twice,
+    a time without a date, a part missing. None: effekt reads dates by it.
+
+    >>> date_format_fault("%d/%m/%Y %H:%M") is None
+    True
+    >>> date_format_fault("%d/%m").code, date_format_fault("dd/mm/yyyy").meant
+    ('mapping.date_format.no_year', '%d/%m/%Y')
+    """
+    if not pattern.strip():
+        return Fault("mapping.date_format.empty")
+    tokens = _TOKEN.findall(pattern)
+    said = {"pattern": pattern}
+    if "%" in tokens:  # a percent sign at the end, without a directive
+        return Fault("mapping.date_format.lone_percent", said)
+    directives = [t[1] for t in tokens if t.startswith("%") and t != "%%"]
+    if not directives:
+        return Fault("mapping.date_format.no_directive", said, _from_letters(pattern))
+    unknown = [f"%{d}" for d in directives if d not in _DIRECTIVES]
+    if unknown:
+        return Fault(
+            "mapping.date_format.unknown",
+            said | {"directives": ", ".join(unknown)},
+        )
+    for part in _PARTS:
+        given = [f"%{d}" for d in directives if d in part]
+        if len(given) > 1:
+            return Fault("mapping.date_format.twice", said | {"directives": ", ".join(given)})
+    missing = tuple(name for name, part in _NEEDED.items() if not set(part) & set(directives))
+    if len(missing) == len(_NEEDED):
+        return Fault("mapping.date_format.time_only", said)
+    if missing == ("month",) and "M" in directives and "H" not in directives:
+        meant = "".join("%m" if t == "%M" else t for t in tokens)
+        return Fault("mapping.date_format.minute_for_month", said, meant)
+    if missing:
+        return Fault(_MISSING[missing], said)
+    return None
+
+
 def date_format_ok(pattern: str) -> bool:
-    """Whether effekt reads dates by ``pattern``: the year (``%Y`` or ``%y``), the month
-    (``%m``, ``%b`` or ``%B``) and the day (``%d``) once each, a time (``%H``, ``%M``,
-    ``%S``) if need be, ``%%`` for a percent sign, and no other directive.
+    """Whether effekt reads dates by ``pattern`` (:func:`date_format_fault` finds nothing).
 
     >>> date_format_ok("%d/%m/%Y"), date_format_ok("%d.%m.%y %H:%M"), date_format_ok("%Y%m%d")
     (True, True, True)
     >>> date_format_ok("%d/%m"), date_format_ok("%j/%Y"), date_format_ok("%d/%m/%Y/%Y")
     (False, False, False)
     """
-    tokens = _TOKEN.findall(pattern)
-    if "%" in tokens:  # a percent sign at the end, without a directive
-        return False
-    directives = [t[1] for t in tokens if t.startswith("%") and t != "%%"]
-    if any(d not in _DIRECTIVES for d in directives) or len(set(directives)) < len(directives):
-        return False
-    return all(sum(d in group for d in directives) == 1 for group in _NEEDED)
+    return date_format_fault(pattern) is None
+
+
+def _from_letters(pattern: str) -> str:
+    """The date_format a form written with letters means (``DD.MM.ÅÅÅÅ``: ``%d.%m.%Y``), or
+    empty when it has other letters (an ``hh:mm``, where ``mm`` is the minute)."""
+    meant = _LETTERS.sub(lambda found: f"%{found.lastgroup}", pattern)
+    if "%" in pattern or meant == pattern or any(c.isalpha() for c in re.sub("%.", "", meant)):
+        return ""  # a percent sign already, no letters of a date, or other letters too
+    return meant if date_format_ok(meant) else ""
 
 
 def _shape(pattern: str) -> re.Pattern[str]:

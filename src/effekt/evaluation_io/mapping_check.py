@@ -6,7 +6,8 @@ checker's own translation (:func:`~effekt.contract.load.problems_from_validation
 unknown field with "Did you mean …?", a value outside its choices with the choices, a
 missing field), with a mapping's codes where a contract's would mislead (a number without
 the contract's distributions, an id without currencies) and never pydantic's English. The
-mapping's own rules (a validator's ``mapping_*`` reason) keep their ``mapping.*`` codes.
+mapping's own rules (a validator's ``mapping_*`` reason) keep their ``mapping.*`` codes; an
+unusable date_format says what is wrong with it (no year, ``%Q``, a time alone).
 Then the rules across tables: each metric computed one way, and an outcome from events
 names an events source that exists, has the date columns its kind counts with, a date to
 count from, and an [identifier] to link persons by.
@@ -22,6 +23,7 @@ from pydantic import ValidationError
 from effekt.contract.load import Document, problems_from_validation
 from effekt.contract.locate import value_at
 from effekt.contract.problems import Problem
+from effekt.evaluation_io.date_formats import date_format_fault
 from effekt.evaluation_io.mapping import EVENT_KINDS, NEEDS, EventSource, Mapping
 
 __all__ = ["check_mapping"]
@@ -71,6 +73,10 @@ def _for_mapping(problem: Problem, doc: Document) -> Problem:
         kind = str(written.get("kind", "value"))
         needs = [f for f in NEEDS.get(kind, ()) if f not in written]
         params.update(kind=kind, needs=", ".join(needs))
+    if code == "mapping.bad_date_format" and isinstance(written, str):
+        fault = date_format_fault(written)  # what is wrong, and the pattern meant if known
+        if fault is not None:
+            params.update(because=(fault.code, fault.params), suggestion=fault.meant)
     return dataclasses.replace(problem, code=code, params=params)
 
 

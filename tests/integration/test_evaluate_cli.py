@@ -534,6 +534,55 @@ def test_invalid_date_format_in_mapping_is_reported_with_line(tmp_path: Path) ->
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", 'p.csv: column "release" has 40 values that cannot be read as dates, in rows 1, 2, '
+               "3, 4, 5, …; row 1 has the form NN/NN/NNNN (N stands for a digit). All 40 are read "
+               'both by date_format = "%d/%m/%Y", day first (01/03/2027 is 1 March 2027), and by '
+               'date_format = "%m/%d/%Y", month first (01/03/2027 is 3 January 2027): no day or '
+               "month in them is above 12, so only the file's maker knows which. Check which it "
+               "is and write it under [source] in the mapping file; effekt does not guess."),
+        ("sv", 'p.csv: kolumnen "release" har 40 värden som inte kan läsas som datum, på raderna '
+               "1, 2, 3, 4, 5, …; rad 1 har formen NN/NN/NNNN (N står för en siffra). Alla 40 kan "
+               'läsas både med date_format = "%d/%m/%Y", dagen först (01/03/2027 är 1 mars 2027), '
+               'och med date_format = "%m/%d/%Y", månaden först (01/03/2027 är 3 januari 2027): '
+               "ingen dag eller månad i dem är över 12, så bara den som har tagit fram filen vet "
+               "vilket som gäller. Ta reda på vilket det är och skriv det under [source] i "
+               "mappningsfilen; effekt gissar inte."),
+    ],
+)  # fmt: skip
+def test_a_column_of_day_first_dates_is_offered_both_orders_to_check(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    args = released(tmp_path, [f"{1 + i % 12:02d}/02/2027" for i in range(40)], [[]] * 40)
+    result = run(*args, "--lang", lang, env={"KEY": KEY})
+    assert result.exit_code == 1
+    assert result.stderr.rstrip().endswith(expected)
+    assert "/02/2027" not in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", 'All 40 are read by date_format = "%d %B %Y": if that is how the file writes its '
+            "dates, write it under [source] in the mapping file."),
+     ("sv", 'Alla 40 kan läsas med date_format = "%d %B %Y": om det är så filen skriver sina '
+            "datum, skriv det under [source] i mappningsfilen.")],
+)  # fmt: skip
+def test_swedish_month_names_are_read_once_the_suggested_date_format_is_set(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    releases = ["1 februari 2027", "1 feb. 2027", "1 Februari 2027", "1 feb 2027"] * 10
+    args = released(tmp_path, releases, [["10 mars 2027"]] * 40)
+    refused = run(*args, "--lang", lang, env={"KEY": KEY})
+    assert refused.exit_code == 1 and expected in refused.stderr
+    args = released(
+        tmp_path, releases, [["10 mars 2027"]] * 40, '[source]\ndate_format = "%d %B %Y"\n'
+    )
+    out = as_json(run(*args, "--json", env={"KEY": KEY}))
+    assert out["effect"]["treated_mean"] == 1 and out["effect"]["counterfactual_mean"] == 1
+
+
 def test_missing_data_file_is_a_usage_error() -> None:
     result = run("evaluate", "nowhere.csv", "--treatment", "t", "--outcome", "y", "--method", "rct")
     assert result.exit_code == 2

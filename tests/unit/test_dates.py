@@ -205,7 +205,7 @@ def test_a_word_that_is_no_month_name_stops_with_its_row() -> None:
 def test_an_events_file_is_named_with_its_own_table() -> None:
     reader = DateReader("brott.csv", "%d/%m/%Y", '[[events]] id = "brott"')
     with pytest.raises(DataError) as info:
-        reader.read(pd.Series(["2027-05-22"], name="datum"))
+        reader.read(pd.Series(["22/05/2027", "23/05/2027", "2027-05-24"], name="datum"))
     assert 'change date_format under [[events]] id = "brott" in the mapping file' in (
         info.value.render("en")
     )
@@ -300,6 +300,115 @@ def test_month_names_are_read_the_same_whatever_the_locale(swedish_lc_time: str)
     assert time.strftime("%B", time.struct_time((2027, 10, 1, 0, 0, 0, 4, 274, 0))) == "oktober"
     written = pd.Series(["22 Oct 2027", "22 okt 2027", "22 October 2027", "22 oktober 2027"])
     assert to_dates(written, "%d %b %Y").tolist() == [D("2027-10-22")] * 4
+
+
+# ------------------------------------------- a column in another form: a date_format to set
+
+
+@pytest.mark.parametrize(
+    ("values", "suggested"),
+    [
+        (["25/03/2027", "1/4/2027"], ("%d/%m/%Y",)),
+        (["03/25/2027", "4/1/2027"], ("%m/%d/%Y",)),
+        (["2027.03.01", "2027.12.31"], ("%Y.%m.%d",)),
+        (["2027/3/1"], ("%Y/%m/%d",)),
+        (["31.03.27", "01.04.27"], ("%d.%m.%y",)),
+        (["1 mars 2027", "15 okt. 2027", "31 maj 2027"], ("%d %B %Y",)),
+        (["15 okt. 2027", "1 mars 2027"], ("%d %b %Y",)),
+        (["March 1, 2027", "Oct 15, 2027"], ("%B %d, %Y",)),
+        (["1-Mar-27"], ("%d-%b-%y",)),
+        (["31/03/2027 13:45", "1/4/2027 8:05"], ("%d/%m/%Y %H:%M",)),
+        (["31/03/2027 13:45:10"], ("%d/%m/%Y %H:%M:%S",)),
+        (["31012027", "15022027"], ("%d%m%Y",)),  # read as YYYYMMDD: months 20 and 20
+    ],
+)
+def test_a_column_in_another_form_is_given_the_date_format_that_reads_it(
+    values: list[str], suggested: tuple[str, ...]
+) -> None:
+    err = refusal(values)
+    assert err.params["suggested"] == suggested
+    for pattern in suggested:  # it reads them, and is only suggested: the import stopped
+        assert DateReader(date_format=pattern).read(pd.Series(values)).notna().all()
+
+
+def test_day_first_or_month_first_is_left_to_the_user_when_both_read_the_column() -> None:
+    err = refusal(["01/03/2027", "12/11/2027", "5/6/2027"])
+    assert err.params["suggested"] == ("%d/%m/%Y", "%m/%d/%Y")
+    assert err.render("en") == (
+        'deltagare.csv: column "remissdatum" has 3 values that cannot be read as dates, in rows '
+        "1, 2, 3; row 1 has the form NN/NN/NNNN (N stands for a digit). All 3 are read both by "
+        'date_format = "%d/%m/%Y", day first (01/03/2027 is 1 March 2027), and by date_format = '
+        '"%m/%d/%Y", month first (01/03/2027 is 3 January 2027): no day or month in them is above '
+        "12, so only the file's maker knows which. Check which it is and write it under [source] "
+        "in the mapping file; effekt does not guess."
+    )
+    assert err.render("sv") == (
+        'deltagare.csv: kolumnen "remissdatum" har 3 värden som inte kan läsas som datum, på '
+        "raderna 1, 2, 3; rad 1 har formen NN/NN/NNNN (N står för en siffra). Alla 3 kan läsas både "
+        'med date_format = "%d/%m/%Y", dagen först (01/03/2027 är 1 mars 2027), och med '
+        'date_format = "%m/%d/%Y", månaden först (01/03/2027 är 3 januari 2027): ingen dag eller '
+        "månad i dem är över 12, så bara den som har tagit fram filen vet vilket som gäller. Ta "
+        "reda på vilket det är och skriv det under [source] i mappningsfilen; effekt gissar inte."
+    )
+
+
+def test_a_suggested_date_format_is_named_with_where_to_write_it() -> None:
+    err = refusal(["2027.03.01", "", "2027.12.31"])
+    assert err.render("en").endswith(
+        "row 1 has the form NNNN.NN.NN (N stands for a digit). All 2 are read by "
+        'date_format = "%Y.%m.%d": if that is how the file writes its dates, write it under '
+        "[source] in the mapping file. effekt does not do so itself, since dates are never guessed."
+    )
+    assert err.render("sv").endswith(
+        "rad 1 har formen NNNN.NN.NN (N står för en siffra). Alla 2 kan läsas med "
+        'date_format = "%Y.%m.%d": om det är så filen skriver sina datum, skriv det under '
+        "[source] i mappningsfilen. effekt gör det inte själv, eftersom datum aldrig gissas."
+    )
+    one = refusal(["1 mars 2027"])
+    assert one.render("en").endswith(
+        'It is read by date_format = "%d %B %Y": if that is how the file writes its dates, write '
+        "it under [source] in the mapping file. effekt does not do so itself, since dates are "
+        "never guessed."
+    )
+    assert 'Värdet kan läsas med date_format = "%d %B %Y": om det är så' in one.render("sv")
+    for said in (err, one):
+        for lang in ("en", "sv"):
+            assert "2027.03.01" not in said.render(lang) and "mars" not in said.render(lang)
+
+
+def test_a_date_format_that_does_not_fit_the_column_is_given_the_one_that_does() -> None:
+    err = refusal(["31/03/2027", "1/4/2027"], "%d.%m.%Y", column="release")
+    assert (err.code, err.params["suggested"]) == ("import.date_not_in_format", ("%d/%m/%Y",))
+    assert 'All 2 are read by date_format = "%d/%m/%Y": if that is' in err.render("en")
+
+
+def test_an_events_file_is_told_to_write_the_suggestion_under_its_own_table() -> None:
+    reader = DateReader("brott.csv", None, '[[events]] id = "brott"')
+    with pytest.raises(DataError) as info:
+        reader.read(pd.Series(["31/03/2027"], name="datum"))
+    assert 'write it under [[events]] id = "brott" in the mapping file' in info.value.render("en")
+
+
+def test_a_few_values_in_another_form_get_no_suggestion() -> None:
+    """One stray value among good ones is a mistake to correct, not the column's form."""
+    err = refusal(["2027-05-22", "2027-05-23", "31/03/2027"])
+    assert err.params["suggested"] == ()
+    assert err.render("en").endswith('e.g. date_format = "%d/%m/%Y".')
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["31/03/2027", "2027.03.31", "1/4/2027"],  # two forms: none reads them all
+        ["okänt", "saknas"],
+        ["31/31/2027", "1/1/2027"],  # neither order reads 31/31
+        ["2027-02-30", "2027-02-31"],  # ISO, but days that do not exist
+    ],
+)
+def test_no_date_format_is_suggested_unless_one_reads_every_failing_value(
+    values: list[str],
+) -> None:
+    assert refusal(values).params["suggested"] == ()
 
 
 def test_date_formats_module_examples_hold() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["MONTHS", "Fault", "date_format_fault", "date_format_ok", "read_by"]
+__all__ = ["MONTHS", "Fault", "date_format_fault", "date_format_ok", "example_of", "read_by"]
 
 _NAMES = (
     "januari februari mars april maj juni juli augusti september oktober november december",
@@ -64,6 +64,8 @@ _NUMBERS = frozenset("YymdHMS")
 _TOKEN = re.compile(r"%.?|[^%]", re.DOTALL)
 #: A date form written with letters, as spreadsheets write it: dd/mm/yyyy, ÅÅÅÅ-MM-DD.
 _LETTERS = re.compile(r"(?i)(?P<Y>[yå]{4})|(?P<y>[yå]{2})|(?P<m>m{1,2})|(?P<d>d{1,2})")
+#: 1 March 2027 at 13:45, as a pattern writes it (for a pattern with the month as a number).
+_EXAMPLE = {"Y": "2027", "y": "27", "m": "03", "d": "01", "H": "13", "M": "45", "S": "00"}
 #: Each part of a date read by a pattern, as pandas is given it.
 _STAMP = "%Y%m%d%H%M%S"
 
@@ -194,3 +196,15 @@ def read_by(text: pd.Series, pattern: str) -> tuple[pd.Series, pd.Series]:
     read = pd.to_datetime(stamps, format=_STAMP, errors="coerce")
     fits = pd.Series(stamps.notna().to_numpy()[codes], index=text.index)
     return fits, pd.Series(read.to_numpy()[codes], index=text.index)
+
+
+def example_of(pattern: str) -> str:
+    """1 March 2027 (at 13:45) as ``pattern`` writes it; the month as a number.
+
+    >>> example_of("%d/%m/%Y"), example_of("%m%d%y %H:%M")
+    ('01/03/2027', '030127 13:45')
+    """
+    return "".join(
+        "%" if t == "%%" else _EXAMPLE.get(t[1], t) if t.startswith("%") else t
+        for t in _TOKEN.findall(pattern)
+    )

@@ -25,7 +25,11 @@ A value that cannot be read so — another form, a day that does not exist
 (``2027-02-30``), a word — stops the import: :class:`DateReader` raises a
 :class:`~effekt.errors.DataError` naming the file, the column, the rows (1 = the first
 data row) and the form of the first (:func:`form_of`: ``31/01/2027`` is ``NN/NN/NNNN``),
-never the value. An empty cell is missing (NaT).
+never the value. An empty cell is missing (NaT). When most of the column cannot be read,
+its form is the question, not a typo: the message names the date_format that reads every
+one of those values (:func:`formats_reading`: ``2027.03.01`` is ``%Y.%m.%d``), or both
+orders when day and month could be either (``01/03/2027``), for the user to write in the
+mapping file; it is never applied by itself.
 """
 
 from __future__ import annotations
@@ -39,15 +43,25 @@ import numpy as np
 import pandas as pd
 
 from effekt.errors import DataError
-from effekt.evaluation_io.date_formats import read_by
+from effekt.evaluation_io.date_formats import MONTHS, example_of, read_by
 
-__all__ = ["DateReader", "form_of", "to_dates"]
+__all__ = ["DateReader", "form_of", "formats_reading", "to_dates"]
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _COMPACT = re.compile(r"\d{8}")
 #: At most this many row numbers in a message.
 _LISTED = 5
 _LONGEST_FORM = 24
+#: What to do about values that are not dates, when no date_format reads them.
+_ADVICE = {
+    "import.date_unreadable": "import.date_advice.unreadable",
+    "import.date_not_in_format": "import.date_advice.not_in_format",
+    "import.date_impossible": "import.date_advice.impossible",
+}
+#: A time after a date: 13:45 or 13:45:10, after a space or a T.
+_TIME = re.compile(r"(?P<date>.+?)(?P<sep>\s+|T)(?P<time>\d{1,2}:\d{2}(?::\d{2})?)")
+#: A date's runs: digits, letters, anything else (the separators).
+_RUN = re.compile(r"\d+|[^\W\d_]+|[\W_]+")
 
 
 def form_of(value: str) -> str:
@@ -79,6 +93,76 @@ def _text(value: object) -> str | None:
             return str(int(value))
     text = str(value).strip()
     return text or None
+
+
+def _candidates(value: str) -> list[tuple[str, ...]]:
+    """The date_formats a value's form suggests, in groups: one pattern, or both orders of
+    day and month (day first) where the form cannot tell them apart. ``1 mars 2027``: the
+    name is the month, four digits the year, the other number the day."""
+    found = _TIME.fullmatch(value)
+    date, clock = value, ""
+    if found is not None:
+        date = found["date"]
+        clock = ("T" if found["sep"] == "T" else " ") + (
+            "%H:%M:%S" if found["time"].count(":") == 2 else "%H:%M"
+        )
+    runs = _RUN.findall(date)
+    kinds = "".join("a" if r.isalpha() else str(min(len(r), 9)) for r in runs if r.isalnum())
+    if kinds == "8":
+        return [(f"%Y%m%d{clock}",), (f"%d%m%Y{clock}", f"%m%d%Y{clock}")]
+    if re.fullmatch("4[12][12]", kinds):
+        return [(_pattern(runs, "Ymd", clock),)]
+    if re.fullmatch("[12][12][24]", kinds):
+        year = "Y" if kinds[2] == "4" else "y"
+        return [(_pattern(runs, "dm" + year, clock), _pattern(runs, "md" + year, clock))]
+    name = next((r for r in runs if r.isalpha()), "")
+    numbers = kinds.replace("a", "")
+    if kinds.count("a") != 1 or len(numbers) != 2 or name.lower() not in MONTHS:
+        return []
+    if sorted(numbers) in (["1", "4"], ["2", "4"]):
+        parts = "".join("Y" if k == "4" else "d" for k in numbers)
+    elif set(numbers) <= {"1", "2"}:
+        parts = "dy"
+    else:
+        return []
+    after = runs[runs.index(name) + 1] if runs.index(name) + 1 < len(runs) else ""
+    short = len(name) <= 3 or after.startswith(".")
+    month = kinds.index("a")
+    return [(_pattern(runs, parts[:month] + ("b" if short else "B") + parts[month:], clock),)]
+
+
+def _pattern(runs: list[str], directives: str, clock: str) -> str:
+    """A date's runs as a pattern: its numbers and name by ``directives`` in turn, its
+    separators as written (spaces as one, ``%`` as ``%%``; the dot of a short month name
+    dropped before a space, since ``%b`` takes it), then ``clock``."""
+    given = iter(directives)
+    out: list[str] = []
+    for i, run in enumerate(runs):
+        if run.isalnum():
+            out.append("%" + next(given))
+            continue
+        if i and runs[i - 1].isalpha() and run.startswith(".") and run[1:].isspace():
+            run = run[1:]
+        out.append(re.sub(r"\s+", " ", run).replace("%", "%%"))
+    return "".join(out) + clock
+
+
+def formats_reading(values: list[str]) -> tuple[str, ...]:
+    """The date_format that reads every one of ``values``, suggested by the first one's form;
+    both orders, day first then month first, when both read them all (no day or month
+    above 12); none when no pattern does.
+
+    >>> formats_reading(["2027.03.01"]), formats_reading(["01/03/2027", "5/6/2027"])
+    (('%Y.%m.%d',), ('%d/%m/%Y', '%m/%d/%Y'))
+    >>> formats_reading(["15 okt. 2027", "1 mars 2027"]), formats_reading(["31/31/2027"])
+    (('%d %b %Y',), ())
+    """
+    text = pd.Series(values, dtype=object)
+    for group in _candidates(values[0]) if values else []:
+        reading = tuple(p for p in group if read_by(text, p)[1].notna().all())
+        if reading:
+            return reading
+    return ()
 
 
 @dataclass(frozen=True)
@@ -119,13 +203,22 @@ class DateReader:
         bad = (text.notna() & dates.isna()).to_numpy()
         if bad.any():
             numbers = rows.to_numpy() if rows is not None else np.arange(1, len(values) + 1)
-            raise self._refusal(str(values.name or ""), text, fits.to_numpy(), bad, numbers)
+            filled = int((text.notna() | stamps).sum())
+            raise self._refusal(str(values.name or ""), text, fits.to_numpy(), bad, numbers, filled)
         return dates
 
     def _refusal(
-        self, column: str, text: pd.Series, fits: np.ndarray, bad: np.ndarray, rows: np.ndarray
+        self,
+        column: str,
+        text: pd.Series,
+        fits: np.ndarray,
+        bad: np.ndarray,
+        rows: np.ndarray,
+        filled: int,
     ) -> DataError:
-        """The error for the values that are not dates: their rows, the first one's form."""
+        """The error for the values that are not dates: their rows, the first one's form,
+        and what to do — with the date_format that reads them when they are most of the
+        column's ``filled`` (not empty) cells."""
         at = np.flatnonzero(bad)
         first = int(at[0])
         if fits[first]:
@@ -134,8 +227,10 @@ class DateReader:
             code = "import.date_unreadable"
         else:
             code = "import.date_not_in_format"
+        failing = [str(v) for v in text.iloc[at]]
+        suggested = formats_reading(failing) if 2 * len(at) > filled else ()
         listed = [str(int(r)) for r in rows[at[:_LISTED]]]
-        form = form_of(str(text.iloc[first]))
+        form = form_of(failing[0])
         return DataError(
             code,
             path=self.path,
@@ -147,7 +242,23 @@ class DateReader:
             legend=("import.form.letters" if "a" in form else "import.form.digits", {}),
             date_format=self.date_format or "",
             table=self.table,
+            suggested=suggested,
+            advice=self._advice(code, suggested, len(at)),
         )
+
+    def _advice(
+        self, code: str, suggested: tuple[str, ...], count: int
+    ) -> tuple[str, dict[str, object]]:
+        """What to do, as a message: write the date_format that reads the values (or check
+        which of two does), else what the code's message has always said."""
+        said: dict[str, object] = {"table": self.table, "count": count}
+        if len(suggested) == 2:
+            first, second = suggested
+            both = {"first": first, "second": second, "example": example_of(first)}
+            return "import.date_advice.either", said | both
+        if suggested:
+            return "import.date_advice.suggested", said | {"pattern": suggested[0]}
+        return _ADVICE[code], said
 
 
 def to_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:

@@ -87,3 +87,19 @@ def test_rosenbaum_status_gives_the_critical_gamma_of_a_significant_effect() -> 
     sens = run_psm(frame, yt[:, 0], yt[:, 1] == 1, ["x"], [], "continuous", 0.95).sensitivity
     assert sens is not None
     assert sens["status"] == "significant_up_to" and sens["critical_gamma"] > 1.0
+
+
+def test_matching_counts_each_value_of_a_categorical_or_0_1_covariate_in_every_group() -> None:
+    frame, yt = matched_data(1.0)
+    t = yt[:, 1] == 1
+    frame["kommun"] = np.where(np.arange(len(frame)) % 3 == 0, "A", "B")
+    frame["stod"] = (np.arange(len(frame)) % 4 == 0).astype(int)
+    r = run_psm(frame, yt[:, 0], t, ["x", "kommun", "stod"], [], "continuous", 0.95)
+    counts = r.details["_balance_counts"]
+    assert set(counts) == {"kommunB", "stod"}  # x is measured, not counted
+    treated_before, treated_after, comparison_before, comparison_after = counts["kommunB"]
+    a = frame["kommun"].to_numpy() == "A"
+    assert treated_before == [float((t & a).sum()), float((t & ~a).sum())]  # A, the reference
+    assert comparison_before == [float((~t & a).sum()), float((~t & ~a).sum())]
+    assert sum(treated_after) == r.n_treated
+    assert sum(comparison_after) == pytest.approx(r.n_control_weighted)

@@ -2,10 +2,15 @@
 group is suppressed with its totals over all cohorts (which the pooled means give away),
 the pooled means and the values that give them go only with those totals, the settle
 engine's effects only for published cohorts, and the report names the hidden cohorts a
-payment per outcome can give away."""
+payment per outcome can give away. Beside the effect: the standard error and p-value go
+with the pooled means, a did's clusters with both group sizes, the balance as rounded
+differences without means (none for a covariate with a small count), the Rosenbaum bounds
+as the sentence's figures, the rows read when nothing that became of them is small."""
 
 from __future__ import annotations
 
+import doctest
+import math
 from typing import Any
 
 import numpy as np
@@ -16,12 +21,20 @@ from scipy import optimize
 from small_contracts import PARTIES, checked, contract_text
 
 from effekt.engine.suppression import derivable_cells
+from effekt.services import publication
 from effekt.services.publication import (
+    category_counts,
     cohorts_paid_per_outcome,
+    hidden_covariates,
     hidden_settlement_effects,
     pooled_published,
+    publishable,
+    published_balance,
     published_decisions,
+    published_effect,
+    published_sensitivity,
     published_table,
+    rows_read_published,
 )
 
 # (cohort, group, achieved, not achieved): a's 3 treated and b's 2 comparison are small
@@ -297,3 +310,96 @@ def test_payments_per_outcome_name_the_hidden_cohorts_they_can_give_away() -> No
     assert cohorts_paid_per_outcome(checked(text), "m", MEASUREMENTS) == []  # a is not paid
     card = text.replace('cohorts = ["b", "c"]\n', "")
     assert cohorts_paid_per_outcome(checked(card), "m", MEASUREMENTS) == ["a"]
+
+
+# ------------------------------------------------------- the figures beside the effect
+
+EFFECT = {"estimate": 0.05, "ci_low": -0.06, "ci_high": 0.18, "se": 0.062, "p_value": 0.35,
+          "treated_mean": 0.48, "counterfactual_mean": 0.43, "n_treated": 63, "n_control": 78,
+          "n_control_weighted": 78.0, "method": "difference-in-differences (…, 141 clusters)",
+          "method_code": "did_clustered", "method_params": {"clusters": 141}}  # fmt: skip
+
+
+def test_the_standard_error_and_p_value_go_only_with_the_pooled_means() -> None:
+    shown = published_effect(EFFECT, table(CELLS), pooled=True)
+    assert (shown["se"], shown["p_value"]) == (0.062, 0.35)
+    hidden = published_effect(EFFECT, table(FEW), pooled=False)
+    assert [hidden[k] for k in ("se", "p_value", "treated_mean", "counterfactual_mean")] == [
+        None, None, None, None]  # fmt: skip
+    # the estimate and its interval are published whatever the counts
+    assert [hidden[k] for k in ("estimate", "ci_low", "ci_high")] == [0.05, -0.06, 0.18]
+
+
+def test_a_dids_clusters_go_only_with_the_sizes_of_both_groups() -> None:
+    assert published_effect(EFFECT, table(CELLS), pooled=True)["method_params"] == {
+        "clusters": 141}  # fmt: skip
+    hidden_group = table(FEW)
+    hidden_group["group_totals"]["comparison"]["total"] = None
+    shown = published_effect(EFFECT, hidden_group, pooled=False)
+    assert (shown["n_treated"], shown["n_control"], shown["n_control_weighted"]) == (63, None,
+                                                                                    None)  # fmt: skip
+    assert shown["method_params"] == {"clusters": None}  # 141 − 63 would be the comparison's
+    assert shown["method"] is None  # the engine's label says it too
+    assert EFFECT["method_params"] == {"clusters": 141}  # the evaluator's result untouched
+
+
+BALANCE = {
+    "alder": {"label": "alder", "mean_treated": 13.93, "mean_control_before": 13.99,
+              "mean_control_after": 13.95, "smd_before": -0.03976, "smd_after": -0.012,
+              "passed": True},
+    "stod": {"label": "stod", "mean_treated": 0.05, "mean_control_before": 0.3,
+             "mean_control_after": 0.05, "smd_before": -1.147, "smd_after": 0.0, "passed": True},
+    "x": {"label": "x", "smd_before": float("nan"), "smd_after": 0.104, "passed": False},
+}  # fmt: skip
+
+
+def test_balance_is_published_as_rounded_differences_without_the_means() -> None:
+    shown = published_balance(BALANCE, hidden=["stod"])
+    assert shown["alder"] == {"label": "alder", "smd_before": -0.04, "smd_after": -0.01,
+                              "passed": True}  # fmt: skip
+    assert shown["stod"] == {"label": "stod", "smd_before": None, "smd_after": None,
+                             "passed": True, "suppressed": True}  # fmt: skip
+    assert math.isnan(shown["x"]["smd_before"]) and shown["x"]["smd_after"] == 0.1
+    assert shown["x"]["passed"] is False  # judged on the unrounded 0.104
+    assert "mean_treated" in BALANCE["alder"]  # the evaluator's result untouched
+
+
+def test_a_covariate_with_a_small_count_in_any_group_has_its_balance_hidden() -> None:
+    # rows: treated before and after, comparison before and after; columns: its values
+    counts = {
+        "stod": [[2, 38], [2, 38], [24, 56], [2, 38]],  # 2 treated had support
+        "kommunB": [[10, 19, 11], [10, 19, 11], [27, 27, 26], [9.5, 19, 11.5]],
+        "kommunC": [[10, 19, 11], [10, 19, 11], [27, 27, 26], [9.5, 19, 11.5]],
+        "kon": [[20, 20], [20, 20], [40, 40], [19.6, 20.4]],
+        "fler": [[0, 40], [0, 40], [5, 75], [0.4, 39.6]],  # weighted 0.4 is a person
+    }
+    assert hidden_covariates(counts, threshold=5) == ["fler", "stod"]
+    assert hidden_covariates(counts, threshold=10) == ["fler", "kommunB", "kommunC", "stod"]
+
+
+SENSITIVITY = {"status": "significant_up_to", "alpha": 0.05, "max_gamma": 1000.0,
+               "critical_gamma": 1.2189, "n_sets": 30, "gamma": [1.0, 1.25],
+               "p_upper": [0.01, 0.2], "note": "Wilcoxon signed-rank …"}  # fmt: skip
+
+
+def test_rosenbaum_bounds_publish_the_sentences_figures_and_not_the_bounds_per_gamma() -> None:
+    assert published_sensitivity(SENSITIVITY, treated_size=True) == {
+        "status": "significant_up_to", "alpha": 0.05, "max_gamma": 1000.0,
+        "critical_gamma": 1.22, "n_sets": 30}  # fmt: skip
+    assert published_sensitivity(SENSITIVITY, treated_size=False)["n_sets"] is None
+    assert published_sensitivity(None, treated_size=True) is None
+
+
+def test_the_rows_read_go_only_when_nothing_that_became_of_them_is_small() -> None:
+    # duplicates, ineligible, excluded (treated, comparison), analysed (treated, comparison)
+    assert rows_read_published([0, 60, 0, 16, 120, 524, 0], 5) is True
+    assert rows_read_published([0, 60, 0, 3, 120, 524, 0], 5) is False
+    assert rows_read_published([0, 0, 0, 0, 2, 0, 0], 5) is False
+
+
+def test_a_table_is_publishable_when_nothing_in_it_would_be_suppressed() -> None:
+    assert doctest.testmod(publication).failed == 0
+    assert publishable(np.zeros((2, 0)), 5) is True  # nobody outside the table
+    assert publishable([[0.4, 10]], 5) is False  # a weighted person is a person
+    assert publishable(category_counts(np.array(["a", "a", "b"]), np.array([1.0, 0.0, 1.0]),
+                                       "binary"), 1) is True  # fmt: skip

@@ -24,7 +24,10 @@
    (:func:`published_measurements`) are suppressed by the same rule, and the pooled
    means, the decisions' effects and the settle engine's per-cohort effects are
    published only where they give away no hidden count (``publication``); they go in
-   the report, not the investor view.
+   the report, not the investor view. So are the figures beside the effect: the
+   ``publication`` verdicts say whether the naive comparison, the other population's
+   effect and the rows read may be published and which balance rows are hidden (the
+   reasons, figure by figure, are in :mod:`effekt.services.publication`).
 7. **The run record**: plan hash, data hash (sha256 of the file's bytes), mapping and
    contract hashes, seed, package versions.
 
@@ -92,11 +95,15 @@ from effekt.services.evaluation_plan import (  # re-exported: the plan is part o
     parse_covariates,
 )
 from effekt.services.publication import (  # the two published_* re-exported
+    category_counts,
     cohorts_paid_per_outcome,
+    hidden_covariates,
     hidden_settlement_effects,
     pooled_published,
+    publishable,
     published_measurements,
     published_table,
+    rows_read_published,
 )
 
 # --------------------------------------------------------------------------- the data
@@ -461,6 +468,81 @@ def _published(
     return published_table(cohort[rows], groups, y[rows], kind, plan.suppression_threshold)
 
 
+@dataclass
+class _Analysis:
+    """One population's analysis: the result, its frame, outcome and treatment, and
+    which rows of the whole frame it holds."""
+
+    result: MethodResult
+    frame: pd.DataFrame
+    y: np.ndarray
+    t: np.ndarray
+    rows: pd.Series
+
+
+def _outside_table(a: _Analysis, kind: str) -> np.ndarray:
+    """The analysed frame's persons the published table does not count — treated left
+    out, comparison persons not matched — by group and outcome category."""
+    inside = np.zeros(len(a.y), dtype=bool)
+    inside[a.result.focal] = True
+    inside[a.result.comparison] = True
+    outside = ~inside
+    return category_counts(a.t[outside], a.y[outside], kind)
+
+
+def _engagement_table(referred: _Analysis, engaged: pd.Series, kind: str) -> np.ndarray:
+    """The treated analysed among everyone referred, by engaged or not and outcome
+    category: what the other population's figures, beside the main ones, give away."""
+    flags = engaged[referred.rows].fillna(False).astype(bool).to_numpy()
+    focal = referred.result.focal
+    return category_counts(flags[focal], referred.y[focal], kind)
+
+
+def _row_fates(data: _Data, policies: dict[str, Any], main: _Analysis) -> list[int]:
+    """What became of every row read — a duplicate, ineligible, excluded by a policy (per
+    group), in the published table (treated, comparison), analysed but not in it (treated
+    left out, comparison persons not matched) — and the rest (outside the population),
+    so that they sum to the rows read."""
+    q = data.quality
+    parts = [len(q.excluded.get(k, [])) for k in ("duplicate", "ineligible")]
+    for key, value in policies.items():
+        if key.startswith("excluded_"):
+            parts += list(value.values()) if isinstance(value, dict) else [int(value)]
+    r = main.result
+    parts += [r.focal.size, r.comparison.size, *_outside_table(main, "n").ravel().tolist()]
+    return [*parts, q.rows_read - sum(parts)]
+
+
+def _publication(
+    plan: AnalysisPlan,
+    data: _Data,
+    policies: dict[str, Any],
+    main: _Analysis,
+    referred: _Analysis | None,
+    engaged: pd.Series | None,
+    kind: str,
+    pooled: bool,
+) -> dict[str, Any]:
+    """The service's verdicts on the figures beside the table (publication.py): the
+    pooled means, the naive comparison, the other population's figures, the balance
+    rows hidden and the rows read."""
+    threshold = plan.suppression_threshold
+    other = (
+        referred is not None
+        and engaged is not None
+        and publishable(_engagement_table(referred, engaged, kind), threshold)
+    )
+    return {
+        "pooled": pooled,
+        "naive": pooled and publishable(_outside_table(main, kind), threshold),
+        "other_populations": pooled and other,
+        "balance_hidden": hidden_covariates(
+            main.result.details.get("_balance_counts", {}), threshold
+        ),
+        "rows_read": rows_read_published(_row_fates(data, policies, main), threshold),
+    }
+
+
 # ------------------------------------------------------------------------- run record
 
 
@@ -551,25 +633,31 @@ def evaluate(
     def in_population(population: str) -> pd.Series:
         return ev.population_mask(t_all, engaged, population)  # type: ignore[arg-type]
 
-    def analyse(population: str) -> tuple[MethodResult, pd.DataFrame, np.ndarray, np.ndarray]:
+    def analyse(population: str) -> _Analysis:
         mask = keep & in_population(population)
         sub = frame.loc[mask].reset_index(drop=True)
         y = y_all[mask].to_numpy(dtype=np.float64)
         t = t_all[mask].to_numpy(dtype=bool)
         r = _run(plan, sub, y, t, kind, baseline_value)
-        return r, sub, y, t
+        return _Analysis(r, sub, y, t, mask)
 
-    main, sub, y, t = analyse(plan.population)
+    analysis = analyse(plan.population)
+    main, sub, y, t = analysis.result, analysis.frame, analysis.y, analysis.t
     primary_label = ev.POPULATION_LABELS[plan.population]
     effects = {primary_label: _effect_json(main, primary_label)}
     other = "engaged" if plan.population == "referred" else "referred"
     not_analysed: dict[str, dict[str, str]] = {}  # the secondary population, and why not
+    referred = analysis if plan.population == "referred" else None
     if engaged is not None:
         other_label = ev.POPULATION_LABELS[other]
         try:
-            effects[other_label] = _effect_json(analyse(other)[0], other_label)
+            secondary = analyse(other)
+            effects[other_label] = _effect_json(secondary.result, other_label)
+            if referred is None:
+                referred = secondary
         except DataError as exc:
             not_analysed[other_label] = {"code": exc.code, "reason": exc.render(lang)}
+            referred = None  # no other population's figures to publish
     naive = float(y[t].mean() - y[~t].mean()) if (~t).any() and plan.method != "did" else None
     published = _published(plan, sub, y, t, main, kind)
     result: dict[str, Any] = {
@@ -599,7 +687,6 @@ def evaluate(
         "quality": data.quality.as_json(rows=True),
         "policies": policy_counts,
         "published": published,
-        "publication": {"pooled": pooled_published(published)},
         "left_out": None,
         "investor_view": {
             "contract": plan.contract_id,
@@ -610,6 +697,11 @@ def evaluate(
         },
         "run": run_record(plan_hash, data, plan),
     }
+
+    def publication(pooled: bool) -> dict[str, Any]:
+        return _publication(plan, data, policy_counts, analysis, referred, engaged, kind, pooled)
+
+    result["publication"] = publication(pooled_published(published))
     if plan.method != "did":  # a did's rows are person-periods, its treated only "after"
         treated_in_population = t_all & in_population(plan.population)
         result["left_out"] = left_out(
@@ -636,7 +728,7 @@ def evaluate(
         result["settlement"] = settlement
         pooled = pooled_published(published, shown)
         result["publication"] = {
-            "pooled": pooled,
+            **publication(pooled),
             "hidden_effects": hidden_settlement_effects(
                 contract, settlement["decisions"], shown, pooled, lang
             ),

@@ -243,6 +243,38 @@ def _rosenbaum(diffs: FloatArray, confidence: float) -> dict[str, Any] | None:
     }
 
 
+def _levels(series: pd.Series) -> list[Any] | None:
+    """The values of a covariate whose balance gives counts away — every level of a
+    categorical (or yes/no) one, 0 and 1 of a 0/1 one — or None for a measured one."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return [0.0, 1.0] if series.isin([0, 1]).all() else None
+    return sorted(series.unique().tolist(), key=str)
+
+
+def _balance_counts(
+    frame: pd.DataFrame, covariates: list[str], squared: list[str], t: BoolArray,
+    weights: FloatArray,
+) -> dict[str, list[list[float]]]:  # fmt: skip
+    """Per balance row of a 0/1 or categorical covariate, the persons with each of the
+    covariate's values (rows: the treated before and after matching, the comparison
+    persons before and after, matching-weighted). The balance's means and SMDs are
+    functions of these counts; the report hides a row where one is small."""
+    groups = [t.astype(np.float64), np.where(t, weights, 0.0),
+              (~t).astype(np.float64), np.where(~t, weights, 0.0)]  # fmt: skip
+    out: dict[str, list[list[float]]] = {}
+    for name in covariates:
+        series = frame[name]
+        levels = _levels(series)
+        if levels is None:
+            continue
+        values = series.to_numpy(dtype=object)
+        counts = [[float(np.sum(g[values == level])) for level in levels] for g in groups]
+        columns = model_matrix(frame, [name], squared=[name] if name in squared else [],
+                               intercept=False).names  # fmt: skip
+        out.update({column: counts for column in columns})
+    return out
+
+
 def run_psm(
     frame: pd.DataFrame,
     y: FloatArray,
@@ -339,6 +371,7 @@ def run_psm(
     sens = _rosenbaum(sign * (y[focal] - counterfactual), confidence)
     wc_total = float(weights[~t].sum())
     details["propensity_model"] = list(mm.names)
+    details["_balance_counts"] = _balance_counts(frame, covariates, squared, t, weights)
     return MethodResult(
         effect=eff,
         method="psm",

@@ -1,9 +1,15 @@
 """What ``effekt evaluate`` may publish: the suppressed table and every figure beside it.
 
-Counts about people are published only as aggregates with small cells hidden (threshold 5
-by default) and complements, so that no hidden cell can be worked out from what is
-published (:mod:`effekt.engine.suppression`). The report publishes more than the table,
-and each further figure is a relation a reader can combine with it:
+**The rule.** No published figure may let a reader work out a count of persons below the
+threshold (5 by default), or one person's value, together with the other published
+figures. The evaluator's output (``--json``) keeps every figure in full; the report —
+text, HTML with its balance plot, JSON — and the investor view publish what follows, each
+figure suppressed, coarsened or kept for a stated reason.
+
+Counts about people are published only as aggregates with small cells hidden and
+complements, so that no hidden cell can be worked out from what is published
+(:mod:`effekt.engine.suppression`). The report publishes more than the table, and each
+further figure is a relation a reader can combine with it:
 
 * the pooled figures — a group's mean over all cohorts times its size is the group's
   count per outcome category, the **group total** of the table;
@@ -22,7 +28,73 @@ number of outcomes) can give away, so that the report says so.
 
 The effect estimate, its interval and the payments are published whatever the counts: when
 a whole group has 1–4 persons in a category, they can give that number away (a limit of
-evaluating and paying on so few persons, which the report states).
+evaluating and paying on so few persons, which the report states). So can the interval of
+a 1:1 match on a binary outcome give the numbers of pairs whose treated person alone, or
+whose comparison person alone, achieved it: the estimate is their difference over the
+pairs, the standard error (the interval's half-width over z) their sum.
+
+**The figures beside the effect**, figure by figure (:func:`published_effect` and the
+functions below; the service's verdicts are in the result's ``publication``):
+
+* *Standard error and p-value* — only with the pooled means. Without them, the standard
+  error of a difference in proportions, with the estimate and the group sizes, gives the
+  two shares back; a t interval's width over its standard error is the t quantile, whose
+  degrees of freedom give a hidden group's size, and then the standard deviation (two
+  treated persons' values, exactly). With the means published, they add for a difference
+  in proportions nothing the means and sizes do not give, and for a t interval the
+  degrees of freedom of groups of five or more. Where the interval is the estimate ± z ×
+  SE (matching, an estimated baseline) they are the interval restated: published with
+  it when the means are, and hiding them otherwise costs nothing the interval gives.
+* *The method's parameters* — a did's number of clusters is the persons of both groups:
+  published (with the engine's English label, which states it) only when both group sizes
+  are. The tie tolerance of matching with replacement, 1/n² of the comparison pool past
+  316 persons, can give the pool's size, which is never small: kept.
+* *Group sizes* (and the number of matched sets of the Rosenbaum bounds, one per treated
+  person analysed) — only when the table publishes the group's total.
+* *The other population's effect* (engaged only, or everyone referred) — its estimate,
+  interval and standard error only with the pooled means and when the treated analysed,
+  split by engaged or not and by outcome category, have no count of 1–4
+  (:func:`publishable`). Its estimate is a mean written in full: beside the main means it
+  is a fraction whose denominator is the number who engaged, so it gives away how many did
+  not, and how many of them achieved the outcome.
+* *The unadjusted (naive) difference* — over everyone analysed, the treated left out and
+  the comparison persons not matched included: less the published means it is a share of
+  the persons outside the table, a fraction whose denominator reads back as their number.
+  Only with the pooled means and when those outside persons, by group and outcome
+  category, have no count of 1–4.
+* *Covariate balance* — never the means before and after matching: a 0/1 covariate's mean
+  times the group's size is a count (2 of 40 treated had earlier support), the levels of a
+  categorical one give the reference level's count as the rest, and the means of two sets
+  differing by one person give that person's value (41 comparison persons before matching,
+  40 after). The standardised mean differences are published rounded to
+  :data:`SMD_DECIMALS` decimals, enough to judge them against the balance threshold (0.1)
+  and too few to be solved back for counts, as full-precision ones can (the after-matching
+  SMD of a 0/1 covariate is a function of two counts); and not at all for a 0/1 or
+  categorical covariate with 1–4 persons of some value in a group the balance compares
+  (:func:`hidden_covariates`), where only whether it passed is shown. Whether each
+  covariate passed is judged on the unrounded figure. The balance plot draws these
+  published figures only.
+* *Rosenbaum bounds* — the status, the level, the largest Γ examined and the critical Γ to
+  :data:`GAMMA_DECIMALS` decimals, as the report's sentence reads them; the number of
+  matched sets as a group size (above); never the p-value bounds per Γ. Those give the
+  signed-rank statistic and the sums of the ranks, and on a binary outcome with 1:2
+  matching they leave one table of matched sets (how many sets had the treated person
+  achieve it and neither, one or both controls, and so on) where the estimate, standard
+  error and critical Γ leave many.
+* *Rows read* — the sum of what became of every row (a duplicate, ineligible, excluded by
+  a policy, in the table, analysed but outside it, outside the population): with the
+  other published counts, one part follows from it. Published only when no part is 1–4
+  (:func:`rows_read_published`); the data-quality counts themselves show 1–4 as "< 5".
+
+**Left as they are, and why.** The decisions' yes/no (one bit), the plan (no data), the
+labels of a categorical covariate's levels (which values occur, not how often). Not
+handled here: the data-quality counts are shown one by one, 1–4 as "< 5", and a column's
+missing values overlap the policies' counts (the missing outcomes are those imputed or
+excluded, and those among ineligible rows), so where every other term is published a "< 5"
+can follow from them; and for a count outcome the pooled mean times the group's size is
+its number of events, which beside the table's 0, 1 and 2+ can show that one person had
+three events (22 events for 10 persons with 2+ events would be two persons with three or
+one with four; 21 is one person with three).
 """
 
 from __future__ import annotations
@@ -37,16 +109,24 @@ from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import Measurement
 from effekt.contract.quantity import expected
 from effekt.contract.rules import RateCard, SavingsShare, Threshold, Tiers
-from effekt.engine.suppression import suppress
+from effekt.engine.suppression import primary_suppression, suppress, with_totals
 from effekt.i18n import translate
 
 __all__ = [
+    "category_counts",
     "cohorts_paid_per_outcome",
+    "group_size_published",
+    "hidden_covariates",
     "hidden_settlement_effects",
     "pooled_published",
+    "publishable",
+    "published_balance",
     "published_decisions",
+    "published_effect",
     "published_measurements",
+    "published_sensitivity",
     "published_table",
+    "rows_read_published",
 ]
 
 #: The groups of the published table, in the order of its rows within a cohort.
@@ -325,3 +405,154 @@ def cohorts_paid_per_outcome(
         else:
             out |= hidden & set(rule.cohorts)
     return sorted(out)
+
+
+# ------------------------------------------------------- the figures beside the effect
+
+
+def category_counts(groups: np.ndarray, values: np.ndarray, kind: str) -> np.ndarray:
+    """Persons by group (rows, in sorted order) and outcome category (the published
+    table's columns for ``kind``)."""
+    names, row = np.unique(np.asarray(groups).astype(str), return_inverse=True)
+    out = np.zeros((len(names), len(_categories(kind))), dtype=np.int64)
+    np.add.at(out, (row, _category(np.asarray(values, dtype=float), kind)), 1)
+    return out
+
+
+def publishable(counts: Any, threshold: int) -> bool:
+    """Whether a table of (possibly weighted) counts would be published whole: no cell,
+    row or column total or grand total of 1 to ``threshold`` − 1 persons, so nothing
+    would be suppressed, and no complement either.
+
+    >>> publishable([[0, 7], [5, 12]], 5), publishable([[3, 7], [5, 12]], 5)
+    (True, False)
+    """
+    a = np.asarray(counts, dtype=np.float64)
+    if a.size == 0:
+        return True
+    whole = np.vectorize(_as_count, otypes=[np.int64])(a.reshape(a.shape[0], -1))
+    return not primary_suppression(with_totals(whole), threshold).any()
+
+
+def group_size_published(table: dict[str, Any], group: str) -> bool:
+    """Whether the table publishes the group's size (a group it does not hold has none)."""
+    totals = table["group_totals"].get(group)
+    return totals is None or totals["total"] is not None
+
+
+#: The effect's figures that are the means over all cohorts or follow from them.
+_POOLED_MEANS = ("treated_mean", "counterfactual_mean", "rate_ratio", "rate_ratio_ci_low",
+                 "rate_ratio_ci_high")  # fmt: skip
+
+
+def published_effect(effect: dict[str, Any], table: dict[str, Any], pooled: bool) -> dict[str, Any]:
+    """The effect as it may be published (one population's, as the result holds it).
+
+    Without the pooled means (:func:`pooled_published`), neither the means and the rate
+    ratio nor the standard error and p-value; a group's size only when the table
+    publishes that group's total; the number of clusters a did's standard error is
+    clustered on (the persons of both groups) only when both sizes are published, and
+    the engine's English label, which states it, only with it.
+    """
+    out = dict(effect)
+    if not pooled:
+        out.update({k: None for k in (*_POOLED_MEANS, "se", "p_value") if k in out})
+    treated = group_size_published(table, "treated")
+    comparison = group_size_published(table, "comparison")
+    if not treated:
+        out["n_treated"] = None
+    if not comparison:
+        out["n_control"] = None
+        out["n_control_weighted"] = None
+    params = dict(out.get("method_params") or {})
+    if "clusters" in params and not (treated and comparison):
+        out["method_params"] = {**params, "clusters": None}
+        out["method"] = None
+    return out
+
+
+def rows_read_published(parts: Iterable[int], threshold: int) -> bool:
+    """Whether the number of rows read may be published beside the data-quality counts.
+
+    ``parts`` are what became of every row read: duplicates, ineligible, excluded by
+    the policies (per group), outside the population, analysed treated and comparison
+    rows, and any rest. The rows read are their sum, so with the other parts published
+    (the quality counts, the table's totals) a part of 1 to ``threshold`` − 1 rows
+    follows from it; it is published only when no part is one.
+    """
+    return all(p == 0 or p >= threshold for p in parts)
+
+
+#: Decimals a standardised mean difference is published with: enough to judge it
+#: against a balance threshold such as 0.1, too few to pin down the counts behind it.
+SMD_DECIMALS = 2
+
+
+def hidden_covariates(counts: dict[str, list[list[float]]], threshold: int) -> list[str]:
+    """The balance rows whose covariate has 1 to ``threshold`` − 1 persons with one of its
+    values in a group the balance compares.
+
+    ``counts``: per balance row (a model-matrix column) of a 0/1 or categorical covariate,
+    the persons per value of the covariate (every level, the reference level too) in each
+    group — the treated before and after matching, the comparison persons before and
+    after (matching-weighted; a weighted count is rounded as in the measurements, never
+    to 0).
+    """
+    return sorted(
+        name
+        for name, groups in counts.items()
+        if any(0 < _as_count(float(v)) < threshold for row in groups for v in row)
+    )
+
+
+def _rounded(value: Any) -> Any:
+    if value is None or not math.isfinite(float(value)):
+        return value
+    return round(float(value), SMD_DECIMALS) + 0.0  # + 0.0: no -0.0
+
+
+def published_balance(
+    balance: dict[str, dict[str, Any]], hidden: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """Covariate balance as it may be published: per covariate its label, the
+    standardised mean differences before and after matching rounded to
+    :data:`SMD_DECIMALS` (``None`` for a covariate of :func:`hidden_covariates`, with
+    ``suppressed``) and whether it passed; never the means."""
+    secret = set(hidden)
+    out = {}
+    for name, b in balance.items():
+        shown = name not in secret
+        row: dict[str, Any] = {
+            "label": b.get("label", name),
+            "smd_before": _rounded(b.get("smd_before")) if shown else None,
+            "smd_after": _rounded(b.get("smd_after")) if shown else None,
+        }
+        if "passed" in b:
+            row["passed"] = b["passed"]
+        if not shown:
+            row["suppressed"] = True
+        out[name] = row
+    return out
+
+
+#: Decimals the critical Γ is published with, as the report's sentence reads it.
+GAMMA_DECIMALS = 2
+
+_SENSITIVITY_PUBLISHED = ("status", "alpha", "max_gamma", "critical_gamma", "n_sets")
+
+
+def published_sensitivity(
+    sensitivity: dict[str, Any] | None, treated_size: bool
+) -> dict[str, Any] | None:
+    """The Rosenbaum bounds as they may be published: the status, the level, the largest
+    Γ examined and the critical Γ (to :data:`GAMMA_DECIMALS`); the number of matched sets
+    (one per treated person analysed) only when the treated group's size is published
+    (``treated_size``); never the p-value bounds per Γ."""
+    if not sensitivity:
+        return sensitivity
+    out = {k: sensitivity[k] for k in _SENSITIVITY_PUBLISHED if k in sensitivity}
+    if out.get("critical_gamma") is not None:
+        out["critical_gamma"] = round(float(out["critical_gamma"]), GAMMA_DECIMALS)
+    if "n_sets" in out and not treated_size:
+        out["n_sets"] = None
+    return out

@@ -294,10 +294,11 @@ FEW = [("a", 1, 2, 18), ("a", 0, 12, 18), ("b", 1, 1, 24),
 @pytest.mark.parametrize(
     ("lang", "note", "decision"),
     [
-        ("sv", "Medelvärdena över alla kohorter, och de beslutsvärden som skulle avslöja dem, "
-               "visas inte (–)", "poolad: nivå – ≥ 0,01? ja"),
-        ("en", "The means over all cohorts, and the decision values that would give them away, "
-               "are not shown (–)", "poolad: level – ≥ 0.01? yes"),
+        ("sv", "Medelvärdena över alla kohorter, standardfelet och p-värdet samt de "
+               "beslutsvärden som skulle avslöja dem visas inte (–)", "poolad: nivå – ≥ 0,01? ja"),
+        ("en", "The means over all cohorts, the standard error and p-value, and the decision "
+               "values that would give them away, are not shown (–)",
+               "poolad: level – ≥ 0.01? yes"),
     ],
 )  # fmt: skip
 def test_a_group_with_few_achieving_in_all_cohorts_hides_the_pooled_means_and_says_why(
@@ -312,6 +313,7 @@ def test_a_group_with_few_achieving_in_all_cohorts_hides_the_pooled_means_and_sa
     effect = report["effect"]
     assert (effect["treated_mean"], effect["counterfactual_mean"]) == (None, None)
     assert effect["estimate"] == pytest.approx(3 / 63 - 29 / 78)  # always published
+    assert (effect["se"], effect["p_value"]) == (None, None)  # they give the means back
     pooled = next(d for d in report["payments"]["decisions"] if d["rule"] == "poolad")
     assert pooled["effect"] is None and pooled["triggered"] is True
     assert next(d for d in report["decisions"] if d["rule"] == "poolad")["value"] is None

@@ -167,7 +167,15 @@ BASE: dict[str, Any] = {
         "threshold": 5,
         "suppressed_cells": 0,
     },
-    "publication": {"pooled": True, "hidden_effects": [], "cohorts_paid_per_outcome": []},
+    "publication": {
+        "pooled": True,
+        "hidden_effects": [],
+        "cohorts_paid_per_outcome": [],
+        "naive": True,
+        "other_populations": True,
+        "balance_hidden": [],
+        "rows_read": True,
+    },  # fmt: skip
     "quality": {
         "rows_read": 1720,
         "duplicates": {"count": 0, "rows": []},
@@ -469,3 +477,69 @@ def test_a_rule_decided_per_cohort_does_not_show_the_pooled_answer_as_its_decisi
     line = decision_line(row, "en")
     assert "decided cohort by cohort against ≥ 0.49" in line and "? no" not in line
     assert decision_cells(row, "sv")[4] == "per kohort (se betalningarna)"
+
+
+# ------------------------------------------------- figures beside the effect, hidden
+
+HIDDEN = {"pooled": True, "hidden_effects": [], "cohorts_paid_per_outcome": [], "naive": False,
+          "other_populations": False, "balance_hidden": ["tidigare_stod"], "rows_read": False}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("sv", ["Den ojusterade skillnaden före matchning visas inte",
+                "Som jämförelse, endast de som deltog: visas inte.",
+                "Lästa rader: –.", "Antalet lästa rader visas inte (–)"]),
+        ("en", ["The unadjusted difference before matching is not shown",
+                "For comparison, only those who engaged: not shown.",
+                "Rows read: –.", "The number of rows read is not shown (–)"]),
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_a_figure_that_would_give_a_count_away_is_not_shown_and_the_report_says_why(
+    kind: str, lang: str, said: list[str]
+) -> None:
+    out = renderings(result(publication=HIDDEN), lang)[kind].replace("&#x27;", "'")
+    for sentence in said:
+        assert sentence in out
+    for figure in ("06539", "1154", "1720", "1 720", "1,720"):  # naive, engaged, rows read
+        assert figure not in out.replace(NBSP, " ")
+
+
+@pytest.mark.parametrize(("lang", "note"), [
+    ("sv", "En bakgrundsvariabel som visas med – har ett av sina värden hos 1–4 personer"),
+    ("en", "A covariate shown with – has 1–4 persons with one of its values"),
+])  # fmt: skip
+def test_a_covariate_with_a_small_count_shows_only_whether_it_is_balanced(
+    lang: str, note: str
+) -> None:
+    html = render_html(result(publication=HIDDEN), lang)
+    section = html.split("<svg", 1)[1]
+    assert note in html
+    assert "<td>tidigare_stod</td><td>–</td><td>–</td>" in section
+    assert "0,73" not in html and "0.73" not in html  # its SMD before matching
+    assert report_data(result(publication=HIDDEN))["balance"]["alder"]["smd_after"] == -0.01
+
+
+def test_the_json_report_holds_no_balance_means_nor_rosenbaum_bounds_per_gamma() -> None:
+    balance = {"konpojke": {"label": "kon: pojke", "mean_treated": 0.475,
+                            "mean_control_before": 0.4924, "mean_control_after": 0.4833,
+                            "smd_before": -0.0348, "smd_after": -0.0167, "passed": True}}  # fmt: skip
+    sensitivity = {**BASE["sensitivity"], "gamma": [1.0, 1.25], "p_upper": [0.17, 0.45]}
+    data = report_data(result(balance=balance, sensitivity=sensitivity))
+    assert data["balance"] == {"konpojke": {"label": "kon: pojke", "smd_before": -0.03,
+                                            "smd_after": -0.02, "passed": True}}  # fmt: skip
+    assert "p_upper" not in data["sensitivity"] and "gamma" not in data["sensitivity"]
+    assert data["sensitivity"]["n_sets"] == 120  # the published number of treated
+
+
+@pytest.mark.parametrize(("lang", "line"), [("sv", "standardfel –; p = –"),
+                                            ("en", "standard error –; p = –")])  # fmt: skip
+def test_without_the_pooled_means_the_standard_error_and_p_value_are_not_shown(
+    lang: str, line: str
+) -> None:
+    r = result(publication={**BASE["publication"], "pooled": False})
+    text = render_text(r, lang)
+    assert line in text
+    assert "0,06196" not in text and "0.06196" not in text and "0.346" not in text

@@ -7,14 +7,20 @@ data-quality counts, the treated left out of the analysis and the run record, an
 per-cohort measurements behind the payments as the service suppressed them
 (:func:`effekt.services.publication.published_measurements`). It leaves out everything at
 row level (row numbers) and the unsuppressed measurements. Beside the table, it publishes
-only what gives away no count the table hides (:mod:`effekt.services.publication`, whose
-verdicts the result carries in ``publication``): a group's size only when the table
-publishes that group's total; the treated and counterfactual means over all cohorts, the
-rate ratio and the decision values that would give them only when the table publishes
+only what gives away no small count or person's value (:mod:`effekt.services.publication`
+gives the reasons, figure by figure; the result carries the service's verdicts in
+``publication``): a group's size only when the table publishes that group's total; the
+treated and counterfactual means over all cohorts, the rate ratio, the standard error and
+p-value and the decision values that would give the means only when the table publishes
 every group total (the means times the sizes are those totals); the settle engine's
-effects only for cohorts whose measurements are published; the naive comparison as its
-estimate alone. Payments are published in full, and the report names the hidden cohorts
-whose payments per outcome can give a count away. Small counts are shown as "< 5".
+effects only for cohorts whose measurements are published; the naive comparison (its
+estimate alone) and the other population's effect only where they give away no small
+count of the persons outside the table or of those who did not engage; the balance as
+standardised mean differences to two decimals, never the means, and none for a covariate
+with a small count; the Rosenbaum bounds as the sentence's figures, never the p-values per
+Γ; the rows read only when nothing that became of them is small. Payments are published
+in full, and the report names the hidden cohorts whose payments per outcome can give a
+count away. Small counts are shown as "< 5", hidden figures as "–" with a sentence why.
 
 :func:`render_text` and :func:`render_html` say it in Swedish or English: figures in the
 language's format and every code in the result (method, measure, policy, sensitivity, the
@@ -47,7 +53,13 @@ from effekt.reports.outcome_phrases import (
     sensitivity,
 )
 from effekt.reports.text import aligned
-from effekt.services.publication import published_decisions
+from effekt.services.publication import (
+    group_size_published,
+    published_balance,
+    published_decisions,
+    published_effect,
+    published_sensitivity,
+)
 
 __all__ = ["render_html", "render_text", "report_data", "report_json"]
 
@@ -56,16 +68,6 @@ def _small(n: int | None, limit: int) -> int | str | None:
     if n is None:
         return None
     return f"< {limit}" if 0 < n < limit else n
-
-
-def _group_size(table: dict[str, Any], group: str) -> bool:
-    """Whether the table publishes the group's size (a group it does not hold has none)."""
-    totals = table["group_totals"].get(group)
-    return totals is None or totals["total"] is not None
-
-
-_POOLED_MEANS = ("treated_mean", "counterfactual_mean", "rate_ratio", "rate_ratio_ci_low",
-                 "rate_ratio_ci_high")  # fmt: skip
 
 
 def _left_out(x: dict[str, Any] | None, analysed: int | None, limit: int) -> dict[str, Any] | None:
@@ -106,19 +108,12 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
     """The publishable part of an evaluation result (see the module docstring)."""
     table = result["published"]
     limit = int(table["threshold"])
-    effect = dict(result["effect"])
     publication = result["publication"]
     pooled = bool(publication["pooled"])
-    if not pooled:
-        effect.update({k: None for k in _POOLED_MEANS if k in effect})
-    if not _group_size(table, "treated"):
-        effect["n_treated"] = None
-    if not _group_size(table, "comparison"):
-        effect["n_control"] = None
-        effect["n_control_weighted"] = None
+    effect = published_effect(result["effect"], table, pooled)
     quality = result["quality"]
     q = {
-        "rows_read": quality["rows_read"],
+        "rows_read": quality["rows_read"] if publication["rows_read"] else None,
         "duplicates": _small(quality["duplicates"]["count"], limit),
         "missing": {k: _small(v["count"], limit) for k, v in quality["missing"].items()},
         "out_of_range": {k: _small(v["count"], limit) for k, v in quality["out_of_range"].items()},
@@ -144,7 +139,11 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
         "plan_sha256": result["plan_sha256"],
         "effect": effect,
         "other_populations": {
-            k: {x: v[x] for x in ("estimate", "ci_low", "ci_high", "se")}
+            k: (
+                {x: v[x] for x in ("estimate", "ci_low", "ci_high", "se")}
+                if publication["other_populations"]
+                else None
+            )
             for k, v in result["populations"].items()
             if k != result["population"]
         },
@@ -153,7 +152,9 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
             k: v["code"] for k, v in result.get("populations_not_analysed", {}).items()
         },
         # its means are over every treated and comparison person, analysed or not
-        "naive": None if naive is None else {"estimate": naive["estimate"]},
+        "naive": None
+        if naive is None
+        else {"estimate": naive["estimate"] if publication["naive"] else None},
         "pooled_published": pooled,
         "decisions": published_decisions(result.get("decisions", []), pooled),
         "payments": None
@@ -168,10 +169,12 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
         },
         "measurements": result.get("measurements"),
         "left_out": _left_out(result.get("left_out"), effect["n_treated"], limit),
-        "balance": result["balance"],
+        "balance": published_balance(result["balance"], publication["balance_hidden"]),
         "balance_passed": result["balance_passed"],
         "balance_threshold": result["plan"].get("balance_threshold"),
-        "sensitivity": result["sensitivity"],
+        "sensitivity": published_sensitivity(
+            result["sensitivity"], group_size_published(table, "treated")
+        ),
         "published": table,
         "quality": q,
         "policies": policies,
@@ -222,8 +225,9 @@ def _effect(d: dict[str, Any], lang: str) -> _Section:
         ),
     ]
     if not d["pooled_published"]:
-        limit = int(d["published"]["threshold"]) - 1
-        lines.append(t("report.pooled_suppressed", lang, limit=limit))
+        lines.append(
+            t("report.pooled_suppressed", lang, limit=int(d["published"]["threshold"]) - 1)
+        )
     if d.get("left_out"):
         lines.append(_left_out_line(d["left_out"], lang))
     if e.get("rate_ratio") is not None:
@@ -236,9 +240,20 @@ def _effect(d: dict[str, Any], lang: str) -> _Section:
                 high=num(e["rate_ratio_ci_high"], lang),
             )
         )
+    limit = int(d["published"]["threshold"]) - 1
     if d.get("naive") and d["plan"]["method"] == "psm":
-        lines.append(t("report.naive_line", lang, naive=num(d["naive"]["estimate"], lang)))
+        naive = d["naive"]["estimate"]
+        if naive is None:
+            lines.append(t("report.naive_suppressed", lang, limit=limit))
+        else:
+            lines.append(t("report.naive_line", lang, naive=num(naive, lang)))
     for name, other in d["other_populations"].items():
+        if other is None:
+            population = t(f"report.population.{name}", lang)
+            lines.append(
+                t("report.other_population_suppressed", lang, population=population, limit=limit)
+            )
+            continue
         lines.append(
             t(
                 "report.other_population",
@@ -337,6 +352,9 @@ def _quality(d: dict[str, Any], lang: str) -> _Section:
             attrition=policy("attrition", d["policies"].get("attrition"), lang),
         ),
     ]
+    if q["rows_read"] is None:
+        limit = int(d["published"]["threshold"]) - 1
+        lines.append(t("report.rows_read_suppressed", lang, limit=limit))
     # an invalid value is set to missing when it is found, so "missing" counts it already
     for col, n in {**q["out_of_range"], **q["missing"]}.items():
         lines.append(t("report.missing_line", lang, column=col, count=count(n, lang)))
@@ -501,6 +519,9 @@ def _payments_html(p: dict[str, Any], lang: str) -> str:
 def _balance_html(d: dict[str, Any], lang: str) -> str:
     note = t("report.balance_note", lang, threshold=num(d["balance_threshold"], lang))
     paras = [note] + [x for x in [_balance_line(d, lang)] if x is not None]
+    if any(b.get("suppressed") for b in d["balance"].values()):
+        limit = int(d["published"]["threshold"]) - 1
+        paras.append(t("report.balance_suppressed", lang, limit=limit))
     head = [t(f"report.{c}", lang) for c in ("covariate", "smd_before", "smd_after")]
     rows = [
         [b.get("label", name), num(b["smd_before"], lang, 3), num(b["smd_after"], lang, 3)]

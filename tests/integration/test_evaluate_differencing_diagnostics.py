@@ -1,0 +1,466 @@
+"""No figure the verified outcome report publishes beside the effect — the covariate
+balance, the Rosenbaum bounds, the standard error, the unadjusted difference, the other
+population's effect, the method's parameters, the rows read — lets a reader work out a
+count of 1–4 persons or one person's value.
+
+Each test plays the reader on the JSON report of ``effekt evaluate``: the arithmetic a
+reader can do with the published figures (a 0/1 covariate's mean times the group's size
+is a count; a t interval's width over its standard error is a t quantile, whose degrees
+of freedom are the group's size less one; a mean written in full is a fraction whose
+denominator can be read back), and, for the Rosenbaum bounds, a search over every table of
+matched sets the published figures allow. Before, each reader found the hidden count or
+value; now it cannot.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from scipy import stats
+
+from effekt.cli import main
+from effekt.engine.evaluation.matching import matched_difference
+from effekt.engine.evaluation.rosenbaum import critical_gamma, rosenbaum_bounds
+
+KEY = "ab" + "".join(f"{i:02x}" for i in range(31))
+
+
+def evaluate(
+    tmp_path: Path, frame: pd.DataFrame, *args: str, mapping: str | None = None
+) -> dict[str, Any]:
+    """The JSON report of ``effekt evaluate`` on ``frame`` (and the mapping file's text)."""
+    data = tmp_path / "d.csv"
+    frame.to_csv(data, index=False)
+    argv = ["evaluate", str(data), *args]
+    if mapping is not None:
+        (tmp_path / "m.toml").write_text(mapping, encoding="utf-8")
+        argv += ["--mapping", str(tmp_path / "m.toml")]
+    report = tmp_path / "r.json"
+    result = CliRunner().invoke(main, [*argv, "--report", str(report)], env={"KEY": KEY})
+    assert result.exit_code == 0, result.output
+    return dict(json.loads(report.read_text(encoding="utf-8")))
+
+
+def group_total(report: dict[str, Any], group: str, column: int | None = None) -> int | None:
+    totals = report["published"]["group_totals"][group]
+    return totals["total"] if column is None else totals["cells"][column]
+
+
+# ------------------------------------------------------------------ covariate balance
+
+
+def matched(n_treated: int, comparison: list[dict[str, Any]], seed: int = 1) -> pd.DataFrame:
+    """Treated persons aged 12–16 (the first two with earlier support and living in
+    kommun A) and the given comparison persons; the outcome at random."""
+    rng = np.random.default_rng(seed)
+    treated = [{"grupp": 1, "alder": float(rng.integers(12, 17)), "stod": int(i < 2),
+                "kommun": "A" if i < 2 else "BC"[i % 2]} for i in range(n_treated)]  # fmt: skip
+    rows = [*treated, *({"grupp": 0, **c} for c in comparison)]
+    for row in rows:
+        row["utfall"] = int(rng.random() < 0.45)
+    return pd.DataFrame(rows)
+
+
+def comparison_pool(n: int, seed: int = 2) -> list[dict[str, Any]]:
+    rng = np.random.default_rng(seed)
+    return [{"alder": float(rng.integers(12, 17)), "stod": int(rng.random() < 0.3),
+             "kommun": "ABC"[i % 3]} for i in range(n)]  # fmt: skip
+
+
+PSM = ["--treatment", "grupp", "--outcome", "utfall", "--method", "psm"]
+
+
+def treated_counts(report: dict[str, Any], row: str) -> set[int]:
+    """Every number of treated persons with a 0/1 balance row's value (of the published
+    number of treated, all matched 1:1) that the published figures allow: the mean times
+    the number, else the after-matching SMD — (k − i)/n over √(k/n · (1 − k/n)), for a
+    number i of matched comparison persons — within its published precision."""
+    n = report["effect"]["n_treated"]
+    b = report["balance"][row]
+    if b.get("mean_treated") is not None:
+        return {round(b["mean_treated"] * n)}
+    if b["smd_after"] is None:
+        return set(range(n + 1))
+    found = set()
+    for k in range(n + 1):
+        sd = math.sqrt(k / n * (1 - k / n))
+        for i in range(n + 1):
+            diff = (k - i) / n
+            smd = diff / sd if abs(diff) > 1e-8 and sd > 0 else diff
+            if sd == 0 or abs(smd - b["smd_after"]) <= 0.005 + 1e-9:
+                found.add(k)
+    return found
+
+
+def test_a_covariate_few_treated_have_is_not_given_away_by_the_balance(tmp_path: Path) -> None:
+    # before: earlier support's treated mean 0.05 × 40 treated = the 2 who had it
+    report = evaluate(tmp_path, matched(40, comparison_pool(80)), *PSM,
+                      "--covariates", "alder,stod")  # fmt: skip
+    assert report["effect"]["n_treated"] == 40
+    assert len(treated_counts(report, "stod")) > 1
+    assert report["balance"]["stod"]["suppressed"] is True
+    assert report["balance"]["alder"]["smd_after"] is not None  # no small count behind it
+
+
+def test_a_categorical_covariates_small_first_level_is_not_given_away(tmp_path: Path) -> None:
+    # before: kommun B's and C's treated means gave 19 and 19 of 40, so A (the reference
+    # level, which has no row of its own) had the other 2
+    report = evaluate(tmp_path, matched(40, comparison_pool(80)), *PSM,
+                      "--covariates", "alder,kommun")  # fmt: skip
+    n = report["effect"]["n_treated"]
+    per_level = [treated_counts(report, row) for row in ("kommunB", "kommunC")]
+    reference = {n - b - c for b in per_level[0] for c in per_level[1] if b + c <= n}
+    assert len(reference) > 1
+
+
+def value_of_the_one_not_matched(report: dict[str, Any]) -> float | None:
+    """The comparison persons before matching are the rows read less the treated; one
+    more than were matched, that one's value is the difference of the sums."""
+    b = next(iter(report["balance"].values()))
+    rows, n = report["quality"]["rows_read"], report["effect"]["n_control"]
+    if rows is None or b.get("mean_control_before") is None:
+        return None
+    before = rows - report["effect"]["n_treated"]
+    if before != n + 1:
+        return None
+    return float(before * b["mean_control_before"] - n * b["mean_control_after"])
+
+
+def test_the_balance_gives_no_value_of_the_one_comparison_person_left_unmatched(
+    tmp_path: Path,
+) -> None:
+    # 40 treated, 41 comparison persons, 1:1: before, 41 × the mean age before matching
+    # less 40 × the mean after was the age of the one left unmatched
+    report = evaluate(tmp_path, matched(40, comparison_pool(41)), *PSM, "--covariates", "alder")
+    assert report["effect"]["n_control"] == 40
+    assert value_of_the_one_not_matched(report) is None
+    assert report["balance"]["alder"]["smd_after"] is not None
+
+
+# --------------------------------------------------------------------- Rosenbaum bounds
+
+
+def test_the_number_of_matched_sets_does_not_give_a_hidden_number_of_treated(
+    tmp_path: Path,
+) -> None:
+    report = evaluate(tmp_path, matched(4, comparison_pool(40)), *PSM, "--covariates", "alder")
+    assert group_total(report, "treated") is None  # 4 treated: hidden
+    said = [report["effect"]["n_treated"], report["sensitivity"]["n_sets"]]
+    assert said == [None, None]  # before, n_sets was 4
+
+
+SETS = [(1, 0), (1, 1), (1, 2), (0, 0), (0, 1), (0, 2)]  # (treated achieved, controls achieving)
+
+
+def matched_sets(counts: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Outcome, treatment and set of each person for so many sets of each kind (1:2)."""
+    y, t, s = [], [], []
+    for (treated, controls), m in zip(SETS, counts, strict=True):
+        for _ in range(m):
+            y += [treated, int(controls >= 1), int(controls >= 2)]
+            t += [True, False, False]
+            s += [len(s) // 3] * 3
+    return np.array(y, dtype=float), np.array(t), np.array(s)
+
+
+def differences(counts: tuple[int, ...]) -> np.ndarray:
+    return np.repeat([a - c / 2 for a, c in SETS], counts)
+
+
+def sets_consistent(report: dict[str, Any]) -> list[tuple[int, ...]]:
+    """Every table of matched sets (1:2, binary outcome) the published figures allow: the
+    treated and comparison persons achieving it (the group totals), the estimate and its
+    standard error, and the Rosenbaum bounds as far as they are published."""
+    n = report["effect"]["n_treated"]
+    a, c = group_total(report, "treated", 0), group_total(report, "comparison", 0)
+    sens = report["sensitivity"]
+    found = []
+    for x10 in range(a + 1):
+        for x11 in range(a - x10 + 1):
+            for x00 in range(n - a + 1):
+                for x01 in range(n - a - x00 + 1):
+                    counts = (x10, x11, a - x10 - x11, x00, x01, n - a - x00 - x01)
+                    if x11 + 2 * counts[2] + x01 + 2 * counts[5] != c:
+                        continue
+                    y, t, s = matched_sets(counts)
+                    se = matched_difference(y, t, np.ones_like(y), s).se
+                    if abs(se - report["effect"]["se"]) > 1e-9:
+                        continue
+                    d = differences(counts)
+                    if "p_upper" in sens:
+                        bounds = rosenbaum_bounds(d, np.zeros_like(d), gamma_max=3.0,
+                                                  gamma_step=0.25).p_upper  # fmt: skip
+                        if not np.allclose(bounds, sens["p_upper"], rtol=0, atol=1e-12):
+                            continue
+                    gamma = critical_gamma(d, sens["alpha"], max_gamma=sens["max_gamma"])
+                    if abs(gamma - sens["critical_gamma"]) > 0.005 + 1e-9:
+                        continue
+                    found.append(counts)
+    return found
+
+
+def test_the_rosenbaum_bounds_do_not_give_away_the_table_of_matched_sets(
+    tmp_path: Path,
+) -> None:
+    # before: the p-value bounds per Γ left one table of 30 matched sets, (3, 6, 2, 9, 8,
+    # 2): 3 sets whose treated person achieved it and neither control did, …
+    rng = np.random.default_rng(3)
+    frame = pd.DataFrame(
+        [{"grupp": 1, "x": rng.normal(0.3, 1), "utfall": int(rng.random() < 0.5)}
+         for _ in range(30)]
+        + [{"grupp": 0, "x": rng.normal(0, 1), "utfall": int(rng.random() < 0.4)}
+           for _ in range(90)]
+    )  # fmt: skip
+    report = evaluate(tmp_path, frame, *PSM, "--covariates", "x", "--ratio", "2")
+    assert report["effect"]["n_treated"] == 30
+    tables = sets_consistent(report)
+    assert len(tables) > 1
+    assert len({t[0] for t in tables}) > 1  # 3 of 30 cannot be pinned down
+
+
+# ------------------------------------------------------------ standard error, p-value
+
+CONTRACT = """\
+format_version = 1
+id = "poang"
+currency = "SEK"
+start = 2027-01-01
+period = "year"
+term_periods = 3
+
+[[parties]]
+id = "kommun"
+role = "commissioner"
+
+[[parties]]
+id = "utforare"
+role = "provider"
+
+[[cohorts]]
+id = "a"
+start_period = 1
+size = 20
+
+[[metrics]]
+id = "poang"
+definition = "A score after a year."
+kind = "continuous"
+unit = "score"
+direction = "increase"
+counterfactual = "historical_baseline"
+expected = 6.0
+baseline = 5.0
+
+[[rules]]
+id = "battre"
+kind = "threshold"
+metric = "poang"
+measure = "absolute_difference"
+threshold = 0.0
+amount = 10
+"""
+
+
+def values_from_the_standard_error(report: dict[str, Any], baseline: float) -> list[float] | None:
+    """The persons' values: the width of the t interval over the standard error is the t
+    quantile, with the number of treated less one degrees of freedom; the estimate plus
+    the contract's baseline is their mean, the standard error times √n their spread."""
+    e = report["effect"]
+    if e["se"] is None:
+        return None
+    q = (e["ci_high"] - e["estimate"]) / e["se"]
+    n = next(n for n in range(2, 1000) if abs(stats.t.isf(0.025, n - 1) - q) < 1e-9)
+    if n != 2:
+        return None
+    mean, sd = e["estimate"] + baseline, e["se"] * math.sqrt(n)
+    return [mean - sd / math.sqrt(2), mean + sd / math.sqrt(2)]
+
+
+def test_the_standard_error_does_not_give_away_the_values_of_two_treated(
+    tmp_path: Path,
+) -> None:
+    # before: q = 12.71, the t quantile with 1 degree of freedom, so two persons, with mean
+    # 5.95 and standard deviation 3.18: their scores 3.7 and 8.2
+    (tmp_path / "c.toml").write_text(CONTRACT, encoding="utf-8")
+    frame = pd.DataFrame({"behandlad": [1, 1], "poang": [3.7, 8.2]})
+    report = evaluate(tmp_path, frame, "--contract", str(tmp_path / "c.toml"), "--metric",
+                      "poang", "--treatment", "behandlad", "--outcome", "poang", "--method",
+                      "baseline")  # fmt: skip
+    assert report["effect"]["estimate"] == pytest.approx(0.95)  # published whatever
+    assert values_from_the_standard_error(report, 5.0) is None
+    assert report["effect"]["p_value"] is None
+    assert report["quality"]["rows_read"] is None  # the 2 rows read would give n
+
+
+# ----------------------------------------------------- the unadjusted difference
+
+
+def not_matched_from_the_naive(report: dict[str, Any]) -> tuple[int, int] | None:
+    """(comparison persons not matched, of them achieving it): the treated mean less the
+    unadjusted difference is the share over every comparison person, who are the rows
+    read less the treated."""
+    e, naive, rows = report["effect"], report["naive"]["estimate"], report["quality"]["rows_read"]
+    if naive is None or rows is None or e["treated_mean"] is None:
+        return None
+    pool = rows - e["n_treated"]
+    achieved = round((e["treated_mean"] - naive) * pool)
+    return pool - e["n_control"], achieved - group_total(report, "comparison", 0)
+
+
+def test_the_unadjusted_difference_does_not_give_away_the_comparison_persons_not_matched(
+    tmp_path: Path,
+) -> None:
+    # 40 treated, 43 comparison persons: the 3 unlike anyone treated achieved it and are
+    # not matched. Before: treated mean − naive = 18/43, the pool's share; 43 − 40 matched
+    # = 3 not matched, 18 − the 15 matched who achieved it = 3 of them achieved it
+    rng = np.random.default_rng(4)
+    treated = [{"grupp": 1, "x": rng.normal(0, 1), "utfall": int(i < 18)} for i in range(40)]
+    alike = [{"grupp": 0, "x": rng.normal(0, 1), "utfall": int(i < 15)} for i in range(40)]
+    unlike = [{"grupp": 0, "x": 9.0 + i, "utfall": 1} for i in range(3)]
+    report = evaluate(tmp_path, pd.DataFrame(treated + alike + unlike), *PSM, "--covariates", "x")
+    assert (report["effect"]["n_treated"], report["effect"]["n_control"]) == (40, 40)
+    assert group_total(report, "comparison", 0) == 15
+    assert not_matched_from_the_naive(report) is None
+
+
+# ------------------------------------------------------------ the other population
+
+ENGAGED = """\
+format_version = 1
+[columns]
+treatment = "behandlad"
+engaged = "deltog"
+[[outcomes]]
+metric = "utfall"
+kind = "value"
+column = "utfall"
+"""
+
+
+def not_engaged_from_the_other_population(report: dict[str, Any]) -> tuple[int, int] | None:
+    """(treated who did not engage, of them achieving it): the engaged's estimate plus the
+    comparison mean is their share, a fraction whose denominator is their number."""
+    other = report["other_populations"]["engaged_only"]
+    e = report["effect"]
+    if other is None or e["counterfactual_mean"] is None:
+        return None
+    share = Fraction(other["estimate"] + e["counterfactual_mean"]).limit_denominator(1000)
+    n = e["n_treated"]
+    return n - share.denominator, round(e["treated_mean"] * n) - share.numerator
+
+
+def test_the_engaged_only_effect_does_not_give_away_the_few_who_did_not_engage(
+    tmp_path: Path,
+) -> None:
+    # before: 20/37 of the engaged achieved it; 40 − 37 = 3 did not engage, 2 of them
+    # achieved it
+    rows = ([(1, 1, 1)] * 20 + [(1, 1, 0)] * 17 + [(1, 0, 1)] * 2 + [(1, 0, 0)]
+            + [(0, 0, 1)] * 15 + [(0, 0, 0)] * 25)  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["behandlad", "deltog", "utfall"])
+    report = evaluate(tmp_path, frame, "--metric", "utfall", "--method", "rct",
+                      "--outcome-kind", "binary", mapping=ENGAGED)  # fmt: skip
+    assert report["pooled_published"] is True
+    assert not_engaged_from_the_other_population(report) is None
+
+
+# ------------------------------------------------------------ the method's parameters
+
+DID = """\
+format_version = 1
+[identifier]
+column = "id"
+kind = "other"
+key_env = "KEY"
+[columns]
+treatment = "behandlad"
+period = "period"
+[[outcomes]]
+metric = "poang"
+kind = "value"
+column = "poang"
+"""
+
+
+def comparison_from_the_clusters(report: dict[str, Any]) -> int | None:
+    """The persons a did's standard error is clustered on, less the treated."""
+    clusters = report["effect"]["method_params"].get("clusters")
+    return None if clusters is None else int(clusters - report["effect"]["n_treated"])
+
+
+def test_the_clusters_of_a_did_do_not_give_away_a_hidden_group_size(tmp_path: Path) -> None:
+    # 20 treated and 4 comparison persons, half of each before and half after: before,
+    # "24 clusters" less the 20 treated gave the 4
+    rng = np.random.default_rng(6)
+    rows = [{"id": f"p{i}", "behandlad": int(i < 20), "period": i % 2, "poang": rng.normal(5, 1)}
+            for i in range(24)]  # fmt: skip
+    report = evaluate(tmp_path, pd.DataFrame(rows), "--metric", "poang", "--method", "did",
+                      mapping=DID)  # fmt: skip
+    e = report["effect"]
+    assert (e["n_treated"], e["n_control"]) == (20, None)
+    assert comparison_from_the_clusters(report) is None
+    assert e["method"] is None or "24" not in e["method"]  # the engine's label said it too
+
+
+# ------------------------------------------------------------------- the rows read
+
+
+def from_the_rows_read(report: dict[str, Any]) -> int | None:
+    """The rows read less every published count of what became of them — the persons in
+    the published table, those the policies excluded — is the one shown as "< 5" or
+    hidden by the table."""
+    rows, total = report["quality"]["rows_read"], report["published"]["total"]
+    if rows is None:
+        return None
+    if total is None:
+        total = group_total(report, "treated")
+    excluded = [v for k, v in report["policies"].items() if k.startswith("excluded_")]
+    if total is None:
+        return None
+    return int(rows - total - sum(v for v in excluded if isinstance(v, int)))
+
+
+def rct(comparison: int, missing: int = 0) -> pd.DataFrame:
+    """30 treated, half achieving it; the comparison persons, a third achieving it, and
+    ``missing`` more without an outcome."""
+    y = [1.0, 0.0] * 15 + [1.0, 0.0, 0.0] * (comparison // 3) + [1.0] * (comparison % 3)
+    return pd.DataFrame({"behandlad": [1] * 30 + [0] * (comparison + missing),
+                         "utfall": y + [None] * missing})  # fmt: skip
+
+
+def not_matched(unmatched: int) -> pd.DataFrame:
+    """30 treated, 30 comparison persons like them and ``unmatched`` unlike anyone."""
+    rng = np.random.default_rng(7)
+    rows = [(int(i < 30), rng.normal(0, 1), i % 2) for i in range(60)]
+    rows += [(0, 9.0 + i, 1) for i in range(unmatched)]
+    return pd.DataFrame(rows, columns=["behandlad", "x", "utfall"])
+
+
+RCT = ["--treatment", "behandlad", "--outcome", "utfall", "--method", "rct"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "args", "small"),
+    [
+        (rct(30, missing=3), RCT, "< 5"),
+        (rct(4), RCT, 0),
+        (not_matched(3), [*RCT[:-1], "psm", "--covariates", "x"], 0),
+    ],
+    ids=["three_outcomes_missing", "four_in_the_comparison_group", "three_not_matched"],
+)
+def test_the_rows_read_do_not_give_away_a_small_count(
+    tmp_path: Path, frame: pd.DataFrame, args: list[str], small: object
+) -> None:
+    # before: 63 rows read − 60 in the table = the 3 comparison persons without an outcome
+    # (published as "< 5"); 34 − 30 treated = the comparison group of 4, hidden by the
+    # table; 63 − 60 matched = the 3 comparison persons not matched
+    report = evaluate(tmp_path, frame, *args)
+    assert report["policies"]["excluded_missing_outcome_comparison"] == small
+    assert from_the_rows_read(report) is None

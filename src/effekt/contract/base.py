@@ -2,20 +2,62 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+import types
+import typing
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["Id", "Money", "Period", "Rate", "Share", "Strict"]
 
 
 class Strict(BaseModel):
     """Every contract table refuses unknown keys, so typos are reported, not ignored,
-    and infinite or NaN numbers, which no term of a contract can be."""
+    and infinite or NaN numbers, which no term of a contract can be.
+
+    Numbers are numbers: text is never read as one (``"20"``, ``"450 000"``: the checker
+    says how to write it), nor true or false as 1 or 0, nor text or a number as true or
+    false. A whole number fills a field of decimals, and a decimal number that is whole
+    (``3.0``) a field of whole numbers. A date may be text (JSON has no dates): such a
+    field says ``strict=False``.
+    """
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False, strict=True
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_numbers(cls, data: Any) -> Any:
+        """``3.0`` as ``3`` where a whole number is due (strict mode refuses any float)."""
+        if not isinstance(data, dict):
+            return data
+        whole = _whole_number_keys(cls)
+        return {
+            k: int(v) if k in whole and isinstance(v, float) and v.is_integer() else v
+            for k, v in data.items()
+        }
+
+
+@functools.cache
+def _whole_number_keys(model: type[BaseModel]) -> frozenset[str]:
+    """The keys (names and aliases) of ``model``'s fields that are whole numbers (or None)."""
+    keys: set[str] = set()
+    for name, field in model.model_fields.items():
+        if _is_int(field.annotation):
+            keys.update(k for k in (name, field.alias) if k)
+    return frozenset(keys)
+
+
+def _is_int(tp: Any) -> bool:
+    """Whether ``tp`` is ``int``, or ``int | None``, under any Annotated."""
+    while typing.get_origin(tp) is Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(tp) if a is not type(None)]
+        return len(members) == 1 and _is_int(members[0])
+    return tp is int
 
 
 Id = Annotated[

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, locate_yaml
 from effekt.contract.model import Contract
+from effekt.contract.notation import assignment
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
 from effekt.contract.syntax import Detail, refined, syntax_detail
@@ -353,6 +354,18 @@ def number_meant(written: Any, grouped: bool = True) -> str | None:
     return whole + (f".{m.group(3)}" if m.group(3) else "")
 
 
+def _bool_as_text(written: Any) -> bool | None:
+    """True or false written as text (``"true"``), else None."""
+    if isinstance(written, str) and written.strip().lower() in ("true", "false"):
+        return written.strip().lower() == "true"
+    return None
+
+
+def _key(path: PathKey) -> str | None:
+    """The key a value at ``path`` is written under (None for an entry of a list)."""
+    return path[-1] if path and isinstance(path[-1], str) else None
+
+
 def problems_from_validation(
     exc: ValidationError, doc: Document, root: type[BaseModel] = Contract
 ) -> list[Problem]:
@@ -393,6 +406,10 @@ def problems_from_validation(
             if meant is not None:
                 code = "contract.number_as_text"
                 params = {"written": err.get("input"), "write": meant}
+        elif etype == "bool_type" and (meant_bool := _bool_as_text(err.get("input"))) is not None:
+            code = "contract.bool_as_text"
+            write = assignment(doc.fmt, _key(path), meant_bool)
+            params = {"written": err.get("input"), "write": write}
         elif etype in (
             "string_type",
             "bool_type",

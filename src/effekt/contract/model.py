@@ -99,7 +99,7 @@ class Contract(Strict):
     currency: str = Field(
         description="ISO 4217 currency code, e.g. SEK, GBP.", pattern=r"^[A-Z]{3}$"
     )
-    start: dt.date = Field(description="First day of period 1.")
+    start: dt.date = Field(description="First day of period 1.", strict=False)
     period: Literal["month", "quarter", "half_year", "year"] = Field(
         description="Length of a period."
     )

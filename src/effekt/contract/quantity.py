@@ -34,7 +34,8 @@ __all__ = [
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: as the contract's tables (contract.base.Strict), text is never a number
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
     id: str | None = Field(
         None,

@@ -109,6 +109,10 @@ def reference_markdown() -> str:
         "Conventions (periods, signs, rates) are in [conventions.md](../conventions.md).",
         "A *number or distribution* is a plain number or a table such as",
         '`{ dist = "beta", mean = 0.45, sd = 0.10 }` — see [Beta](#beta) and its siblings.',
+        "A number is written without quotes (`size = 120`, `margin = 0.05`): text such as",
+        '`"120"` or `"5 %"` is refused, with how to write it, and `true` or `false` is not',
+        "a number. A whole number may stand where a decimal one is due, and `3.0` where a",
+        "whole number is.",
         "",
     ]
     for model in _models(Contract) + [m for m in _models(Portfolio) if m not in _models(Contract)]:

@@ -1,0 +1,74 @@
+"""How a value is written in each format of a contract file, for the examples messages give.
+
+A message that shows what to write shows it as the file writes it: ``price = 450_000`` in
+TOML, ``"price": 450000`` in JSON, ``price: 450000`` in YAML; a distribution as
+``{ dist = "beta", mean = 0.45, sd = 0.1 }``, ``{"dist": "beta", "mean": 0.45, "sd": 0.1}``
+or ``{dist: beta, mean: 0.45, sd: 0.1}``. The words around it come from the catalogue.
+
+>>> assignment("json", "price", 450_000), assignment("yaml", "person_level", True)
+('"price": 450000', 'person_level: true')
+>>> assignment("toml", "price", Number("450_000"))
+'price = 450_000'
+>>> inline_table("toml", {"dist": "beta", "mean": 0.45})
+'{ dist = "beta", mean = 0.45 }'
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+__all__ = ["Number", "Value", "assignment", "inline_table", "key", "literal"]
+
+#: A value an example shows: text, a number, true/false, or a number already written
+#: (``Number``: digits as the file should have them, such as ``450_000`` in TOML).
+Value = str | int | float | bool
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_PLAIN_YAML = re.compile(r"[A-Za-z_][A-Za-z0-9_ .-]*")
+_YAML_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"})
+
+
+class Number(str):
+    """A number as the file should write it, digits and all (``450_000``, ``0.45``)."""
+
+
+def literal(fmt: str, value: Value) -> str:
+    """``value`` as ``fmt`` writes it: text in quotes (in YAML only where it must be)."""
+    if isinstance(value, Number):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        if fmt == "yaml" and _plain_yaml(value):
+            return value
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def key(fmt: str, name: str) -> str:
+    """A key as ``fmt`` writes it: JSON always in quotes, TOML and YAML only where needed."""
+    if fmt == "json" or not _BARE_KEY.fullmatch(name):
+        return json.dumps(name, ensure_ascii=False)
+    return name
+
+
+def assignment(fmt: str, name: str | None, value: Value) -> str:
+    """``name`` set to ``value`` as one line of ``fmt`` (the value alone without a name,
+    as in a list)."""
+    if name is None:
+        return literal(fmt, value)
+    separator = " = " if fmt == "toml" else ": "
+    return key(fmt, name) + separator + literal(fmt, value)
+
+
+def inline_table(fmt: str, pairs: Mapping[str, Value]) -> str:
+    """A table of ``pairs`` written on one line in ``fmt``."""
+    inner = ", ".join(assignment(fmt, k, v) for k, v in pairs.items())
+    return f"{{ {inner} }}" if fmt == "toml" else f"{{{inner}}}"
+
+
+def _plain_yaml(text: str) -> bool:
+    """Whether YAML reads ``text`` unquoted as this same text (not a number, a boolean)."""
+    return bool(_PLAIN_YAML.fullmatch(text)) and text.lower() not in _YAML_WORDS

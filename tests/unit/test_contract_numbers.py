@@ -1,0 +1,167 @@
+"""Numbers in a contract file are numbers: text that looks like one is refused, in every
+field and every format, with a hint how to write it; true and false are not numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+import typing
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+from pydantic import BaseModel
+from small_contracts import MINIMAL
+
+from effekt.contract.load import check_document, parse_text
+from effekt.contract.model import Contract
+from effekt.contract.outcomes_file import OutcomesFile
+from effekt.contract.portfolio import Portfolio
+from effekt.contract.problems import Problem
+from effekt.evaluation_io.mapping import Mapping
+
+Change = Callable[[dict[str, Any]], None]
+
+
+def _written(fmt: str, change: Change) -> str:
+    """MINIMAL with ``change`` made to its data, written in ``fmt``."""
+    data = tomllib.loads(MINIMAL)
+    change(data)
+    if fmt == "json":
+        return json.dumps(data, default=str, ensure_ascii=False)
+    if fmt == "yaml":
+        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    lines = []  # TOML: the few shapes these tests need, written out
+    for key, value in data.items():
+        if not isinstance(value, list | dict):
+            lines.append(f"{key} = {_toml(value)}")
+    for key, value in data.items():
+        rows = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        for row in rows:
+            lines.append(f"[[{key}]]" if isinstance(value, list) else f"[{key}]")
+            lines.extend(f"{k} = {_toml(v)}" for k, v in row.items())
+    return "\n".join(lines) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _problems(fmt: str, change: Change) -> list[Problem]:
+    contract, problems = check_document(parse_text(_written(fmt, change), fmt, f"c.{fmt}"))
+    assert contract is None, "the contract should not be valid"
+    return problems
+
+
+def _set(path: str, value: Any) -> Change:
+    """Set ``value`` at ``path`` ("rules.0.price"), making tables on the way."""
+
+    def change(data: dict[str, Any]) -> None:
+        *head, last = path.split(".")
+        node: Any = data
+        for part in head:
+            node = node[int(part)] if part.isdigit() else node.setdefault(part, {})
+        node[int(last) if last.isdigit() else last] = value
+
+    return change
+
+
+FORMATS = ["toml", "json", "yaml"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("path", "value", "shown"),
+    [
+        ("term_periods", "3", "term_periods"),
+        ("cohorts.0.size", "20", "cohorts[0].size"),
+        ("metrics.0.expected", "0.5", "metrics[0].expected"),
+        ("rules.0.price", "1000", "rules[0].price"),
+        ("parties.0.payer_share", "1", "parties[0].payer_share"),
+        ("costs.margin", "0.1", "costs.margin"),
+        ("rules.0.payers", {"kommun": "1"}, "rules[0].payers.kommun"),
+        ("cohorts.0.referral_profile", ["1"], "cohorts[0].referral_profile[0]"),
+        ("rules.0.price", {"dist": "normal", "mean": "1000", "sd": 10}, "rules[0].price.mean"),
+    ],
+)
+def test_a_number_written_as_text_is_refused_in_every_field_and_format(
+    fmt: str, path: str, value: Any, shown: str
+) -> None:
+    problems = _problems(fmt, _set(path, value))
+    [found] = [p for p in problems if p.path == shown]
+    assert found.code == "contract.number_as_text"
+    assert found.severity == "error"
+    assert "is text, not a number" in found.message("en")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_true_written_as_text_is_refused_with_how_to_write_it(fmt: str) -> None:
+    problems = _problems(fmt, _set("uncertainty.person_level", "true"))
+    [found] = [p for p in problems if p.path == "uncertainty.person_level"]
+    assert found.code == "contract.bool_as_text"
+    written = {"toml": "person_level = true", "json": '"person_level": true'}
+    assert written.get(fmt, "person_level: true") in found.message("en")
+    assert "utan citattecken" in found.message("sv")
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"),
+    [
+        ("rules.0.price", True, "contract.not_a_number"),
+        ("term_periods", True, "contract.not_a_number"),
+        ("uncertainty.person_level", 1, "contract.bad_type"),
+    ],
+)
+def test_true_false_and_numbers_do_not_stand_for_each_other(
+    path: str, value: Any, code: str
+) -> None:
+    [found] = _problems("json", _set(path, value))
+    assert found.code == code
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_whole_number_fills_a_decimal_field_and_a_decimal_whole_number_an_integer_one(
+    fmt: str,
+) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["metrics"][0]["expected"] = 1  # an integer where a decimal number is due
+        data["cohorts"][0]["start_period"] = 1.0  # a whole decimal number for an integer
+
+    contract, problems = check_document(parse_text(_written(fmt, change), fmt, f"c.{fmt}"))
+    assert [p.code for p in problems if p.severity == "error"] == []
+    assert contract is not None
+    assert contract.cohorts[0].start_period == 1
+    assert isinstance(contract.cohorts[0].start_period, int)
+
+
+def _tables(root: type[BaseModel]) -> set[type[BaseModel]]:
+    """Every model a file of ``root``'s format holds, ``root`` included."""
+    found: set[type[BaseModel]] = set()
+    todo: list[Any] = [root]
+    while todo:
+        tp = todo.pop()
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if tp not in found:
+                found.add(tp)
+                todo.extend(f.annotation for f in tp.model_fields.values())
+        else:
+            todo.extend(typing.get_args(tp))
+    return found
+
+
+@pytest.mark.parametrize("root", [Contract, Portfolio, OutcomesFile, Mapping])
+def test_every_table_of_every_file_format_takes_numbers_only_as_numbers(
+    root: type[BaseModel],
+) -> None:
+    for model in _tables(root):
+        assert model.model_config.get("strict") is True, model.__name__
+        for name, field in model.model_fields.items():
+            lax = any(getattr(m, "strict", None) is False for m in field.metadata)
+            if lax:  # only a date may be written as text (JSON has none)
+                assert field.annotation in (dt.date, dt.date | None), (model.__name__, name)

@@ -602,10 +602,10 @@ def test_the_english_odds_ratio_warning_has_no_swedish_word(tmp_path: Path) -> N
     ("line", "fmt", "en"),
     [
         ('margin = "5%"', "toml", '"5%" is text, not a number: write the number itself, without '
-         "quotes: 0.05"),
-        ('margin = "7,5 %"', "toml", "without quotes: 0.075"),
-        ('commitment = "4 000 000"', "toml", "without quotes: 4_000_000"),
-        ('commitment = "4 000 000"', "json", "without quotes: 4000000"),
+         "quotes: margin = 0.05"),
+        ('margin = "7,5 %"', "toml", "without quotes: margin = 0.075"),
+        ('commitment = "4 000 000"', "toml", "without quotes: commitment = 4_000_000"),
+        ('commitment = "4 000 000"', "json", 'without quotes: "commitment": 4000000'),
     ],
 )  # fmt: skip
 def test_a_number_written_as_text_says_how_to_write_it(line: str, fmt: str, en: str) -> None:

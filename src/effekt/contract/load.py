@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 import tomllib
 import types
 import typing
@@ -26,6 +25,7 @@ from effekt.contract.notation import assignment
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
 from effekt.contract.syntax import Detail, refined, syntax_detail
+from effekt.contract.written_numbers import WrittenNumber, read_number
 from effekt.errors import ContractInvalid, InputError
 from effekt.i18n import Phrase
 
@@ -329,29 +329,14 @@ def _child(node: Any, part: str | int) -> Any:
     return None
 
 
-_PERCENT = re.compile(r"\s*([-+]?\d+(?:[.,]\d+)?)\s*%\s*")
-_GROUPED = re.compile(r"\s*([-+]?\d{1,3}(?:[ \u00a0\u202f_]\d{3})+|[-+]?\d+)(?:([.,])(\d+))?\s*")
-
-
-def number_meant(written: Any, grouped: bool = True) -> str | None:
-    """The number a value written as text means, as the file should write it (digits
-    grouped with ``_`` when ``grouped``, as TOML allows); None when it is not a number
-    written as text.
-
-    >>> number_meant("5%"), number_meant("4 000 000"), number_meant("0,85"), number_meant("x")
-    ('0.05', '4_000_000', '0.85', None)
-    """
-    if not isinstance(written, str):
-        return None
-    share = _PERCENT.fullmatch(written)
-    if share is not None:
-        value = float(share.group(1).replace(",", ".")) / 100
-        return f"{value:.10g}"
-    m = _GROUPED.fullmatch(written)
-    if m is None:
-        return None
-    whole = re.sub(r"[ \u00a0\u202f_]", "_" if grouped else "", m.group(1))
-    return whole + (f".{m.group(3)}" if m.group(3) else "")
+def _number_as_text(found: WrittenNumber, fmt: str, key: str | None) -> tuple[str, dict[str, Any]]:
+    """The problem with a number written as text: how to write it, in ``fmt``'s syntax under
+    ``key``; both ways where the text can mean two numbers (``1,500``)."""
+    writes = [assignment(fmt, key, reading.written(fmt)) for reading in found.readings]
+    if len(writes) == 2:
+        params = {"written": found.text, "thousands": writes[0], "decimal": writes[1]}
+        return "contract.number_as_text_ambiguous", params
+    return "contract.number_as_text", {"written": found.text, "write": writes[0]}
 
 
 def _bool_as_text(written: Any) -> bool | None:
@@ -402,10 +387,10 @@ def problems_from_validation(
             params["field"] = str(path[-1]) if path else ""
         if etype in ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float"):
             code = "contract.not_a_number"
-            meant = number_meant(err.get("input"), grouped=doc.fmt == "toml")
-            if meant is not None:
-                code = "contract.number_as_text"
-                params = {"written": err.get("input"), "write": meant}
+            written = err.get("input")
+            found = read_number(written) if isinstance(written, str) else None
+            if found is not None:
+                code, params = _number_as_text(found, doc.fmt, _key(path))
         elif etype == "bool_type" and (meant_bool := _bool_as_text(err.get("input"))) is not None:
             code = "contract.bool_as_text"
             write = assignment(doc.fmt, _key(path), meant_bool)

@@ -98,7 +98,11 @@ def _for_outcomes(problem: Problem, doc: Document) -> Problem:
     reason = code.removeprefix("contract.")
     if reason in _REASONS:
         code = f"outcomes.{reason}"
-    elif code in ("contract.not_a_number", "contract.number_as_text"):
+    elif code in (
+        "contract.not_a_number",
+        "contract.number_as_text",
+        "contract.number_as_text_ambiguous",
+    ):
         # the contract's mention distributions and quotes; an outcomes file says its own
         written = value_at(problem.path, doc.data)
         code = "outcomes.not_a_number"

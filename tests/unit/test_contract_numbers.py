@@ -165,3 +165,68 @@ def test_every_table_of_every_file_format_takes_numbers_only_as_numbers(
             lax = any(getattr(m, "strict", None) is False for m in field.metadata)
             if lax:  # only a date may be written as text (JSON has none)
                 assert field.annotation in (dt.date, dt.date | None), (model.__name__, name)
+
+
+HINT = "a percentage is written as a decimal"
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "write", "hint"),
+    [
+        ("parties.0.payer_share", "0,5", "payer_share = 0.5", "5\u00a0% as 0.05"),
+        ("costs.margin", "5 %", "margin = 0.05", "5\u00a0% as 0.05"),
+        ("cohorts.0.engagement", "80 %", "engagement = 0.8", "80\u00a0% as 0.8"),
+        ("metrics.0.expected", "50%", "expected = 0.5", "50\u00a0% as 0.5"),
+        ("default_discount_rate", "3,5 %", "default_discount_rate = 0.035", "3,5\u00a0% as 0.035"),
+        ("rules.0.payers", {"kommun": "100 %"}, "kommun = 1", "100\u00a0% as 1"),
+        ("rules.0.price", {"dist": "beta", "mean": "0.4", "sd": 0.1}, None, None),
+        ("cohorts.0.engagement", {"dist": "beta", "mean": "40 %", "sd": 0.1}, "mean = 0.4",
+         "40\u00a0% as 0.4"),
+    ],
+)  # fmt: skip
+def test_a_share_or_rate_written_as_text_says_a_percentage_is_written_as_a_decimal(
+    path: str, value: Any, write: str | None, hint: str | None
+) -> None:
+    [found] = [p for p in _problems("toml", _set(path, value)) if p.severity == "error"]
+    said = found.message("en")
+    assert found.code == "contract.number_as_text"
+    if write is None:
+        assert HINT not in said and "%" not in said
+        return
+    assert f"without quotes: {write} ({HINT}: {hint})." in said
+    assert "en procentsats skrivs som decimaltal" in found.message("sv")
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("rules.0.price", "1000"),
+        ("term_periods", "3"),
+        ("cohorts.0.size", "20 000"),
+        ("metrics.0.lag_periods", "2"),
+    ],
+)
+def test_a_number_that_is_no_share_written_as_text_gets_no_word_of_percentages(
+    path: str, value: str
+) -> None:
+    [found] = [p for p in _problems("toml", _set(path, value)) if p.severity == "error"]
+    assert found.code == "contract.number_as_text"
+    assert "%" not in found.message("en") and "%" not in found.message("sv")
+
+
+def test_a_count_metrics_expected_value_is_no_share() -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["metrics"][0].update(kind="count", expected="2,5")
+
+    [found] = [p for p in _problems("toml", change) if p.severity == "error"]
+    assert found.code == "contract.number_as_text"
+    assert "%" not in found.message("en")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_percentage_where_no_share_is_due_is_not_turned_into_a_share(fmt: str) -> None:
+    [found] = [p for p in _problems(fmt, _set("rules.0.price", "45 %")) if p.severity == "error"]
+    assert found.code == "contract.percent_as_text"
+    assert "0.45" not in found.message("en")
+    assert "without the % sign" in found.message("en")
+    assert "utan procenttecken" in found.message("sv")

@@ -61,6 +61,14 @@ def test_a_number_written_as_text_is_read_as_it_means(written: str, toml: str, p
 
 
 @pytest.mark.parametrize(
+    ("written", "figure"), [("7,5 %", "7,5"), ("\u22125 %", "-5"), ("SEK 450 000", "450 000")]
+)
+def test_the_figure_is_kept_as_written_with_its_sign(written: str, figure: str) -> None:
+    found = read_number(written)
+    assert found is not None and found.figure == figure
+
+
+@pytest.mark.parametrize(
     ("written", "thousands", "decimal"),
     [
         ("1,500", "1_500", "1.5"),

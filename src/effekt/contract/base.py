@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 import types
 import typing
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Id", "Money", "Period", "Rate", "Share", "Strict"]
+__all__ = ["PERCENTAGE", "Id", "Money", "Percentage", "Period", "Rate", "Share", "Strict"]
 
 
 class Strict(BaseModel):
@@ -60,6 +61,14 @@ def _is_int(tp: Any) -> bool:
     return tp is int
 
 
+@dataclass(frozen=True)
+class Percentage:
+    """Marks a number that people say in percent and the file writes as a decimal: a share
+    or a rate (0.05 for 5 %). A message about such a field says so; about others, not."""
+
+
+PERCENTAGE = Percentage()
+
 Id = Annotated[
     str,
     Field(
@@ -69,8 +78,10 @@ Id = Annotated[
     ),
 ]
 Money = Annotated[float, Field(ge=0, description="An amount in the contract's currency units.")]
-Share = Annotated[float, Field(ge=0, le=1, description="A share between 0 and 1.")]
-Rate = Annotated[float, Field(gt=-1, le=10, description="An annual rate, e.g. 0.035 for 3.5 %.")]
+Share = Annotated[float, Field(ge=0, le=1, description="A share between 0 and 1."), PERCENTAGE]
+Rate = Annotated[
+    float, Field(gt=-1, le=10, description="An annual rate, e.g. 0.035 for 3.5 %."), PERCENTAGE
+]
 Period = Annotated[
     int, Field(ge=1, description="A period number, 1 = the first period of the term.")
 ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
 
-from effekt.contract.base import Id, Period, Strict
+from effekt.contract.base import PERCENTAGE, Id, Period, Share, Strict
 from effekt.contract.quantity import Quantity
 
 __all__ = ["Cohort", "Costs", "Population"]
@@ -33,7 +35,7 @@ class Cohort(Strict):
     referral_periods: int = Field(
         1, ge=1, description="Referrals are spread evenly over this many periods."
     )
-    referral_profile: list[float] | None = Field(
+    referral_profile: list[Annotated[float, PERCENTAGE]] | None = Field(
         None,
         description=(
             "Share of the cohort referred in each period from start_period on "
@@ -62,7 +64,7 @@ class Costs(Strict):
     delivery_periods: int = Field(
         4, ge=1, description="How many periods a participant receives the intervention."
     )
-    margin: float = Field(
-        0, ge=0, le=1, description="Provider's margin on its costs in the service fee (share)."
+    margin: Share = Field(
+        0, description="Provider's margin on its costs in the service fee (share)."
     )
     note: str | None = Field(None, description="Source or remark.")

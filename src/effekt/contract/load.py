@@ -10,8 +10,6 @@ from __future__ import annotations
 import difflib
 import json
 import tomllib
-import types
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from effekt.contract.fields import known_fields, takes_percentage
 from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, locate_yaml
 from effekt.contract.model import Contract
 from effekt.contract.notation import assignment
@@ -280,63 +279,23 @@ def _choices(ctx: dict[str, Any]) -> str:
     return expected.replace("'", "").replace(" or ", ", ")
 
 
-def _table_model(tp: Any, node: Any) -> Any:
-    """Strip Annotated and pick the union member that ``node`` (the file's value) chose."""
-    while typing.get_origin(tp) is typing.Annotated:
-        tp = typing.get_args(tp)[0]
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        members = [_table_model(a, node) for a in typing.get_args(tp)]
-        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
-        for m in models:
-            for tag in ("kind", "dist"):
-                f = m.model_fields.get(tag)
-                if (
-                    f is not None
-                    and isinstance(node, dict)
-                    and node.get(tag) in typing.get_args(f.annotation)
-                ):
-                    return m
-        containers = [m for m in members if typing.get_origin(m) in (list, dict)]
-        return models[0] if len(models) == 1 else (containers[0] if containers else None)
-    return tp
-
-
-def _known_fields(root: type[BaseModel], path: PathKey, data: Any) -> list[str]:
-    """The field names of the table at ``path``, to suggest one for a misspelt key."""
-    tp: Any = root
-    node = data
-    for part in path:
-        tp = _table_model(tp, node)
-        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
-            f = tp.model_fields.get(part)
-            tp = f.annotation if f is not None else None
-        elif typing.get_origin(tp) in (list, dict):
-            tp = typing.get_args(tp)[-1]
-        else:
-            return []
-        node = _child(node, part)
-    tp = _table_model(tp, node)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        return [f.alias or name for name, f in tp.model_fields.items()]
-    return []
-
-
-def _child(node: Any, part: str | int) -> Any:
-    if isinstance(node, dict):
-        return node.get(part)
-    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-        return node[part]
-    return None
-
-
-def _number_as_text(found: WrittenNumber, fmt: str, key: str | None) -> tuple[str, dict[str, Any]]:
+def _number_as_text(
+    found: WrittenNumber, fmt: str, key: str | None, percentage: bool
+) -> tuple[str, dict[str, Any]]:
     """The problem with a number written as text: how to write it, in ``fmt``'s syntax under
-    ``key``; both ways where the text can mean two numbers (``1,500``)."""
+    ``key``; both ways where the text can mean two numbers (``1,500``). Only a share or a
+    rate (``percentage``) turns a percentage into a decimal, and says that it does."""
+    if found.percent and not percentage:
+        return "contract.percent_as_text", {"written": found.text}
     writes = [assignment(fmt, key, reading.written(fmt)) for reading in found.readings]
     if len(writes) == 2:
         params = {"written": found.text, "thousands": writes[0], "decimal": writes[1]}
         return "contract.number_as_text_ambiguous", params
-    return "contract.number_as_text", {"written": found.text, "write": writes[0]}
+    hint: tuple[str, dict[str, Any]] | str = ""
+    if percentage:
+        example = (found.figure, found.readings[0].written(fmt)) if found.percent else ("5", "0.05")
+        hint = ("contract.percentage_hint", dict(zip(("percent", "decimal"), example, strict=True)))
+    return "contract.number_as_text", {"written": found.text, "write": writes[0], "hint": hint}
 
 
 def _bool_as_text(written: Any) -> bool | None:
@@ -378,7 +337,7 @@ def problems_from_validation(
             path = path + (str(ctx.get("discriminator", "kind")).strip("'"),)
         if code == "contract.unknown_field":
             params["field"] = str(path[-1]) if path else ""
-            known = _known_fields(root, path[:-1], doc.data)
+            known = known_fields(root, path[:-1], doc.data)
             close = difflib.get_close_matches(params["field"], known, n=1)
             params["suggestion"] = close[0] if close else ""
         if code in ("contract.too_few", "contract.too_many"):
@@ -390,7 +349,8 @@ def problems_from_validation(
             written = err.get("input")
             found = read_number(written) if isinstance(written, str) else None
             if found is not None:
-                code, params = _number_as_text(found, doc.fmt, _key(path))
+                percentage = takes_percentage(root, path, doc.data)
+                code, params = _number_as_text(found, doc.fmt, _key(path), percentage)
         elif etype == "bool_type" and (meant_bool := _bool_as_text(err.get("input"))) is not None:
             code = "contract.bool_as_text"
             write = assignment(doc.fmt, _key(path), meant_bool)

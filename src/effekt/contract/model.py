@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr
 
-from effekt.contract.base import Strict
+from effekt.contract.base import PERCENTAGE, Rate, Strict
 from effekt.contract.delivery import Cohort, Costs, Population
 from effekt.contract.evidence import Study
 from effekt.contract.financing import Fee, Financing
@@ -34,7 +34,9 @@ class DiscountStep(Strict):
     """From ``from_year`` on, discount at ``rate``."""
 
     from_year: int = Field(ge=0, description="Years from the start.")
-    rate: float = Field(ge=0, le=1, description="Annual rate from that year on.")
+    rate: Annotated[float, PERCENTAGE] = Field(
+        ge=0, le=1, description="Annual rate from that year on."
+    )
 
 
 class Discounting(Strict):
@@ -43,7 +45,7 @@ class Discounting(Strict):
     kind: Literal["constant", "declining"] = Field(
         "constant", description="One rate, or a schedule."
     )
-    rate: float = Field(
+    rate: Annotated[float, PERCENTAGE] = Field(
         0.035, ge=0, le=1, description="The constant annual rate (0 for undiscounted)."
     )
     schedule: list[DiscountStep] = Field(
@@ -104,8 +106,8 @@ class Contract(Strict):
         description="Length of a period."
     )
     term_periods: int = Field(ge=1, le=600, description="Number of periods in the term.")
-    default_discount_rate: float = Field(
-        0.035, gt=-1, le=10, description="Annual discount rate for parties that give none."
+    default_discount_rate: Rate = Field(
+        0.035, description="Annual discount rate for parties that give none."
     )
     parties: list[Party] = Field(description="The parties and their roles.", min_length=1)
     population: Population | None = Field(None, description="The target population.")

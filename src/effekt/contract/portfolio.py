@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from effekt.contract.base import Id, Strict
+from effekt.contract.base import PERCENTAGE, Id, Strict
 
 __all__ = ["Portfolio", "PortfolioEntry", "Shock"]
 
@@ -16,7 +16,9 @@ class PortfolioEntry(Strict):
 
     path: str = Field(description="Path to the contract file, relative to the portfolio file.")
     id: Id | None = Field(None, description="Id in the fund (default: the contract's id).")
-    weight: float = Field(1.0, gt=0, description="The fund's share of this contract's flows.")
+    weight: Annotated[float, PERCENTAGE] = Field(
+        1.0, gt=0, description="The fund's share of this contract's flows."
+    )
 
 
 class Shock(Strict):

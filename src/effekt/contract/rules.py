@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from effekt.contract.base import Id, Money, Period, Share, Strict
+from effekt.contract.base import PERCENTAGE, Id, Money, Period, Share, Strict
 from effekt.contract.quantity import Quantity
 
 __all__ = [
@@ -82,7 +82,9 @@ class Threshold(_Rule):
     metric: str = Field(description="The metric whose effect is measured.")
     measure: Measure = Field("relative_reduction", description="How the effect is measured.")
     scope: Scope = Field("cohort", description="Per cohort, or pooled across cohorts.")
-    threshold: float = Field(description="The effect that triggers payment, e.g. 0.10.")
+    threshold: Annotated[float, PERCENTAGE] = Field(
+        description="The effect that triggers payment, e.g. 0.10."
+    )
     amount: Money = Field(0, description="A fixed sum paid when the threshold is met.")
     price: Quantity = Field(
         0,
@@ -100,7 +102,9 @@ class Threshold(_Rule):
 class Tier(Strict):
     """One band of a stepped payment: from this effect upwards."""
 
-    from_effect: float = Field(description="Lower edge of the band (inclusive).")
+    from_effect: Annotated[float, PERCENTAGE] = Field(
+        description="Lower edge of the band (inclusive)."
+    )
     amount: Money = Field(0, description="Fixed sum for reaching this band.")
     price: Quantity = Field(
         0, description="Price per outcome gained over the baseline in this band."
@@ -135,7 +139,7 @@ class Gate(_Rule):
     metric: str = Field(description="The metric that must be met.")
     measure: Measure = Field("level", description="How the effect is measured.")
     scope: Scope = Field("all_cohorts", description="Per cohort, or pooled across cohorts.")
-    threshold: float = Field(description="The effect that opens the gate.")
+    threshold: Annotated[float, PERCENTAGE] = Field(description="The effect that opens the gate.")
     applies_to: list[str] = Field(
         description="Ids of the rules that pay only if the gate is met.", min_length=1
     )
@@ -166,7 +170,7 @@ class Indexation(Strict):
         description="The index series, or fixed for a constant annual rate."
     )
     base_year: int = Field(ge=1900, le=2200, description="The year the prices in the file are in.")
-    rate: float | None = Field(
+    rate: Annotated[float, PERCENTAGE] | None = Field(
         None,
         ge=-0.5,
         le=1,
@@ -184,7 +188,7 @@ class PaymentTerms(Strict):
         "point_estimate",
         description="Pay on the point estimate, the lower confidence bound, or significance plus point estimate.",
     )
-    confidence: float = Field(
+    confidence: Annotated[float, PERCENTAGE] = Field(
         0.95, gt=0.5, lt=1, description="Confidence level for the decision basis."
     )
     payment_lag_periods: int = Field(1, ge=0, description="Periods from measurement to payment.")

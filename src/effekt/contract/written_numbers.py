@@ -90,9 +90,11 @@ class WrittenNumber:
 
     @property
     def figure(self) -> str:
-        """A percentage's figure as written, without the sign: ``7,5`` of ``"7,5 %"``."""
+        """The figure as written, with its sign, without currency or %: ``7,5`` of
+        ``"7,5 %"``, ``-5`` of ``"−5 %"``."""
         m = _FORM.fullmatch(self.text.strip())
-        return m.group("number").strip() if m else self.text
+        number = m.group("number").strip(_SPACES) if m else self.text.strip()
+        return ("-" if self.readings[0].negative else "") + number
 
 
 def read_number(text: str) -> WrittenNumber | None:

@@ -230,3 +230,39 @@ def test_a_percentage_where_no_share_is_due_is_not_turned_into_a_share(fmt: str)
     assert "0.45" not in found.message("en")
     assert "without the % sign" in found.message("en")
     assert "utan procenttecken" in found.message("sv")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "example"),
+    [
+        ("toml", '{ dist = "beta", mean = 0.4, sd = 0.1 }'),
+        ("json", '{"dist": "beta", "mean": 0.4, "sd": 0.1}'),
+        ("yaml", "{dist: beta, mean: 0.4, sd: 0.1}"),
+    ],
+)
+def test_the_distribution_a_message_offers_is_written_in_the_files_own_syntax(
+    fmt: str, example: str
+) -> None:
+    [found] = _problems(fmt, _set("cohorts.0.engagement", "most"))
+    assert found.code == "contract.not_a_number"
+    assert example in found.message("en") and example in found.message("sv")
+
+
+def test_an_uncertain_amount_is_offered_a_distribution_for_amounts_not_shares() -> None:
+    [found] = _problems("json", _set("rules.0.price", "a lot"))
+    assert '{"dist": "lognormal", "mean": 100, "sd": 20}' in found.message("en")
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("term_periods", "many"),
+        ("costs.margin", "some"),
+        ("rules.0.price", {"dist": "normal", "mean": "high", "sd": 1}),
+    ],
+)
+def test_a_field_that_takes_no_distribution_is_offered_none(path: str, value: Any) -> None:
+    [found] = _problems("toml", _set(path, value))
+    assert found.code == "contract.not_a_number"
+    assert found.message("en") == "A number is needed here."
+    assert found.message("sv") == "Här behövs ett tal."

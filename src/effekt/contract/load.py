@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from effekt.contract.fields import known_fields, takes_percentage
 from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, locate_yaml
 from effekt.contract.model import Contract
-from effekt.contract.notation import assignment
+from effekt.contract.notation import Value, assignment, inline_table
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
 from effekt.contract.syntax import Detail, refined, syntax_detail
@@ -298,6 +298,18 @@ def _number_as_text(
     return "contract.number_as_text", {"written": found.text, "write": writes[0], "hint": hint}
 
 
+#: An example of a distribution, for a share and for any other uncertain input.
+_DISTRIBUTIONS: dict[bool, dict[str, Value]] = {
+    True: {"dist": "beta", "mean": 0.4, "sd": 0.1},
+    False: {"dist": "lognormal", "mean": 100, "sd": 20},
+}
+
+
+def _distribution_hint(fmt: str, share: bool) -> tuple[str, dict[str, Any]]:
+    """ "or a distribution such as …", written as a file of ``fmt`` writes it."""
+    return ("contract.or_distribution", {"example": inline_table(fmt, _DISTRIBUTIONS[share])})
+
+
 def _bool_as_text(written: Any) -> bool | None:
     """True or false written as text (``"true"``), else None."""
     if isinstance(written, str) and written.strip().lower() in ("true", "false"):
@@ -345,12 +357,15 @@ def problems_from_validation(
         if code == "contract.missing":
             params["field"] = str(path[-1]) if path else ""
         if etype in ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float"):
-            code = "contract.not_a_number"
+            percentage = takes_percentage(root, path, doc.data)
             written = err.get("input")
             found = read_number(written) if isinstance(written, str) else None
             if found is not None:
-                percentage = takes_percentage(root, path, doc.data)
                 code, params = _number_as_text(found, doc.fmt, _key(path), percentage)
+            else:  # a distribution too where the field takes one (a Quantity)
+                code = "contract.not_a_number"
+                uncertain = err["loc"][-1:] == ("number",)
+                params = {"hint": _distribution_hint(doc.fmt, percentage) if uncertain else ""}
         elif etype == "bool_type" and (meant_bool := _bool_as_text(err.get("input"))) is not None:
             code = "contract.bool_as_text"
             write = assignment(doc.fmt, _key(path), meant_bool)

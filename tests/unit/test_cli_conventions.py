@@ -132,6 +132,25 @@ def test_garbage_json_report_is_still_json(tmp_path: Path) -> None:
         assert report["valid"] is False and report["problems"], name
 
 
+@pytest.mark.parametrize("broken", [False, True])
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_check_json_names_the_file_and_sums_up_as_the_text_does(
+    broken: bool, lang: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "kontrakt.toml"
+    text = HEM.read_text(encoding="utf-8")
+    path.write_text(text.replace('role = "provider"', "role = 7") if broken else text)
+    said = run("check", str(path), "--lang", lang).output.strip().splitlines()
+    report = json.loads(run("check", str(path), "--json", "--lang", lang).output)
+    severities = [p["severity"] for p in report["problems"]]
+    assert report["file"] == str(path)
+    assert report["valid"] is not broken
+    assert report["errors"] == severities.count("error") == (1 if broken else 0)
+    assert report["warnings"] == severities.count("warning") > 0
+    assert report["summary"] == said[-1]
+    assert {p["file"] for p in report["problems"]} == {str(path)}
+
+
 def test_file_that_is_too_large_is_refused(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     big.write_text('{"description": "' + "x" * 5_100_000 + '"}')

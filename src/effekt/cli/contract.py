@@ -72,28 +72,25 @@ def check(file: str, as_json: bool, lang: str | None) -> None:
         else:
             problems = check_contract(doc, lang, settings().unit_cost_dirs())[1]
     errors = [p for p in problems if p.severity == "error"]
-    if as_json:
-        click.echo(
-            json.dumps(
-                {"valid": not errors, "problems": [p.as_json(lang) for p in problems]},
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+    invalid, valid, counts = verdict
+    if errors:
+        said = translate(invalid, lang, count=len(errors))
+    else:
+        warnings = f" ({translate('summary.warnings', lang, count=len(problems))})"
+        said = translate(valid, lang, **counts) + (warnings if problems else "")
+    if as_json:  # what the text says, as other commands' JSON says it (docs/cli.md)
+        report = {
+            "file": file,
+            "valid": not errors,
+            "errors": len(errors),
+            "warnings": len(problems) - len(errors),
+            "summary": said,
+            "problems": [{"file": p.file, **p.as_json(lang)} for p in problems],
+        }
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print_problems(problems, lang)
-        invalid, valid, counts = verdict
-        if errors:
-            click.echo(translate(invalid, lang, count=len(errors)))
-        else:
-            click.echo(
-                translate(valid, lang, **counts)
-                + (
-                    f" ({translate('summary.warnings', lang, count=len(problems))})"
-                    if problems
-                    else ""
-                )
-            )
+        click.echo(said)
     sys.exit(1 if errors else 0)
 
 

@@ -63,6 +63,16 @@ def test_a_file_scenario_that_breaks_the_contract_is_an_error_at_the_scenario(
     assert "Med det här scenariot är kontraktet inte giltigt — costs.setup: Värdet -4" in res.output
 
 
+def test_a_file_scenarios_problem_shows_what_to_write_in_the_files_own_syntax(
+    tmp_path: Path,
+) -> None:
+    path = with_scenario(tmp_path, '"costs.setup" = "450 000 kr"')
+    with pytest.raises(ContractInvalid) as err:
+        load_contract(path)
+    [problem] = err.value.problems
+    assert problem.message("en").endswith("without quotes: setup = 450_000.")
+
+
 def test_fixing_a_correlated_input_drops_its_correlations_only_in_the_scenario() -> None:
     c = load_contract(HEMMA)
     assert any("success" in p.between for p in c.uncertainty.correlations)

@@ -26,16 +26,18 @@ __all__ = ["changed_contract", "scenario_problems"]
 
 
 def changed_contract(
-    c: Contract, overrides: Mapping[str, Any], file: str = "<scenario>"
+    c: Contract, overrides: Mapping[str, Any], file: str = "<scenario>", fmt: str = "json"
 ) -> tuple[Contract | None, list[Problem]]:
     """``c`` with every ``path → value`` of ``overrides`` set: (the contract, or None when
     it is not valid, and its errors). The changed contract has no scenarios of its own.
-    A path that does not exist raises KeyError."""
+    A path that does not exist raises KeyError. ``fmt`` is the syntax the overrides are
+    written in (a file's own; JSON's values on the command line), for the examples the
+    errors give."""
     data = c.model_dump(mode="json", by_alias=True)
     data.pop("scenarios", None)
     changed = apply_overrides(data, dict(overrides))
     _drop_correlations_of_removed(data, changed)
-    contract, problems = check_document(Document(changed, Locator(), file, "json"))
+    contract, problems = check_document(Document(changed, Locator(), file, fmt))
     errors = [p for p in problems if p.severity == "error"]
     if contract is not None:
         contract = contract.read_from(c.source_dir)
@@ -67,7 +69,7 @@ def scenario_problems(doc: Document, c: Contract) -> list[Problem]:
     out: list[Problem] = []
     for name, overrides in c.scenarios.items():
         try:
-            _, errors = changed_contract(c, overrides, doc.file)
+            _, errors = changed_contract(c, overrides, doc.file, doc.fmt)
         except KeyError:
             continue
         for p in errors:

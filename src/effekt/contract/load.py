@@ -292,9 +292,11 @@ def _number_as_text(
         params = {"written": found.text, "thousands": writes[0], "decimal": writes[1]}
         return "contract.number_as_text_ambiguous", params
     hint: tuple[str, dict[str, Any]] | str = ""
-    if percentage:
-        example = (found.figure, found.readings[0].written(fmt)) if found.percent else ("5", "0.05")
-        hint = ("contract.percentage_hint", dict(zip(("percent", "decimal"), example, strict=True)))
+    if percentage:  # the figure written, else 5 %
+        percent, decimal = ("5", "0.05")
+        if found.percent:
+            percent, decimal = found.figure, str(found.readings[0].written(fmt))
+        hint = ("contract.percentage_hint", {"percent": percent, "decimal": decimal})
     return "contract.number_as_text", {"written": found.text, "write": writes[0], "hint": hint}
 
 
@@ -306,7 +308,7 @@ _DISTRIBUTIONS: dict[bool, dict[str, Value]] = {
 
 
 def _distribution_hint(fmt: str, share: bool) -> tuple[str, dict[str, Any]]:
-    """ "or a distribution such as …", written as a file of ``fmt`` writes it."""
+    """The clause "or a distribution such as …", its example as ``fmt`` writes it."""
     return ("contract.or_distribution", {"example": inline_table(fmt, _DISTRIBUTIONS[share])})
 
 

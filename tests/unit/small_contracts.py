@@ -10,10 +10,13 @@ test's own, or these:
   ("k") pays the provider ("p") for each outcome above the baseline of one metric ("m"),
   and each outcome avoids the public costs of its ``avoided_cost`` rows.
 
-``checked`` parses and checks a text and returns the contract.
+``checked`` parses and checks a text and returns the contract; ``example_with`` writes a
+bundled example with one term changed.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from effekt.contract.load import check_document, parse_text
 from effekt.contract.model import Contract
@@ -25,6 +28,7 @@ __all__ = [
     "checked",
     "cohort",
     "contract_text",
+    "example_with",
     "valued_contract_text",
 ]
 
@@ -170,3 +174,16 @@ horizon_years = {horizon}
 discounting = {{ kind = "constant", rate = {rate} }}
 """,
     )
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def example_with(folder: Path, old: str, new: str, example: str = "hemmasittare") -> Path:
+    """``examples/<example>.toml`` with the first ``old`` (which must be there) replaced by
+    ``new``, written to ``folder``; its path."""
+    text = (EXAMPLES / f"{example}.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = folder / f"{example}_changed.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from small_contracts import example_with
 
 from effekt.cli import main
 from effekt.contract.load import read_document
@@ -16,16 +17,8 @@ HEMMA = Path(__file__).parents[2] / "examples" / "hemmasittare.toml"
 KOMMUN = 'actor = "kommun"'
 
 
-def contract_with(tmp_path: Path, old: str, new: str) -> Path:
-    text = HEMMA.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "c.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
 def test_a_misspelt_actor_is_an_error_at_its_field_with_the_closest_actor(tmp_path: Path) -> None:
-    path = contract_with(tmp_path, KOMMUN, 'actor = "komun"')
+    path = example_with(tmp_path, KOMMUN, 'actor = "komun"')
     contract, problems = check_contract(read_document(path))
     [p] = [p for p in problems if p.code == "contract.unknown_actor"]
     assert contract is None
@@ -40,7 +33,7 @@ def test_a_misspelt_actor_is_an_error_at_its_field_with_the_closest_actor(tmp_pa
 
 
 def test_an_actor_of_the_other_country_is_an_error_not_an_internal_one(tmp_path: Path) -> None:
-    path = contract_with(tmp_path, KOMMUN, 'actor = "hmrc"')
+    path = example_with(tmp_path, KOMMUN, 'actor = "hmrc"')
     [p] = [p for p in check_contract(read_document(path))[1] if p.code.startswith("contract.act")]
     assert p.code == "contract.actor_other_country" and p.path == "parties[0].actor"
     result = CliRunner().invoke(main, ["value", str(path)])
@@ -52,7 +45,7 @@ def test_an_actor_of_the_other_country_is_an_error_not_an_internal_one(tmp_path:
 def test_value_refuses_a_misspelt_actor_instead_of_leaving_its_payments_out(
     tmp_path: Path,
 ) -> None:
-    path = contract_with(tmp_path, KOMMUN, 'actor = "kommunx"')
+    path = example_with(tmp_path, KOMMUN, 'actor = "kommunx"')
     result = CliRunner().invoke(main, ["value", str(path), "--lang", "sv"])
     assert result.exit_code == 1, result.output
     assert 'aktören "kommunx" finns inte' in result.output
@@ -60,7 +53,7 @@ def test_value_refuses_a_misspelt_actor_instead_of_leaving_its_payments_out(
 
 
 def test_a_payer_without_an_actor_is_named_where_its_payments_go_missing(tmp_path: Path) -> None:
-    path = contract_with(tmp_path, KOMMUN, "")
+    path = example_with(tmp_path, KOMMUN, "")
     data = json.loads(CliRunner().invoke(main, ["value", str(path), "--json"]).output)
     assert data["payers_without_actor"] == ["kommun"]
     text = CliRunner().invoke(main, ["value", str(path)]).output

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from small_contracts import example_with
 
 from effekt.cli import main
 from effekt.contract.load import load_contract
@@ -16,14 +17,6 @@ from effekt.services.business_case import business_case_json
 HEMMA = Path(__file__).parents[2] / "examples" / "hemmasittare.toml"
 
 
-def amended(tmp_path: Path, old: str, new: str) -> Path:
-    text = HEMMA.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "amended.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
-
-
 def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args))
 
@@ -31,7 +24,7 @@ def run(*args: str) -> Result:
 def test_the_effect_of_a_higher_price_is_models_figures_before_and_after(
     tmp_path: Path,
 ) -> None:
-    path = amended(tmp_path, "price = 450_000 ", "price = 480_000 ")
+    path = example_with(tmp_path, "price = 450_000 ", "price = 480_000 ")
     effect = amendment_effect(load_contract(HEMMA), load_contract(path))
     before, after = (
         business_case_json(load_contract(HEMMA)),
@@ -48,7 +41,7 @@ def test_the_effect_of_a_higher_price_is_models_figures_before_and_after(
 
 
 def test_diff_with_effect_prints_the_table_in_swedish(tmp_path: Path) -> None:
-    path = amended(tmp_path, "price = 450_000 ", "price = 480_000 ")
+    path = example_with(tmp_path, "price = 450_000 ", "price = 480_000 ")
     res = run("diff", str(HEMMA), str(path), "--effect", "--lang", "sv")
     assert res.exit_code == 1, res.output
     assert "ändrat   rules[skolnarvaro].price: 450000 → 480000" in res.output
@@ -62,7 +55,7 @@ def test_diff_with_effect_prints_the_table_in_swedish(tmp_path: Path) -> None:
 
 
 def test_diff_json_with_effect_holds_the_changes_and_the_effect(tmp_path: Path) -> None:
-    path = amended(tmp_path, "price = 450_000 ", "price = 480_000 ")
+    path = example_with(tmp_path, "price = 450_000 ", "price = 480_000 ")
     res = run("diff", str(HEMMA), str(path), "--effect", "--json")
     data = json.loads(res.output)
     assert [c["path"] for c in data["changes"]] == ["rules[skolnarvaro].price"]
@@ -71,13 +64,13 @@ def test_diff_json_with_effect_holds_the_changes_and_the_effect(tmp_path: Path) 
 
 
 def test_diff_json_without_effect_is_still_the_list_of_changes(tmp_path: Path) -> None:
-    path = amended(tmp_path, "price = 450_000 ", "price = 480_000 ")
+    path = example_with(tmp_path, "price = 450_000 ", "price = 480_000 ")
     data = json.loads(run("diff", str(HEMMA), str(path), "--json").output)
     assert isinstance(data, list) and data[0]["kind"] == "changed"
 
 
 def test_a_party_added_by_the_amendment_has_nothing_before(tmp_path: Path) -> None:
-    path = amended(
+    path = example_with(
         tmp_path,
         "[population]",
         '[[parties]]\nid = "radgivare"\nrole = "intermediary"\n\n[population]',
@@ -87,7 +80,7 @@ def test_a_party_added_by_the_amendment_has_nothing_before(tmp_path: Path) -> No
 
 
 def test_an_invalid_new_version_shows_its_problems_not_an_effect(tmp_path: Path) -> None:
-    path = amended(tmp_path, "price = 450_000 ", "price = -5 ")
+    path = example_with(tmp_path, "price = 450_000 ", "price = -5 ")
     res = run("diff", str(HEMMA), str(path), "--effect", "--lang", "en")
     assert res.exit_code == 2  # 1 would say the versions differ
     assert "rules[0].price" in res.output

@@ -16,19 +16,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from small_contracts import checked, contract_text
+from small_contracts import PARTIES, checked, contract_text
 
 from effekt.services.sensitivity import sensitivity
 
 TABLES = """\
-[[parties]]
-id = "kommun"
-role = "commissioner"
-
-[[parties]]
-id = "utforare"
-role = "provider"
-
 [[cohorts]]
 id = "c1"
 start_period = 1
@@ -66,7 +58,9 @@ TOTAL = {"size": (E_R**2 * V_N + V_N * V_R) / VAR, "rate": (E_N**2 * V_R + V_N *
 
 
 def indices(paths: int, seed: int) -> dict[str, dict[str, float]]:
-    data = sensitivity(checked(contract_text("product", TABLES)), "kommun.total", paths, seed)
+    data = sensitivity(
+        checked(contract_text("product", PARTIES, TABLES)), "kommun.total", paths, seed
+    )
     assert data["sobol"]["variance"] == pytest.approx(1000**2 * VAR, rel=0.1)
     return {r["input"]: r for r in data["sobol"]["indices"]}
 

@@ -5,29 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from small_contracts import example_with
 
 from effekt.cli import main
 from effekt.contract.load import read_document
 from effekt.services.contract_check import check_contract
 
-HEMMA = Path(__file__).parents[2] / "examples" / "hemmasittare.toml"
 ROW = "se_resursskola_hogstadiet_stockholm_2021_derived"
-
-
-def contract_with(tmp_path: Path, old: str, new: str) -> Path:
-    text = HEMMA.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "c.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 def test_a_misspelt_unit_cost_id_is_an_error_at_its_field_with_the_closest_id(
     tmp_path: Path,
 ) -> None:
-    path = contract_with(
-        tmp_path, f'unit_cost = "{ROW}"', 'unit_cost = "se_resursskola_hogstadiet"'
-    )
+    path = example_with(tmp_path, f'unit_cost = "{ROW}"', 'unit_cost = "se_resursskola_hogstadiet"')
     contract, problems = check_contract(read_document(path))
     [p] = [p for p in problems if p.code == "contract.unknown_unit_cost"]
     assert contract is None
@@ -45,7 +35,7 @@ def test_a_misspelt_unit_cost_id_is_an_error_at_its_field_with_the_closest_id(
 
 
 def test_a_table_that_cannot_be_found_is_an_error_at_the_tables(tmp_path: Path) -> None:
-    path = contract_with(tmp_path, 'unit_cost_tables = ["se"]', 'unit_cost_tables = ["egna.csv"]')
+    path = example_with(tmp_path, 'unit_cost_tables = ["se"]', 'unit_cost_tables = ["egna.csv"]')
     contract, problems = check_contract(read_document(path))
     [p] = [p for p in problems if p.code == "contract.unit_costs_unreadable"]
     assert contract is None
@@ -58,7 +48,7 @@ def test_a_table_in_the_unit_cost_folder_is_found(tmp_path: Path) -> None:
     folder = tmp_path / "tabeller"
     folder.mkdir()
     (folder / "egna.csv").write_text(shipped, encoding="utf-8")
-    path = contract_with(tmp_path, 'unit_cost_tables = ["se"]', 'unit_cost_tables = ["egna.csv"]')
+    path = example_with(tmp_path, 'unit_cost_tables = ["se"]', 'unit_cost_tables = ["egna.csv"]')
     contract, problems = check_contract(read_document(path), "en", [folder])
     assert contract is not None
     assert not [p for p in problems if p.severity == "error"]

@@ -177,10 +177,16 @@ def main() -> None:
     n_scale = max(20_000, int(rate * target * 1.1) // 10_000 * 10_000)
     print(f"load average before scaling: {os.getloadavg()[0]:.2f}")
     t1 = throughput(n_scale, workers=1)
+    for _ in range(3):  # the goal is on a run of at least `target` s: a faster host runs more
+        if t1 >= target:
+            break
+        n_scale = int(n_scale * target * 1.15 / t1) // 10_000 * 10_000
+        t1 = throughput(n_scale, workers=1)
     t2 = throughput(n_scale, workers=2)
     print(
         f"scaling 1 -> 2 workers on {n_scale:,} paths: {t1:.1f} s -> {t2:.1f} s, "
         f"efficiency {t1 / (2 * t2):.2f}"
+        + ("" if t1 >= target else f" (the 1-worker run is under {target:.0f} s)")
     )
 
     small, large = (50_000, 200_000) if quick else (200_000, 1_000_000)

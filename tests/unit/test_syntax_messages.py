@@ -77,14 +77,37 @@ def test_a_tab_in_yaml_indentation_is_explained() -> None:
     ("text", "line", "sv"),
     [
         ("parties: [\n", 2, "filen slutar där ett värde väntas (en lista [ eller tabell { som"),
-        ("parties: [1, 2\nid: x\n", 2, "här väntas ett kommatecken eller ]"),
+        # where the list opens, not where the next key shows it was not closed
+        (
+            "parties: [1, 2\nid: x\n",
+            1,
+            "listan eller tabellen som öppnas här stängs inte: ett "
+            "kommatecken eller ] väntades före rad 2",
+        ),
         ("costs:\n  setup: 1\n fixed: 2\n", 3, "indraget stämmer inte med raderna ovanför"),
-        ("id: x\nterm_periods\n", 3, "en nyckel utan kolon: skriv nyckel: värde"),
+        # the key without its colon, not the line after it
+        ("id: x\nterm_periods\n", 2, "en nyckel utan kolon: skriv nyckel: värde"),
+        ("id: x\nterm_periods\ncurrency: SEK\n", 2, "en nyckel utan kolon"),
+        # a quote left open: where it opens, not where the next quote closes it
+        (
+            "id: 'x\nname: y\nstart: '2027-01-01'\n",
+            1,
+            "citattecknet som öppnas här stängs inte på samma rad",
+        ),
+        ('id: x\nname: "y\n', 2, "en text saknar sitt avslutande citattecken"),
+        # a key indented under the value above: not a colon "not allowed"
+        (
+            "parties:\n- id: k\n   role: commissioner\n",
+            3,
+            "raden är indragen längre än nyckeln ovanför (som börjar i kolumn 3)",
+        ),
         ("costs: *grund\n", 1, "aliaset 'grund' hänvisar inte till något ankare"),
         ("id: x\nid: y\n", 2, "nyckeln 'id' skrivs en andra gång i samma tabell"),
     ],
 )
-def test_common_yaml_mistakes_are_explained_in_swedish(text: str, line: int, sv: str) -> None:
+def test_common_yaml_mistakes_are_explained_in_swedish_on_the_line_that_makes_them(
+    text: str, line: int, sv: str
+) -> None:
     found_line, message = problem_text(text, "yaml", "sv")
     assert found_line == line
     assert sv in message

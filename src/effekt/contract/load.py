@@ -23,7 +23,7 @@ from effekt.contract.model import Contract
 from effekt.contract.notation import Value, assignment, inline_table
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
-from effekt.contract.syntax import Detail, refined, syntax_detail
+from effekt.contract.syntax import Detail, refined, syntax_detail, yaml_syntax
 from effekt.contract.written_numbers import WrittenNumber, read_number
 from effekt.errors import ContractInvalid, InputError
 from effekt.i18n import Phrase
@@ -151,10 +151,17 @@ def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:
         raise _syntax_problem(file, line, detail, column) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        found = syntax_detail("yaml", str(getattr(exc, "problem", None) or exc).splitlines()[0])
-        raise _syntax_problem(file, line, found.detail, column) from None
+        at = getattr(exc, "context_mark", None)
+        found = yaml_syntax(
+            str(getattr(exc, "problem", None) or exc).splitlines()[0],
+            mark.line + 1 if mark is not None else None,
+            mark.column + 1 if mark is not None else None,
+            getattr(exc, "context", None),
+            at.line + 1 if at is not None else None,
+            at.column + 1 if at is not None else None,
+            text.splitlines(),
+        )
+        raise _syntax_problem(file, found.line, found.detail, found.column) from None
     except (ValueError, RecursionError, OverflowError) as exc:
         raise _syntax_problem(file, None, type(exc).__name__) from None
     if _too_complex(data):

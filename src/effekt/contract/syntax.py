@@ -13,7 +13,7 @@ import ast
 import re
 from typing import Any, NamedTuple
 
-__all__ = ["Detail", "Syntax", "refined", "syntax_detail"]
+__all__ = ["Detail", "Syntax", "refined", "syntax_detail", "yaml_syntax"]
 
 _TOML = [
     (r"Cannot overwrite a value", "syntax.overwrite"),
@@ -124,3 +124,56 @@ def _key(text: str) -> str:
     if isinstance(value, tuple) and all(isinstance(part, str) for part in value):
         return ".".join(value)
     return text
+
+
+#: A value that opens a quote: ``key: 'text`` or ``- "text``.
+_OPENS_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^'"#:]+:\s+)?(?P<q>['"])""")
+#: A line holding a key and its value: where the key starts.
+_KEY_LINE = re.compile(r"^(?P<lead>\s*(?:-\s+)?)[^\s#'\"][^:#]*:(?:\s|$)")
+
+
+def yaml_syntax(
+    problem: str,
+    line: int | None,
+    column: int | None,
+    context: str | None,
+    context_line: int | None,
+    context_column: int | None,
+    lines: list[str],
+) -> Syntax:
+    """PyYAML's error made exact by its context and the file's lines (1-based places).
+
+    PyYAML names the place where it noticed the mistake, often the line after it: a list
+    ``[`` left open is noticed where the next key begins, a key without its colon on the
+    line after, a quote left open where the next quote closes it. Here such mistakes are
+    placed on the line that makes them, and a colon that is "not allowed" because the line
+    is indented under the value above it is said to be that.
+    """
+    found = syntax_detail("yaml", problem)
+    code = found.detail[0] if isinstance(found.detail, tuple) else None
+    params = found.detail[1] if isinstance(found.detail, tuple) else {}
+    here = Syntax(found.detail, line, column)
+    context = context or ""
+    if code == "syntax.yaml_unclosed" and context.startswith("while parsing a flow"):
+        detail = ("syntax.yaml_unclosed_from", {**params, "at": line})
+        return Syntax(detail, context_line, context_column)
+    if code == "syntax.yaml_expected_colon" and context == "while scanning a simple key":
+        return Syntax(found.detail, context_line, context_column)
+    if code == "syntax.unterminated_string" and context == "while scanning a quoted scalar":
+        return Syntax(found.detail, context_line, context_column)
+    if code == "syntax.yaml_indent" and line is not None:
+        start = context_line or 1
+        for number in range(start, line + 1):
+            text = lines[number - 1] if number <= len(lines) else ""
+            opened = _OPENS_QUOTE.match(text)
+            if opened is not None and opened.group("q") not in text[opened.end() :]:
+                detail = ("syntax.yaml_quote_left_open", {"at": line})
+                return Syntax(detail, number, opened.end())
+    if code == "syntax.yaml_colon" and line is not None and 1 < line <= len(lines):
+        above = next((t for t in reversed(lines[: line - 1]) if t.strip()), "")
+        key = _KEY_LINE.match(above)
+        indent = len(lines[line - 1]) - len(lines[line - 1].lstrip(" "))
+        if key is not None and indent > len(key.group("lead")):
+            detail = ("syntax.yaml_under_value", {"column": len(key.group("lead")) + 1})
+            return Syntax(detail, line, indent + 1)
+    return here

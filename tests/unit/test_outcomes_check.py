@@ -521,10 +521,21 @@ def test_a_sheet_not_saved_as_csv_is_named_so(tmp_path: Path) -> None:
     path = tmp_path / "utfall.xlsx"
     path.write_bytes(b"PK\x03\x04")
     assert said_alone(settle(path, "sv")) == (
-        f"{path} är varken TOML eller CSV: en utfallsfil är text, till exempel ett kalkylblad "
-        "sparat som CSV (se docs/outcomes.md). Deltagardata (CSV, Parquet eller Excel) ges till "
-        "effekt evaluate DATA --mapping FIL."
+        f"{path} är ingen textfil: en utfallsfil är CSV (ett kalkylblad sparat som CSV), TOML, "
+        "YAML eller JSON (se docs/outcomes.md). Deltagardata (CSV, Parquet eller Excel) ges "
+        "till effekt evaluate DATA --mapping FIL."
     )
+
+
+@pytest.mark.parametrize("name", ["utfall.csv", "utfall.toml", "utfall.json", "utfall.yaml"])
+def test_an_empty_outcomes_file_is_said_to_be_empty_whatever_its_format(
+    tmp_path: Path, name: str
+) -> None:
+    # before: a JSON syntax error, a CSV without a header, a YAML "value of another kind"
+    path = tmp_path / name
+    path.write_text("\n  \n", encoding="utf-8")
+    said = said_alone(settle(path, "en"))
+    assert said.startswith(f"{path} is empty: an outcomes file has one measurement per metric")
 
 
 MEASURED = {

@@ -179,7 +179,8 @@ def _said_already(problem: Problem, layout: list[Problem]) -> bool:
 def _text(p: Path) -> str:
     """The file's text: UTF-8, with or without a byte-order mark, line ends as read_text
     gives them. A file that is not UTF-8 is refused on the line of its first byte that is
-    not (saved as Windows-1252 by Notepad or an older Excel, say)."""
+    not (saved as Windows-1252 by Notepad or an older Excel, say); an empty one is said to
+    be empty."""
     if p.suffix.lower() in _NOT_TEXT:
         raise DataError("outcomes.not_text", path=str(p))
     try:
@@ -196,4 +197,6 @@ def _text(p: Path) -> str:
         raise DataError(
             "outcomes.syntax_at", path=str(p), line=line, detail=("syntax.not_utf8", {})
         ) from None
+    if not text.strip():
+        raise DataError("outcomes.empty", path=str(p))
     return text.replace("\r\n", "\n").replace("\r", "\n")

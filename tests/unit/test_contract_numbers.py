@@ -266,3 +266,69 @@ def test_a_field_that_takes_no_distribution_is_offered_none(path: str, value: An
     assert found.code == "contract.not_a_number"
     assert found.message("en") == "A number is needed here."
     assert found.message("sv") == "Här behövs ett tal."
+
+
+def _line(fmt: str, key: str, value: str) -> str:
+    """``key`` set to the number ``value`` as one line of ``fmt``."""
+    return {"toml": f"{key} = {value}", "json": f'"{key}": {value}'}.get(fmt, f"{key}: {value}")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    ("path", "value", "shown", "nearest"),
+    [
+        ("term_periods", 3.5, "term_periods", ("3", "4")),
+        ("cohorts.0.referral_periods", 2.5, "cohorts[0].referral_periods", ("2", "3")),
+        ("costs.delivery_periods", 4.2, "costs.delivery_periods", ("4", "5")),
+        ("rules.0.payment_lag_periods", 1.5, "rules[0].payment_lag_periods", ("1", "2")),
+        ("population.age_min", 12.5, "population.age_min", ("12", "13")),
+        ("cohorts.0.start_period", 0.5, "cohorts[0].start_period", ("1",)),  # 0 is no period
+    ],
+)
+def test_a_decimal_in_a_whole_number_field_says_a_whole_number_is_needed_and_the_nearest(
+    fmt: str, path: str, value: float, shown: str, nearest: tuple[str, ...]
+) -> None:
+    def change(data: dict[str, Any]) -> None:
+        if path.startswith("population"):
+            data["population"] = {"description": "Pupils."}
+        _set(path, value)(data)
+
+    [found] = [p for p in _problems(fmt, change) if p.path == shown]
+    assert found.code == "contract.not_whole"
+    key = shown.rsplit(".", 1)[-1]
+    writes = [_line(fmt, key, n) for n in nearest]
+    en = " or ".join(writes)
+    assert found.message("en") == f"A whole number is needed here, not {value}: write {en}."
+    sv = " eller ".join(writes)
+    assert found.message("sv") == f"Här behövs ett heltal, inte {value}: skriv {sv}."
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "said"),
+    [
+        ("3,5", "contract.not_whole_as_text",
+         '"3,5" is text, not a number, and a whole number is needed here: '
+         "write term_periods = 3 or term_periods = 4."),
+        ("1,500", "contract.number_as_text",  # 1.5 is no reading for a whole number
+         '"1,500" is text, not a number: write the number itself, without quotes: '
+         "term_periods = 1_500."),
+        ("1,000", "contract.number_as_text_ambiguous", None),  # 1000 or 1: both whole
+    ],
+)  # fmt: skip
+def test_a_number_written_as_text_in_a_whole_number_field_is_offered_only_whole_numbers(
+    value: str, code: str, said: str | None
+) -> None:
+    [found] = _problems("toml", _set("term_periods", value))
+    assert found.code == code
+    if said is not None:
+        assert found.message("en") == said
+    if code == "contract.not_whole_as_text":
+        assert found.message("sv") == (
+            '"3,5" är text, inte ett tal, och här behövs ett heltal: '
+            "skriv term_periods = 3 eller term_periods = 4."
+        )
+
+
+def test_infinity_in_a_whole_number_field_is_said_to_be_infinite() -> None:
+    [found] = _problems("json", lambda data: data.update(term_periods=float("inf")))
+    assert found.code == "contract.not_finite"

@@ -2,8 +2,9 @@
 table has, and whether the value there is a percentage written as a decimal.
 
 The checker uses it to say what the file's author meant: the fields a misspelt key was
-likely meant to be, and, for a share or rate written as text (``"45 %"``), that the file
-writes it as 0.45 — a hint that would mislead for an amount or a count.
+likely meant to be; for a share or rate written as text (``"45 %"``), that the file
+writes it as 0.45 — a hint that would mislead for an amount or a count; and, for a decimal
+where a whole number is due, only the whole numbers the field takes (a period from 1).
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import types
 import typing
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from effekt.contract.base import PERCENTAGE
 from effekt.contract.domain import SHARE, domain
 from effekt.contract.locate import PathKey
 from effekt.contract.model import Contract
 
-__all__ = ["known_fields", "takes_percentage"]
+__all__ = ["accepts", "known_fields", "takes_percentage"]
 
 
 def known_fields(root: type[BaseModel], path: PathKey, data: Any) -> list[str]:
@@ -46,9 +47,23 @@ def takes_percentage(root: type[BaseModel], path: PathKey, data: Any) -> bool:
     return domain(str(section), path[2], str(kind)) == SHARE
 
 
+def accepts(root: type[BaseModel], path: PathKey, data: Any, value: Any) -> bool:
+    """Whether the field at ``path`` takes ``value`` by its own type and bounds (``0`` is no
+    period: a period is at least 1); the rules across fields are not asked. True where the
+    models do not lead to ``path``."""
+    tp = _walk(root, path, data)[0]
+    if tp is None:
+        return True
+    try:
+        TypeAdapter(tp).validate_python(value, strict=True)
+    except ValidationError:
+        return False
+    return True
+
+
 def _walk(root: type[BaseModel], path: PathKey, data: Any) -> tuple[Any, bool]:
-    """The type of the value at ``path`` (None when the models do not lead there), and
-    whether a field on the way is marked as a percentage."""
+    """The type of the value at ``path``, with its field's bounds (None when the models do
+    not lead there), and whether a field on the way is marked as a percentage."""
     tp: Any = root
     node = data
     marked = False
@@ -59,7 +74,7 @@ def _walk(root: type[BaseModel], path: PathKey, data: Any) -> tuple[Any, bool]:
             if f is None:
                 return None, marked
             marked = marked or PERCENTAGE in f.metadata or _marked(f.annotation)
-            tp = f.annotation
+            tp = typing.Annotated[f.annotation, *f.metadata] if f.metadata else f.annotation
         elif typing.get_origin(tp) in (list, dict):
             tp = typing.get_args(tp)[-1]
         else:

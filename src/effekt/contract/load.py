@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from effekt.contract.fields import known_fields, takes_percentage
+from effekt.contract.fields import accepts, known_fields, takes_percentage
 from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, locate_yaml
 from effekt.contract.model import Contract
-from effekt.contract.notation import Value, assignment, inline_table
+from effekt.contract.notation import Value, assignment, inline_table, literal
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
 from effekt.contract.syntax import Detail, refined, syntax_detail, yaml_syntax
@@ -307,6 +310,63 @@ def _number_as_text(
     return "contract.number_as_text", {"written": found.text, "write": writes[0], "hint": hint}
 
 
+def _whole_number_as_text(
+    found: WrittenNumber, fmt: str, key: str | None, takes: Callable[[int], bool]
+) -> tuple[str, dict[str, Any]]:
+    """The problem with a number written as text where a whole number is due: only its whole
+    readings are offered (``"1,500"``: 1500, not 1.5), or, when it has none (``"3,5"``), the
+    whole numbers nearest that the field ``takes``."""
+    if found.percent:
+        return "contract.percent_as_text", {"written": found.text}
+    whole = [r for r in found.readings if r.value == r.value.to_integral_value()]
+    if whole:
+        return _number_as_text(replace(found, readings=tuple(whole)), fmt, key, False)
+    nearest = _nearest_whole(float(found.readings[0].value), fmt, key, takes)
+    return "contract.not_whole_as_text", {"written": found.text, "hint": nearest}
+
+
+def _nearest_whole(
+    value: float, fmt: str, key: str | None, takes: Callable[[int], bool]
+) -> tuple[str, dict[str, Any]] | str:
+    """The clause ": write … or …" with the whole numbers either side of ``value`` that the
+    field ``takes`` (one, or none when it takes neither)."""
+    writes = [assignment(fmt, key, n) for n in (math.floor(value), math.ceil(value)) if takes(n)]
+    if len(writes) == 2:
+        return ("contract.write_either", {"first": writes[0], "second": writes[1]})
+    return ("contract.write_one", {"example": writes[0]}) if writes else ""
+
+
+def _number_problem(
+    err: ErrorDetails, path: PathKey, doc: Document, root: type[BaseModel]
+) -> tuple[str, dict[str, Any]]:
+    """The problem with a value where a number is due, from pydantic's ``float_type``,
+    ``int_type`` (strict mode's for a decimal where a whole number is due) and the like:
+    a number written as text and how to write it; a decimal where a whole number is due
+    and the whole numbers nearest; else that a number is needed."""
+    written = err.get("input")
+    whole = err["type"].startswith("int")
+    key = _key(path)
+
+    def takes(n: int) -> bool:
+        return accepts(root, path, doc.data, n)
+
+    if whole and isinstance(written, float) and not math.isfinite(written):
+        return "contract.not_finite", {}
+    if whole and isinstance(written, float):
+        nearest = _nearest_whole(written, doc.fmt, key, takes)
+        return "contract.not_whole", {"written": literal(doc.fmt, written), "hint": nearest}
+    percentage = takes_percentage(root, path, doc.data)
+    found = read_number(written) if isinstance(written, str) else None
+    if found is not None and whole:
+        return _whole_number_as_text(found, doc.fmt, key, takes)
+    if found is not None:
+        return _number_as_text(found, doc.fmt, key, percentage)
+    uncertain = err["loc"][-1:] == ("number",)  # a distribution too where the field takes one
+    return "contract.not_a_number", {
+        "hint": _distribution_hint(doc.fmt, percentage) if uncertain else ""
+    }
+
+
 #: An example of a distribution, for a share and for any other uncertain input.
 _DISTRIBUTIONS: dict[bool, dict[str, Value]] = {
     True: {"dist": "beta", "mean": 0.4, "sd": 0.1},
@@ -366,15 +426,7 @@ def problems_from_validation(
         if code == "contract.missing":
             params["field"] = str(path[-1]) if path else ""
         if etype in ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float"):
-            percentage = takes_percentage(root, path, doc.data)
-            written = err.get("input")
-            found = read_number(written) if isinstance(written, str) else None
-            if found is not None:
-                code, params = _number_as_text(found, doc.fmt, _key(path), percentage)
-            else:  # a distribution too where the field takes one (a Quantity)
-                code = "contract.not_a_number"
-                uncertain = err["loc"][-1:] == ("number",)
-                params = {"hint": _distribution_hint(doc.fmt, percentage) if uncertain else ""}
+            code, params = _number_problem(err, path, doc, root)
         elif etype == "bool_type" and (meant_bool := _bool_as_text(err.get("input"))) is not None:
             code = "contract.bool_as_text"
             write = assignment(doc.fmt, _key(path), meant_bool)

@@ -103,6 +103,7 @@ def _for_outcomes(problem: Problem, doc: Document) -> Problem:
         "contract.number_as_text",
         "contract.number_as_text_ambiguous",
         "contract.percent_as_text",
+        "contract.not_whole_as_text",
     ):
         # the contract's mention distributions and quotes; an outcomes file says its own
         written = value_at(problem.path, doc.data)

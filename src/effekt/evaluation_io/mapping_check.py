@@ -34,8 +34,10 @@ _CODES = {
     "contract.bad_id": "mapping.bad_id",
     "contract.bad_value": "mapping.bad_value",
 }
-#: Fields that take a whole number.
+#: Fields that take a whole number, and the contract's codes said there as the mapping's
+#: (a number of days); a number written as text keeps the contract's, which says so.
 _WHOLE = frozenset({"window_days", "offset_days"})
+_NOT_WHOLE = frozenset({"contract.not_a_number", "contract.not_whole"})
 
 
 def check_mapping(doc: Document) -> tuple[Mapping | None, list[Problem]]:
@@ -59,7 +61,7 @@ def _for_mapping(problem: Problem, doc: Document) -> Problem:
     params = dict(problem.params)
     if code.startswith("contract.mapping_"):
         code = "mapping." + code.removeprefix("contract.mapping_")
-    elif code == "contract.not_a_number" and problem.path.rsplit(".", 1)[-1] in _WHOLE:
+    elif code in _NOT_WHOLE and problem.path.rsplit(".", 1)[-1] in _WHOLE:
         code = "mapping.not_a_whole_number"
     else:
         code = _CODES.get(code, code)

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import json
+import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from contract_strategies import contracts
 from hypothesis import given, settings
@@ -14,6 +17,7 @@ from effekt.cli import main
 from effekt.contract.load import Document, check_document, load_contract
 from effekt.contract.locate import Locator
 from effekt.contract.model import Contract
+from effekt.contract.problems import Problem
 from effekt.contract.scenarios import changed_contract
 from effekt.errors import ContractInvalid, NoSolution, UsageError
 from effekt.services.scenarios import with_overrides
@@ -63,14 +67,51 @@ def test_a_file_scenario_that_breaks_the_contract_is_an_error_at_the_scenario(
     assert "Med det här scenariot är kontraktet inte giltigt — costs.setup: Värdet -4" in res.output
 
 
-def test_a_file_scenarios_problem_shows_what_to_write_in_the_files_own_syntax(
-    tmp_path: Path,
-) -> None:
-    path = with_scenario(tmp_path, '"costs.setup" = "450 000 kr"')
+def scenario_problem(path: Path, fmt: str = "toml") -> Problem:
+    """The one problem of the contract at ``path``, rewritten in ``fmt`` first."""
+    if fmt != "toml":
+        data = json.loads(json.dumps(tomllib.loads(path.read_text()), default=str))
+        text = json.dumps(data) if fmt == "json" else yaml.safe_dump(data, allow_unicode=True)
+        path = path.with_suffix(f".{fmt}")
+        path.write_text(text, encoding="utf-8")
     with pytest.raises(ContractInvalid) as err:
         load_contract(path)
     [problem] = err.value.problems
-    assert problem.message("en").endswith("without quotes: setup = 450_000.")
+    return problem
+
+
+@pytest.mark.parametrize(
+    ("fmt", "write"),
+    [
+        ("toml", '"costs.setup" = 450_000'),
+        ("json", '"costs.setup": 450000'),
+        ("yaml", "costs.setup: 450000"),
+    ],
+)
+def test_a_file_scenarios_problem_shows_the_override_to_write_in_the_files_own_syntax(
+    tmp_path: Path, fmt: str, write: str
+) -> None:
+    problem = scenario_problem(with_scenario(tmp_path, '"costs.setup" = "450 000 kr"'), fmt)
+    assert problem.message("en").endswith(f"without quotes: {write}.")
+    assert problem.message("sv").endswith(f"utan citattecken: {write}.")
+
+
+@pytest.mark.parametrize(
+    ("line", "write"),
+    [
+        ('"metrics[gymnasiebehorighet].expected" = "38 %"',
+         '"metrics[gymnasiebehorighet].expected" = 0.38 (a percentage'),
+        ('"cohorts[0].referral_periods" = 2.5',
+         '"cohorts[0].referral_periods" = 2 or "cohorts[0].referral_periods" = 3.'),
+        ('"uncertainty.person_level" = "true"', '"uncertainty.person_level" = true,'),
+        ('"rules[0].price" = { dist = "normal", mean = "450 000", sd = 1 }',
+         "without quotes: mean = 450_000."),  # inside the override's table: its own key
+    ],
+)  # fmt: skip
+def test_a_file_scenarios_problem_shows_the_key_the_scenario_writes(
+    tmp_path: Path, line: str, write: str
+) -> None:
+    assert write in scenario_problem(with_scenario(tmp_path, line)).message("en")
 
 
 def test_fixing_a_correlated_input_drops_its_correlations_only_in_the_scenario() -> None:

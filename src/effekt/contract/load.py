@@ -11,8 +11,8 @@ import difflib
 import json
 import math
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,12 +56,22 @@ _COMPLEXITY = {"depth": MAX_DEPTH, "values": MAX_VALUES}
 
 @dataclass
 class Document:
-    """A parsed file: its raw data, where its keys stand, and its name."""
+    """A parsed file: its raw data, where its keys stand, its name and its syntax (``fmt``:
+    toml, yaml or json). A contract under a scenario also knows the key each override is
+    written under (``keys``: ``("costs", "setup")`` → ``"costs.setup"``), so that its
+    problems show what to write where the user wrote it."""
 
     data: Any
     locator: Locator
     file: str
     fmt: str
+    keys: Mapping[PathKey, str] = field(default_factory=dict)
+
+    def written(self, path: PathKey, value: Value) -> str:
+        """``value`` at ``path`` as the user writes it, in the file's syntax: under the
+        path's own key (``setup = 450_000``), under an override's key where a scenario sets
+        that path (``"costs.setup" = 450_000``), alone in a list."""
+        return assignment(self.fmt, self.keys.get(path, _key(path)), value)
 
     def problem(self, path: PathKey, code: str, severity: str = "error", **params: Any) -> Problem:
         return Problem(
@@ -289,15 +299,19 @@ def _choices(ctx: dict[str, Any]) -> str:
     return expected.replace("'", "").replace(" or ", ", ")
 
 
+#: A value as the user writes it where a problem is (:meth:`Document.written`).
+Write = Callable[[Value], str]
+
+
 def _number_as_text(
-    found: WrittenNumber, fmt: str, key: str | None, percentage: bool
+    found: WrittenNumber, fmt: str, write: Write, percentage: bool
 ) -> tuple[str, dict[str, Any]]:
-    """The problem with a number written as text: how to write it, in ``fmt``'s syntax under
-    ``key``; both ways where the text can mean two numbers (``1,500``). Only a share or a
-    rate (``percentage``) turns a percentage into a decimal, and says that it does."""
+    """The problem with a number written as text: how to write it, in ``fmt``'s syntax
+    (``write``); both ways where the text can mean two numbers (``1,500``). Only a share or
+    a rate (``percentage``) turns a percentage into a decimal, and says that it does."""
     if found.percent and not percentage:
         return "contract.percent_as_text", {"written": found.text}
-    writes = [assignment(fmt, key, reading.written(fmt)) for reading in found.readings]
+    writes = [write(reading.written(fmt)) for reading in found.readings]
     if len(writes) == 2:
         params = {"written": found.text, "thousands": writes[0], "decimal": writes[1]}
         return "contract.number_as_text_ambiguous", params
@@ -311,7 +325,7 @@ def _number_as_text(
 
 
 def _whole_number_as_text(
-    found: WrittenNumber, fmt: str, key: str | None, takes: Callable[[int], bool]
+    found: WrittenNumber, fmt: str, write: Write, takes: Callable[[int], bool]
 ) -> tuple[str, dict[str, Any]]:
     """The problem with a number written as text where a whole number is due: only its whole
     readings are offered (``"1,500"``: 1500, not 1.5), or, when it has none (``"3,5"``), the
@@ -320,17 +334,17 @@ def _whole_number_as_text(
         return "contract.percent_as_text", {"written": found.text}
     whole = [r for r in found.readings if r.value == r.value.to_integral_value()]
     if whole:
-        return _number_as_text(replace(found, readings=tuple(whole)), fmt, key, False)
-    nearest = _nearest_whole(float(found.readings[0].value), fmt, key, takes)
+        return _number_as_text(replace(found, readings=tuple(whole)), fmt, write, False)
+    nearest = _nearest_whole(float(found.readings[0].value), write, takes)
     return "contract.not_whole_as_text", {"written": found.text, "hint": nearest}
 
 
 def _nearest_whole(
-    value: float, fmt: str, key: str | None, takes: Callable[[int], bool]
+    value: float, write: Write, takes: Callable[[int], bool]
 ) -> tuple[str, dict[str, Any]] | str:
     """The clause ": write … or …" with the whole numbers either side of ``value`` that the
     field ``takes`` (one, or none when it takes neither)."""
-    writes = [assignment(fmt, key, n) for n in (math.floor(value), math.ceil(value)) if takes(n)]
+    writes = [write(n) for n in (math.floor(value), math.ceil(value)) if takes(n)]
     if len(writes) == 2:
         return ("contract.write_either", {"first": writes[0], "second": writes[1]})
     return ("contract.write_one", {"example": writes[0]}) if writes else ""
@@ -345,7 +359,9 @@ def _number_problem(
     and the whole numbers nearest; else that a number is needed."""
     written = err.get("input")
     whole = err["type"].startswith("int")
-    key = _key(path)
+
+    def write(value: Value) -> str:
+        return doc.written(path, value)
 
     def takes(n: int) -> bool:
         return accepts(root, path, doc.data, n)
@@ -353,14 +369,14 @@ def _number_problem(
     if whole and isinstance(written, float) and not math.isfinite(written):
         return "contract.not_finite", {}
     if whole and isinstance(written, float):
-        nearest = _nearest_whole(written, doc.fmt, key, takes)
+        nearest = _nearest_whole(written, write, takes)
         return "contract.not_whole", {"written": literal(doc.fmt, written), "hint": nearest}
     percentage = takes_percentage(root, path, doc.data)
     found = read_number(written) if isinstance(written, str) else None
     if found is not None and whole:
-        return _whole_number_as_text(found, doc.fmt, key, takes)
+        return _whole_number_as_text(found, doc.fmt, write, takes)
     if found is not None:
-        return _number_as_text(found, doc.fmt, key, percentage)
+        return _number_as_text(found, doc.fmt, write, percentage)
     uncertain = err["loc"][-1:] == ("number",)  # a distribution too where the field takes one
     return "contract.not_a_number", {
         "hint": _distribution_hint(doc.fmt, percentage) if uncertain else ""
@@ -429,7 +445,7 @@ def problems_from_validation(
             code, params = _number_problem(err, path, doc, root)
         elif etype == "bool_type" and (meant_bool := _bool_as_text(err.get("input"))) is not None:
             code = "contract.bool_as_text"
-            write = assignment(doc.fmt, _key(path), meant_bool)
+            write = doc.written(path, meant_bool)
             params = {"written": err.get("input"), "write": write}
         elif etype in (
             "string_type",

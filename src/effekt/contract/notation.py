@@ -48,7 +48,10 @@ def literal(fmt: str, value: Value) -> str:
 
 
 def key(fmt: str, name: str) -> str:
-    """A key as ``fmt`` writes it: JSON always in quotes, TOML and YAML only where needed."""
+    """A key as ``fmt`` writes it: JSON always in quotes, TOML and YAML only where needed
+    (``"costs.setup"`` in TOML, ``costs.setup`` in YAML)."""
+    if fmt == "yaml" and _plain_yaml(name):
+        return name
     if fmt == "json" or not _BARE_KEY.fullmatch(name):
         return json.dumps(name, ensure_ascii=False)
     return name

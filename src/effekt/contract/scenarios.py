@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from effekt.contract.load import Document, check_document
-from effekt.contract.locate import Locator
+from effekt.contract.locate import Locator, PathKey
 from effekt.contract.model import Contract
-from effekt.contract.overrides import apply_overrides
+from effekt.contract.overrides import apply_overrides, resolve_path
 from effekt.contract.problems import Problem
 from effekt.contract.validate import distribution_tables
 
@@ -31,17 +31,29 @@ def changed_contract(
     """``c`` with every ``path → value`` of ``overrides`` set: (the contract, or None when
     it is not valid, and its errors). The changed contract has no scenarios of its own.
     A path that does not exist raises KeyError. ``fmt`` is the syntax the overrides are
-    written in (a file's own; JSON's values on the command line), for the examples the
-    errors give."""
+    written in (a file's own; JSON's values on the command line): the errors' examples
+    write it so, under the override's key (``"costs.setup" = 450_000``)."""
     data = c.model_dump(mode="json", by_alias=True)
     data.pop("scenarios", None)
     changed = apply_overrides(data, dict(overrides))
     _drop_correlations_of_removed(data, changed)
-    contract, problems = check_document(Document(changed, Locator(), file, fmt))
+    keys = _override_keys(changed, overrides)
+    contract, problems = check_document(Document(changed, Locator(), file, fmt, keys))
     errors = [p for p in problems if p.severity == "error"]
     if contract is not None:
         contract = contract.read_from(c.source_dir)
     return contract, errors
+
+
+def _override_keys(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[PathKey, str]:
+    """Each path the overrides set in ``data`` → the override's key as written (a path
+    by id, ``metrics[back_in_school].expected``, is where it leads: ``metrics[0]``)."""
+    keys: dict[PathKey, str] = {}
+    for key in overrides:
+        resolved = resolve_path(data, key)
+        if resolved is not None:
+            keys[tuple(resolved)] = key
+    return keys
 
 
 def _ids(data: dict[str, Any]) -> set[str]:

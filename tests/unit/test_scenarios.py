@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import tomllib
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from effekt.contract.model import Contract
 from effekt.contract.problems import Problem
 from effekt.contract.scenarios import changed_contract
 from effekt.errors import ContractInvalid, NoSolution, UsageError
-from effekt.services.scenarios import with_overrides
+from effekt.services.scenarios import parse_scenario, with_overrides
 from effekt.services.solve import solve
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -143,6 +144,43 @@ def test_a_command_line_scenario_that_breaks_the_contract_is_a_usage_error(
     assert res.exit_code == 2, res.output
     assert expected in res.output
     assert "Traceback" not in res.output
+
+
+@pytest.mark.parametrize(
+    ("spec", "lang", "said"),
+    [
+        ("low=costs.setup=450 000", "en",
+         '"450 000" is text, not a number: write the number itself, without quotes: '
+         "--scenario low=costs.setup=450000."),
+        ('low=costs.setup="450000"', "sv",
+         '"450000" är text, inte ett tal: skriv talet självt, utan citattecken: '
+         "--scenario low=costs.setup=450000."),
+        ("low=cohorts[0].referral_periods=2.5", "en",
+         "write --scenario 'low=cohorts[0].referral_periods=2' "
+         "or --scenario 'low=cohorts[0].referral_periods=3'."),
+        ('low=uncertainty.person_level="true"', "en",
+         "write --scenario low=uncertainty.person_level=true, without quotes."),
+        ("low=cohorts[0].engagement=most", "sv",  # --scenario takes no distribution
+         "cohorts[0].engagement: Här behövs ett tal."),
+    ],
+)  # fmt: skip
+def test_a_command_line_scenarios_problem_shows_what_to_type_on_the_command_line(
+    spec: str, lang: str, said: str
+) -> None:
+    res = CliRunner().invoke(main, ["model", str(HEMMA), "--scenario", spec, "--lang", lang])
+    assert res.exit_code == 2, res.output
+    assert res.output.rstrip().endswith(said)
+
+
+def test_a_command_lines_example_is_typed_as_it_reads() -> None:
+    # the example of the message above, typed as a shell would pass it, gives the scenario
+    c = load_contract(HEMMA)
+    with pytest.raises(UsageError) as err:
+        with_overrides(c, {"cohorts[0].referral_periods": 2.5}, "low")
+    example = err.value.render("en").rsplit(" or ", 1)[1].rstrip(".")
+    _, spec = shlex.split(example)
+    changed = with_overrides(c, parse_scenario(spec, c)[1], "low")
+    assert changed.cohorts[0].referral_periods == 3
 
 
 def test_every_problem_a_scenario_causes_is_counted() -> None:

@@ -23,7 +23,7 @@ from pydantic_core import ErrorDetails
 from effekt.contract.fields import accepts, known_fields, takes_percentage
 from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, locate_yaml
 from effekt.contract.model import Contract
-from effekt.contract.notation import Value, assignment, inline_table, literal
+from effekt.contract.notation import Value, assignment, command_line, inline_table, literal
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
 from effekt.contract.syntax import Detail, refined, syntax_detail, yaml_syntax
@@ -58,20 +58,34 @@ _COMPLEXITY = {"depth": MAX_DEPTH, "values": MAX_VALUES}
 class Document:
     """A parsed file: its raw data, where its keys stand, its name and its syntax (``fmt``:
     toml, yaml or json). A contract under a scenario also knows the key each override is
-    written under (``keys``: ``("costs", "setup")`` → ``"costs.setup"``), so that its
-    problems show what to write where the user wrote it."""
+    written under (``keys``: ``("costs", "setup")`` → ``"costs.setup"``) and, for one typed
+    on the command line, its name (``scenario``), so that its problems show what to write
+    where the user wrote it."""
 
     data: Any
     locator: Locator
     file: str
     fmt: str
     keys: Mapping[PathKey, str] = field(default_factory=dict)
+    scenario: str | None = None
 
     def written(self, path: PathKey, value: Value) -> str:
         """``value`` at ``path`` as the user writes it, in the file's syntax: under the
         path's own key (``setup = 450_000``), under an override's key where a scenario sets
-        that path (``"costs.setup" = 450_000``), alone in a list."""
-        return assignment(self.fmt, self.keys.get(path, _key(path)), value)
+        that path (``"costs.setup" = 450_000``; on the command line ``--scenario
+        low=costs.setup=450000``), alone in a list."""
+        key = self.keys.get(path)
+        if key is not None and self.scenario is not None:
+            return command_line(self.scenario, key, literal("json", value))
+        return assignment(self.fmt, key or _key(path), value)
+
+    def written_table(self, path: PathKey, pairs: Mapping[str, Value]) -> str | None:
+        """A table of ``pairs`` to write at ``path``, on one line in the file's syntax; None
+        for an override typed on the command line, where ``--scenario`` cannot take a table
+        (a comma separates its changes)."""
+        if path in self.keys and self.scenario is not None:
+            return None
+        return inline_table(self.fmt, pairs)
 
     def problem(self, path: PathKey, code: str, severity: str = "error", **params: Any) -> Problem:
         return Problem(
@@ -379,7 +393,7 @@ def _number_problem(
         return _number_as_text(found, doc.fmt, write, percentage)
     uncertain = err["loc"][-1:] == ("number",)  # a distribution too where the field takes one
     return "contract.not_a_number", {
-        "hint": _distribution_hint(doc.fmt, percentage) if uncertain else ""
+        "hint": _distribution_hint(doc, path, percentage) if uncertain else ""
     }
 
 
@@ -390,9 +404,13 @@ _DISTRIBUTIONS: dict[bool, dict[str, Value]] = {
 }
 
 
-def _distribution_hint(fmt: str, share: bool) -> tuple[str, dict[str, Any]]:
-    """The clause "or a distribution such as …", its example as ``fmt`` writes it."""
-    return ("contract.or_distribution", {"example": inline_table(fmt, _DISTRIBUTIONS[share])})
+def _distribution_hint(
+    doc: Document, path: PathKey, share: bool
+) -> tuple[str, dict[str, Any]] | str:
+    """The clause "or a distribution such as …", its example as the user writes it (none
+    where a distribution cannot be written)."""
+    example = doc.written_table(path, _DISTRIBUTIONS[share])
+    return ("contract.or_distribution", {"example": example}) if example else ""
 
 
 def _bool_as_text(written: Any) -> bool | None:

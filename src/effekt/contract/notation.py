@@ -11,15 +11,24 @@ or ``{dist: beta, mean: 0.45, sd: 0.1}``. The words around it come from the cata
 'price = 450_000'
 >>> inline_table("toml", {"dist": "beta", "mean": 0.45})
 '{ dist = "beta", mean = 0.45 }'
+
+A scenario typed on the command line is shown as it is typed there, its value as JSON (as
+``--scenario`` reads it) and the argument quoted where a shell needs it:
+
+>>> command_line("low", "costs.setup", "450000")
+'--scenario low=costs.setup=450000'
+>>> command_line("low", "metrics[0].expected", "0.3")
+"--scenario 'low=metrics[0].expected=0.3'"
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shlex
 from collections.abc import Mapping
 
-__all__ = ["Number", "Value", "assignment", "inline_table", "key", "literal"]
+__all__ = ["Number", "Value", "assignment", "command_line", "inline_table", "key", "literal"]
 
 #: A value an example shows: text, a number, true/false, or a number already written
 #: (``Number``: digits as the file should have them, such as ``450_000`` in TOML).
@@ -70,6 +79,13 @@ def inline_table(fmt: str, pairs: Mapping[str, Value]) -> str:
     """A table of ``pairs`` written on one line in ``fmt``."""
     inner = ", ".join(assignment(fmt, k, v) for k, v in pairs.items())
     return f"{{ {inner} }}" if fmt == "toml" else f"{{{inner}}}"
+
+
+def command_line(scenario: str, path: str, value: str) -> str:
+    """``--scenario NAME=PATH=VALUE`` for the scenario ``scenario``, ``value`` written as
+    JSON writes it (:func:`literal` or :func:`inline_table` with ``"json"``), in single
+    quotes where a shell would otherwise read it (``[0]``, a space, braces)."""
+    return "--scenario " + shlex.quote(f"{scenario}={path}={value}")
 
 
 def _plain_yaml(text: str) -> bool:

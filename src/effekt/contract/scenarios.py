@@ -26,19 +26,25 @@ __all__ = ["changed_contract", "scenario_problems"]
 
 
 def changed_contract(
-    c: Contract, overrides: Mapping[str, Any], file: str = "<scenario>", fmt: str = "json"
+    c: Contract,
+    overrides: Mapping[str, Any],
+    file: str = "<scenario>",
+    fmt: str = "json",
+    typed: str | None = None,
 ) -> tuple[Contract | None, list[Problem]]:
     """``c`` with every ``path → value`` of ``overrides`` set: (the contract, or None when
     it is not valid, and its errors). The changed contract has no scenarios of its own.
     A path that does not exist raises KeyError. ``fmt`` is the syntax the overrides are
     written in (a file's own; JSON's values on the command line): the errors' examples
-    write it so, under the override's key (``"costs.setup" = 450_000``)."""
+    write it so, under the override's key (``"costs.setup" = 450_000``); ``typed`` is the
+    name of a scenario typed on the command line, whose examples are what to type there
+    (``--scenario low=costs.setup=450000``)."""
     data = c.model_dump(mode="json", by_alias=True)
     data.pop("scenarios", None)
     changed = apply_overrides(data, dict(overrides))
     _drop_correlations_of_removed(data, changed)
     keys = _override_keys(changed, overrides)
-    contract, problems = check_document(Document(changed, Locator(), file, fmt, keys))
+    contract, problems = check_document(Document(changed, Locator(), file, fmt, keys, typed))
     errors = [p for p in problems if p.severity == "error"]
     if contract is not None:
         contract = contract.read_from(c.source_dir)

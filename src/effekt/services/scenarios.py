@@ -43,9 +43,10 @@ def parse_scenario(spec: str, c: Contract) -> tuple[str, dict[str, Any]]:
 def with_overrides(c: Contract, overrides: dict[str, Any], name: str = "") -> Contract:
     """The contract with each ``path → value`` set, checked whole as ``effekt check`` checks
     a file; a path that does not exist, or a contract the change makes invalid, is a usage
-    error naming the scenario (``name``) and the first problem."""
+    error naming the scenario (``name``) and the first problem. A named scenario is one
+    typed as ``--scenario``: the problem's example is what to type there."""
     try:
-        changed, errors = changed_contract(c, overrides)
+        changed, errors = changed_contract(c, overrides, typed=name or None)
     except KeyError as exc:
         raise UsageError("scenario.unknown_path", path=str(exc.args[0])) from None
     if changed is None:

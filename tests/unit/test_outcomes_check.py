@@ -359,6 +359,90 @@ def test_every_problem_in_an_outcomes_csv_is_reported_at_once_with_rows(
     assert refused(settle(path, lang), lang) == expected
 
 
+# ------------------------------------------------------------ numbers written as text
+
+
+def outcomes_file(tmp_path: Path, fmt: str, **row: object) -> Path:
+    """One measurement of back_in_school for k1 (n = 40, baseline 0.4, treated 0.5), with
+    ``row``'s fields changed, written in ``fmt`` (toml, json, yaml or csv)."""
+    fields = {"metric": "back_in_school", "cohort": "k1", "n": 40, "treated": 0.5}
+    fields.update(baseline=0.4, **row)
+    if fmt == "csv":
+        cells = [f'"{v}"' if isinstance(v, str) and "," in v else str(v) for v in fields.values()]
+        path = tmp_path / "utfall.csv"
+        path.write_text(",".join(fields) + "\n" + ",".join(cells) + "\n", encoding="utf-8")
+        return path
+    data = {"format_version": 1, "measurements": [fields]}
+    path = tmp_path / f"utfall.{fmt}"
+    if fmt == "toml":
+        lines = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in fields.items()]
+        path.write_text("format_version = 1\n[[measurements]]\n" + "\n".join(lines) + "\n")
+    else:
+        import yaml
+
+        dump = json.dumps if fmt == "json" else yaml.safe_dump
+        path.write_text(dump(data), encoding="utf-8")  # type: ignore[operator]
+    return path
+
+
+@pytest.mark.parametrize(
+    ("fmt", "lang", "expected"),
+    [
+        ("toml", "en", '"1,500" is text, not a number, and can be read two ways: write n = 1_500 '
+         "if the comma separates thousands (as in English), or n = 1.5 if it is a decimal comma "
+         "(as in Swedish); without quotes either way."),
+        ("json", "en", '"1,500" is text, not a number, and can be read two ways: write '
+         '"n": 1500 if the comma separates thousands (as in English), or "n": 1.5 if it is a '
+         "decimal comma (as in Swedish); without quotes either way."),
+        ("yaml", "sv", '"1,500" är text, inte ett tal, och kan läsas på två sätt: skriv n: 1500 '
+         "om kommat är tusentalsavgränsare (som på engelska), eller n: 1.5 om det är "
+         "decimalkomma (som på svenska); utan citattecken i båda fallen."),
+        ("csv", "en", '"1,500" is not a number in an outcomes file, and can be read two ways: '
+         "write 1500 if the comma separates thousands (as in English), or 1.5 if it is a "
+         "decimal comma (as in Swedish)."),
+        ("csv", "sv", '"1,500" är inget tal i en utfallsfil och kan läsas på två sätt: skriv '
+         "1500 om kommat är tusentalsavgränsare (som på engelska), eller 1.5 om det är "
+         "decimalkomma (som på svenska)."),
+    ],
+)  # fmt: skip
+def test_a_comma_before_three_digits_in_a_count_is_offered_both_readings(
+    tmp_path: Path, fmt: str, lang: str, expected: str
+) -> None:
+    # before: "decimals are written with a point, 1.500", as if it could only be 1.5
+    [said] = refused(settle(outcomes_file(tmp_path, fmt, n="1,500"), lang), lang)
+    assert said.split(": ", 1)[1] == f"measurements[0].n: {expected}"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "field", "written", "expected"),
+    [
+        ("csv", "treated", "0,45",
+         '"0,45" is not a number in an outcomes file: decimals are written with a point, 0.45.'),
+        ("csv", "treated_count", "20 000",
+         '"20 000" is not a number in an outcomes file: write 20000.'),
+        ("toml", "treated", "0,45",
+         '"0,45" is text, not a number: write the number itself, without quotes: '
+         "treated = 0.45."),
+        ("toml", "treated_count", "20 000",
+         '"20 000" is text, not a number: write the number itself, without quotes: '
+         "treated_count = 20_000."),
+        ("toml", "period", 2.5, "A whole number is needed here, not 2.5: write period = 2 or "
+         "period = 3."),
+        ("csv", "period", 2.5, "A whole number is needed here, not 2.5: write 2 or 3."),
+        ("csv", "period", "two", "A whole number is needed here: the number of the period, 1 "
+         "for the first."),
+    ],
+)  # fmt: skip
+def test_a_number_written_as_text_in_an_outcomes_file_is_told_how_to_write_it(
+    tmp_path: Path, fmt: str, field: str, written: object, expected: str
+) -> None:
+    row = {field: written}
+    if field == "treated_count":
+        row = {"treated": 0.5, field: written}
+    [said] = refused(settle(outcomes_file(tmp_path, fmt, **row), "en"), "en")
+    assert said.split(": ", 1)[1] == f"measurements[0].{field}: {expected}"
+
+
 def test_an_unquoted_decimal_comma_is_named_once_at_its_row(tmp_path: Path) -> None:
     path = tmp_path / "utfall.csv"
     path.write_text(

@@ -1,7 +1,8 @@
 """How a value is written in each format of a contract file, for the examples messages give.
 
 A message that shows what to write shows it as the file writes it: ``price = 450_000`` in
-TOML, ``"price": 450000`` in JSON, ``price: 450000`` in YAML; a distribution as
+TOML, ``"price": 450000`` in JSON, ``price: 450000`` in YAML, ``450000`` in a CSV file
+(whose column names the value); a distribution as
 ``{ dist = "beta", mean = 0.45, sd = 0.1 }``, ``{"dist": "beta", "mean": 0.45, "sd": 0.1}``
 or ``{dist: beta, mean: 0.45, sd: 0.1}``. The words around it come from the catalogue.
 
@@ -68,8 +69,8 @@ def key(fmt: str, name: str) -> str:
 
 def assignment(fmt: str, name: str | None, value: Value) -> str:
     """``name`` set to ``value`` as one line of ``fmt`` (the value alone without a name,
-    as in a list)."""
-    if name is None:
+    as in a list, and in a CSV cell)."""
+    if name is None or fmt == "csv":
         return literal(fmt, value)
     separator = " = " if fmt == "toml" else ": "
     return key(fmt, name) + separator + literal(fmt, value)

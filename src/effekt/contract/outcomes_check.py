@@ -3,9 +3,14 @@ file, line and field path, in Swedish or English.
 
 First the file's structure, through the contract checker's own translation of pydantic's
 errors (:func:`~effekt.contract.load.problems_from_validation`), with the outcomes file's
-codes where a contract's would mislead (a number without the contract's distributions; a
-decimal comma named as such). Then each measurement against the contract, on every field
-whose structure was right, so that one pass finds everything:
+codes where a contract's would mislead: a number without the contract's distributions, a
+period's number. A number written as text is read as a contract's is
+(:mod:`~effekt.contract.written_numbers`): in TOML, YAML and JSON with the contract's
+messages, how to write it in the file's syntax and both readings of ``"1,500"``; in a CSV
+file, whose cells are all text, in the outcomes file's words (``"0,45"``, as Excel with
+Swedish settings writes it: decimals are written with a point, 0.45). Then each
+measurement against the contract, on every field whose structure was right, so that one
+pass finds everything:
 
 - the metric and the cohort are the contract's (else the closest id, and the ids);
 - a binary metric's ``treated`` and ``baseline`` are shares, from 0 to 1; its counts are
@@ -37,7 +42,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from effekt.contract.load import Document, problems_from_validation
-from effekt.contract.locate import Locator, value_at
+from effekt.contract.locate import Locator
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import OutcomesFile
 from effekt.contract.problems import Problem
@@ -47,6 +52,16 @@ __all__ = ["check_outcomes", "outcome_problems"]
 #: The measurement model's own rules (its validator's reasons), said with the file's codes.
 _REASONS = frozenset({"measurement_incomplete", "measurement_counts_need_n"})
 _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+#: The contract's codes for a value that is no number → the outcomes file's (no
+#: distributions to offer); at ``period``, its own.
+_NOT_A_NUMBER = frozenset({"contract.not_a_number", "contract.percent_as_text"})
+#: The contract's codes for a number written as text → a CSV file's, which say it without
+#: quotes (a CSV cell is text, quoted or not).
+_CSV_CODES = {
+    "contract.number_as_text": "outcomes.number_written",
+    "contract.number_as_text_ambiguous": "outcomes.decimal_comma_or_thousands",
+    "contract.not_whole_as_text": "outcomes.not_a_whole_number",
+}
 _EPS = 1e-9  # what floating point adds to a figure written exactly
 
 
@@ -98,21 +113,15 @@ def _for_outcomes(problem: Problem, doc: Document) -> Problem:
     reason = code.removeprefix("contract.")
     if reason in _REASONS:
         code = f"outcomes.{reason}"
-    elif code in (
-        "contract.not_a_number",
-        "contract.number_as_text",
-        "contract.number_as_text_ambiguous",
-        "contract.percent_as_text",
-        "contract.not_whole_as_text",
-    ):
-        # the contract's mention distributions and quotes; an outcomes file says its own
-        written = value_at(problem.path, doc.data)
-        code = "outcomes.not_a_number"
-        if problem.path.endswith(".period"):
-            code = "outcomes.not_a_whole_number"
-        elif isinstance(written, str) and _DECIMAL_COMMA.fullmatch(written.strip()):
+    elif code in _NOT_A_NUMBER:
+        period = problem.path.endswith(".period")
+        code = "outcomes.not_a_whole_number" if period else "outcomes.not_a_number"
+    elif doc.fmt == "csv" and code in _CSV_CODES:
+        written = str(params.pop("written")).strip()
+        code = _CSV_CODES[code]
+        if code == "outcomes.number_written" and _DECIMAL_COMMA.fullmatch(written):
             code = "outcomes.decimal_comma"
-            params = {"value": written.strip(), "fixed": written.strip().replace(",", ".")}
+        params = {"value": written, "fixed": params.pop("write", ""), **params}
     return dataclasses.replace(problem, code=code, params=params)
 
 

@@ -78,8 +78,9 @@ def read_outcomes_csv(
 
 
 def _measurement(row: dict[str, str | None], unknown: set[str]) -> dict[str, object]:
-    """One row's cells by column: text kept, numbers read as numbers (what is not one is
-    kept as written, for the check to name), empty cells left out."""
+    """One row's cells by column: text kept, numbers read as numbers (a period too: 2.5 is
+    a number, if not a whole one; what is not one is kept as written, for the check to
+    name), empty cells left out."""
     clean: dict[str, object] = {}
     for key, value in row.items():
         if key is None or value is None or value.strip() == "":
@@ -91,7 +92,7 @@ def _measurement(row: dict[str, str | None], unknown: set[str]) -> dict[str, obj
             clean[key] = value.strip()
         else:
             try:
-                clean[key] = float(value) if key != "period" else int(value)
+                clean[key] = float(value)
             except ValueError:
                 clean[key] = value
     return clean

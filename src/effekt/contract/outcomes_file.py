@@ -150,8 +150,7 @@ def load_outcomes(path: str | Path, contract: Contract | None = None) -> Outcome
             data, locator, layout = read_outcomes_csv(text, p, tuple(Measurement.model_fields))
         except csv.Error as exc:
             raise DataError("outcomes.syntax", path=str(p), detail=str(exc)) from None
-    doc_fmt = "toml" if fmt == "csv" else fmt  # a CSV's rows are located like a TOML's
-    out, problems = check_outcomes(Document(data, locator, str(p), doc_fmt), contract)
+    out, problems = check_outcomes(Document(data, locator, str(p), fmt), contract)
     problems = layout + [q for q in problems if not _said_already(q, layout)]
     if out is None or problems:
         raise ContractInvalid(

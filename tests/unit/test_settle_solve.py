@@ -145,6 +145,44 @@ def test_solve_says_when_there_is_no_solution_in_range() -> None:
     assert res.exit_code == 1 and "Traceback" not in res.output
 
 
+def irr_with(c, param: str, value: int) -> float:
+    return business_case_json(with_overrides(c, {param: value}))["parties"]["fond"]["irr"]
+
+
+@pytest.mark.parametrize(
+    ("param", "target", "low", "high"),
+    [
+        ("term_periods", "fond.irr=0.06", None, None),  # 0…200 value by value
+        ("cohorts[k1].referral_periods", "fond.irr=0.06", 1, 1000),  # a grid, then halving
+    ],
+)
+def test_solve_over_a_whole_number_gives_the_two_whole_values_the_target_lies_between(
+    param: str, target: str, low: int | None, high: int | None
+) -> None:
+    # before: only the grid's whole values were valid contracts, so "no value meets"
+    c = load_contract(HEMMA)
+    sol = solve(c, param, target, low=low, high=high)
+    assert sol.whole and sol.value == int(sol.value) and sol.other_value is not None
+    assert abs(sol.value - sol.other_value) == 1
+    at, other = irr_with(c, param, int(sol.value)), irr_with(c, param, int(sol.other_value))
+    assert (at - 0.06) * (other - 0.06) < 0  # the target lies between them
+    assert abs(at - 0.06) <= abs(other - 0.06)  # the nearer first
+    assert sol.achieved == pytest.approx(at) and sol.other_achieved == pytest.approx(other)
+
+
+def test_solve_over_a_whole_number_says_so_in_swedish() -> None:
+    res = CliRunner().invoke(
+        main,
+        ["solve", str(HEMMA), "--vary", "term_periods", "--target", "fond.irr=6%", "--lang", "sv"],
+    )
+    assert res.exit_code == 0, res.output
+    assert re.fullmatch(
+        r"term_periods är ett heltal, och målet fond\.irr = 6 % ligger mellan två av dem: "
+        r"term_periods = \d+ ger [\d,]+ %, \d+ ger [\d,]+ % \(\d+ beräkningar\)\.\n",
+        res.output.replace("\u00a0", " "),
+    )
+
+
 def test_scenarios_override_terms_by_path_and_refuse_unknown_paths() -> None:
     c = load_contract(HEMMA)
     name, ov = parse_scenario("low=metrics[back_in_school].expected=0.3,cohorts[0].size=20", c)

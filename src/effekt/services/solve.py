@@ -36,11 +36,22 @@ _PARTY_FIELDS = {"npv", "irr", "moic", "total", "peak_cash_need"}
 
 @dataclass(frozen=True)
 class Solution:
+    """The value found and what it achieves. For a whole-number term (a period, a count) the
+    target lies between two whole values: ``value`` is the one nearer the goal and
+    ``other_value``/``other_achieved`` its neighbour on the other side."""
+
     param: str
     value: float
     target: str
     achieved: float
     evaluations: int
+    whole: bool = False
+    other_value: float | None = None
+    other_achieved: float | None = None
+
+
+#: A whole-number range up to this many values is searched value by value.
+_WHOLE_EXHAUSTIVE = 400
 
 
 def parse_target(expr: str) -> tuple[str, str, float]:
@@ -140,6 +151,8 @@ def solve(
         raise UsageError("solve.empty_range", low=low, high=high)
     lo = float(low) if low is not None else min(0.0, float(current))
     hi = float(high) if high is not None else max(1.0, 10.0 * abs(float(current)))
+    if isinstance(current, int):  # a period or a count: only whole values are terms
+        return _solve_whole(c, param, target, goal, measure, current, lo, hi)
     lo, hi = _valid_range(c, param, lo, hi, float(current))
     count = 0
 
@@ -175,6 +188,90 @@ def solve(
     return Solution(param, root, target, achieved, count)
 
 
+def _solve_whole(
+    c: Contract,
+    param: str,
+    target: str,
+    goal: float,
+    measure: Callable[[Contract], float],
+    current: int,
+    low: float,
+    high: float,
+) -> Solution:
+    """Goal seek over a whole-number term: the first pair of neighbouring whole values in
+    ``[low, high]`` (both giving a valid contract) between which the target is crossed, the
+    one nearer the goal first. The range is first narrowed, as for any term, to the whole
+    values that give a valid contract (halving from the current value to each end that
+    does not); a range of up to :data:`_WHOLE_EXHAUSTIVE` values is then tried value by
+    value, a longer one on a grid and then by halving the bracket."""
+    seen: dict[int, tuple[bool, float]] = {}  # value → (a valid contract, target − goal)
+
+    def tried(x: int) -> tuple[bool, float]:
+        if x not in seen:
+            changed = _changed(c, param, x)
+            seen[x] = (False, math.nan) if changed is None else (True, measure(changed) - goal)
+        return seen[x]
+
+    def f(x: int) -> float:
+        return tried(x)[1]
+
+    def valid(x: int) -> bool:
+        return tried(x)[0]
+
+    lo, hi = math.ceil(low), math.floor(high)
+    if hi < lo:
+        raise NoSolution("solve.no_solution", param=param, low=lo, high=hi, target=target)
+    if lo <= current <= hi and valid(current):
+        ends = []
+        for end in (lo, hi):
+            good, bad = (end, end) if valid(end) else (current, end)
+            while abs(bad - good) > 1:
+                mid = (good + bad) // 2 if bad > good else -((-good - bad) // 2)
+                good, bad = (mid, bad) if valid(mid) else (good, mid)
+            ends.append(good)
+        lo, hi = ends
+    if hi - lo <= _WHOLE_EXHAUSTIVE:
+        points = list(range(lo, hi + 1))
+    else:
+        points = sorted({int(round(x)) for x in np.linspace(lo, hi, 41)})
+    finite = [(x, f(x)) for x in points if math.isfinite(f(x))]
+    if not any(valid(x) for x in points):
+        with_overrides(c, {param: lo})  # raises: the low end makes the contract invalid
+    crossed = [
+        (p, q) for p, q in zip(finite, finite[1:], strict=False) if p[1] == 0 or p[1] * q[1] < 0
+    ]
+    if crossed:
+        (a, fa), (b, fb) = crossed[0]
+    elif finite and finite[-1][1] == 0:
+        (a, fa) = (b, fb) = finite[-1]
+    else:
+        low_, high_ = (finite[0][0], finite[-1][0]) if finite else (lo, hi)
+        raise NoSolution("solve.no_solution", param=param, low=low_, high=high_, target=target)
+    while b - a > 1 and fa != 0:  # a grid's bracket: halve it over valid whole values
+        mid = (a + b) // 2
+        fm, step = f(mid), 0
+        while not math.isfinite(fm) and a < mid + step < b:  # an invalid value: the next
+            step += 1
+            fm = f(mid + step)
+        if not math.isfinite(fm):
+            break
+        if fm == 0 or fa * fm < 0:
+            b, fb = mid + step, fm
+        else:
+            a, fa = mid + step, fm
+    near, far = ((a, fa), (b, fb)) if abs(fa) <= abs(fb) else ((b, fb), (a, fa))
+    return Solution(
+        param,
+        float(near[0]),
+        target,
+        near[1] + goal,
+        len(seen),
+        whole=True,
+        other_value=None if near[1] == 0 else float(far[0]),
+        other_achieved=None if near[1] == 0 else far[1] + goal,
+    )
+
+
 def _shown(field: str, value: float, currency: str, lang: str) -> str:
     """A target's value the language's way: a rate as a percentage, a multiple with ×,
     money with its currency."""
@@ -188,6 +285,18 @@ def _shown(field: str, value: float, currency: str, lang: str) -> str:
 def solution_text(sol: Solution, currency: str, lang: str = "en") -> str:
     """``rules[skolnarvaro].price = 444 722 ger fond.irr = 6 % (uppnått 6 %; 48 beräkningar).``"""
     owner, field, goal = parse_target(sol.target)
+    if sol.other_value is not None and sol.other_achieved is not None:
+        return t(
+            "solve.result_whole",
+            lang,
+            param=sol.param,
+            value=significant(sol.value, lang, 6),
+            achieved=_shown(field, sol.achieved, currency, lang),
+            other=significant(sol.other_value, lang, 6),
+            other_achieved=_shown(field, sol.other_achieved, currency, lang),
+            target=f"{owner}.{field} = {_shown(field, goal, currency, lang)}",
+            evaluations=sol.evaluations,
+        )
     return t(
         "solve.result",
         lang,

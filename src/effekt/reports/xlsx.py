@@ -1,4 +1,5 @@
-"""The business case as an Excel workbook: a summary sheet, a sheet per party, scenarios."""
+"""The business case as an Excel workbook: a summary sheet, the payments by budget year,
+payer and rule, the waterfall per tranche, a sheet per party, scenarios."""
 
 from __future__ import annotations
 
@@ -44,6 +45,58 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
+def _bold_row(ws: Any) -> None:
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+
+
+def _payments_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
+    """What the payers pay under the rules, by budget year and payer, then by rule: the
+    figures of the text's "by budget year and payer" and of the JSON's ``rules``."""
+    by_year = case["outcome_payments_by_year"]
+    payers = list(next(iter(by_year.values()), {}))
+    with_fees = bool(case["totals"].get("activity_fees"))
+    ws.append([t("table.by_year_with_activity" if with_fees else "table.by_year", lang)])
+    ws.append([t("xlsx.budget_year", lang), *payers, t("xlsx.total", lang)])
+    _bold_row(ws)
+    for year, paid in by_year.items():
+        ws.append([year, *paid.values(), round(sum(paid.values()), 2)])
+        _formatted(ws, {2 + k: MONEY for k in range(len(payers) + 1)})
+    sums = [round(sum(paid[p] for paid in by_year.values()), 2) for p in payers]
+    ws.append([t("xlsx.total", lang), *sums, case["totals"]["outcome_payments"]])
+    _formatted(ws, {2 + k: MONEY for k in range(len(payers) + 1)})
+    _bold_row(ws)
+    ws.append([])
+    ws.append([t("xlsx.rule", lang), t("xlsx.payments", lang)])
+    _bold_row(ws)
+    for rule, amount in case["rules"].items():
+        ws.append([rule, amount])
+        _formatted(ws, {2: MONEY})
+    ws.append([t("xlsx.total", lang), case["totals"]["outcome_payments"]])
+    _formatted(ws, {2: MONEY})
+    _bold_row(ws)
+    _widths(ws, 14, 16)
+
+
+def _waterfall_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
+    """Per tranche: drawn, capital returned, return, guarantee and first-loss cover."""
+    fields = ("drawn", "capital_returned", "returns", "guarantee_and_first_loss")
+    ws.append(
+        [
+            t("xlsx.tranche", lang),
+            t("xlsx.investor", lang),
+            t("xlsx.seniority", lang),
+            *[t(f"xlsx.waterfall.{f}", lang) for f in fields],
+        ]
+    )
+    _bold_row(ws)
+    for tr in case["tranches"]:
+        seniority = t(f"seniority.{tr['seniority']}", lang)
+        ws.append([tr["id"], tr["investor"], seniority, *[tr[f] for f in fields]])
+        _formatted(ws, {4 + k: MONEY for k in range(len(fields))})
+    _widths(ws, 14, 18)
+
+
 def business_case_xlsx(
     case: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str = "en"
 ) -> bytes:
@@ -79,6 +132,10 @@ def business_case_xlsx(
         ws.append([t(f"xlsx.totals.{key}", lang), value])
         _formatted(ws, {2: COUNT if key in _COUNTS else MONEY})
     _widths(ws, 28, 18)
+    _payments_sheet(wb.create_sheet(_sheet_name(t("xlsx.payments_sheet", lang), used)), case, lang)
+    _waterfall_sheet(
+        wb.create_sheet(_sheet_name(t("xlsx.waterfall_sheet", lang), used)), case, lang
+    )
     for pid, p in case["parties"].items():
         title = t(f"xlsx.account.{pid}", lang) if pid in _ACCOUNTS else pid
         sheet = wb.create_sheet(_sheet_name(title, used))

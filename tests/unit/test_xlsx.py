@@ -47,20 +47,20 @@ def block(ws: Worksheet, first: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.parametrize(
-    ("contract", "lang", "sheet", "year", "total"),
+    ("contract", "lang", "sheet", "year", "total", "unit"),
     [
-        (HEMMA, "en", "Payments", "Budget year", "Total"),
-        (HEMMA, "sv", "Betalningar", "Budgetår", "Summa"),
-        (PETERBOROUGH, "en", "Payments", "Budget year", "Total"),
+        (HEMMA, "en", "Payments", "Budget year", "Total", "SEK"),
+        (HEMMA, "sv", "Betalningar", "Budgetår", "Summa", "kr"),
+        (PETERBOROUGH, "en", "Payments", "Budget year", "Total", "GBP"),
     ],
 )
 def test_the_workbook_gives_the_payments_by_budget_year_and_payer_of_the_json(
-    tmp_path: Path, contract: Path, lang: str, sheet: str, year: str, total: str
+    tmp_path: Path, contract: Path, lang: str, sheet: str, year: str, total: str, unit: str
 ) -> None:
     wb, case = model(tmp_path, contract, "--lang", lang)
     table = block(wb[sheet], year)
     payers = list(next(iter(case["outcome_payments_by_year"].values())))
-    assert list(table[0]) == [year, *payers, total]
+    assert list(table[0]) == [year, *payers, f"{total} ({unit})"]
     by_year = {r[0]: r[1:] for r in table[1:]}
     for when, paid in case["outcome_payments_by_year"].items():
         assert by_year[when] == pytest.approx([*paid.values(), sum(paid.values())])
@@ -90,3 +90,89 @@ def test_the_workbook_gives_the_waterfall_per_tranche_of_the_json(
         "sv": {"senior", "junior (första förlust)"},
     }
     assert {row[2] for row in table[1:]} == seniority[lang]
+
+
+def party_sheet(ws: Worksheet) -> tuple[list[tuple[Any, ...]], tuple[Any, ...]]:
+    """A party's sheet: its period rows and its total row."""
+    table = rows(ws)
+    return table[1:-1], table[-1]
+
+
+@pytest.mark.parametrize("contract", [HEMMA, PETERBOROUGH, EXAMPLES / "norrkoping.toml"])
+def test_each_party_sheet_discounts_its_flows_to_the_npv_of_the_json(
+    tmp_path: Path, contract: Path
+) -> None:
+    wb, case = model(tmp_path, contract, "--lang", "en")
+    for pid, party in case["parties"].items():
+        if pid in ("deal", "outside"):
+            continue
+        periods, total = party_sheet(wb[pid])
+        assert [r[2] for r in periods] == pytest.approx(party["cash_flows"])
+        assert periods[0][4] == 1.0  # the first period's flows are not discounted
+        factors = [r[4] for r in periods]
+        assert factors == sorted(factors, reverse=True) or party["discount_rate"] == 0
+        assert [r[5] for r in periods] == pytest.approx([r[2] * r[4] for r in periods], abs=0.01)
+        assert total[2] == pytest.approx(party["total"], abs=0.01)
+        assert total[5] == pytest.approx(party["npv"], abs=0.5)
+
+
+def test_the_summary_gives_each_partys_discount_rate_and_payback_period(tmp_path: Path) -> None:
+    wb, case = model(tmp_path, HEMMA, "--lang", "en")
+    table = block(wb.worksheets[0], "party")
+    head = list(table[0])
+    rate, payback = head.index("discount rate/yr"), head.index("payback period")
+    by_party = {r[0]: r for r in table[1:]}
+    for pid in ("kommun", "fond", "stiftelse"):
+        assert by_party[pid][rate] == case["parties"][pid]["discount_rate"]
+        assert by_party[pid][payback] == case["parties"][pid]["payback_period"]
+    fond = next(r for r in wb.worksheets[0].iter_rows() if r[0].value == "fond")
+    assert fond[rate].number_format == "0.0%"
+
+
+@pytest.mark.parametrize(
+    ("contract", "lang", "npv", "flow"),
+    [
+        (HEMMA, "en", "NPV (SEK)", "Cash flow (SEK)"),
+        (HEMMA, "sv", "nuvärde (kr)", "Kassaflöde (kr)"),
+        (PETERBOROUGH, "en", "NPV (GBP)", "Cash flow (GBP)"),
+        (PETERBOROUGH, "sv", "nuvärde (GBP)", "Kassaflöde (GBP)"),
+    ],
+)
+def test_every_money_column_names_its_currency(
+    tmp_path: Path, contract: Path, lang: str, npv: str, flow: str
+) -> None:
+    wb, case = model(tmp_path, contract, "--lang", lang)
+    summary = block(wb.worksheets[0], {"en": "party", "sv": "part"}[lang])
+    assert npv in summary[0]
+    party = next(iter(case["parties"]))
+    assert flow in rows(wb[party])[0]
+
+
+def test_period_starts_are_dates_and_headers_stay_in_view(tmp_path: Path) -> None:
+    import datetime as dt
+
+    wb, case = model(tmp_path, HEMMA, "--lang", "sv")
+    ws = wb["kommun"]
+    assert ws.cell(row=2, column=2).value == dt.datetime(2027, 1, 1)
+    assert ws.cell(row=2, column=2).number_format == "yyyy-mm-dd"
+    assert ws.freeze_panes == "A2"
+    summary = wb.worksheets[0]
+    header = next(r[0].row for r in summary.iter_rows() if r[0].value == "part")
+    assert summary.freeze_panes == f"A{header + 1}"
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("positive when the party receives money", "(1 + rate)^(-(t - 1)/4)", "simulate")),
+        ("sv", ("positiva när parten tar emot pengar", "(1 + räntan)^(-(t - 1)/4)", "simulate")),
+    ],
+)
+def test_the_summary_says_how_to_read_its_figures(
+    tmp_path: Path, lang: str, words: tuple[str, ...]
+) -> None:
+    wb, _ = model(tmp_path, HEMMA, "--lang", lang)
+    text = " ".join(str(v) for r in rows(wb.worksheets[0]) for v in r if isinstance(v, str))
+    assert "Tillbaka till skolan – Exempelkommun" in text  # the contract's name
+    for word in words:
+        assert word in text

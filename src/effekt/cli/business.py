@@ -66,7 +66,7 @@ def model(
     if xlsx_path:
         from effekt.reports.xlsx import business_case_xlsx
 
-        write_output(xlsx_path, business_case_xlsx(data, scenarios, lang))
+        write_output(xlsx_path, business_case_xlsx(contract, data, scenarios, lang))
         click.echo(translate("cli.written", lang, path=xlsx_path), err=True)
     if as_json:
         if scenarios:

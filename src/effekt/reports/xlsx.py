@@ -3,13 +3,16 @@ payer and rule, the waterfall per tranche, a sheet per party, scenarios."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from effekt.contract.model import Contract
 from effekt.contract.parties import RISKING_ROLES
+from effekt.engine.finance import period_rate
 from effekt.i18n import translate as t
 
 __all__ = ["business_case_xlsx"]
@@ -17,8 +20,10 @@ __all__ = ["business_case_xlsx"]
 _ACCOUNTS = ("deal", "outside")  # the deal's own cash and the outside world: no party of the file
 
 #: Number formats (Excel shows the separators of the reader's locale): money in whole
-#: units, a rate as a percentage, a money multiple with ×, a count of persons.
+#: units, a rate as a percentage, a money multiple with ×, a count of persons, a discount
+#: factor, a date as ISO 8601 writes it (the same in Swedish and English).
 MONEY, RATE, MULTIPLE, COUNT = "#,##0", "0.0%", '0.00"×"', "#,##0"
+FACTOR, DATE = "0.0000", "yyyy-mm-dd"
 _FIELD_FORMAT = {"npv": MONEY, "irr": RATE, "moic": MULTIPLE}
 _COUNTS = ("referred", "enrolled")
 
@@ -45,6 +50,16 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
+def _unit(currency: str, lang: str) -> str:
+    """The currency as the language writes it after an amount: "SEK", "kr", "GBP"."""
+    return "kr" if lang == "sv" and currency == "SEK" else currency
+
+
+def _in_currency(label: str, currency: str, lang: str) -> str:
+    """A money column's header with its unit: "NPV (SEK)", "nuvärde (kr)"."""
+    return f"{label} ({_unit(currency, lang)})"
+
+
 def _bold_row(ws: Any) -> None:
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -57,7 +72,8 @@ def _payments_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
     payers = list(next(iter(by_year.values()), {}))
     with_fees = bool(case["totals"].get("activity_fees"))
     ws.append([t("table.by_year_with_activity" if with_fees else "table.by_year", lang)])
-    ws.append([t("xlsx.budget_year", lang), *payers, t("xlsx.total", lang)])
+    total = _in_currency(t("xlsx.total", lang), case["currency"], lang)
+    ws.append([t("xlsx.budget_year", lang), *payers, total])
     _bold_row(ws)
     for year, paid in by_year.items():
         ws.append([year, *paid.values(), round(sum(paid.values()), 2)])
@@ -67,7 +83,9 @@ def _payments_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
     _formatted(ws, {2 + k: MONEY for k in range(len(payers) + 1)})
     _bold_row(ws)
     ws.append([])
-    ws.append([t("xlsx.rule", lang), t("xlsx.payments", lang)])
+    ws.append(
+        [t("xlsx.rule", lang), _in_currency(t("xlsx.payments", lang), case["currency"], lang)]
+    )
     _bold_row(ws)
     for rule, amount in case["rules"].items():
         ws.append([rule, amount])
@@ -86,7 +104,7 @@ def _waterfall_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
             t("xlsx.tranche", lang),
             t("xlsx.investor", lang),
             t("xlsx.seniority", lang),
-            *[t(f"xlsx.waterfall.{f}", lang) for f in fields],
+            *[_in_currency(t(f"xlsx.waterfall.{f}", lang), case["currency"], lang) for f in fields],
         ]
     )
     _bold_row(ws)
@@ -97,83 +115,144 @@ def _waterfall_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
     _widths(ws, 14, 18)
 
 
-def business_case_xlsx(
-    case: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str = "en"
-) -> bytes:
-    """``case`` (business_case_json) and its scenarios as the bytes of an .xlsx workbook."""
-    wb = Workbook()
-    bold = Font(bold=True)
-    used: set[str] = set()
-    ws = wb.active
-    assert ws is not None
-    ws.title = _sheet_name(t("xlsx.summary", lang), used)
-    ws.append([t("xlsx.contract", lang), case["contract"], case["currency"]])
+def _summary_sheet(ws: Any, c: Contract, case: dict[str, Any], lang: str) -> None:
+    """The contract, every party's key figures, the totals, and how to read them."""
+    cur = case["currency"]
+    ws.append([t("xlsx.contract", lang), case["contract"], c.name])
+    ws.append([t("xlsx.currency", lang), cur])
     ws.append([])
-    head = [
-        t("table.party", lang),
-        t("table.role", lang),
-        t("table.total", lang),
-        t("table.npv", lang),
-        t("table.irr", lang),
-        t("table.moic", lang),
-        t("table.peak", lang),
-    ]
-    ws.append(head)
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+    ws.append(
+        [
+            t("table.party", lang),
+            t("table.role", lang),
+            _in_currency(t("table.total", lang), cur, lang),
+            _in_currency(t("table.npv", lang), cur, lang),
+            t("table.irr", lang),
+            t("table.moic", lang),
+            _in_currency(t("table.peak", lang), cur, lang),
+            t("xlsx.discount_rate", lang),
+            t("xlsx.payback", lang),
+        ]
+    )
+    _bold_row(ws)
+    ws.freeze_panes = f"A{ws.max_row + 1}"
     for pid, p in case["parties"].items():
         party = "—" if pid in _ACCOUNTS else pid  # the accounts are named by their role
         role = t(f"role.{p['role']}", lang)
-        irr, moic = (p["irr"], p["moic"]) if p["role"] in RISKING_ROLES else (None, None)
-        ws.append([party, role, p["total"], p["npv"], irr, moic, p["peak_cash_need"]])
-        _formatted(ws, {3: MONEY, 4: MONEY, 5: RATE, 6: MULTIPLE, 7: MONEY})
+        risking = p["role"] in RISKING_ROLES  # returns and payback: on money put at risk
+        irr, moic = (p["irr"], p["moic"]) if risking else (None, None)
+        ws.append(
+            [
+                party,
+                role,
+                p["total"],
+                p["npv"],
+                irr,
+                moic,
+                p["peak_cash_need"],
+                p["discount_rate"],
+                p["payback_period"] if risking else None,
+            ]
+        )
+        _formatted(ws, {3: MONEY, 4: MONEY, 5: RATE, 6: MULTIPLE, 7: MONEY, 8: RATE})
     ws.append([])
+    ws.append([t("xlsx.totals_heading", lang, currency=_unit(cur, lang))])
+    _bold_row(ws)
     for key, value in case["totals"].items():
         ws.append([t(f"xlsx.totals.{key}", lang), value])
         _formatted(ws, {2: COUNT if key in _COUNTS else MONEY})
-    _widths(ws, 28, 18)
-    _payments_sheet(wb.create_sheet(_sheet_name(t("xlsx.payments_sheet", lang), used)), case, lang)
-    _waterfall_sheet(
-        wb.create_sheet(_sheet_name(t("xlsx.waterfall_sheet", lang), used)), case, lang
+    ws.append([])
+    notes = (
+        t("xlsx.note.flows", lang, currency=cur),
+        t("xlsx.note.npv", lang, m=c.periods_per_year),
+        t("xlsx.note.returns", lang),
+        t("xlsx.note.one_case", lang),
     )
-    for pid, p in case["parties"].items():
-        title = t(f"xlsx.account.{pid}", lang) if pid in _ACCOUNTS else pid
-        sheet = wb.create_sheet(_sheet_name(title, used))
-        sheet.append(
-            [
-                t("xlsx.period", lang),
-                t("xlsx.start", lang),
-                t("xlsx.flow", lang),
-                t("xlsx.cumulative", lang),
-            ]
-        )
-        for cell in sheet[1]:
-            cell.font = bold
-        cum = 0.0
-        for period, flow in zip(case["periods"], p["cash_flows"], strict=True):
-            cum += flow
-            sheet.append([period["period"], period["start"], flow, round(cum, 2)])
-            _formatted(sheet, {3: MONEY, 4: MONEY})
-        _widths(sheet, 10, 16)
-    comp = wb.create_sheet(_sheet_name(t("xlsx.scenarios", lang), used))
+    for note in notes:
+        ws.append([note])
+    _widths(ws, 28, 18)
+
+
+def _party_sheet(ws: Any, c: Contract, p: dict[str, Any], case: dict[str, Any], lang: str) -> None:
+    """One account's flow per period, its running total, and its discounting to the NPV:
+    the discount factor at the party's rate and the discounted flow, which add up to it."""
+    cur = case["currency"]
+    ws.append(
+        [
+            t("xlsx.period", lang),
+            t("xlsx.start", lang),
+            _in_currency(t("xlsx.flow", lang), cur, lang),
+            _in_currency(t("xlsx.cumulative", lang), cur, lang),
+            t("xlsx.discount_factor", lang),
+            _in_currency(t("xlsx.discounted", lang), cur, lang),
+        ]
+    )
+    _bold_row(ws)
+    ws.freeze_panes = "A2"
+    rate = float(period_rate(p["discount_rate"], c.periods_per_year))
+    cum = discounted_sum = 0.0
+    for k, (period, flow) in enumerate(zip(case["periods"], p["cash_flows"], strict=True)):
+        cum += flow
+        factor = (1.0 + rate) ** -k  # the first period's flows are not discounted
+        discounted = round(flow * factor, 2) + 0.0
+        discounted_sum += discounted
+        start = dt.date.fromisoformat(period["start"])
+        ws.append([period["period"], start, flow, round(cum, 2), factor, discounted])
+        _formatted(ws, {2: DATE, 3: MONEY, 4: MONEY, 5: FACTOR, 6: MONEY})
+    ws.append([t("xlsx.total", lang), None, p["total"], None, None, round(discounted_sum, 2)])
+    _formatted(ws, {3: MONEY, 6: MONEY})
+    _bold_row(ws)
+    _widths(ws, 10, 16)
+
+
+def _scenarios_sheet(
+    ws: Any, case: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str
+) -> None:
+    """The key figures of each scenario next to the base case."""
     names = ["base", *scenarios]
-    comp.append([t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios])
-    for cell in comp[1]:
-        cell.font = bold
+    ws.append([t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios])
+    _bold_row(ws)
+    ws.freeze_panes = "B2"
     cases = {"base": case, **scenarios}
     for pid, p in case["parties"].items():
         who = t(f"role.{p['role']}", lang) if pid in _ACCOUNTS else pid
         fields = ("npv", "irr", "moic") if p["role"] in RISKING_ROLES else ("npv",)
         for field in fields:
             label = f"{who} {t(f'table.{field}', lang)}"
-            comp.append([label, *[cases[n]["parties"][pid][field] for n in names]])
-            _formatted(comp, {2 + k: _FIELD_FORMAT[field] for k in range(len(names))})
+            ws.append([label, *[cases[n]["parties"][pid][field] for n in names]])
+            _formatted(ws, {2 + k: _FIELD_FORMAT[field] for k in range(len(names))})
     for key in case["totals"]:
         label = t(f"xlsx.totals.{key}", lang)
-        comp.append([label, *[cases[n]["totals"][key] for n in names]])
+        ws.append([label, *[cases[n]["totals"][key] for n in names]])
         fmt = COUNT if key in _COUNTS else MONEY
-        _formatted(comp, {2 + k: fmt for k in range(len(names))})
-    _widths(comp, 36, 18)
+        _formatted(ws, {2 + k: fmt for k in range(len(names))})
+    _widths(ws, 36, 18)
+
+
+def business_case_xlsx(
+    c: Contract, case: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str = "en"
+) -> bytes:
+    """``case`` (business_case_json of ``c``) and its scenarios as the bytes of an .xlsx
+    workbook."""
+    wb = Workbook()
+    used: set[str] = set()
+    ws = wb.active
+    assert ws is not None
+    ws.title = _sheet_name(t("xlsx.summary", lang), used)
+    _summary_sheet(ws, c, case, lang)
+    _payments_sheet(wb.create_sheet(_sheet_name(t("xlsx.payments_sheet", lang), used)), case, lang)
+    _waterfall_sheet(
+        wb.create_sheet(_sheet_name(t("xlsx.waterfall_sheet", lang), used)), case, lang
+    )
+    for pid, p in case["parties"].items():
+        title = t(f"xlsx.account.{pid}", lang) if pid in _ACCOUNTS else pid
+        _party_sheet(wb.create_sheet(_sheet_name(title, used)), c, p, case, lang)
+    _scenarios_sheet(
+        wb.create_sheet(_sheet_name(t("xlsx.scenarios", lang), used)), case, scenarios, lang
+    )
+    wb.properties.title = t("table.title", lang, id=c.id, name=f": {c.name}" if c.name else "")
+    wb.properties.creator = "effekt"
+    wb.properties.language = lang
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -215,8 +215,8 @@ def test_model_writes_csv_that_balances_and_an_xlsx_with_a_sheet_per_party(tmp_p
     wb = load_workbook(path)
     c = load_contract(HEMMA)
     assert {p.id for p in c.parties} <= set(wb.sheetnames)
-    # summary, payments, waterfall, parties, deal, outside, scenarios
-    assert len(wb.sheetnames) == 1 + 2 + len(c.parties) + 2 + 1
+    # summary, payments, waterfall, inputs, parties, deal, outside, scenarios
+    assert len(wb.sheetnames) == 1 + 3 + len(c.parties) + 2 + 1
 
 
 def test_model_json_holds_every_party_and_the_totals() -> None:

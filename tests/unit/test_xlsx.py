@@ -176,3 +176,46 @@ def test_the_summary_says_how_to_read_its_figures(
     assert "Tillbaka till skolan – Exempelkommun" in text  # the contract's name
     for word in words:
         assert word in text
+
+
+def test_the_inputs_sheet_gives_each_input_its_value_here_as_written_and_its_source(
+    tmp_path: Path,
+) -> None:
+    wb, _ = model(tmp_path, HEMMA, "--lang", "en")
+    table = block(wb["Inputs"], "Input")
+    assert table[0] == (
+        "Input",
+        "Value in this case",
+        "As written in the contract",
+        "Source or note",
+    )
+    by_input = {r[0]: r[1:] for r in table[1:]}
+    value, written, source = by_input["costs.per_participant"]
+    assert value == pytest.approx((45_000 + 60_000 + 80_000) / 3)  # a triangular's mean
+    assert (
+        written
+        == '{ dist = "triangular", low = 45000, mode = 60000, high = 80000, id = "cost_pp" }'
+    )
+    assert source.startswith("Provider costs are ASSUMPTIONS")  # the costs' note
+    value, written, source = by_input["metrics[back_in_school].expected"]
+    assert value == pytest.approx(0.45) and 'dist = "beta"' in written
+    assert source.startswith("Comparison: pupils with the same absence pattern")
+    assert by_input["costs.setup"][:2] == (300_000, "300000")
+    assert by_input["cohorts[k2].size"][0] == pytest.approx(40)
+    assert by_input["rules[skolnarvaro].price"][0] == pytest.approx(450_000)
+
+
+def test_the_inputs_sheet_names_the_contracts_sources_and_the_price_index(tmp_path: Path) -> None:
+    from effekt.contract.load import load_contract
+    from effekt.engine.payments import index_factors
+
+    wb, _ = model(tmp_path, HEMMA, "--lang", "sv")
+    ws = wb["Indata"]
+    text = [str(v) for r in rows(ws) for v in r if v is not None]
+    c = load_contract(HEMMA)
+    assert all(source in text for source in c.sources)
+    assert any("KPI, SCB" in cell and "2026" in cell for cell in text)
+    factors = block(ws, "År")
+    by_year = {r[0]: r[1] for r in factors[1:]}
+    expected = dict(zip((d.year for d in c.period_dates()), index_factors(c), strict=True))
+    assert by_year == pytest.approx(expected)

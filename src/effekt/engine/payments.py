@@ -25,7 +25,7 @@ from effekt.engine.inputs import Inputs
 from effekt.engine.outcomes import Outcomes, decision_value, effect, effect_se
 from effekt.engine.timeline import clamp_to_term
 
-__all__ = ["Decision", "RulePayments", "capped", "index_factors", "rule_payments"]
+__all__ = ["INDEX_SERIES", "Decision", "RulePayments", "capped", "index_factors", "rule_payments"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -88,7 +88,7 @@ def index_factors(c: Contract) -> FloatArray:
     from effekt.data.reference import price_indices
     from effekt.engine.valuation.indices import rebase
 
-    series = price_indices()[_SERIES[idx.series]]
+    series = price_indices()[INDEX_SERIES[idx.series]]
     if idx.rate is not None:
         series = replace(series, extrapolation_rate=idx.rate)
     return np.asarray(rebase(1.0, idx.base_year, years, series).amount, dtype=np.float64)
@@ -282,7 +282,7 @@ class _RuleEngine:
 
 
 #: The contract's index names → the price-index series shipped in data/price_indices.csv.
-_SERIES = {
+INDEX_SERIES = {
     "se_kpi": "se_kpi_faststallda_arsmedel",
     "uk_cpih": "uk_cpih_ons_l522",
     "uk_gdp_deflator": "uk_gdp_deflator_ons_ybgb",

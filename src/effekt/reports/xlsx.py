@@ -1,5 +1,5 @@
 """The business case as an Excel workbook: a summary sheet, the payments by budget year,
-payer and rule, the waterfall per tranche, a sheet per party, scenarios."""
+payer and rule, the waterfall per tranche, the inputs, a sheet per party, scenarios."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from effekt.contract.model import Contract
 from effekt.contract.parties import RISKING_ROLES
 from effekt.engine.finance import period_rate
 from effekt.i18n import translate as t
+from effekt.reports.workbook_inputs import inputs_sheet
 
 __all__ = ["business_case_xlsx"]
 
@@ -244,6 +245,7 @@ def business_case_xlsx(
     _waterfall_sheet(
         wb.create_sheet(_sheet_name(t("xlsx.waterfall_sheet", lang), used)), case, lang
     )
+    inputs_sheet(wb.create_sheet(_sheet_name(t("xlsx.inputs.sheet", lang), used)), c, lang)
     for pid, p in case["parties"].items():
         title = t(f"xlsx.account.{pid}", lang) if pid in _ACCOUNTS else pid
         _party_sheet(wb.create_sheet(_sheet_name(title, used)), c, p, case, lang)

@@ -30,7 +30,8 @@ def test_payer_shares_invitations_and_prices_name_actors_not_ids(
     for text in (value, study):
         assert f"{kommun} 88\u00a0%" in text  # the payer-share proposal
         assert "forsakringskassan" not in text  # an actor that is not a party: only its name
-    assert value.count(agency) == 4  # its row, its payer share, the invitation, its price
+    matrix = value.rsplit("\n\n", 1)[0]  # before the unit costs' sources
+    assert matrix.count(agency) == 4  # its row, its payer share, the invitation, its price
     price = next(line for line in value.splitlines() if "Tillbaka i skolan" in line)  # by name
     assert f"({kommun} " in price
 
@@ -102,3 +103,39 @@ def test_the_problem_cost_names_its_price_year_and_the_published_range_in_it() -
     year = data["problem_cost"]["price_year"]
     assert f"Samhället, odiskonterat, i {year} års priser: " in text
     assert "Nilsson & Wadeskog" in text and f"i {year} års priser (KPI)" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "prices", "amount"),
+    [
+        ("en", "Unit costs behind the savings", "in 2021 prices", "SEK 155,814"),
+        ("sv", "Enhetskostnader bakom besparingarna", "i 2021 års priser", "155\u00a0814\u00a0kr"),
+    ],
+)
+def test_the_forstudie_and_value_name_each_unit_cost_with_its_source_and_price_year(
+    lang: str, heading: str, prices: str, amount: str
+) -> None:
+    import html
+
+    from effekt.data.reference import unit_costs
+    from effekt.reports.feasibility_text import feasibility_html
+
+    c = load_contract(EXAMPLES / "hemmasittare.toml")
+    rows = unit_costs("se")
+    used = [rows[line.unit_cost] for m in c.metrics for line in m.avoided_costs]
+    assert len(used) >= 2
+    data = feasibility_json(c, EXAMPLES, lang)
+    pages = {
+        "value": value_text(value_json(c, lang=lang), lang),
+        "text": feasibility_text(data, lang),
+        "html": feasibility_html(data, lang),
+    }
+    for kind, page in pages.items():
+        assert heading in page, kind
+        section = page.split(heading, 1)[1]
+        for row in used:
+            source = html.escape(row.source) if kind == "html" else row.source
+            description = row.description_sv if lang == "sv" else row.description_en
+            description = html.escape(description) if kind == "html" else description
+            assert source in section and description in section, (kind, row.id)
+        assert prices in section and amount in section, kind

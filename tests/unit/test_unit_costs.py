@@ -36,6 +36,15 @@ def test_every_shipped_row_has_a_source_and_price_year_or_is_an_assumption(count
         assert row.currency == ("SEK" if country == "se" else "GBP")
 
 
+@pytest.mark.parametrize("country", ["se", "uk"])
+def test_every_description_stands_on_its_own(country: str) -> None:
+    """A row is shown alone (in the förstudie's sources), never under the row above it."""
+    leaning = re.compile(r"^(som ovan|as above|ditto|dito|d:o)\b", re.IGNORECASE)
+    for row in unit_costs(country).values():
+        assert not leaning.match(row.description_sv), row.id
+        assert not leaning.match(row.description_en), row.id
+
+
 def test_shipped_actors_exist_and_belong_to_the_country() -> None:
     tree = actors()
     for country in ("se", "uk"):

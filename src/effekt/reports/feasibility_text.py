@@ -10,7 +10,14 @@ from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent
 from effekt.reports.text import aligned
 
-__all__ = ["feasibility_html", "feasibility_text", "matrix_rows", "power_effect", "value_text"]
+__all__ = [
+    "feasibility_html",
+    "feasibility_text",
+    "matrix_rows",
+    "power_effect",
+    "unit_cost_lines",
+    "value_text",
+]
 
 
 def _m(x: float, currency: str, lang: str) -> str:
@@ -76,6 +83,32 @@ def _unbooked(value: dict[str, Any], lang: str) -> list[str]:
     return [t("value.payers_without_actor", lang, parties=", ".join(parties))]
 
 
+def unit_cost_lines(value: dict[str, Any], lang: str) -> list[str]:
+    """Each unit cost the savings are valued at: what one outcome avoids, the row's amount
+    in its price year, its source, and how sure the figure is."""
+    names = value.get("metric_names", {})
+    lines = []
+    for u in value.get("unit_costs", []):
+        mark = "" if u["uncertainty"] == "verified" else t(f"value.mark.{u['uncertainty']}", lang)
+        lines.append(
+            t(
+                "value.unit_cost_line",
+                lang,
+                metric=names.get(u["metric"], u["metric"]),
+                description=u["description"],
+                actor=u["actor_name"],
+                amount=money(u["amount"], u["currency"], lang),
+                unit=u["unit"],
+                price_year=u["price_year"],
+                quantity=number(u["quantity"], lang, 2).rstrip("0").rstrip(".,"),
+                count=u["years"],
+                source=u["source"],
+                mark=mark,
+            )
+        )
+    return lines
+
+
 def value_text(data: dict[str, Any], lang: str = "en") -> str:
     """Actors × years: what each saves, pays and nets; then shares, prices, BCR."""
     cur = data["currency"]
@@ -122,6 +155,9 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
         )
     )
     lines.append(_prices_note(data, lang))
+    sources = unit_cost_lines(data, lang)
+    if sources:
+        lines += ["", t("value.unit_costs", lang), *[f"  - {x}" for x in sources]]
     return "\n".join(lines)
 
 
@@ -208,6 +244,9 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     wp.extend(_unbooked(v, lang))
     wp.append(_prices_note(v, lang))
     out.append((t("feasibility.wrong_pocket", lang, years=len(v["years"])), wp))
+    sources = unit_cost_lines(v, lang)
+    if sources:
+        out.append((t("value.unit_costs", lang), sources))
     pw = []
     for p in data["power"]:
         pw.append(

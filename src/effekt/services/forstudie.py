@@ -513,6 +513,8 @@ def feasibility_json(
                 "price_year",
                 "index_extrapolated",
                 "price_index",
+                "unit_costs",
+                "metric_names",
             )
         },
         "wrong_pocket": {

@@ -66,6 +66,7 @@ class Valuation:
     society_costs: FloatArray  # real resources: delivery costs and fees (transfers excluded)
     cashable_pv: FloatArray  # the part of savings_pv from cashable unit-cost rows
     index: IndexSeries  # the price index of the rebasing and the deflating
+    unit_costs: dict[str, UnitCost]  # the unit-cost rows the contract's metrics name
 
 
 def _table_path(name: str, folders: Sequence[Path]) -> Path:
@@ -273,7 +274,39 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
         society_costs,
         cashable_pv,
         series,
+        {line.unit_cost: rows[line.unit_cost] for m in c.metrics for line in m.avoided_costs},
     )
+
+
+def _unit_cost_lines(c: Contract, v: Valuation, lang: str) -> list[dict[str, Any]]:
+    """Each avoided cost of each metric with its unit-cost row: what one outcome avoids,
+    the row's amount, price year and source, so every saving can be traced to them."""
+    out = []
+    for m in c.metrics:
+        for line in m.avoided_costs:
+            row = v.unit_costs[line.unit_cost]
+            out.append(
+                {
+                    "metric": m.id,
+                    "unit_cost": row.id,
+                    "quantity": expected(line.quantity),
+                    "years": line.years,
+                    "start_year": line.start_year,
+                    "description": row.description_sv if lang == "sv" else row.description_en,
+                    "actor": row.actor,
+                    "actor_name": v.tree[row.actor].name(lang)
+                    if row.actor in v.tree
+                    else row.actor,
+                    "unit": row.unit,
+                    "amount": row.amount,
+                    "currency": row.currency,
+                    "price_year": row.price_year,
+                    "source": row.source,
+                    "uncertainty": row.uncertainty,
+                    "cashable": row.cashable,
+                }
+            )
+    return out
 
 
 def _rolled(v: Valuation, values: FloatArray) -> dict[str, FloatArray]:
@@ -372,4 +405,5 @@ def value_json(
         if public_cost_pv > 0
         else None,
         "break_even_year": break_even,
+        "unit_costs": _unit_cost_lines(c, v, lang),
     }

@@ -170,13 +170,15 @@ def test_swedish_report_of_the_example_is_swedish_throughout(tmp_path: Path) -> 
     html = report.read_text(encoding="utf-8")
     for out in (result.stdout, html):
         assert re.search(
-            rf"Skattad effekt {SV_NUM} \(95\u00a0% konfidensintervall {SV_NUM} till {SV_NUM}; "
-            rf"standardfel {SV_NUM}; p (= {SV_NUM}|< 0,001)\)",
+            rf"Skattad effekt {SV_NUM} procentenheter \(95\u00a0% konfidensintervall {SV_NUM} till "
+            rf"{SV_NUM} procentenheter; standardfel {SV_NUM} procentenheter; p (= {SV_NUM}|< 0,001)\)",
             out,
         )
         assert re.search(rf"Verifierade utfallsbetalningar, [^:]*: {SV_KR}\.", out)
         assert "Metod: matchning på propensity score utan återläggning 1:1" in out
-        assert re.search(rf"grind: nivå {SV_NUM} \(|<td>nivå</td><td>{SV_NUM} \(", out)
+        assert re.search(
+            rf"grind: nivå {SV_NUM}\u00a0% \(|<td>nivå</td><td>{SV_NUM}\u00a0% \(", out
+        )
         said, unsaid = ROSENBAUM["sv"][status]
         assert said in out and unsaid not in out
         english = ["Method", "without replacement", "SE clustered", "largest score", " level ",
@@ -205,12 +207,17 @@ def test_english_report_of_the_example_keeps_english_figures() -> None:
     text = run("evaluate", str(HEM_DATA), *HEM, "--lang", "en").stdout
     status = as_json(run("evaluate", str(HEM_DATA), *HEM, "--json"))["sensitivity"]["status"]
     assert re.search(
-        rf"Estimated effect {EN_NUM} \(95\u00a0% confidence interval {EN_NUM} to {EN_NUM}; "
-        rf"standard error {EN_NUM}; p (= {EN_NUM}|< 0\.001)\)",
+        rf"Estimated effect {EN_NUM} percentage points \(95\u00a0% confidence interval {EN_NUM} to "
+        rf"{EN_NUM} percentage points; standard error {EN_NUM} percentage points; "
+        rf"p (= {EN_NUM}|< 0\.001)\)",
         text,
     )
     assert re.search(rf"Verified outcome payments, [^:]*: {EN_SEK}\.", text)
-    assert re.search(rf"grind: level {EN_NUM} \({EN_NUM} to {EN_NUM}\) ≥ {EN_NUM}\? (yes|no)", text)
+    pct = "\u00a0%"
+    assert re.search(
+        rf"grind: level {EN_NUM}{pct} \({EN_NUM} to {EN_NUM}{pct}\) ≥ {EN_NUM}{pct}\? (yes|no)",
+        text,
+    )
     said, unsaid = ROSENBAUM["en"][status]
     assert said in text and unsaid not in text
 

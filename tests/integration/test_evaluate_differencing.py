@@ -295,10 +295,10 @@ FEW = [("a", 1, 2, 18), ("a", 0, 12, 18), ("b", 1, 1, 24),
     ("lang", "note", "decision"),
     [
         ("sv", "Medelvärdena över alla kohorter, standardfelet och p-värdet samt de "
-               "beslutsvärden som skulle avslöja dem visas inte (–)", "poolad: nivå – ≥ 0,01? ja"),
+               "beslutsvärden som skulle avslöja dem visas inte (–)", "poolad: nivå – ≥ 1\u00a0%? ja"),
         ("en", "The means over all cohorts, the standard error and p-value, and the decision "
                "values that would give them away, are not shown (–)",
-               "poolad: level – ≥ 0.01? yes"),
+               "poolad: level – ≥ 1\u00a0%? yes"),
     ],
 )  # fmt: skip
 def test_a_group_with_few_achieving_in_all_cohorts_hides_the_pooled_means_and_says_why(

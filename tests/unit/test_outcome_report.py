@@ -242,12 +242,48 @@ def test_figures_keep_four_significant_digits_in_the_languages_format() -> None:
 
 
 @pytest.mark.parametrize("kind", ["text", "html"])
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("sv", ["Skattad effekt 5,8 procentenheter (95 % konfidensintervall −6,3 till 18 "
+                "procentenheter; standardfel 6,2 procentenheter; p = 0,346).",
+                "Medelvärde med insats 48,3 %; kontrafaktiskt medelvärde 42,5 %.",
+                "Ojusterad skillnad före matchning: 6,5 procentenheter.",
+                "endast de som deltog: 11,5 procentenheter (−0,6 till 23,6 procentenheter).",
+                "48,3 % (39,4 till 57,3 %)"]),
+        ("en", ["Estimated effect 5.8 percentage points (95 % confidence interval -6.3 to 18 "
+                "percentage points; standard error 6.2 percentage points; p = 0.346).",
+                "Treated mean 48.3 %; counterfactual mean 42.5 %.",
+                "Unadjusted difference before matching: 6.5 percentage points.",
+                "only those who engaged: 11.5 percentage points (-0.6 to 23.6 percentage points).",
+                "48.3 % (39.4 to 57.3 %)"]),
+    ],
+)  # fmt: skip
+def test_a_yes_no_outcomes_effect_is_in_percentage_points_and_its_shares_in_percent(
+    kind: str, lang: str, said: list[str]
+) -> None:
+    """As the measurements behind the payments and the settlement's reasons say them."""
+    out = renderings(result(), lang)[kind].replace(NBSP, " ")
+    for line in said:
+        assert line in out
+    threshold = {"text": "≥ 25 %?", "html": "<td>25 %</td>"}[kind]
+    assert threshold in out
+
+
+def test_an_outcome_that_is_not_yes_no_keeps_its_own_units() -> None:
+    plan = {**PLAN, "outcome_kind": "continuous"}
+    out = render_text(result(plan=plan), "en")
+    assert "Estimated effect 0.05833 (95\u00a0% confidence interval -0.06311 to 0.1798" in out
+    assert "percentage points" not in out.split("Measurements")[0]
+
+
+@pytest.mark.parametrize("kind", ["text", "html"])
 def test_swedish_report_has_decimal_commas_and_no_english(kind: str) -> None:
     out = renderings(result(), "sv")[kind]
-    assert f"Skattad effekt 0,05833 (95{NBSP}% konfidensintervall {MINUS}0,06311 till 0,1798" in out
-    assert "standardfel 0,06196; p = 0,346" in out
-    assert "endast de som deltog: 0,1154" in out
-    assert "0,4833 (0,3935 till 0,5731)" in out
+    assert f"Skattad effekt 5,8 procentenheter (95{NBSP}% konfidensintervall {MINUS}6,3" in out
+    assert "standardfel 6,2 procentenheter; p = 0,346" in out
+    assert "endast de som deltog: 11,5 procentenheter" in out
+    assert f"48,3{NBSP}% (39,4 till 57,3{NBSP}%)" in out
     assert not re.search(r"\d\.\d", outside_the_plan_and_run_record(out))
     found = [w for w in ENGLISH if w in out]
     assert found == []
@@ -318,19 +354,20 @@ def test_report_without_activity_fees_gives_the_verified_total_alone() -> None:
 @pytest.mark.parametrize("kind", ["text", "html"])
 def test_english_report_keeps_english_figures(kind: str) -> None:
     out = renderings(result(), "en")[kind]
-    assert f"Estimated effect 0.05833 (95{NBSP}% confidence interval -0.06311 to 0.1798" in out
+    pp = " percentage points"
+    assert f"Estimated effect 5.8{pp} (95{NBSP}% confidence interval -6.3 to 18{pp}" in out
     assert "p = 0.346" in out
     assert "Total payments due: SEK 4,834,877.52." in out
-    assert "grind: level 0.4833 (0.3935 to 0.5731) ≥ 0.25? yes [the point estimate]" in out or (
-        kind == "html" and "<td>level</td><td>0.4833 (0.3935 to 0.5731)</td><td>0.25</td>" in out
+    level = f"48.3{NBSP}% (39.4 to 57.3{NBSP}%)"
+    assert f"grind: level {level} ≥ 25{NBSP}%? yes [the point estimate]" in out or (
+        kind == "html" and f"<td>level</td><td>{level}</td><td>25{NBSP}%</td>" in out
     )
     assert not re.search(r"\d,\d{1,2}\D", outside_the_plan_and_run_record(out))  # no 0,5
 
 
 def test_decision_names_the_measure_in_the_language() -> None:
-    assert "grind: nivå 0,4833 (0,3935 till 0,5731) ≥ 0,25? ja [punktskattningen]" in (
-        render_text(result(), "sv")
-    )
+    level = f"48,3{NBSP}% (39,4 till 57,3{NBSP}%)"
+    assert f"grind: nivå {level} ≥ 25{NBSP}%? ja [punktskattningen]" in render_text(result(), "sv")
     html = render_html(result(), "sv")
     assert "<td>nivå</td>" in html and "<td>pris per utfall</td>" in html
     assert "<th>Beslutsgrund</th>" in html

@@ -26,7 +26,9 @@ __all__ = [
     "decision_cells",
     "decision_interval",
     "decision_line",
+    "difference",
     "label",
+    "level",
     "method",
     "num",
     "p_value",
@@ -60,6 +62,34 @@ def num(x: Any, lang: str, digits: int = 4) -> str:
     if math.isinf(v):
         return "∞" if v > 0 else minus_sign(lang) + "∞"
     return significant(v, lang, digits)
+
+
+def level(x: Any, lang: str, binary: bool, unit: bool = True) -> str:
+    """A level (a mean, a rate): a yes/no outcome's share in percent, "48,3 %" — the
+    measurements behind the payments and the settlement's reasons say it so — else
+    :func:`num`. ``unit=False`` leaves the "%" to the figure that follows ("39,4 till 57,3 %")."""
+    if not binary or x is None:
+        return num(x, lang)
+    text = percent(float(x), lang)
+    return text if unit else text.removesuffix("\u00a0%")
+
+
+def difference(x: Any, lang: str, binary: bool, unit: bool = True) -> str:
+    """A difference (an effect, its interval, its standard error): a yes/no outcome's in
+    percentage points, "5,8 procentenheter", else :func:`num`."""
+    if not binary or x is None:
+        return num(x, lang)
+    points = percent(float(x), lang).removesuffix("\u00a0%")
+    return t("explain.percentage_points", lang, n=points) if unit else points
+
+
+def _measured(measure: str | None, x: Any, lang: str, binary: bool, unit: bool = True) -> str:
+    """A rule's measure: a relative effect in percent, a level or a difference as above."""
+    if measure in ("relative_reduction", "relative_increase"):
+        return level(x, lang, True, unit)
+    if measure == "level":
+        return level(x, lang, binary, unit)
+    return difference(x, lang, binary, unit)
 
 
 def count(n: int | str | None, lang: str) -> str:
@@ -168,21 +198,23 @@ def _measure(row: dict[str, Any], lang: str) -> str:
     return label(f"report.rule_kind.{row['kind']}", lang, str(row["kind"]))
 
 
-def decision_interval(row: dict[str, Any], lang: str) -> str:
-    """The value a rule was decided on, with its interval: "0,4833 (0,3935 till 0,5731)";
-    "–" when it is not published."""
+def decision_interval(row: dict[str, Any], lang: str, binary: bool = False) -> str:
+    """The value a rule was decided on, with its interval: "48,3 % (39,4 till 57,3 %)" for
+    a yes/no outcome's level, "0,4833 (0,3935 till 0,5731)" for a number; "–" when it is
+    not published."""
     if row["value"] is None:
         return "–"
+    measure = row.get("measure")
     return t(
         "report.interval",
         lang,
-        value=num(row["value"], lang),
-        low=num(row["ci_low"], lang),
-        high=num(row["ci_high"], lang),
+        value=_measured(measure, row["value"], lang, binary),
+        low=_measured(measure, row["ci_low"], lang, binary, unit=False),
+        high=_measured(measure, row["ci_high"], lang, binary),
     )
 
 
-def decision_line(row: dict[str, Any], lang: str) -> str:
+def decision_line(row: dict[str, Any], lang: str, binary: bool = False) -> str:
     """One rule's decision as a sentence for the text report."""
     if "threshold" not in row:
         per_person = t("report.per_person", lang, value=num(row["per_person"], lang))
@@ -194,14 +226,14 @@ def decision_line(row: dict[str, Any], lang: str) -> str:
         lang,
         rule=row["rule"],
         measure=_measure(row, lang),
-        interval=decision_interval(row, lang),
-        threshold=num(row["threshold"], lang),
+        interval=decision_interval(row, lang, binary),
+        threshold=_measured(row.get("measure"), row["threshold"], lang, binary),
         met=t("report.yes" if row["met"] else "report.no", lang),
         basis=t(f"report.basis_name.{row['basis']}", lang),
     )
 
 
-def decision_cells(row: dict[str, Any], lang: str) -> list[str]:
+def decision_cells(row: dict[str, Any], lang: str, binary: bool = False) -> list[str]:
     """One rule's decision as the HTML table's cells."""
     basis = t(f"report.basis_name.{row['basis']}", lang)
     if "threshold" not in row:
@@ -213,8 +245,8 @@ def decision_cells(row: dict[str, Any], lang: str) -> list[str]:
     return [
         row["rule"],
         _measure(row, lang),
-        decision_interval(row, lang),
-        num(row["threshold"], lang),
+        decision_interval(row, lang, binary),
+        _measured(row.get("measure"), row["threshold"], lang, binary),
         met,
         basis,
     ]

@@ -44,6 +44,8 @@ from effekt.reports.outcome_phrases import (
     count,
     decision_cells,
     decision_line,
+    difference,
+    level,
     method,
     num,
     p_value,
@@ -196,25 +198,32 @@ class _Section:
     table: list[list[str]] | None = None
 
 
+def _binary(d: dict[str, Any]) -> bool:
+    """Whether the outcome is yes/no: its shares are then said in percent, its differences
+    in percentage points, as the measurements behind the payments say them."""
+    return bool(d["plan"].get("outcome_kind") == "binary")
+
+
 def _effect(d: dict[str, Any], lang: str) -> _Section:
     e = d["effect"]
     pop = t(f"report.population.{d['population']}", lang)
+    binary = _binary(d)
     lines = [
         t(
             "report.effect_line",
             lang,
-            estimate=num(e["estimate"], lang),
+            estimate=difference(e["estimate"], lang, binary),
             confidence=percent(e["confidence"], lang),
-            low=num(e["ci_low"], lang),
-            high=num(e["ci_high"], lang),
-            se=num(e["se"], lang),
+            low=difference(e["ci_low"], lang, binary, unit=False),
+            high=difference(e["ci_high"], lang, binary),
+            se=difference(e["se"], lang, binary),
             p=p_value(e["p_value"], lang),
         ),
         t(
             "report.means_line",
             lang,
-            treated=num(e["treated_mean"], lang),
-            counterfactual=num(e["counterfactual_mean"], lang),
+            treated=level(e["treated_mean"], lang, binary),
+            counterfactual=level(e["counterfactual_mean"], lang, binary),
             method=method(e, lang),
         ),
         t(
@@ -246,7 +255,7 @@ def _effect(d: dict[str, Any], lang: str) -> _Section:
         if naive is None:
             lines.append(t("report.naive_suppressed", lang, limit=limit))
         else:
-            lines.append(t("report.naive_line", lang, naive=num(naive, lang)))
+            lines.append(t("report.naive_line", lang, naive=difference(naive, lang, binary)))
     for name, other in d["other_populations"].items():
         if other is None:
             population = t(f"report.population.{name}", lang)
@@ -259,9 +268,9 @@ def _effect(d: dict[str, Any], lang: str) -> _Section:
                 "report.other_population",
                 lang,
                 population=t(f"report.population.{name}", lang),
-                estimate=num(other["estimate"], lang),
-                low=num(other["ci_low"], lang),
-                high=num(other["ci_high"], lang),
+                estimate=difference(other["estimate"], lang, binary),
+                low=difference(other["ci_low"], lang, binary, unit=False),
+                high=difference(other["ci_high"], lang, binary),
             )
         )
     for name, code in d.get("other_populations_not_analysed", {}).items():
@@ -402,7 +411,7 @@ def render_text(result: dict[str, Any], lang: str = "en") -> str:
         parts += ["", t("report.balance", lang), f"  {balance}"]
     if d["decisions"]:
         parts += ["", t("report.decision", lang)]
-        parts += ["  " + decision_line(row, lang) for row in d["decisions"]]
+        parts += ["  " + decision_line(row, lang, _binary(d)) for row in d["decisions"]]
     if d["payments"] is not None:
         parts += ["", t("report.payments", lang)]
         parts += [f"  {line}" for line in _payment_totals(d["payments"], lang)]
@@ -479,7 +488,7 @@ def render_html(result: dict[str, Any], lang: str = "en") -> str:
     if d["decisions"]:
         html.append(f"<h2>{escape(t('report.decision', lang))}</h2>")
         head = [t(f"report.{c}", lang) for c in ("rule", "measure", "value", "threshold", "met")]
-        rows = [decision_cells(row, lang) for row in d["decisions"]]
+        rows = [decision_cells(row, lang, _binary(d)) for row in d["decisions"]]
         html.append(_table([*head, t("report.basis_column", lang)], rows))
     if d["payments"] is not None:
         html.append(_payments_html(d["payments"], lang))

@@ -227,7 +227,10 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
     indices = data["sobol"]["indices"]
     from effekt.services.simulate_text import output_change, output_value
 
-    row, label_w, bar_w, pad = 22, 190, 420, 12
+    row, bar_w, pad = 22, 420, 12
+    # the labels' column as wide as the longest input's name (about 7 px a character)
+    names = [r["input"] for r in (*tornado, *indices)]
+    label_w = max(190, 7 * max((len(n) for n in names), default=0) + pad)
     h1 = (len(tornado) + 4) * row  # title, legend, bars, axis
     h2 = (len(indices) + 4) * row
     width, height = label_w + bar_w + 2 * pad + 120, h1 + h2 + 3 * pad
@@ -250,12 +253,16 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
     def xpos(v: float) -> float:
         return float(label_w + pad + (v - lo) / span * bar_w)
 
+    party, kind = data["output"].rsplit(".", 1)
+    heading = f"{party} {translate(f'table.{kind}', lang)}"  # "fond nuvärde", not fond.npv
+    tornado_title = f"{heading}: {translate('sensitivity.chart.tornado', lang)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        'font-family="sans-serif" font-size="12">',
+        f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" font-size="12">',
+        f"<title>{escape(tornado_title)}; "
+        f"{escape(translate('sensitivity.chart.indices', lang))}</title>",
         f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{pad}" y="{row}" font-weight="bold">'
-        f"{escape(data['output'])}: {escape(translate('sensitivity.chart.tornado', lang))}</text>",
+        f'<text x="{pad}" y="{row}" font-weight="bold">{escape(tornado_title)}</text>',
     ]
 
     def legend(y: float, items: list[tuple[str, str]]) -> None:
@@ -281,7 +288,7 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
     legend(row * 1.9, keys)
     for k, r in enumerate(tornado):
         y = (k + 2.4) * row
-        parts.append(f'<text x="{pad}" y="{y + 12}">{escape(r["input"])}</text>')
+        parts.append(f'<text x="{pad}" y="{y + 12:.1f}">{escape(r["input"])}</text>')
         for v, colour in ((r["output_low"], "#4477aa"), (r["output_high"], "#ee6677")):
             if v is None:
                 continue
@@ -299,10 +306,18 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
         ticks = [(xpos(v), output_change(data, v - base, lang, sign=True)) for v in (lo, hi)]
     else:
         ticks = [(xpos(v), output_value(data, v, lang)) for v in (lo, hi)]
+        if lo < 0 < hi:  # where a loss turns into a gain: a zero line through the bars,
+            zero = xpos(0)  # labelled below the ends' labels, which it may stand close to
+            parts.append(
+                f'<line x1="{zero:.1f}" y1="{row * 2.2:.1f}" x2="{zero:.1f}" '
+                f'y2="{bottom + 8:.1f}" stroke="#999" stroke-dasharray="3 2"/>'
+                f'<text x="{zero:.1f}" y="{bottom + 34:.1f}" text-anchor="middle" fill="#555">'
+                f"{escape(output_value(data, 0.0, lang))}</text>"
+            )
     axis(bottom + 4, ticks)
     top = h1 + pad
     parts.append(
-        f'<text x="{pad}" y="{top + row}" font-weight="bold">'
+        f'<text x="{pad}" y="{top + row:.1f}" font-weight="bold">'
         f"{escape(translate('sensitivity.chart.indices', lang))}</text>"
     )
     legend(
@@ -314,7 +329,7 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
     )
     for k, r in enumerate(indices):
         y = top + (k + 2.4) * row
-        parts.append(f'<text x="{pad}" y="{y + 12}">{escape(r["input"])}</text>')
+        parts.append(f'<text x="{pad}" y="{y + 12:.1f}">{escape(r["input"])}</text>')
         for j, (v, colour) in enumerate(((r["first_order"], "#228833"), (r["total"], "#ccbb44"))):
             share = min(max(v or 0.0, 0.0), 1.0)
             parts.append(

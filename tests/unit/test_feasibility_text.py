@@ -139,3 +139,59 @@ def test_the_forstudie_and_value_name_each_unit_cost_with_its_source_and_price_y
             description = html.escape(description) if kind == "html" else description
             assert source in section and description in section, (kind, row.id)
         assert prices in section and amount in section, kind
+
+
+@pytest.mark.parametrize(("lang", "heads"), [("en", ("Actor", "Flow")), ("sv", ("Aktör", "Flöde"))])
+def test_the_html_matrix_has_a_header_for_every_column_and_each_actors_rows(
+    lang: str, heads: tuple[str, str]
+) -> None:
+    from html.parser import HTMLParser
+
+    from effekt.reports.feasibility_text import feasibility_html
+
+    class Cells(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rows: list[list[tuple[str, dict[str, str | None], str]]] = []
+            self.caption = ""
+            self._in: tuple[str, dict[str, str | None]] | None = None
+            self._table = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "table" and ("class", "matrix") in attrs:
+                self._table = True
+            elif self._table and tag == "tr":
+                self.rows.append([])
+            elif self._table and tag in ("th", "td", "caption"):
+                self._in = (tag, dict(attrs))
+                if tag != "caption":
+                    self.rows[-1].append((tag, dict(attrs), ""))
+
+        def handle_data(self, data: str) -> None:
+            if self._in and self._in[0] == "caption":
+                self.caption += data
+            elif self._in:
+                tag, attrs, text = self.rows[-1][-1]
+                self.rows[-1][-1] = (tag, attrs, text + data)
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "table":
+                self._table = False
+            if tag in ("th", "td", "caption"):
+                self._in = None
+
+    c = load_contract(EXAMPLES / "hemmasittare.toml")
+    page = Cells()
+    page.feed(feasibility_html(feasibility_json(c, EXAMPLES, lang), lang))
+    head, *body = page.rows
+    assert all(tag == "th" and attrs.get("scope") == "col" and text for tag, attrs, text in head)
+    assert [text for _, _, text in head[:2]] == list(heads)
+    assert "SEK" in page.caption or "tkr" in page.caption  # the unit, as the table's caption
+    width = len(head)
+    for k, row in enumerate(body):
+        if k % 3 == 0:  # an actor's first row: its name heads its three rows
+            tag, attrs, text = row[0]
+            assert tag == "th" and attrs.get("scope") == "row" and attrs.get("rowspan") == "3"
+            assert text and len(row) == width
+        else:
+            assert len(row) == width - 1 and row[0][0] == "td"

@@ -54,12 +54,9 @@ def matrix_rows(
 
 
 def _thousands(currency: str, lang: str) -> str:
-    """The unit of the year columns, the totals being in full: "(år i tkr, summor i kr)"."""
-    if lang == "sv":
-        unit = "tkr" if currency == "SEK" else f"tusental {currency}"
-        whole = "kr" if currency == "SEK" else currency
-        return f"(åren i {unit}, summorna i {whole})"
-    return f"(years in {currency} thousands, totals in {currency})"
+    """The unit of the year columns, the totals being in full: "(åren i tkr, summorna i kr)"."""
+    code = "value.thousands_sek" if currency == "SEK" else "value.thousands"
+    return t(code, lang, currency=currency)
 
 
 def _actor_names(actors: dict[str, Any]) -> dict[str, str]:
@@ -336,11 +333,21 @@ def feasibility_text(data: dict[str, Any], lang: str = "en") -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _html_table(rows: list[list[str]]) -> str:
+def _html_matrix(rows: list[list[str]], caption: str, lang: str) -> str:
+    """The wrong-pocket matrix as a table a screen reader can read: every column headed, and
+    each actor's name heading its three rows (saves, pays, net)."""
     esc = html.escape
-    head = "".join(f"<th>{esc(c)}</th>" for c in rows[0])
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
-    return f'<table class="matrix"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    names = [t("value.actor_column", lang), t("value.flow_column", lang), *rows[0][2:]]
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in names)
+    body = []
+    for r in rows[1:]:
+        actor = f'<th scope="row" rowspan="3">{esc(r[0])}</th>' if r[0] else ""
+        flow = f'<td class="flow">{esc(r[1])}</td>'
+        body.append(f"<tr>{actor}{flow}" + "".join(f"<td>{esc(c)}</td>" for c in r[2:]) + "</tr>")
+    return (
+        f'<table class="matrix"><caption>{esc(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
@@ -354,7 +361,9 @@ def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
         "color:#1b1b1b}h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #ccc}"
         "table.matrix{border-collapse:collapse;font-size:.8rem}"
         ".matrix td,.matrix th{padding:.15rem .4rem;text-align:right;white-space:nowrap}"
-        ".matrix td:nth-child(-n+2){text-align:left}.matrix tbody tr:nth-child(3n){border-bottom:1px solid #ccc}"
+        ".matrix th[scope=row],.matrix td.flow,.matrix caption{text-align:left}"
+        ".matrix th[scope=row]{font-weight:normal;vertical-align:top}"
+        ".matrix tbody tr:nth-child(3n){border-bottom:1px solid #ccc}"
         "li{margin:.3rem 0}.verdict{font-weight:bold;padding:.6rem;background:#f3f0e6;border-left:4px solid #b58900}"
         "</style></head><body>",
         f"<h1>{esc(t('feasibility.title', lang, id=data['contract']))}</h1>",
@@ -367,8 +376,7 @@ def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
             rows = matrix_rows(
                 data["wrong_pocket_by_year"], data["value"]["years"], data["currency"], lang
             )
-            parts.append(f"<p>{esc(_thousands(data['currency'], lang))}</p>")
-            parts.append(_html_table(rows))
+            parts.append(_html_matrix(rows, _thousands(data["currency"], lang), lang))
         if title == t("feasibility.verdict_heading", lang):
             parts.append(f'<p class="verdict">{esc(body[0])}</p>')
             body = body[1:]

@@ -219,3 +219,25 @@ def test_the_inputs_sheet_names_the_contracts_sources_and_the_price_index(tmp_pa
     by_year = {r[0]: r[1] for r in factors[1:]}
     expected = dict(zip((d.year for d in c.period_dates()), index_factors(c), strict=True))
     assert by_year == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("lang", "head"), [("en", "Scenario"), ("sv", "Scenario")])
+def test_the_scenarios_sheet_says_what_each_scenario_changes(
+    tmp_path: Path, lang: str, head: str
+) -> None:
+    wb, _ = model(
+        tmp_path,
+        HEMMA,
+        "--scenario",
+        "pessimistic",
+        "--scenario",
+        "dyr=costs.per_participant=90000",
+        "--lang",
+        lang,
+    )
+    changes = [r[:3] for r in block(wb.worksheets[-1], head)]
+    assert changes[1:] == [
+        ("pessimistic", "metrics[0].expected", 0.38),
+        ("pessimistic", "cohorts[0].engagement", 0.7),
+        ("dyr", "costs.per_participant", 90000),
+    ]

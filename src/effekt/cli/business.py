@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -59,14 +60,17 @@ def model(
         raise UsageError("model.json_or_csv")
     contract = load_contract_file(file, lang)
     data = business_case_json(contract)
-    scenarios = {}
+    scenarios: dict[str, dict[str, Any]] = {}
+    changes: dict[str, dict[str, Any]] = {}  # each scenario's overrides, for the workbook
     for spec in scenario_specs:
         name, overrides = parse_scenario(spec, contract)
         scenarios[name] = business_case_json(with_overrides(contract, overrides, name))
+        changes[name] = overrides
     if xlsx_path:
         from effekt.reports.xlsx import business_case_xlsx
 
-        write_output(xlsx_path, business_case_xlsx(contract, data, scenarios, lang))
+        book = business_case_xlsx(contract, data, scenarios, lang, changes)
+        write_output(xlsx_path, book)
         click.echo(translate("cli.written", lang, path=xlsx_path), err=True)
     if as_json:
         if scenarios:

@@ -207,9 +207,13 @@ def _party_sheet(ws: Any, c: Contract, p: dict[str, Any], case: dict[str, Any], 
 
 
 def _scenarios_sheet(
-    ws: Any, case: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str
+    ws: Any,
+    case: dict[str, Any],
+    scenarios: dict[str, dict[str, Any]],
+    changes: dict[str, dict[str, Any]],
+    lang: str,
 ) -> None:
-    """The key figures of each scenario next to the base case."""
+    """The key figures of each scenario next to the base case, then what each changes."""
     names = ["base", *scenarios]
     ws.append([t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios])
     _bold_row(ws)
@@ -227,14 +231,27 @@ def _scenarios_sheet(
         ws.append([label, *[cases[n]["totals"][key] for n in names]])
         fmt = COUNT if key in _COUNTS else MONEY
         _formatted(ws, {2 + k: fmt for k in range(len(names))})
+    if changes:
+        ws.append([])
+        head = [t("xlsx.scenario", lang), t("xlsx.inputs.input", lang)]
+        ws.append([*head, t("xlsx.scenario_value", lang)])
+        _bold_row(ws)
+        for name, overrides in changes.items():
+            for path, value in overrides.items():
+                shown = value if isinstance(value, int | float | str) else str(value)
+                ws.append([name, path, shown])
     _widths(ws, 36, 18)
 
 
 def business_case_xlsx(
-    c: Contract, case: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str = "en"
+    c: Contract,
+    case: dict[str, Any],
+    scenarios: dict[str, dict[str, Any]],
+    lang: str = "en",
+    changes: dict[str, dict[str, Any]] | None = None,
 ) -> bytes:
     """``case`` (business_case_json of ``c``) and its scenarios as the bytes of an .xlsx
-    workbook."""
+    workbook; ``changes``: each scenario's overrides (field path → value)."""
     wb = Workbook()
     used: set[str] = set()
     ws = wb.active
@@ -250,7 +267,11 @@ def business_case_xlsx(
         title = t(f"xlsx.account.{pid}", lang) if pid in _ACCOUNTS else pid
         _party_sheet(wb.create_sheet(_sheet_name(title, used)), c, p, case, lang)
     _scenarios_sheet(
-        wb.create_sheet(_sheet_name(t("xlsx.scenarios", lang), used)), case, scenarios, lang
+        wb.create_sheet(_sheet_name(t("xlsx.scenarios", lang), used)),
+        case,
+        scenarios,
+        changes or {},
+        lang,
     )
     wb.properties.title = t("table.title", lang, id=c.id, name=f": {c.name}" if c.name else "")
     wb.properties.creator = "effekt"

@@ -250,13 +250,15 @@ def test_figures_keep_four_significant_digits_in_the_languages_format() -> None:
                 "Medelvärde med insats 48,3 %; kontrafaktiskt medelvärde 42,5 %.",
                 "Ojusterad skillnad före matchning: 6,5 procentenheter.",
                 "endast de som deltog: 11,5 procentenheter (−0,6 till 23,6 procentenheter).",
-                "48,3 % (39,4 till 57,3 %)"]),
+                "48,3 % (39,4 till 57,3 %)",
+                "över alla kohorter 5,8 procentenheter över det kontrafaktiska utfallet"]),
         ("en", ["Estimated effect 5.8 percentage points (95 % confidence interval -6.3 to 18 "
                 "percentage points; standard error 6.2 percentage points; p = 0.346).",
                 "Treated mean 48.3 %; counterfactual mean 42.5 %.",
                 "Unadjusted difference before matching: 6.5 percentage points.",
                 "only those who engaged: 11.5 percentage points (-0.6 to 23.6 percentage points).",
-                "48.3 % (39.4 to 57.3 %)"]),
+                "48.3 % (39.4 to 57.3 %)",
+                "over all cohorts 5.8 percentage points above the counterfactual"]),
     ],
 )  # fmt: skip
 def test_a_yes_no_outcomes_effect_is_in_percentage_points_and_its_shares_in_percent(
@@ -268,6 +270,20 @@ def test_a_yes_no_outcomes_effect_is_in_percentage_points_and_its_shares_in_perc
         assert line in out
     threshold = {"text": "≥ 25 %?", "html": "<td>25 %</td>"}[kind]
     assert threshold in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("sv", "över alla kohorter nådde 48,3 % av deltagarna utfallet"),
+     ("en", "over all cohorts 48.3 % of the participants achieved it")],
+)  # fmt: skip
+def test_a_rate_card_paying_every_outcome_gives_the_share_achieving_it(
+    lang: str, said: str
+) -> None:
+    decisions = copy.deepcopy(BASE["decisions"])
+    decisions[0].update(per_person=0.48333333333333334, above_baseline=False)
+    out = render_text(result(decisions=decisions), lang).replace(NBSP, " ")
+    assert said in out
 
 
 def test_an_outcome_that_is_not_yes_no_keeps_its_own_units() -> None:

@@ -214,11 +214,22 @@ def decision_interval(row: dict[str, Any], lang: str, binary: bool = False) -> s
     )
 
 
+def _per_person(row: dict[str, Any], lang: str, binary: bool) -> str:
+    """A rate card's result over all cohorts: for a yes/no outcome the difference from the
+    counterfactual in percentage points (or, for a card that pays every outcome, the share
+    achieving it), else the outcomes paid per participant."""
+    value = row["per_person"]
+    if binary and row.get("above_baseline", True):
+        return t("report.per_person_binary", lang, value=difference(value, lang, True))
+    if binary:
+        return t("report.per_person_level", lang, value=level(value, lang, True))
+    return t("report.per_person", lang, value=num(value, lang))
+
+
 def decision_line(row: dict[str, Any], lang: str, binary: bool = False) -> str:
     """One rule's decision as a sentence for the text report."""
     if "threshold" not in row:
-        per_person = t("report.per_person", lang, value=num(row["per_person"], lang))
-        return f"{row['rule']}: {per_person}"
+        return f"{row['rule']}: {_per_person(row, lang, binary)}"
     # a rule decided per cohort: the pooled value informs, its yes/no decides nothing
     code = "report.decision_line_per_cohort" if row.get("per_cohort") else "report.decision_line"
     return t(
@@ -237,8 +248,7 @@ def decision_cells(row: dict[str, Any], lang: str, binary: bool = False) -> list
     """One rule's decision as the HTML table's cells."""
     basis = t(f"report.basis_name.{row['basis']}", lang)
     if "threshold" not in row:
-        per_person = t("report.per_person", lang, value=num(row["per_person"], lang))
-        return [row["rule"], _measure(row, lang), per_person, "–", "–", basis]
+        return [row["rule"], _measure(row, lang), _per_person(row, lang, binary), "–", "–", basis]
     met = t("report.yes" if row["met"] else "report.no", lang)
     if row.get("per_cohort"):
         met = t("report.per_cohort_met", lang)

@@ -398,6 +398,33 @@ def test_missing_and_invalid_values_of_a_column_are_counted_together(tmp_path: P
     assert f"Missing or invalid values in franvaro_fore: {missing}." in text
 
 
+def test_the_rows_read_less_the_duplicates_and_the_ineligible_are_the_persons_analysed(
+    tmp_path: Path,
+) -> None:
+    # 60 persons, 5 of them twice: before, the report counted 10 duplicates (both rows of
+    # each), so 65 rows read less 10 left 55 for the 60 persons in the table
+    rows = [{"id": f"p{i:03d}", "behandlad": int(i < 30), "utfall": i % 2} for i in range(60)]
+    rows += [dict(rows[i]) for i in (0, 7, 31, 40, 55)]
+    pd.DataFrame(rows).to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "m.toml").write_text(
+        '[identifier]\ncolumn = "id"\nkind = "other"\nkey_env = "KEY"\n'
+        '[columns]\ntreatment = "behandlad"\n[[outcomes]]\nmetric = "utfall"\nkind = "value"\n'
+        'column = "utfall"\n[duplicates]\npolicy = "keep_first"\n'
+    )
+    args = ["evaluate", str(tmp_path / "d.csv"), "--mapping", str(tmp_path / "m.toml"),
+            "--metric", "utfall", "--method", "rct"]  # fmt: skip
+    env = {"KEY": KEY}
+    assert run(*args, "--report", str(tmp_path / "r.json"), env=env).exit_code == 0
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    q = report["quality"]
+    assert (q["rows_read"], q["duplicates"], q["ineligible"]) == (65, 5, 0)
+    assert q["rows_read"] - q["duplicates"] - q["ineligible"] == report["published"]["total"]
+    assert as_json(run(*args, "--json", env=env))["quality"]["duplicates"]["count"] == 10
+    for lang, said in (("en", "Duplicate rows dropped (each person's first row kept): 5."),
+                       ("sv", "Borttagna dubbletter (personens första rad behölls): 5.")):  # fmt: skip
+        assert said in run(*args, "--lang", lang, env=env).stdout
+
+
 # --------------------------------------------------------------- events and usage
 
 

@@ -485,7 +485,8 @@ def test_html_without_balance_has_no_plot() -> None:
 
 def test_small_counts_stay_suppressed() -> None:
     quality = copy.deepcopy(BASE["quality"])
-    quality["duplicates"] = {"count": 3, "rows": [1, 2, 3]}
+    quality["duplicates"] = {"count": 6, "rows": [1, 2, 3, 4, 5, 6]}  # three persons twice
+    quality["excluded"]["duplicate"] = {"count": 3, "rows": [4, 5, 6]}  # the rows dropped
     table = copy.deepcopy(BASE["published"])
     table["cells"][0][0] = table["row_totals"][0] = None  # the treated row total is suppressed
     table["group_totals"]["treated"]["total"] = None  # and, with one cohort, the group's
@@ -497,8 +498,24 @@ def test_small_counts_stay_suppressed() -> None:
     ):
         text, html = render_text(r, lang), render_html(r, lang)
         assert words in text and words in html
-        assert "< 5" in text  # the three duplicates
+        assert "< 5" in text  # the three duplicates dropped
         assert "<td>–</td>" in html
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("sv", "Lästa rader: 1\u00a0720. Borttagna dubbletter (personens första rad behölls): 5."),
+    ("en", "Rows read: 1,720. Duplicate rows dropped (each person's first row kept): 5."),
+])  # fmt: skip
+def test_the_duplicates_published_are_the_rows_dropped_not_every_row_written_twice(
+    lang: str, said: str
+) -> None:
+    # five persons written twice: ten rows involved, five dropped, the first of each kept
+    quality = copy.deepcopy(BASE["quality"])
+    quality["duplicates"] = {"count": 10, "rows": list(range(1, 11))}
+    quality["excluded"]["duplicate"] = {"count": 5, "rows": [2, 4, 6, 8, 10]}
+    r = result(quality=quality)
+    assert report_data(r)["quality"]["duplicates"] == 5
+    assert said in render_text(r, lang) and said in render_html(r, lang).replace("&#x27;", "'")
 
 
 def test_run_record_is_labelled_in_the_language() -> None:

@@ -114,17 +114,15 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
     pooled = bool(publication["pooled"])
     effect = published_effect(result["effect"], table, pooled)
     quality = result["quality"]
+    excluded = quality["excluded"]
     q = {
         "rows_read": quality["rows_read"] if publication["rows_read"] else None,
-        "duplicates": _small(quality["duplicates"]["count"], limit),
+        # the rows dropped (each person's first row is kept), not every row of a person
+        # written twice: rows read less these and the ineligible are the rows analysed
+        "duplicates": _small(excluded.get("duplicate", {}).get("count", 0), limit),
         "missing": {k: _small(v["count"], limit) for k, v in quality["missing"].items()},
         "out_of_range": {k: _small(v["count"], limit) for k, v in quality["out_of_range"].items()},
-        "ineligible": _small(
-            len(quality["excluded"].get("ineligible", {}).get("rows", []))
-            if "ineligible" in quality["excluded"]
-            else 0,
-            limit,
-        ),
+        "ineligible": _small(excluded.get("ineligible", {}).get("count", 0), limit),
     }
     policies = {
         k: (_small(v, limit) if isinstance(v, int) else v)

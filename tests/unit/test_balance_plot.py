@@ -107,10 +107,25 @@ def test_swedish_plot_is_in_swedish_with_decimal_commas() -> None:
         assert said in words, said
     assert {"0,2", "0,4", "0,6", "0,8"} <= set(words)
     tips = [e.text or "" for e in root.iter("title")]
-    assert "före matchning: |SMD| 0,7264" in tips
+    assert "före matchning: |SMD| 0,73" in tips  # as published, to two decimals
     everything = " ".join(words + tips)
     assert not re.search(r"\d\.\d", everything)
     assert not re.search(r"\b(before|after|threshold|Absolute)\b", everything)
+
+
+@pytest.mark.parametrize(("lang", "tip"), [
+    ("sv", "efter matchning: |SMD| 0,10 (|SMD| över 0,1 före avrundning)"),
+    ("en", "after matching: |SMD| 0.10 (|SMD| above 0.1 before rounding)"),
+])  # fmt: skip
+def test_a_point_that_rounds_to_the_threshold_but_is_not_balanced_says_it_is_above_it(
+    lang: str, tip: str
+) -> None:
+    # published as −0.10 (from −0.1024): the tooltip said "|SMD| 0.1" beside a bold label
+    balance = {"alder": {"label": "alder", "smd_before": -0.13, "smd_after": -0.1,
+                         "passed": False}}  # fmt: skip
+    root = svg(balance, lang=lang)
+    assert label(root, "alder").get("font-weight") == "bold"
+    assert tip in [e.text or "" for e in root.iter("title")]
 
 
 def test_english_plot_keeps_decimal_points() -> None:

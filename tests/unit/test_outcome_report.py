@@ -592,6 +592,46 @@ def test_a_covariate_with_a_small_count_shows_only_whether_it_is_balanced(
     assert report_data(result(publication=HIDDEN))["balance"]["alder"]["smd_after"] == -0.01
 
 
+ROUNDED_TO_THE_THRESHOLD = {
+    "alder": {"label": "alder", "smd_before": -0.0398, "smd_after": -0.012, "passed": True},
+    "konpojke": {"label": "kon: pojke", "smd_before": -0.0348, "smd_after": -0.1024,
+                 "passed": False},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "rows"), [
+    ("sv", ["<td>alder</td><td>−0,04</td><td>−0,01</td>",
+            "<td>kon: pojke</td><td>−0,03</td><td>−0,10 (|SMD| över 0,1 före avrundning)</td>"]),
+    ("en", ["<td>alder</td><td>-0.04</td><td>-0.01</td>",
+            "<td>kon: pojke</td><td>-0.03</td><td>-0.10 (|SMD| above 0.1 before rounding)</td>"]),
+])  # fmt: skip
+def test_an_smd_that_rounds_to_the_threshold_but_is_not_balanced_says_it_is_above_it(
+    lang: str, rows: list[str]
+) -> None:
+    # −0.1024 is published as −0.10; shown bare beside "not balanced (|SMD| > 0.1)" it read
+    # as balanced
+    r = result(balance=ROUNDED_TO_THE_THRESHOLD, balance_passed=False)
+    html = render_html(r, lang)
+    table = html.split("</svg>", 1)[1]
+    for row in rows:
+        assert row in table
+    assert "kon: pojke" in render_text(r, lang).split("|SMD| >", 1)[1]  # the verdict
+    assert report_data(r)["balance"]["konpojke"]["smd_after"] == -0.1  # no precision given back
+
+
+@pytest.mark.parametrize(("lang", "cell"), [
+    ("sv", "<td>0,13 (|SMD| högst 0,127 före avrundning)</td>"),
+    ("en", "<td>0.13 (|SMD| at most 0.127 before rounding)</td>"),
+])  # fmt: skip
+def test_an_smd_that_rounds_above_the_threshold_but_is_balanced_says_it_is_at_most_it(
+    lang: str, cell: str
+) -> None:
+    balance = {"alder": {"label": "alder", "smd_before": 0.3, "smd_after": 0.126, "passed": True}}
+    plan = {**PLAN, "balance_threshold": 0.127}
+    html = render_html(result(plan=plan, balance=balance), lang)
+    assert cell in html.split("</svg>", 1)[1]
+
+
 def test_the_json_report_holds_no_balance_means_nor_rosenbaum_bounds_per_gamma() -> None:
     balance = {"konpojke": {"label": "kon: pojke", "mean_treated": 0.475,
                             "mean_control_before": 0.4924, "mean_control_after": 0.4833,

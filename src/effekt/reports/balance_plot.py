@@ -5,7 +5,10 @@ absolute standardised mean difference before matching (hollow circle) and after 
 and the threshold as a dashed line. A covariate not balanced after matching has its label
 in bold and a warning colour, and the legend says what that means. Every text is in the
 report's language (``report.balance_plot.*``) and every figure in its format (decimal
-comma in Swedish); a non-finite SMD draws no point.
+comma in Swedish); a non-finite SMD draws no point. Each point's tooltip gives the SMD as
+published (two decimals), and where the verdict, judged on the unrounded figure, is not
+what the rounded one says, its side of the threshold
+(:func:`~effekt.reports.outcome_phrases.smd`).
 
 The SVG is made to be placed inside the HTML report: no scripts, no links, no namespace
 declaration (HTML needs none), whole-pixel coordinates; ``role="img"`` with a
@@ -19,7 +22,7 @@ from html import escape
 from typing import Any
 
 from effekt.i18n import translate as t
-from effekt.reports.outcome_phrases import num
+from effekt.reports.outcome_phrases import num, smd
 
 __all__ = ["balance_svg"]
 
@@ -101,10 +104,11 @@ def balance_svg(balance: dict[str, Any], threshold: float, lang: str = "en") -> 
             _finite(b.get("smd_before")),
             _finite(b.get("smd_after")),
             _passed(b, threshold),
+            b.get("passed"),
         )
         for name, b in balance.items()
     ]
-    values = [v for _, before, after, _ in rows for v in (before, after) if v is not None]
+    values = [v for _, before, after, *_ in rows for v in (before, after) if v is not None]
     xmax, step = _axis_scale(max([threshold * 1.2, *values]))
     words = {
         "before": t("report.balance_plot.before", lang),
@@ -113,7 +117,7 @@ def balance_svg(balance: dict[str, Any], threshold: float, lang: str = "en") -> 
     }
     note = t("report.balance_plot.not_balanced", lang, threshold=num(threshold, lang))
     title = t("report.balance_plot.title", lang)
-    failing = not all(ok for *_, ok in rows)
+    failing = not all(ok for *_, ok, _ in rows)
 
     left = max(80, 16 + _CHAR * max((len(r[0]) for r in rows), default=0))
     legend, legend_end = _legend(left, 16, words)
@@ -137,7 +141,7 @@ def balance_svg(balance: dict[str, Any], threshold: float, lang: str = "en") -> 
             f'<text x="{left}" y="36" font-weight="bold" fill="{_WARN}">{escape(note)}</text>'
         )
     points = []
-    for i, (label, before, after, ok) in enumerate(rows):
+    for i, (label, before, after, ok, verdict) in enumerate(rows):
         y = top + _ROW * i + _ROW // 2
         style = "" if ok else f' font-weight="bold" fill="{_WARN}"'
         parts.append(
@@ -146,7 +150,9 @@ def balance_svg(balance: dict[str, Any], threshold: float, lang: str = "en") -> 
         )
         for kind, value in (("before", before), ("after", after)):
             if value is not None:
-                tip = t("report.balance_plot.point", lang, when=words[kind], smd=num(value, lang))
+                # the published figure, with the verdict's side where rounding hides it
+                shown = smd(value, lang, threshold, verdict if kind == "after" else None)
+                tip = t("report.balance_plot.point", lang, when=words[kind], smd=shown)
                 points.append(_point(sx(value), y, kind, tip))
     parts.append(_dashed(sx(threshold), top, base, "threshold"))
     parts.append(

@@ -20,6 +20,7 @@ from typing import Any
 from effekt.i18n import catalog
 from effekt.i18n import translate as t
 from effekt.i18n.format import minus_sign, number, percent, significant
+from effekt.services.publication import SMD_DECIMALS
 
 __all__ = [
     "count",
@@ -36,6 +37,7 @@ __all__ = [
     "policy",
     "run_fields",
     "sensitivity",
+    "smd",
 ]
 
 _PLAN_HIDDEN = ("contract_sha256", "mapping_sha256")  # in the run record instead
@@ -90,6 +92,24 @@ def _measured(measure: str | None, x: Any, lang: str, binary: bool, unit: bool =
     if measure == "level":
         return level(x, lang, binary, unit)
     return difference(x, lang, binary, unit)
+
+
+def smd(value: Any, lang: str, threshold: Any = None, passed: bool | None = None) -> str:
+    """A published standardised mean difference to :data:`SMD_DECIMALS` decimals ("−0,10"),
+    "–" if missing. Its verdict (``passed``, judged on the unrounded figure against
+    ``threshold``) can differ from what the rounded figure says; then the side of the
+    threshold the unrounded figure is on is said beside it, no more precise than the two:
+
+    >>> smd(-0.1, "sv", 0.1, passed=False), smd(-0.1, "en", 0.1, passed=True), smd(0.0, "sv")
+    ('−0,10 (|SMD| över 0,1 före avrundning)', '-0.10', '0,00')
+    """
+    if value is None or not math.isfinite(float(value)):
+        return num(value, lang)
+    text = number(float(value), lang, SMD_DECIMALS)
+    if threshold is None or passed is None or (abs(float(value)) <= threshold) == passed:
+        return text
+    side = "at_most" if passed else "above"
+    return t(f"report.smd_side.{side}", lang, smd=text, threshold=num(threshold, lang))
 
 
 def count(n: int | str | None, lang: str) -> str:

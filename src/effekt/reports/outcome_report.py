@@ -26,7 +26,8 @@ count away. Small counts are shown as "< 5", hidden figures as "–" with a sent
 language's format and every code in the result (method, measure, policy, sensitivity, the
 plan's field names) in words, by :mod:`effekt.reports.outcome_phrases`. The HTML's balance
 section shows the balance ("love") plot, inline SVG from :mod:`effekt.reports.balance_plot`,
-above the table of |SMD| before and after matching.
+above the table of SMDs before and after matching, to their two published decimals; one
+that rounds to the other side of the threshold than its verdict says which side it is on.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from effekt.reports.outcome_phrases import (
     policy,
     run_fields,
     sensitivity,
+    smd,
 )
 from effekt.reports.text import aligned
 from effekt.services.publication import (
@@ -530,11 +532,15 @@ def _balance_html(d: dict[str, Any], lang: str) -> str:
         limit = int(d["published"]["threshold"]) - 1
         paras.append(t("report.balance_suppressed", lang, limit=limit))
     head = [t(f"report.{c}", lang) for c in ("covariate", "smd_before", "smd_after")]
+    threshold = d["balance_threshold"]
     rows = [
-        [b.get("label", name), num(b["smd_before"], lang, 3), num(b["smd_after"], lang, 3)]
+        [
+            b.get("label", name),
+            smd(b["smd_before"], lang),
+            smd(b["smd_after"], lang, threshold, b.get("passed")),
+        ]
         for name, b in d["balance"].items()
     ]
-    threshold = d["balance_threshold"]
     plot = "" if threshold is None else balance_svg(d["balance"], float(threshold), lang)
     return (
         f"<h2>{escape(t('report.balance', lang))}</h2>"

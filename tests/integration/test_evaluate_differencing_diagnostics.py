@@ -464,3 +464,129 @@ def test_the_rows_read_do_not_give_away_a_small_count(
     report = evaluate(tmp_path, frame, *args)
     assert report["policies"]["excluded_missing_outcome_comparison"] == small
     assert from_the_rows_read(report) is None
+
+
+# ------------------------------------------------------------- a count outcome's events
+
+COUNT_CONTRACT = """\
+format_version = 1
+id = "domar"
+currency = "SEK"
+start = 2027-01-01
+period = "year"
+term_periods = 3
+
+[[parties]]
+id = "kommun"
+role = "commissioner"
+
+[[parties]]
+id = "utforare"
+role = "provider"
+
+[[cohorts]]
+id = "a"
+start_period = 1
+size = 30
+
+[[cohorts]]
+id = "b"
+start_period = 1
+size = 30
+
+[[metrics]]
+id = "domar"
+definition = "Convictions within a year of release."
+kind = "count"
+unit = "event"
+direction = "decrease"
+counterfactual = "randomised"
+expected = 0.9
+baseline = 1.1
+
+[[rules]]
+id = "farre"
+kind = "threshold"
+metric = "domar"
+measure = "relative_reduction"
+scope = "cohort"
+threshold = 0.0
+amount = 10
+"""
+
+
+def excess_of_the_two_or_more(events: float | None, cells: list[int | None]) -> int | None:
+    """A mean times its number of persons is their events; less one for each person with
+    one and two for each with two or more, it is what those with more than two had beyond
+    two: 1 says that exactly one person had three."""
+    if events is None or cells[1] is None or cells[2] is None:
+        return None
+    return round(events) - cells[1] - 2 * cells[2]
+
+
+def excesses(report: dict[str, Any]) -> dict[str, int | None]:
+    """The excess the reader works out for the treated and the comparison group over all
+    cohorts (the means times the group sizes) and for each cohort's treated (the measured
+    mean times the cohort's number of treated)."""
+    e, table = report["effect"], report["published"]
+    out: dict[str, int | None] = {}
+    for group, mean, n in (("treated", e["treated_mean"], e["n_treated"]),
+                           ("comparison", e["counterfactual_mean"], e["n_control"])):  # fmt: skip
+        events = None if mean is None or n is None else mean * n
+        out[group] = excess_of_the_two_or_more(events, table["group_totals"][group]["cells"])
+    index = {(r["cohort"], r["group"]): i for i, r in enumerate(table["rows"])}
+    for m in (report.get("measurements") or {"rows": []})["rows"]:
+        events = None if m["treated"] is None else m["treated"] * m["n_treated"]
+        cells = table["cells"][index[(m["cohort"], "treated")]]
+        out[m["cohort"]] = excess_of_the_two_or_more(events, cells)
+    return out
+
+
+def convictions(cohort_two_or_more: dict[str, list[int]]) -> pd.DataFrame:
+    """Per cohort 30 treated — ten with no conviction, ten with one, and the given ten —
+    and 30 comparison persons, many with three or more."""
+    rows = []
+    for cohort, two_or_more in cohort_two_or_more.items():
+        for y in [0] * 10 + [1] * 10 + two_or_more:
+            rows.append({"behandlad": 1, "kohort": cohort, "domar": y})
+        for y in [0] * 8 + [1] * 10 + [2] * 5 + [3, 3, 4, 4, 5, 6, 8]:
+            rows.append({"behandlad": 0, "kohort": cohort, "domar": y})
+    return pd.DataFrame(rows)
+
+
+COUNT = ["--treatment", "behandlad", "--outcome", "domar", "--method", "rct",
+         "--outcome-kind", "count"]  # fmt: skip
+
+
+def test_the_means_of_a_count_do_not_say_that_one_person_had_three_events(
+    tmp_path: Path,
+) -> None:
+    # before: the treated mean 1.033 × 30 treated = 31 events; less the 10 with one and
+    # twice the 10 with two or more, 1: exactly one person had three events
+    report = evaluate(tmp_path, convictions({"a": [2] * 9 + [3]}), *COUNT)
+    assert group_total(report, "treated") == 30  # the table is published whole
+    assert excesses(report)["treated"] is None
+    assert report["effect"]["rate_ratio"] is None  # with the estimate, it gives both means
+
+
+def test_the_means_of_a_count_say_nothing_of_a_cohorts_one_person_with_three(
+    tmp_path: Path,
+) -> None:
+    # before: cohort b's measured mean 1.033 × its 30 treated = 31: one of b's had three;
+    # and the means over both cohorts gave 61 events, again one with three
+    (tmp_path / "c.toml").write_text(COUNT_CONTRACT, encoding="utf-8")
+    frame = convictions({"a": [2] * 10, "b": [2] * 9 + [3]})
+    report = evaluate(tmp_path, frame, *COUNT, "--cohort", "kohort", "--contract",
+                      str(tmp_path / "c.toml"), "--metric", "domar")  # fmt: skip
+    found = excesses(report)
+    assert 1 not in found.values(), found
+    assert [r["n_treated"] for r in report["measurements"]["rows"]] == [30, 30]
+
+
+def test_the_means_of_a_count_are_published_when_its_events_single_no_one_out(
+    tmp_path: Path,
+) -> None:
+    # 33 events: one with five, or one with four and one with three, or three with three
+    report = evaluate(tmp_path, convictions({"a": [2] * 9 + [5]}), *COUNT)
+    assert excesses(report)["treated"] == 3
+    assert report["effect"]["rate_ratio"] is not None

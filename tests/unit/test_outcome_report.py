@@ -653,3 +653,33 @@ def test_without_the_pooled_means_the_standard_error_and_p_value_are_not_shown(
     text = render_text(r, lang)
     assert line in text
     assert "0,06196" not in text and "0.06196" not in text and "0.346" not in text
+
+
+# ------------------------------------------------------------- a count outcome's events
+
+
+@pytest.mark.parametrize(("lang", "said", "not_said"), [
+    ("sv", ["för ett utfall som räknar händelser är ett medelvärde gånger antalet personer",
+            "För kohorterna som visas med – (k1)"],
+     "den publicerade tabellen döljer en summa"),
+    ("en", ["for a count outcome, a mean times the number of persons is their number of events",
+            "For the cohorts shown with – (k1)"],
+     "the published table hides a total"),
+])  # fmt: skip
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_a_count_whose_events_single_out_hides_the_means_and_says_why(
+    kind: str, lang: str, said: list[str], not_said: str
+) -> None:
+    measurements = {"kind": "count", "method": "rct", "threshold": 5,
+                    "rows": [{"cohort": "k1", "n_treated": 40, "treated": None,
+                              "counterfactual": None, "difference": None}],
+                    "suppressed_cohorts": 1, "events_suppressed_cohorts": ["k1"],
+                    "pooled_counterfactual_suppressed": False}  # fmt: skip
+    publication = {**BASE["publication"], "pooled": False, "events_single_out": True}
+    r = result(publication=publication, measurements=measurements)
+    out = renderings(r, lang)[kind].replace("&#x27;", "'")
+    for sentence in said:
+        assert sentence in out
+    assert not_said not in out  # the table hides nothing
+    assert report_data(r)["pooled_hidden_because"] == ["events"]
+    assert "0,4833" not in out and "0.4833" not in out  # the treated mean

@@ -20,11 +20,14 @@ from hypothesis import strategies as st
 from scipy import optimize
 from small_contracts import PARTIES, checked, contract_text
 
+from effekt.contract.outcomes_file import Measurement
 from effekt.engine.suppression import derivable_cells
 from effekt.services import publication
 from effekt.services.publication import (
     category_counts,
     cohorts_paid_per_outcome,
+    count_means_published,
+    events_single_out,
     hidden_covariates,
     hidden_settlement_effects,
     pooled_published,
@@ -32,6 +35,7 @@ from effekt.services.publication import (
     published_balance,
     published_decisions,
     published_effect,
+    published_measurements,
     published_sensitivity,
     published_table,
     rows_read_published,
@@ -403,3 +407,54 @@ def test_a_table_is_publishable_when_nothing_in_it_would_be_suppressed() -> None
     assert publishable([[0.4, 10]], 5) is False  # a weighted person is a person
     assert publishable(category_counts(np.array(["a", "a", "b"]), np.array([1.0, 0.0, 1.0]),
                                        "binary"), 1) is True  # fmt: skip
+
+
+# ------------------------------------------------------------- a count outcome's events
+
+#: Ten persons with no event and ten with one; then those with two or more.
+NONE_AND_ONE = [0] * 10 + [1] * 10
+
+
+@pytest.mark.parametrize(
+    ("two_or_more", "singled_out"),
+    [
+        ([2] * 10, False),  # 30 events: all ten had two (a column of ten, not small)
+        ([2] * 9 + [3], True),  # 31: exactly one had three
+        ([2] * 9 + [4], True),  # 32: one had four or two had three: hidden, so that a
+        ([2] * 8 + [3, 3], True),  # figure hidden for it says no more than one or two
+        ([2] * 9 + [5], False),  # 33: one had five, one four and one three, or three three
+        ([2] * 5 + [6, 7, 3, 9, 12], False),
+        ([2, 2, 2, 2], True),  # four with two or more, all two: a small count of twos
+        ([2, 2, 2, 7], False),  # four, excess 5: one with seven, or 6 + 3, …
+        ([5], True),  # one with two or more: the events give his value
+        ([], False),
+    ],
+)  # fmt: skip
+def test_a_count_outcomes_events_single_persons_out_beside_the_0_1_2_columns(
+    two_or_more: list[int], singled_out: bool
+) -> None:
+    assert events_single_out(np.array(NONE_AND_ONE + two_or_more, dtype=float), 5) is singled_out
+
+
+def test_a_count_outcomes_means_go_only_when_no_groups_events_single_anyone_out() -> None:
+    fine, one_had_three = (
+        np.array(NONE_AND_ONE + [2] * 9 + [5.0]),
+        np.array(NONE_AND_ONE + [2] * 9 + [3.0]),
+    )
+    assert count_means_published(fine, fine, 5) is True
+    assert count_means_published(one_had_three, fine, 5) is False  # the treated mean × 30
+    assert count_means_published(fine, one_had_three, 5) is False  # the estimate ties them
+    # the cohorts whose figures are hidden: the pooled events less the published cohorts'
+    assert count_means_published(fine, fine, 5, hidden=np.array([0, 1, 2, 2, 3.0])) is False
+    assert count_means_published(fine, fine, 5, hidden=np.array([0, 1, 2, 2, 7.0])) is True
+
+
+def test_a_cohort_whose_events_single_out_shows_none_of_its_means() -> None:
+    t = table([("a", "treated", 10, 20), ("a", "comparison", 12, 18),
+               ("b", "treated", 10, 20), ("b", "comparison", 12, 18)])  # fmt: skip
+    rows = [Measurement(metric="m", cohort=c, n=30.0, treated=1.0, baseline=1.1, source="x")
+            for c in ("a", "b")]  # fmt: skip
+    shown = published_measurements(rows, t, "count", "rct", singled_out=["b"])
+    assert [r["treated"] for r in shown["rows"]] == [1.0, None]
+    assert [r["n_treated"] for r in shown["rows"]] == [30, 30]  # the table publishes it
+    assert shown["events_suppressed_cohorts"] == ["b"] and shown["suppressed_cohorts"] == 1

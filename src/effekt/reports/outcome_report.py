@@ -59,6 +59,7 @@ from effekt.reports.outcome_phrases import (
 from effekt.reports.text import aligned
 from effekt.services.publication import (
     group_size_published,
+    pooled_published,
     published_balance,
     published_decisions,
     published_effect,
@@ -106,6 +107,15 @@ def _settlement_decisions(
         out.append(d if reason is None else {**d, "effect": None, "reason": reason,
                                              "suppressed": True})  # fmt: skip
     return out
+
+
+def _pooled_hidden_because(result: dict[str, Any]) -> list[str]:
+    """Why the means over all cohorts are hidden: the table hides a group total or the
+    counts behind the pooled counterfactual ("table"), a count outcome's events would
+    single persons out ("events"), or both."""
+    events = bool(result["publication"].get("events_single_out", False))
+    table = not pooled_published(result["published"], result.get("measurements"))
+    return ["table"] * (table or not events) + ["events"] * events
 
 
 def report_data(result: dict[str, Any]) -> dict[str, Any]:
@@ -158,6 +168,8 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
         if naive is None
         else {"estimate": naive["estimate"] if publication["naive"] else None},
         "pooled_published": pooled,
+        # why not: the table hides a group total, or a count outcome's events single out
+        "pooled_hidden_because": [] if pooled else _pooled_hidden_because(result),
         "decisions": published_decisions(result.get("decisions", []), pooled),
         "payments": None
         if settlement is None
@@ -233,10 +245,9 @@ def _effect(d: dict[str, Any], lang: str) -> _Section:
             control=count(e["n_control"], lang),
         ),
     ]
-    if not d["pooled_published"]:
-        lines.append(
-            t("report.pooled_suppressed", lang, limit=int(d["published"]["threshold"]) - 1)
-        )
+    for reason in d["pooled_hidden_because"]:
+        code = "report.pooled_suppressed" + ("_events" if reason == "events" else "")
+        lines.append(t(code, lang, limit=int(d["published"]["threshold"]) - 1))
     if d.get("left_out"):
         lines.append(_left_out_line(d["left_out"], lang))
     if e.get("rate_ratio") is not None:
@@ -339,8 +350,14 @@ def _measurements(d: dict[str, Any], lang: str) -> _Section | None:
     ]
     note = {"psm": "matched", "did": "did"}.get(m["method"], "pooled")
     paragraphs = [t(f"report.measurements_note.{note}", lang)]
-    if m["suppressed_cohorts"] or any(r["n_treated"] is None for r in m["rows"]):
+    events = m.get("events_suppressed_cohorts", [])
+    by_table = [r for r in m["rows"] if r["treated"] is None and r["cohort"] not in events]
+    if by_table or any(r["n_treated"] is None for r in m["rows"]):
         paragraphs.append(t("report.measurements_suppressed", lang, limit=m["threshold"] - 1))
+    if events:
+        paragraphs.append(
+            t("report.measurements_suppressed_events", lang, cohorts=", ".join(events))
+        )
     return _Section(t("report.measurements", lang), paragraphs, [head, *rows])
 
 

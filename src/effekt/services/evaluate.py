@@ -26,7 +26,8 @@
    published only where they give away no hidden count (``publication``); they go in
    the report, not the investor view. So are the figures beside the effect: the
    ``publication`` verdicts say whether the naive comparison, the other population's
-   effect and the rows read may be published and which balance rows are hidden (the
+   effect and the rows read may be published, which balance rows are hidden, and whether
+   a count outcome's events would single a person out (then its means are hidden; the
    reasons, figure by figure, are in :mod:`effekt.services.publication`).
 7. **The run record**: plan hash, data hash (sha256 of the file's bytes), mapping and
    contract hashes, seed, package versions.
@@ -97,6 +98,8 @@ from effekt.services.evaluation_plan import (  # re-exported: the plan is part o
 from effekt.services.publication import (  # the two published_* re-exported
     category_counts,
     cohorts_paid_per_outcome,
+    count_means_published,
+    events_single_out,
     hidden_covariates,
     hidden_settlement_effects,
     pooled_published,
@@ -379,17 +382,11 @@ def decide(
     return out
 
 
-def _measurements(
-    plan: AnalysisPlan,
-    frame: pd.DataFrame,
-    y: np.ndarray,
-    r: MethodResult,
-    contract: Contract,
-    plan_hash: str,
-) -> list[Measurement]:
-    """One measurement per cohort: n analysed treated, their mean and counterfactual mean."""
-    y_f = y[r.focal]
-    cf = r.counterfactual
+def _focal_cohorts(
+    plan: AnalysisPlan, frame: pd.DataFrame, r: MethodResult, contract: Contract
+) -> np.ndarray:
+    """The cohort of each analysed treated person ("all" without a cohort column); a
+    blank or unknown cohort stops the run."""
     if plan.cohort is not None and plan.cohort in frame.columns:
         column = pd.Series(frame[plan.cohort].to_numpy()[r.focal], dtype=object)
         blank = column.isna() | (column.astype(str).str.strip() == "")  # NaN stays NaN in str
@@ -404,6 +401,15 @@ def _measurements(
         raise DataError(
             "evaluate.unknown_cohort", cohorts=", ".join(unknown), known=", ".join(sorted(known))
         )
+    return cohorts
+
+
+def _measurements(
+    plan: AnalysisPlan, y: np.ndarray, r: MethodResult, cohorts: np.ndarray, plan_hash: str
+) -> list[Measurement]:
+    """One measurement per cohort: n analysed treated, their mean and counterfactual mean."""
+    y_f = y[r.focal]
+    cf = r.counterfactual
     out = []
     for c in sorted(set(cohorts.tolist())):
         sel = cohorts == c
@@ -480,22 +486,39 @@ class _Analysis:
     rows: pd.Series
 
 
-def _outside_table(a: _Analysis, kind: str) -> np.ndarray:
+def _outside(a: _Analysis) -> np.ndarray:
     """The analysed frame's persons the published table does not count — treated left
-    out, comparison persons not matched — by group and outcome category."""
-    inside = np.zeros(len(a.y), dtype=bool)
-    inside[a.result.focal] = True
-    inside[a.result.comparison] = True
-    outside = ~inside
+    out, comparison persons not matched."""
+    outside = np.ones(len(a.y), dtype=bool)
+    outside[a.result.focal] = outside[a.result.comparison] = False
+    return outside
+
+
+def _outside_table(a: _Analysis, kind: str) -> np.ndarray:
+    """The persons outside the published table by group and outcome category."""
+    outside = _outside(a)
     return category_counts(a.t[outside], a.y[outside], kind)
 
 
 def _engagement_table(referred: _Analysis, engaged: pd.Series, kind: str) -> np.ndarray:
     """The treated analysed among everyone referred, by engaged or not and outcome
     category: what the other population's figures, beside the main ones, give away."""
+    flags, values = _engagement(referred, engaged)
+    return category_counts(flags, values, kind)
+
+
+def _engagement(referred: _Analysis, engaged: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The treated analysed among everyone referred: engaged or not, and their outcome."""
     flags = engaged[referred.rows].fillna(False).astype(bool).to_numpy()
     focal = referred.result.focal
-    return category_counts(flags[focal], referred.y[focal], kind)
+    return flags[focal], referred.y[focal]
+
+
+def _split_events_single_out(flags: np.ndarray, values: np.ndarray, threshold: int) -> bool:
+    """Whether the events of either part of a split (outside the table or not, engaged or
+    not) would single persons out: a count outcome's figure beside the main ones gives
+    a part's events."""
+    return any(events_single_out(values[flags == f], threshold) for f in (False, True))
 
 
 def _row_fates(data: _Data, policies: dict[str, Any], main: _Analysis) -> list[int]:
@@ -532,9 +555,16 @@ def _publication(
         and engaged is not None
         and publishable(_engagement_table(referred, engaged, kind), threshold)
     )
+    naive = publishable(_outside_table(main, kind), threshold)
+    if kind == "count":  # each figure gives the events of the persons it adds
+        if other:
+            assert referred is not None and engaged is not None
+            other = not _split_events_single_out(*_engagement(referred, engaged), threshold)
+        outside = _outside(main)
+        naive = naive and not _split_events_single_out(main.t[outside], main.y[outside], threshold)
     return {
         "pooled": pooled,
-        "naive": pooled and publishable(_outside_table(main, kind), threshold),
+        "naive": pooled and naive,
         "other_populations": pooled and other,
         "balance_hidden": hidden_covariates(
             main.result.details.get("_balance_counts", {}), threshold
@@ -701,7 +731,14 @@ def evaluate(
     def publication(pooled: bool) -> dict[str, Any]:
         return _publication(plan, data, policy_counts, analysis, referred, engaged, kind, pooled)
 
-    result["publication"] = publication(pooled_published(published))
+    # a count outcome: the means times the group sizes are the events (publication.py)
+    focal_y, control_y = y[main.focal], y[main.comparison]
+    threshold = plan.suppression_threshold
+    events = kind == "count" and not count_means_published(focal_y, control_y, threshold)
+    result["publication"] = {
+        **publication(pooled_published(published) and not events),
+        "events_single_out": events,
+    }
     if plan.method != "did":  # a did's rows are person-periods, its treated only "after"
         treated_in_population = t_all & in_population(plan.population)
         result["left_out"] = left_out(
@@ -718,17 +755,29 @@ def evaluate(
             if main.focal.size > 1
             else 0.0
         )
-        measurements = _measurements(plan, sub, y, main, contract, plan_hash)
+        cohorts = _focal_cohorts(plan, sub, main, contract)
+        measurements = _measurements(plan, y, main, cohorts, plan_hash)
         result["cohorts"] = [m.model_dump(exclude_none=True) for m in measurements]
-        shown = published_measurements(measurements, published, kind, plan.method)
+        names = sorted(set(cohorts.tolist()))
+        singled = [c for c in names if events_single_out(focal_y[cohorts == c], threshold)]
+        shown = published_measurements(
+            measurements, published, kind, plan.method, singled if kind == "count" else ()
+        )
+        if kind == "count":  # the pooled events less the published cohorts' are the rest's
+            hidden = [r["cohort"] for r in shown["rows"] if r["treated"] is None]
+            rest = focal_y[np.isin(cohorts, hidden)]
+            events = not count_means_published(focal_y, control_y, threshold, rest)
+            if events:  # and every cohort's means add up to the pooled ones
+                shown = published_measurements(measurements, published, kind, plan.method, names)
         result["measurements"] = shown
         result["decisions"] = decide(contract, plan.metric, main, level_se)
         outcomes = OutcomesFile(contract=contract.id, measurements=measurements)
         settlement = settle_json(contract, outcomes, lang)
         result["settlement"] = settlement
-        pooled = pooled_published(published, shown)
+        pooled = pooled_published(published, shown) and not events
         result["publication"] = {
             **publication(pooled),
+            "events_single_out": events,
             "hidden_effects": hidden_settlement_effects(
                 contract, settlement["decisions"], shown, pooled, lang
             ),

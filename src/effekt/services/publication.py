@@ -81,6 +81,24 @@ functions below; the service's verdicts are in the result's ``publication``):
   matching they leave one table of matched sets (how many sets had the treated person
   achieve it and neither, one or both controls, and so on) where the estimate, standard
   error and critical Γ leave many.
+* *A count outcome's events* — a group's mean times its size is its number of events, a
+  cohort's measured mean times its treated theirs; less the table's persons with one event
+  and twice those with two or more, that is the excess of the persons with more than
+  two, and an excess of 1 says that exactly one had three (31 events for 10, 10 and 10
+  persons). So the means over all cohorts, with everything hidden without them (rate
+  ratio, standard error, p-value, decision values), are published for a count outcome
+  only when neither group's events single anyone out (:func:`events_single_out`: an
+  excess of 1 or 2 — 2 as well, so that a figure hidden for this reason says only "one
+  person with four or two with three" —, or 1–4 persons with two or more and an excess of
+  0, or one such person), nor do the events of the treated in the cohorts whose figures
+  are hidden, which are the pooled events less the published cohorts'
+  (:func:`count_means_published`). The estimate, always published, is the difference of
+  the two means, so either group's events give the other's. A cohort's measurements are
+  published only when its treated's events single no one out, and none at all when the
+  pooled means are hidden for this reason: the cohorts' events add up to the group's (and
+  where the counterfactual is the comparison group's mean, as for rct, every cohort's is
+  that mean). The naive difference and the other population's effect also need the
+  persons they add — outside the table; engaged or not — to single no one out.
 * *Rows read* — the sum of what became of every row (a duplicate, ineligible, excluded by
   a policy, in the table, analysed but outside it, outside the population): with the
   other published counts, one part follows from it. Published only when no part is 1–4
@@ -91,10 +109,7 @@ labels of a categorical covariate's levels (which values occur, not how often). 
 handled here: the data-quality counts are shown one by one, 1–4 as "< 5", and a column's
 missing values overlap the policies' counts (the missing outcomes are those imputed or
 excluded, and those among ineligible rows), so where every other term is published a "< 5"
-can follow from them; and for a count outcome the pooled mean times the group's size is
-its number of events, which beside the table's 0, 1 and 2+ can show that one person had
-three events (22 events for 10 persons with 2+ events would be two persons with three or
-one with four; 21 is one person with three).
+can follow from them.
 """
 
 from __future__ import annotations
@@ -115,6 +130,8 @@ from effekt.i18n import translate
 __all__ = [
     "category_counts",
     "cohorts_paid_per_outcome",
+    "count_means_published",
+    "events_single_out",
     "group_size_published",
     "hidden_covariates",
     "hidden_settlement_effects",
@@ -223,7 +240,11 @@ def _as_count(x: float) -> int:
 
 
 def published_measurements(
-    measurements: list[Measurement], published: dict[str, Any], kind: str, method: str
+    measurements: list[Measurement],
+    published: dict[str, Any],
+    kind: str,
+    method: str,
+    singled_out: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The per-cohort figures the payments came from, suppressed like the published table.
 
@@ -242,7 +263,13 @@ def published_measurements(
     ``n_treated`` only when the published table shows that row's total.
     ``pooled_counterfactual_suppressed``: that table hides one of its totals, the counts
     the pooled counterfactual mean gives away (:func:`pooled_published`).
+
+    The cohorts ``singled_out`` — a count outcome's, whose treated's events would single
+    persons out (:func:`events_single_out`; the cohort's mean times its number of treated
+    is its events) — show none of their figures but the number of treated
+    (``events_suppressed_cohorts``).
     """
+    singled = set(singled_out)
     threshold = int(published["threshold"])
     index = {(r["cohort"], r["group"]): i for i, r in enumerate(published["rows"])}
 
@@ -266,6 +293,7 @@ def published_measurements(
     for i, (cohort, n, treated, cf) in enumerate(figures):
         cells_shown, n_shown = treated_row(cohort)
         shown = cells_shown and hidden is not None and not hidden[i, :].any()
+        shown = shown and cohort not in singled
         rows.append(
             {
                 "cohort": cohort,
@@ -281,6 +309,7 @@ def published_measurements(
         "threshold": threshold,
         "rows": rows,
         "suppressed_cohorts": sum(r["treated"] is None for r in rows),
+        "events_suppressed_cohorts": sorted(singled & {r["cohort"] for r in rows}),
         "pooled_counterfactual_suppressed": bool(hidden is not None and hidden[-1, :].any()),
     }
 
@@ -405,6 +434,51 @@ def cohorts_paid_per_outcome(
         else:
             out |= hidden & set(rule.cohorts)
     return sorted(out)
+
+
+# ------------------------------------------------------------- a count outcome's events
+
+
+def events_single_out(values: Any, threshold: int) -> bool:
+    """Whether the events of these persons would single persons out beside the published
+    table's columns for a count outcome (how many had 0, 1 and 2 or more events).
+
+    A count outcome's mean times its number of persons is their events; less one for each
+    person with one and two for each with two or more, it is the *excess* of those with
+    more than two. An excess of 1 says that exactly one person had three events; 2 is
+    hidden too, so that a figure hidden for this reason says only "one or two" (one person
+    with four, or two with three), never which; from 3 on there are always several ways
+    (one with five, one with four and one with three, three with three). With 1 to
+    ``threshold`` − 1 persons with two or more, an excess of 0 says how many had exactly
+    two, and a single such person's events are his own: hidden too (only the table's
+    hidden cells add up to so few, the cohorts a report hides).
+
+    >>> events_single_out([0] * 10 + [1] * 10 + [2] * 9 + [3], 5)  # 31 events: one had 3
+    True
+    >>> events_single_out([0] * 10 + [1] * 10 + [2] * 9 + [5], 5)  # 33 events
+    False
+    """
+    v = np.asarray(values, dtype=np.float64)
+    category = _category(v, "count")
+    many = int((category == 2).sum())
+    if many == 0:
+        return False
+    excess = round(float(v.sum()) - int((category == 1).sum()) - 2 * many)
+    return excess in (1, 2) or (many < threshold and (many == 1 or excess == 0))
+
+
+def count_means_published(
+    treated: Any, comparison: Any, threshold: int, hidden: Any = None
+) -> bool:
+    """Whether a count outcome's means may be published beside the table, as far as its
+    events go: not when the events of the treated (the treated mean times their number)
+    or of the comparison persons would single persons out (:func:`events_single_out`) —
+    the estimate, always published, is the difference of the two means, so either gives
+    the other — nor those of ``hidden``, the treated of the cohorts whose figures are
+    hidden: the pooled events less the published cohorts'.
+    """
+    groups = [treated, comparison] + ([] if hidden is None else [hidden])
+    return not any(events_single_out(g, threshold) for g in groups if np.size(g))
 
 
 # ------------------------------------------------------- the figures beside the effect

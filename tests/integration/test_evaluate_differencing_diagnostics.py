@@ -590,3 +590,157 @@ def test_the_means_of_a_count_are_published_when_its_events_single_no_one_out(
     report = evaluate(tmp_path, convictions({"a": [2] * 9 + [5]}), *COUNT)
     assert excesses(report)["treated"] == 3
     assert report["effect"]["rate_ratio"] is not None
+
+
+# ------------------------------------------------------------- the data-quality counts
+
+
+def quality_mapping(covariate: str | None = None, eligibility: str = "") -> str:
+    """A mapping with an identifier, the treatment, the outcome ``utfall`` and, if given,
+    a covariate and eligibility rules (TOML)."""
+    text = ('format_version = 1\n[identifier]\ncolumn = "id"\nkind = "other"\nkey_env = "KEY"\n'
+            '[columns]\ntreatment = "behandlad"\n'
+            '[[outcomes]]\nmetric = "utfall"\nkind = "value"\ncolumn = "utfall"\n')  # fmt: skip
+    if covariate is not None:
+        text += f'[[covariates]]\ncolumn = "{covariate}"\n'
+    return text + eligibility
+
+
+def exact(value: object) -> int | None:
+    """A published count as a number, or None where it is "< 5" or hidden."""
+    return value if isinstance(value, int) else None
+
+
+def comparison_without_an_outcome(report: dict[str, Any]) -> int | None:
+    """With no row ineligible and no covariate, the outcome column's missing values are
+    the treated and comparison persons the policies counted: less the treated, the
+    comparison persons without an outcome."""
+    q, p = report["quality"], report["policies"]
+    missing, treated = exact(q["missing"].get("utfall")), exact(p["imputed_worst_case_treated"])
+    if q["ineligible"] != 0 or missing is None or treated is None:
+        return None
+    return missing - treated
+
+
+def test_the_missing_outcomes_do_not_give_away_the_comparison_persons_without_one(
+    tmp_path: Path,
+) -> None:
+    # 30 treated (5 without an outcome, counted as not achieving it) and 32 comparison
+    # persons (2 without one, excluded, shown as "< 5"). Before: 7 missing less 5 = 2
+    frame = pd.DataFrame({"id": [f"p{i}" for i in range(62)], "behandlad": [1] * 30 + [0] * 32,
+                          "utfall": [None] * 5 + [1.0, 0.0] * 12 + [1.0] + [1.0, 0.0, 0.0] * 10
+                          + [None, None]})  # fmt: skip
+    report = evaluate(tmp_path, frame, "--metric", "utfall", "--method", "rct",
+                      mapping=quality_mapping())  # fmt: skip
+    assert report["policies"]["excluded_missing_outcome_comparison"] == "< 5"
+    assert report["policies"]["imputed_worst_case_treated"] == 5  # the policies' counts stay
+    assert comparison_without_an_outcome(report) is None
+
+
+def comparison_without_the_covariate(report: dict[str, Any]) -> int | None:
+    """With no row ineligible and the treated's outcomes imputed, the covariate's missing
+    values less the treated the policies excluded (those without it) are the comparison
+    persons excluded for want of it — a count the report does not publish."""
+    left_out, q = report["left_out"], report["quality"]
+    missing = exact(q["missing"].get("x"))
+    if left_out is None or q["ineligible"] != 0 or missing is None:
+        return None
+    excluded = exact(left_out["excluded_by_policies"])
+    return None if excluded is None else missing - excluded
+
+
+def test_a_covariates_missing_values_do_not_give_away_the_comparison_persons_without_it(
+    tmp_path: Path,
+) -> None:
+    # 40 treated (6 without x) and 80 comparison persons (2 without x). Before: 8 missing
+    # less the 6 treated excluded by the policies = 2 comparison persons without x
+    rng = np.random.default_rng(5)
+    rows = [{"id": f"p{i}", "behandlad": int(i < 40),
+             "x": None if i < 6 or i >= 118 else rng.normal(0.2 if i < 40 else 0.0, 1),
+             "utfall": int(rng.random() < 0.45)} for i in range(120)]  # fmt: skip
+    report = evaluate(tmp_path, pd.DataFrame(rows), "--metric", "utfall", "--method", "psm",
+                      mapping=quality_mapping("x"))  # fmt: skip
+    assert report["left_out"]["excluded_by_policies"] == 6  # the treated left out, shown
+    assert comparison_without_the_covariate(report) is None
+
+
+def ineligible_with_the_column(report: dict[str, Any]) -> int | None:
+    """A row without an eligibility rule's column is ineligible: the ineligible less the
+    rows missing it are those that had it and failed the rule."""
+    q = report["quality"]
+    missing, ineligible = exact(q["missing"].get("z")), exact(q["ineligible"])
+    return None if missing is None or ineligible is None else ineligible - missing
+
+
+def test_an_eligibility_columns_missing_values_do_not_give_away_the_few_that_failed_it(
+    tmp_path: Path,
+) -> None:
+    # 6 rows without z and 2 with z below 10: before, 8 ineligible less 6 missing z = the
+    # 2 persons whose z was below 10
+    rng = np.random.default_rng(6)
+    rows = [{"id": f"p{i}", "behandlad": i % 2,
+             "z": None if i < 6 else (5.0 if i < 8 else float(rng.integers(10, 20))),
+             "utfall": int(rng.random() < 0.5)} for i in range(128)]  # fmt: skip
+    rule = '[[eligibility]]\ncolumn = "z"\nop = ">="\nvalue = 10\n'
+    report = evaluate(tmp_path, pd.DataFrame(rows), "--metric", "utfall", "--method", "psm",
+                      mapping=quality_mapping("z", rule))  # fmt: skip
+    assert report["quality"]["ineligible"] == 8
+    assert ineligible_with_the_column(report) is None
+
+
+ROOT = Path(__file__).resolve().parents[2]
+HEMMASITTARE = [str(ROOT / "examples" / "data" / "hemmasittare_participants.csv"),
+                "--contract", str(ROOT / "examples" / "hemmasittare.toml"),
+                "--mapping", str(ROOT / "examples" / "hemmasittare.mapping.toml"),
+                "--metric", "back_in_school"]  # fmt: skip
+
+
+def with_gaps(tmp_path: Path) -> str:
+    """The example's data with gaps: every 40th pupil's sex missing (a covariate, so the
+    row is excluded) and every 30th attending more days than scheduled (no share)."""
+    lines = Path(HEMMASITTARE[0]).read_text(encoding="utf-8").splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("personnummer"))
+    names = lines[header].split(",")
+    for i in range(header + 1, len(lines)):
+        fields = lines[i].split(",")
+        if i % 40 == 0:
+            fields[names.index("kon")] = ""
+        if i % 30 == 0 and fields[names.index("skoldagar")]:
+            fields[names.index("narvarodagar")] = str(int(fields[names.index("skoldagar")]) + 3)
+        lines[i] = ",".join(fields)
+    (tmp_path / "gaps.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(tmp_path / "gaps.csv")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [HEMMASITTARE, [*HEMMASITTARE, "--caliper", "0.01"], [*HEMMASITTARE, "--method", "rct"],
+     ["gaps", *HEMMASITTARE[1:]], ["gaps", *HEMMASITTARE[1:], "--method", "rct"]],
+    ids=["example", "caliper", "rct", "gaps", "gaps_rct"],
+)  # fmt: skip
+def test_the_readers_relations_between_the_quality_counts_hold_for_the_example(
+    args: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # a relation the data broke would make the check's reader sure of what is not so
+    from effekt.services import evaluate as service
+    from effekt.services.quality_counts import hidden_quality_counts, relations_the_data_breaks
+
+    if args[0] == "gaps":
+        args = [with_gaps(tmp_path), *args[1:]]
+    seen = []
+
+    def checked(facts: Any) -> list[str]:
+        seen.append(relations_the_data_breaks(facts))
+        return hidden_quality_counts(facts)
+
+    monkeypatch.setattr(service, "hidden_quality_counts", checked)
+    result = CliRunner().invoke(
+        main, ["evaluate", *args, "--json"], env={"EFFEKT_PSEUDONYM_KEY": ""}
+    )
+    assert result.exit_code == 0, result.output
+    assert seen == [0]
+    out = json.loads(result.stdout)
+    assert out["publication"]["quality_hidden"] == []  # nothing small follows here
+    if "gaps" in str(args[0]):  # the gaps are there to be related
+        assert out["quality"]["missing"]["kon"]["count"] > 0
+        assert out["quality"]["out_of_range"]["narvarodagar/skoldagar"]["count"] > 0

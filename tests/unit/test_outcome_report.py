@@ -683,3 +683,34 @@ def test_a_count_whose_events_single_out_hides_the_means_and_says_why(
     assert not_said not in out  # the table hides nothing
     assert report_data(r)["pooled_hidden_because"] == ["events"]
     assert "0,4833" not in out and "0.4833" not in out  # the treated mean
+
+
+# ------------------------------------------------------------- the data-quality counts
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("sv", ["Saknade eller ogiltiga värden i franvaro_fore: –.",
+            "Ett antal som visas med – här eller bland dem med insats som lämnades utanför "
+            "publiceras inte"]),
+    ("en", ["Missing or invalid values in franvaro_fore: –.",
+            "A count shown with – here or among the treated left out is not published"]),
+])  # fmt: skip
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_a_quality_count_that_would_give_a_small_one_away_is_not_shown_and_the_report_says_why(
+    kind: str, lang: str, said: list[str]
+) -> None:
+    publication = {**BASE["publication"], "quality_hidden": ["missing:franvaro_fore"]}
+    r = result(publication=publication)
+    out = renderings(r, lang)[kind]
+    for sentence in said:
+        assert sentence in out
+    assert report_data(r)["quality"]["missing"] == {"franvaro_fore": None}
+
+
+def test_a_columns_invalid_values_are_published_once_among_its_missing_ones() -> None:
+    quality = copy.deepcopy(BASE["quality"])
+    quality["out_of_range"] = {"franvaro_fore": {"count": 2, "rows": [243, 482]},
+                               "narvarodagar/skoldagar": {"count": 7, "rows": list(range(7))}}  # fmt: skip
+    published = report_data(result(quality=quality))["quality"]
+    assert published["missing"] == {"franvaro_fore": 6}  # the 2 invalid among them
+    assert published["out_of_range"] == {"narvarodagar/skoldagar": 7}  # not a column

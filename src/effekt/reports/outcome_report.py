@@ -63,6 +63,7 @@ from effekt.services.publication import (
     published_balance,
     published_decisions,
     published_effect,
+    published_left_out,
     published_sensitivity,
 )
 
@@ -73,26 +74,6 @@ def _small(n: int | None, limit: int) -> int | str | None:
     if n is None:
         return None
     return f"< {limit}" if 0 < n < limit else n
-
-
-def _left_out(x: dict[str, Any] | None, analysed: int | None, limit: int) -> dict[str, Any] | None:
-    """The treated of the population left out of the analysis, if any. Every count is shown
-    only when none is small and the number analysed is published (the total minus the
-    analysed gives the left-out); otherwise small ones as "< 5" and the rest as missing."""
-    if not x or x["left_out"] <= 0:
-        return None
-    keys = ("population_treated", "left_out", "excluded_by_policies", "not_matched")
-    safe = analysed is not None and all(x[k] == 0 or x[k] >= limit for k in keys)
-    out: dict[str, Any] = {
-        k: x[k] if safe else (f"< {limit}" if 0 < x[k] < limit else None) for k in keys
-    }
-    # which reasons apply is shown even when their counts are not
-    out.update(
-        analysed=analysed,
-        reasons=[k for k in ("not_matched", "excluded_by_policies") if x[k] > 0],
-        caliper=x.get("caliper"),
-    )
-    return out
 
 
 def _settlement_decisions(
@@ -127,17 +108,28 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
     effect = published_effect(result["effect"], table, pooled)
     quality = result["quality"]
     excluded = quality["excluded"]
+    hidden = set(publication.get("quality_hidden", []))
+
+    def shown(name: str, n: int) -> int | str | None:
+        return None if name in hidden else _small(n, limit)
+
     q = {
         "rows_read": quality["rows_read"] if publication["rows_read"] else None,
         # the rows dropped (each person's first row is kept), not every row of a person
         # written twice: rows read less these and the ineligible are the rows analysed
-        "duplicates": _small(excluded.get("duplicate", {}).get("count", 0), limit),
-        "missing": {k: _small(v["count"], limit) for k, v in quality["missing"].items()},
-        "out_of_range": {k: _small(v["count"], limit) for k, v in quality["out_of_range"].items()},
-        "ineligible": _small(excluded.get("ineligible", {}).get("count", 0), limit),
+        "duplicates": shown("duplicates", excluded.get("duplicate", {}).get("count", 0)),
+        # a column's invalid values are among its missing ones, counted once
+        "missing": {k: shown(f"missing:{k}", v["count"]) for k, v in quality["missing"].items()},
+        "out_of_range": {
+            k: shown(f"out_of_range:{k}", v["count"])
+            for k, v in quality["out_of_range"].items()
+            if k not in quality["missing"]
+        },
+        "ineligible": shown("ineligible", excluded.get("ineligible", {}).get("count", 0)),
+        "hidden": bool(hidden),
     }
     policies = {
-        k: (_small(v, limit) if isinstance(v, int) else v)
+        k: (shown(f"policies:{k}", v) if isinstance(v, int) else v)
         for k, v in result["policies"].items()
         if not isinstance(v, dict)
     }
@@ -182,7 +174,12 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
             "suppressed_cohorts_paid_per_outcome": publication["cohorts_paid_per_outcome"],
         },
         "measurements": result.get("measurements"),
-        "left_out": _left_out(result.get("left_out"), effect["n_treated"], limit),
+        "left_out": published_left_out(
+            result.get("left_out"),
+            effect["n_treated"],
+            limit,
+            [h.split(":", 1)[1] for h in hidden if h.startswith("left_out:")],
+        ),
         "balance": published_balance(result["balance"], publication["balance_hidden"]),
         "balance_passed": result["balance_passed"],
         "balance_threshold": result["plan"].get("balance_threshold"),
@@ -378,12 +375,14 @@ def _quality(d: dict[str, Any], lang: str) -> _Section:
             attrition=policy("attrition", d["policies"].get("attrition"), lang),
         ),
     ]
+    limit = int(d["published"]["threshold"]) - 1
     if q["rows_read"] is None:
-        limit = int(d["published"]["threshold"]) - 1
         lines.append(t("report.rows_read_suppressed", lang, limit=limit))
     # an invalid value is set to missing when it is found, so "missing" counts it already
     for col, n in {**q["out_of_range"], **q["missing"]}.items():
         lines.append(t("report.missing_line", lang, column=col, count=count(n, lang)))
+    if q["hidden"]:
+        lines.append(t("report.quality_suppressed", lang, limit=limit))
     return _Section(t("report.quality", lang), lines)
 
 

@@ -100,14 +100,17 @@ from effekt.services.publication import (  # the two published_* re-exported
     cohorts_paid_per_outcome,
     count_means_published,
     events_single_out,
+    group_size_published,
     hidden_covariates,
     hidden_settlement_effects,
     pooled_published,
     publishable,
+    published_left_out,
     published_measurements,
     published_table,
     rows_read_published,
 )
+from effekt.services.quality_counts import QualityFacts, hidden_quality_counts
 
 # --------------------------------------------------------------------------- the data
 
@@ -573,6 +576,91 @@ def _publication(
     }
 
 
+def _outcome_columns(
+    plan: AnalysisPlan, spec: OutcomeSpec | None, mapping: Mapping | None
+) -> list[str]:
+    """The data's columns whose missing value leaves the evaluated outcome missing."""
+    if spec is None:
+        return [plan.outcome]
+    if spec.kind == "value":
+        return [c for c in [spec.column] if c is not None]
+    if spec.kind == "attendance_share":
+        return [c for c in (spec.attended, spec.scheduled) if c is not None]
+    anchor = spec.anchor or (mapping.columns.referral_date if mapping is not None else None)
+    return [] if anchor is None else [anchor]
+
+
+@dataclass
+class _Fates:
+    """The eligible rows' fates under the policies, as the data-quality check needs them."""
+
+    treated: pd.Series
+    missing_covariate: pd.Series
+    missing_outcome: pd.Series
+
+
+def _quality_facts(
+    plan: AnalysisPlan,
+    data: _Data,
+    mapping: Mapping | None,
+    spec: OutcomeSpec | None,
+    fates: _Fates,
+    policies: dict[str, Any],
+    result: dict[str, Any],
+    n_comparison: int,
+) -> QualityFacts:
+    """What became of every row read and what the report shows of it
+    (:mod:`effekt.services.quality_counts`)."""
+    q, frame, table = data.quality, data.frame, result["published"]
+    rows = frame[ROW].astype(int)
+    t, cov, out = fates.treated, fates.missing_covariate, fates.missing_outcome
+    blocks = {"ineligible": frozenset(q.excluded.get("ineligible", []))}
+    for group, members in (("treated", t), ("comparison", ~t)):
+        for fate, sel in (("excluded", cov), ("unmeasured", ~cov & out), ("complete", ~cov & ~out)):
+            blocks[f"{fate}_{group}"] = frozenset(rows[members & sel].tolist())
+    roles: dict[str, set[str]] = {}
+    named = [("treatment", [plan.treatment]), ("covariate", list(plan.covariates)),
+             ("outcome", _outcome_columns(plan, spec, mapping)),
+             ("eligibility", [r.column for r in mapping.eligibility] if mapping else [])]  # fmt: skip
+    for role, columns in named:
+        for column in columns:
+            roles.setdefault(column, set()).add(role)
+    threshold = plan.suppression_threshold
+    effect = result["effect"]
+    treated_shown = group_size_published(table, "treated")
+    x = result["left_out"]
+    return QualityFacts(
+        threshold=threshold,
+        rows_read=q.rows_read,
+        rows_read_shown=bool(result["publication"]["rows_read"]),
+        duplicates=len(q.excluded.get("duplicate", [])),
+        blocks=blocks,
+        missing={k: frozenset(v) for k, v in q.missing.items()},
+        no_share={k: frozenset(v) for k, v in q.out_of_range.items() if k not in q.missing},
+        roles={k: frozenset(v) for k, v in roles.items()},
+        imputed={
+            "treated": plan.attrition == "worst_case",
+            "comparison": plan.missing_data == "worst_case",
+        },
+        policy_keys={
+            group: key
+            for key in policies
+            for group in ("treated", "comparison")
+            if key.endswith(f"_{group}") and isinstance(policies[key], int)
+        },
+        analysed={
+            "treated": (int(effect["n_treated"]), treated_shown),
+            "comparison": (n_comparison, group_size_published(table, "comparison")),
+        },
+        left_out=None if x is None else {**x, "analysed": int(effect["n_treated"])},
+        left_out_shown=published_left_out(
+            x, effect["n_treated"] if treated_shown else None, threshold
+        ),
+        whole_table=plan.method in ("rct", "baseline"),
+        referred=plan.population == "referred",
+    )
+
+
 # ------------------------------------------------------------------------- run record
 
 
@@ -644,6 +732,14 @@ def evaluate(
         engaged = yes_no(
             frame[plan.engaged], frame[ROW], plan.engaged, engaged_values, required=False
         )
+    no_covariates = pd.Series(False, index=frame.index)
+    fates = _Fates(
+        treated=t_all,
+        missing_covariate=frame[list(plan.covariates)].isna().any(axis=1)
+        if plan.covariates
+        else no_covariates,
+        missing_outcome=y_all.isna(),
+    )
     keep, y_all, policy_counts = _apply_policies(
         frame, y_all, t_all, plan, kind, list(plan.covariates)
     )
@@ -783,4 +879,10 @@ def evaluate(
             ),
             "cohorts_paid_per_outcome": cohorts_paid_per_outcome(contract, plan.metric, shown),
         }
+    facts = _quality_facts(plan, data, mapping, spec, fates, policy_counts, result,
+                           int(main.comparison.size))  # fmt: skip
+    hidden = hidden_quality_counts(facts)
+    result["publication"]["quality_hidden"] = hidden
+    if "rows_read" in hidden:
+        result["publication"]["rows_read"] = False
     return result

@@ -103,13 +103,19 @@ functions below; the service's verdicts are in the result's ``publication``):
   a policy, in the table, analysed but outside it, outside the population): with the
   other published counts, one part follows from it. Published only when no part is 1–4
   (:func:`rows_read_published`); the data-quality counts themselves show 1–4 as "< 5".
+* *The data-quality counts* — the duplicates dropped, the ineligible, each column's missing
+  values, the attended/scheduled pairs that give no share, the policies' counts and the
+  treated left out overlap: a column's missing values are those among the ineligible,
+  those excluded for a missing covariate, those the policies counted (for a one-column
+  outcome, all of them) and the rest, so 7 missing outcomes less 5 imputed for the
+  treated gave the 2 comparison persons excluded ("< 5"), 8 missing ages less the 6
+  treated excluded the 2 comparison persons without one (not published), 8 ineligible
+  less 6 without the rule's column the 2 that failed it. :mod:`effekt.services.quality_counts`
+  models them as a reader would and hides published ones ("–") until no count of 1–4
+  follows; the rows read are hidden there too when they would give one.
 
 **Left as they are, and why.** The decisions' yes/no (one bit), the plan (no data), the
-labels of a categorical covariate's levels (which values occur, not how often). Not
-handled here: the data-quality counts are shown one by one, 1–4 as "< 5", and a column's
-missing values overlap the policies' counts (the missing outcomes are those imputed or
-excluded, and those among ineligible rows), so where every other term is published a "< 5"
-can follow from them.
+labels of a categorical covariate's levels (which values occur, not how often).
 """
 
 from __future__ import annotations
@@ -140,6 +146,7 @@ __all__ = [
     "published_balance",
     "published_decisions",
     "published_effect",
+    "published_left_out",
     "published_measurements",
     "published_sensitivity",
     "published_table",
@@ -555,6 +562,31 @@ def rows_read_published(parts: Iterable[int], threshold: int) -> bool:
     follows from it; it is published only when no part is one.
     """
     return all(p == 0 or p >= threshold for p in parts)
+
+
+def published_left_out(
+    x: dict[str, Any] | None, analysed: int | None, threshold: int, hidden: Iterable[str] = ()
+) -> dict[str, Any] | None:
+    """The treated of the population left out of the analysis, as the report shows them
+    (``None``: nobody left out, no line). Every count is shown only when none is small and
+    the number analysed is published (the total minus the analysed gives the left-out);
+    otherwise small ones as "< 5" and the rest as missing. ``hidden``: the counts the
+    data-quality check hides besides (:mod:`effekt.services.quality_counts`)."""
+    if not x or x["left_out"] <= 0:
+        return None
+    keys = ("population_treated", "left_out", "excluded_by_policies", "not_matched")
+    safe = analysed is not None and all(x[k] == 0 or x[k] >= threshold for k in keys)
+    out: dict[str, Any] = {
+        k: x[k] if safe else (f"< {threshold}" if 0 < x[k] < threshold else None) for k in keys
+    }
+    out.update({k: None for k in hidden if k in keys})
+    # which reasons apply is shown even when their counts are not
+    out.update(
+        analysed=analysed,
+        reasons=[k for k in ("not_matched", "excluded_by_policies") if x[k] > 0],
+        caliper=x.get("caliper"),
+    )
+    return out
 
 
 #: Decimals a standardised mean difference is published with: enough to judge it

@@ -1,0 +1,243 @@
+"""What ``effekt evaluate`` gathers from its analysis for publication: the table of the
+persons analysed, the service's verdicts on the figures beside it, and what became of
+every row for the data-quality check. The rules are in :mod:`effekt.services.publication`
+and :mod:`effekt.services.quality_counts`; this module hands them the analysis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from effekt.evaluation_io.importer import ROW, QualityReport
+from effekt.evaluation_io.mapping import Mapping, OutcomeSpec
+from effekt.services.evaluate_methods import MethodResult
+from effekt.services.evaluation_plan import AnalysisPlan
+from effekt.services.publication import (
+    category_counts,
+    events_single_out,
+    group_size_published,
+    hidden_covariates,
+    publishable,
+    published_left_out,
+    published_table,
+    rows_read_published,
+)
+from effekt.services.quality_counts import QualityFacts
+
+__all__ = ["Analysis", "Fates", "published_counts", "quality_facts", "verdicts"]
+
+
+def published_counts(
+    plan: AnalysisPlan,
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    t: np.ndarray,
+    r: MethodResult,
+    kind: str,
+) -> dict[str, Any]:
+    """The published table of the persons analysed (publication.published_table), each
+    by its cohort ("all" without a cohort column or value)."""
+    cohort = (
+        frame[plan.cohort].astype(str).to_numpy()
+        if plan.cohort is not None and plan.cohort in frame.columns
+        else np.full(len(frame), "all", dtype=object)
+    )
+    cohort = (
+        np.where(pd.isna(frame[plan.cohort]).to_numpy(), "all", cohort)
+        if plan.cohort in frame.columns
+        else cohort
+    )
+    treated_rows, control_rows = r.focal, r.comparison
+    rows = np.concatenate([treated_rows, control_rows])
+    groups = np.array(
+        ["treated"] * len(treated_rows) + ["comparison"] * len(control_rows), dtype=object
+    )
+    return published_table(cohort[rows], groups, y[rows], kind, plan.suppression_threshold)
+
+
+@dataclass
+class Analysis:
+    """One population's analysis: the result, its frame, outcome and treatment, and
+    which rows of the whole frame it holds."""
+
+    result: MethodResult
+    frame: pd.DataFrame
+    y: np.ndarray
+    t: np.ndarray
+    rows: pd.Series
+
+
+def _outside(a: Analysis) -> np.ndarray:
+    """The analysed frame's persons the published table does not count — treated left
+    out, comparison persons not matched."""
+    outside = np.ones(len(a.y), dtype=bool)
+    outside[a.result.focal] = outside[a.result.comparison] = False
+    return outside
+
+
+def _outside_table(a: Analysis, kind: str) -> np.ndarray:
+    """The persons outside the published table by group and outcome category."""
+    outside = _outside(a)
+    return category_counts(a.t[outside], a.y[outside], kind)
+
+
+def _engagement_table(referred: Analysis, engaged: pd.Series, kind: str) -> np.ndarray:
+    """The treated analysed among everyone referred, by engaged or not and outcome
+    category: what the other population's figures, beside the main ones, give away."""
+    flags, values = _engagement(referred, engaged)
+    return category_counts(flags, values, kind)
+
+
+def _engagement(referred: Analysis, engaged: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The treated analysed among everyone referred: engaged or not, and their outcome."""
+    flags = engaged[referred.rows].fillna(False).astype(bool).to_numpy()
+    focal = referred.result.focal
+    return flags[focal], referred.y[focal]
+
+
+def _split_events_single_out(flags: np.ndarray, values: np.ndarray, threshold: int) -> bool:
+    """Whether the events of either part of a split (outside the table or not, engaged or
+    not) would single persons out: a count outcome's figure beside the main ones gives
+    a part's events."""
+    return any(events_single_out(values[flags == f], threshold) for f in (False, True))
+
+
+def _row_fates(q: QualityReport, policies: dict[str, Any], main: Analysis) -> list[int]:
+    """What became of every row read — a duplicate, ineligible, excluded by a policy (per
+    group), in the published table (treated, comparison), analysed but not in it (treated
+    left out, comparison persons not matched) — and the rest (outside the population),
+    so that they sum to the rows read."""
+    parts = [len(q.excluded.get(k, [])) for k in ("duplicate", "ineligible")]
+    for key, value in policies.items():
+        if key.startswith("excluded_"):
+            parts += list(value.values()) if isinstance(value, dict) else [int(value)]
+    r = main.result
+    parts += [r.focal.size, r.comparison.size, *_outside_table(main, "n").ravel().tolist()]
+    return [*parts, q.rows_read - sum(parts)]
+
+
+def verdicts(
+    plan: AnalysisPlan,
+    quality: QualityReport,
+    policies: dict[str, Any],
+    main: Analysis,
+    referred: Analysis | None,
+    engaged: pd.Series | None,
+    kind: str,
+    pooled: bool,
+) -> dict[str, Any]:
+    """The service's verdicts on the figures beside the table (publication.py): the
+    pooled means, the naive comparison, the other population's figures, the balance
+    rows hidden and the rows read."""
+    threshold = plan.suppression_threshold
+    other = (
+        referred is not None
+        and engaged is not None
+        and publishable(_engagement_table(referred, engaged, kind), threshold)
+    )
+    naive = publishable(_outside_table(main, kind), threshold)
+    if kind == "count":  # each figure gives the events of the persons it adds
+        if other:
+            assert referred is not None and engaged is not None
+            other = not _split_events_single_out(*_engagement(referred, engaged), threshold)
+        outside = _outside(main)
+        naive = naive and not _split_events_single_out(main.t[outside], main.y[outside], threshold)
+    return {
+        "pooled": pooled,
+        "naive": pooled and naive,
+        "other_populations": pooled and other,
+        "balance_hidden": hidden_covariates(
+            main.result.details.get("_balance_counts", {}), threshold
+        ),
+        "rows_read": rows_read_published(_row_fates(quality, policies, main), threshold),
+    }
+
+
+def _outcome_columns(
+    plan: AnalysisPlan, spec: OutcomeSpec | None, mapping: Mapping | None
+) -> list[str]:
+    """The data's columns whose missing value leaves the evaluated outcome missing."""
+    if spec is None:
+        return [plan.outcome]
+    if spec.kind == "value":
+        return [c for c in [spec.column] if c is not None]
+    if spec.kind == "attendance_share":
+        return [c for c in (spec.attended, spec.scheduled) if c is not None]
+    anchor = spec.anchor or (mapping.columns.referral_date if mapping is not None else None)
+    return [] if anchor is None else [anchor]
+
+
+@dataclass
+class Fates:
+    """The eligible rows' fates under the policies, as the data-quality check needs them."""
+
+    treated: pd.Series
+    missing_covariate: pd.Series
+    missing_outcome: pd.Series
+
+
+def quality_facts(
+    plan: AnalysisPlan,
+    quality: QualityReport,
+    frame: pd.DataFrame,
+    mapping: Mapping | None,
+    spec: OutcomeSpec | None,
+    fates: Fates,
+    policies: dict[str, Any],
+    result: dict[str, Any],
+    n_comparison: int,
+) -> QualityFacts:
+    """What became of every row read and what the report shows of it
+    (:mod:`effekt.services.quality_counts`)."""
+    q, table = quality, result["published"]
+    rows = frame[ROW].astype(int)
+    t, cov, out = fates.treated, fates.missing_covariate, fates.missing_outcome
+    blocks = {"ineligible": frozenset(q.excluded.get("ineligible", []))}
+    for group, members in (("treated", t), ("comparison", ~t)):
+        for fate, sel in (("excluded", cov), ("unmeasured", ~cov & out), ("complete", ~cov & ~out)):
+            blocks[f"{fate}_{group}"] = frozenset(rows[members & sel].tolist())
+    roles: dict[str, set[str]] = {}
+    named = [("treatment", [plan.treatment]), ("covariate", list(plan.covariates)),
+             ("outcome", _outcome_columns(plan, spec, mapping)),
+             ("eligibility", [r.column for r in mapping.eligibility] if mapping else [])]  # fmt: skip
+    for role, columns in named:
+        for column in columns:
+            roles.setdefault(column, set()).add(role)
+    threshold = plan.suppression_threshold
+    effect = result["effect"]
+    treated_shown = group_size_published(table, "treated")
+    x = result["left_out"]
+    return QualityFacts(
+        threshold=threshold,
+        rows_read=q.rows_read,
+        rows_read_shown=bool(result["publication"]["rows_read"]),
+        duplicates=len(q.excluded.get("duplicate", [])),
+        blocks=blocks,
+        missing={k: frozenset(v) for k, v in q.missing.items()},
+        no_share={k: frozenset(v) for k, v in q.out_of_range.items() if k not in q.missing},
+        roles={k: frozenset(v) for k, v in roles.items()},
+        imputed={
+            "treated": plan.attrition == "worst_case",
+            "comparison": plan.missing_data == "worst_case",
+        },
+        policy_keys={
+            group: key
+            for key in policies
+            for group in ("treated", "comparison")
+            if key.endswith(f"_{group}") and isinstance(policies[key], int)
+        },
+        analysed={
+            "treated": (int(effect["n_treated"]), treated_shown),
+            "comparison": (n_comparison, group_size_published(table, "comparison")),
+        },
+        left_out=None if x is None else {**x, "analysed": int(effect["n_treated"])},
+        left_out_shown=published_left_out(
+            x, effect["n_treated"] if treated_shown else None, threshold
+        ),
+        whole_table=plan.method in ("rct", "baseline"),
+        referred=plan.population == "referred",
+    )

@@ -112,12 +112,15 @@ def test_hemmasittare_example_runs_end_to_end(tmp_path: Path, lang: str, title: 
     assert out["balance_passed"] is True
     assert {c["cohort"] for c in out["cohorts"]} == {"k1", "k2", "k3"}
     assert out["settlement"]["contract"] == "hemmasittare-exempelkommun"
+    assert out["contract_name"] == "Tillbaka till skolan – Exempelkommun"
     assert out["settlement"]["total_payments"] > 0
     assert {d["rule"] for d in out["decisions"]} == {"skolnarvaro", "grind"}
     assert out["quality"]["excluded"]["ineligible"]["count"] > 0
     assert out["policies"]["imputed_worst_case_treated"] > 0
     html = report.read_text(encoding="utf-8")
     assert title in html and "<script" not in html and "http" not in html
+    named = f"{title}: Tillbaka till skolan – Exempelkommun (hemmasittare-exempelkommun)"
+    assert f"<title>{named}</title>" in html and f"<h1>{named}</h1>" in html
     assert out["plan_sha256"] in html
 
 

@@ -55,6 +55,7 @@ EFFECT: dict[str, Any] = {
 
 BASE: dict[str, Any] = {
     "plan": PLAN,
+    "contract_name": "Tillbaka till skolan – Exempelkommun",
     "plan_sha256": "d4" * 32,
     "population": "intention_to_treat",
     "effect": EFFECT,
@@ -94,6 +95,9 @@ BASE: dict[str, Any] = {
             {
                 "payer": "kommun",
                 "period": 2,
+                "start": "2027-04-01",
+                "end": "2027-06-30",
+                "budget_year": "2027",
                 "metric": None,
                 "rule": "aktivitet",
                 "basis": "modelled",
@@ -102,6 +106,9 @@ BASE: dict[str, Any] = {
             {
                 "payer": "kommun",
                 "period": 9,
+                "start": "2029-01-01",
+                "end": "2029-03-31",
+                "budget_year": "2029",
                 "metric": "back_in_school",
                 "rule": "skolnarvaro",
                 "basis": "measured",
@@ -110,6 +117,9 @@ BASE: dict[str, Any] = {
             {
                 "payer": "kommun",
                 "period": 13,
+                "start": "2030-01-01",
+                "end": "2030-03-31",
+                "budget_year": "2030",
                 "metric": "back_in_school",
                 "rule": "skolnarvaro",
                 "basis": "measured",
@@ -357,7 +367,7 @@ def test_report_without_activity_fees_gives_the_verified_total_alone() -> None:
     settlement["total_payments"] = 3773530.8
     settlement["decisions"] = settlement["decisions"][1:]
     out = render_text(result(settlement=settlement), "en")
-    payments = out[out.index("Payments due") :]
+    payments = out[out.index("Payments due") : out.index("  By budget year")]
     assert payments.strip().splitlines()[1:] == [
         "  Verified outcome payments, on the outcomes this evaluation measured: SEK 3,773,530.80."
     ]
@@ -714,3 +724,62 @@ def test_a_columns_invalid_values_are_published_once_among_its_missing_ones() ->
     published = report_data(result(quality=quality))["quality"]
     assert published["missing"] == {"franvaro_fore": 6}  # the 2 invalid among them
     assert published["out_of_range"] == {"narvarodagar/skoldagar": 7}  # not a column
+
+
+# ------------------------------------------------------------- the contract and its dates
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("en", "Verified outcome report: Tillbaka till skolan – Exempelkommun "
+               "(hemmasittare-exempelkommun)"),
+        ("sv", "Verifierad utfallsrapport: Tillbaka till skolan – Exempelkommun "
+               "(hemmasittare-exempelkommun)"),
+    ],
+)  # fmt: skip
+def test_the_report_is_titled_with_the_contracts_name_and_id(lang: str, title: str) -> None:
+    out = renderings(result(), lang)
+    assert out["text"].splitlines()[0] == title
+    assert f"<title>{title}</title>" in out["html"]
+    assert f"<h1>{title}</h1>" in out["html"]
+
+
+def test_a_report_without_the_contracts_name_is_titled_with_its_id() -> None:
+    out = renderings(result(contract_name=None), "en")
+    title = "Verified outcome report: hemmasittare-exempelkommun"
+    assert out["text"].splitlines()[0] == title
+    assert f"<h1>{title}</h1>" in out["html"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "head", "row"),
+    [
+        ("en", "<th>Period</th><th>Dates</th><th>Budget year</th>",
+         "<td>9</td><td>2029-01-01 – 2029-03-31</td><td>2029</td><td>SEK 1,638,630</td>"),
+        ("sv", "<th>Period</th><th>Datum</th><th>Budgetår</th>",
+         "<td>9</td><td>2029-01-01 – 2029-03-31</td><td>2029</td><td>1 638 630 kr</td>"),
+    ],
+)  # fmt: skip
+def test_each_payment_gives_its_periods_dates_and_budget_year(
+    lang: str, head: str, row: str
+) -> None:
+    out = render_html(result(), lang).replace(NBSP, " ")
+    assert head in out
+    assert row in out
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        ("en", ["  By budget year and payer:", "    2027: kommun SEK 121,380",
+                "    2029: kommun SEK 1,638,630", "    2030: kommun SEK 1,002,841.56"]),
+        ("sv", ["  Per budgetår och betalare:", "    2027: kommun 121 380 kr",
+                "    2029: kommun 1 638 630 kr", "    2030: kommun 1 002 841,56 kr"]),
+    ],
+)  # fmt: skip
+def test_the_text_gives_the_payments_by_budget_year_and_payer(lang: str, lines: list[str]) -> None:
+    out = render_text(result(), lang).replace(NBSP, " ")
+    payments = out.splitlines()
+    for line in lines:
+        assert line in payments

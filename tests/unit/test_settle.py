@@ -15,6 +15,7 @@ from effekt.contract.load import load_contract
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import OutcomesFile, load_outcomes
 from effekt.errors import ContractInvalid
+from effekt.services.business_case import business_case_json
 from effekt.services.settle import settle_json
 from effekt.services.tables import settle_text
 
@@ -318,3 +319,32 @@ def test_a_level_gate_is_described_as_a_level_not_an_effect(tmp_path: Path) -> N
         )
         assert result.exit_code == 0, result.output
         assert said in result.output.replace("\u00a0", " ")
+
+
+# ------------------------------------------------------- when a payment falls
+
+
+@pytest.mark.parametrize(
+    ("contract", "data", "period", "dates", "budget_year"),
+    [
+        # quarters from 1 January, calendar budget years
+        (HEMMA, None, 2, ("2027-04-01", "2027-06-30"), "2027"),
+        # quarters from 9 September 2010; the UK's budget year from April, booked by the
+        # period's last day, as `effekt model` books it
+        (PETERBOROUGH, EXAMPLES / "peterborough.outcomes.toml", 24,
+         ("2016-06-09", "2016-09-08"), "2016/17"),
+    ],
+)  # fmt: skip
+def test_each_payment_gives_its_periods_dates_and_the_payers_budget_year(
+    contract: Path, data: Path | None, period: int, dates: tuple[str, str], budget_year: str
+) -> None:
+    c = load_contract(contract)
+    measured = load_outcomes(data) if data else outcomes(K1_BACK_IN_SCHOOL)
+    result = settle_json(c, measured)
+    [*due] = [p for p in result["payments"] if p["period"] == period]
+    assert due
+    for p in due:
+        assert (p["start"], p["end"]) == dates
+        assert p["budget_year"] == budget_year
+    case_years = business_case_json(c)["outcome_payments_by_year"]
+    assert budget_year in case_years  # the same labels as the business case's

@@ -207,6 +207,15 @@ class Contract(Strict):
         months = 12 // self.periods_per_year
         return [_add_months(self.start, (p + 1) * months) for p in range(self.term_periods)]
 
+    def period_ends(self) -> list[dt.date]:
+        """The last day of each period (the day before its flows fall)."""
+        return [d - dt.timedelta(days=1) for d in self.flow_dates()]
+
+    def budget_years(self, start_month: int = 1) -> list[str]:
+        """The budget year each period's flows are booked in: that of the period's last
+        day, for a party whose budget year starts in ``start_month``."""
+        return [self.budget_year(d, start_month) for d in self.period_ends()]
+
     def budget_year(self, date: dt.date, start_month: int = 1) -> str:
         """The budget year a date falls in: "2027" for calendar years, "2027/28" from April."""
         if start_month == 1:

@@ -137,6 +137,7 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
     naive = result.get("naive")
     return {
         "contract": result["plan"].get("contract_id"),
+        "contract_name": result.get("contract_name"),
         "metric": result["plan"].get("metric") or result["plan"].get("outcome"),
         "population": result["population"],
         "plan": result["plan"],
@@ -414,10 +415,26 @@ def _sections(d: dict[str, Any], lang: str) -> list[_Section]:
     return out
 
 
+def _title(d: dict[str, Any], lang: str) -> str:
+    """The report's title, naming the contract by its name and id (the id alone when the
+    contract has no name; no contract, the title alone)."""
+    if not d["contract"]:
+        return t("report.title", lang)
+    name = d.get("contract_name")
+    contract = f"{name} ({d['contract']})" if name else d["contract"]
+    return t("report.title_contract", lang, contract=contract)
+
+
+def _subtitle(d: dict[str, Any], lang: str) -> str:
+    """The metric and population under the title (the contract is in the title)."""
+    pop = t(f"report.population.{d['population']}", lang)
+    return t("report.subtitle", lang, metric=d["metric"], population=pop)
+
+
 def render_text(result: dict[str, Any], lang: str = "en") -> str:
     """A plain-text summary of the report for the terminal."""
     d = report_data(result)
-    parts = [t("report.title", lang)]
+    parts = [_title(d, lang), _subtitle(d, lang)]
     for s in _sections(d, lang):
         parts += ["", s.heading, *(f"  {p}" for p in s.paragraphs)]
         if s.table is not None:
@@ -431,12 +448,32 @@ def render_text(result: dict[str, Any], lang: str = "en") -> str:
     if d["payments"] is not None:
         parts += ["", t("report.payments", lang)]
         parts += [f"  {line}" for line in _payment_totals(d["payments"], lang)]
+        parts += _by_budget_year(d["payments"], lang)
     measured = _measurements(d, lang)
     if measured is not None:
         parts += ["", measured.heading, *(f"  {p}" for p in measured.paragraphs)]
         assert measured.table is not None
         parts += [f"    {line}".rstrip() for line in aligned(measured.table, left=1)]
     return "\n".join(parts) + "\n"
+
+
+def _by_budget_year(p: dict[str, Any], lang: str) -> list[str]:
+    """The payments due by budget year and payer, as ``effekt model`` gives the business
+    case's: each payment in its payer's budget year (the settlement's ``budget_year``)."""
+    by_year: dict[str, dict[str, float]] = {}
+    for x in p["payments"]:
+        row = by_year.setdefault(x["budget_year"], {})
+        row[x["payer"]] = row.get(x["payer"], 0.0) + x["amount"]
+    if not by_year:
+        return []
+    lines = [f"  {t('report.by_budget_year', lang)}"]
+    for year, payers in by_year.items():
+        cells = ", ".join(
+            f"{payer} {money(round(amount, 2), p['currency'], lang)}"
+            for payer, amount in payers.items()
+        )
+        lines.append(f"    {year}: {cells}")
+    return lines
 
 
 def _payment_totals(p: dict[str, Any], lang: str) -> list[str]:
@@ -487,14 +524,12 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 def render_html(result: dict[str, Any], lang: str = "en") -> str:
     """The report as one self-contained HTML page (inline CSS, no scripts, no links out)."""
     d = report_data(result)
-    pop = t(f"report.population.{d['population']}", lang)
-    subtitle = t("report.subtitle", lang, contract=d["contract"] or "–", metric=d["metric"],
-                 population=pop)  # fmt: skip
+    title = escape(_title(d, lang))
     html = [
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">',
-        f"<title>{escape(t('report.title', lang))}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{escape(t('report.title', lang))}</h1>",
-        f'<p class="muted">{escape(subtitle)}</p>',
+        f"<title>{title}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{title}</h1>",
+        f'<p class="muted">{escape(_subtitle(d, lang))}</p>',
     ]
     for s in _sections(d, lang):
         html.append(f"<h2>{escape(s.heading)}</h2>")
@@ -526,12 +561,15 @@ def render_html(result: dict[str, Any], lang: str = "en") -> str:
 
 def _payments_html(p: dict[str, Any], lang: str) -> str:
     totals = "".join(f"<p>{escape(line)}</p>" for line in _payment_totals(p, lang))
-    head = [t(f"report.{c}", lang) for c in ("payer", "rule", "period", "amount", "paid_on")]
+    columns = ("payer", "rule", "period", "dates", "budget_year", "amount", "paid_on")
+    head = [t(f"report.{c}", lang) for c in columns]
     rows = [
         [
             x["payer"],
             x["rule"],
             str(x["period"]),
+            f"{x['start']} – {x['end']}",
+            x["budget_year"],
             money(x["amount"], p["currency"], lang),
             t(f"report.paid_on_name.{x['basis']}", lang),
         ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from typing import Any
 
@@ -82,10 +81,8 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
         parties[account] = entry
     by_year: dict[str, dict[str, float]] = {}
     for pi, payer in enumerate(cf.payers):
-        start_month = c.party(payer).budget_year_start_month
-        for t, d in enumerate(c.flow_dates()):
-            # a flow at the end of a period belongs to the budget year of that period
-            year = c.budget_year(d - dt.timedelta(days=1), start_month)
+        # a flow at the end of a period belongs to the budget year of that period
+        for t, year in enumerate(c.budget_years(c.party(payer).budget_year_start_month)):
             row = by_year.setdefault(year, {})
             row[payer] = _cents(row.get(payer, 0.0) + float(cf.payments_by_payer[0, pi, t]))
     tranches = []

@@ -636,6 +636,8 @@ def evaluate(
             int((treated_in_population & ~keep).sum()),
             plan.caliper,
         )
+    if contract is not None:
+        result["contract_name"] = contract.name  # the plan hashes the id alone
     if contract is not None and plan.metric is not None:
         from effekt.services.settle import settle_json
 

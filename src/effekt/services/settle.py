@@ -182,11 +182,15 @@ def _not_measured(
 
 
 def _payments(c: Contract, cf: CashFlows) -> list[dict[str, Any]]:
-    """Every payment due, by period, then payer and rule in the contract's order."""
+    """Every payment due, by period, then payer and rule in the contract's order; each with
+    its period's first and last day and the payer's budget year it is booked in (the
+    business case's: that of the period's last day)."""
+    starts, ends = c.period_dates(), c.period_ends()
     out: list[dict[str, Any]] = []
     for k, rule in enumerate(c.rules):
         metric = getattr(rule, "metric", None)
         for pid, share in payer_shares(c, rule.payers).items():
+            years = c.budget_years(c.party(pid).budget_year_start_month)
             for tt in range(c.term_periods):
                 amount = float(cf.payments.by_rule[0, k, tt]) * share
                 if abs(amount) > 0.005:
@@ -194,6 +198,9 @@ def _payments(c: Contract, cf: CashFlows) -> list[dict[str, Any]]:
                         {
                             "payer": pid,
                             "period": tt + 1,
+                            "start": starts[tt].isoformat(),
+                            "end": ends[tt].isoformat(),
+                            "budget_year": years[tt],
                             "metric": metric,
                             "rule": c.rule_id(k),
                             "basis": "modelled" if _is_modelled(rule) else "measured",

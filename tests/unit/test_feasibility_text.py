@@ -195,3 +195,52 @@ def test_the_html_matrix_has_a_header_for_every_column_and_each_actors_rows(
             assert text and len(row) == width
         else:
             assert len(row) == width - 1 and row[0][0] == "td"
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("en", "Feasibility study (förstudie): Tillbaka till skolan – Exempelkommun "
+               "(hemmasittare-exempelkommun)"),
+        ("sv", "Förstudie: Tillbaka till skolan – Exempelkommun (hemmasittare-exempelkommun)"),
+    ],
+)  # fmt: skip
+def test_the_forstudie_is_titled_with_the_contracts_name_and_its_id(lang: str, title: str) -> None:
+    from effekt.reports.feasibility_text import feasibility_html
+
+    data = feasibility_json(load_contract(EXAMPLES / "hemmasittare.toml"), EXAMPLES, lang)
+    assert feasibility_text(data, lang).splitlines()[0] == title
+    page = feasibility_html(data, lang)
+    assert f"<title>{title}</title>" in page and f"<h1>{title}</h1>" in page
+
+
+def test_a_contract_without_a_name_is_titled_with_its_id() -> None:
+    data = feasibility_json(load_contract(EXAMPLES / "hemmasittare.toml"), EXAMPLES, "en")
+    data["contract_name"] = None
+    assert feasibility_text(data, "en").splitlines()[0] == (
+        "Feasibility study (förstudie): hemmasittare-exempelkommun"
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "timing", "case"),
+    [
+        ("en", ["Time to savings", "  - First saving 2027, break-even not within the horizon;"],
+         ["Business case", "  - Payments under the rules SEK 9,752,398"]),
+        ("sv", ["Tid till besparing", "  - Första besparing 2027, återbetalt (diskonterat) "
+                "inte inom horisonten;"],
+         ["Affärskalkyl", "  - Betalningar enligt reglerna 9 752 398 kr"]),
+    ],
+)  # fmt: skip
+def test_time_to_savings_and_the_business_case_have_their_headings(
+    lang: str, timing: list[str], case: list[str]
+) -> None:
+    from effekt.reports.feasibility_text import feasibility_html
+
+    data = feasibility_json(load_contract(EXAMPLES / "hemmasittare.toml"), EXAMPLES, lang)
+    lines = feasibility_text(data, lang).replace("\u00a0", " ").splitlines()
+    for heading, first in (timing, case):
+        at = lines.index(heading)
+        assert lines[at + 1].startswith(first)
+    page = feasibility_html(data, lang)
+    assert f"<h2>{timing[0]}</h2>" in page and f"<h2>{case[0]}</h2>" in page

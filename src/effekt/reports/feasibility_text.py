@@ -268,7 +268,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     share = tm["share_within_budget_period"]
     out.append(
         (
-            "",
+            t("feasibility.timing_heading", lang),
             [
                 t(
                     "feasibility.timing_no_savings" if share is None else "feasibility.timing",
@@ -289,7 +289,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     )
     out.append(
         (
-            "",
+            t("feasibility.case_heading", lang),
             [
                 t(
                     "feasibility.case",
@@ -312,8 +312,16 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     return out
 
 
+def _title(data: dict[str, Any], lang: str) -> str:
+    """The förstudie's title: the contract's name with its id in brackets (the id alone for
+    a contract without a name)."""
+    name = data.get("contract_name")
+    contract = f"{name} ({data['contract']})" if name else data["contract"]
+    return t("feasibility.title", lang, contract=contract)
+
+
 def feasibility_text(data: dict[str, Any], lang: str = "en") -> str:
-    lines = [t("feasibility.title", lang, id=data["contract"]), ""]
+    lines = [_title(data, lang), ""]
     verdict = t("feasibility.verdict_heading", lang)
     wrong_pocket = t("feasibility.wrong_pocket", lang, years=len(data["value"]["years"]))
     for title, body in _sections(data, lang):
@@ -356,7 +364,7 @@ def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
     parts = [
         "<!doctype html>",
         f'<html lang="{esc(lang)}"><head><meta charset="utf-8">',
-        f"<title>{esc(t('feasibility.title', lang, id=data['contract']))}</title>",
+        f"<title>{esc(_title(data, lang))}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;line-height:1.45;"
         "color:#1b1b1b}h1{font-size:1.6rem}h2{font-size:1.2rem;border-bottom:1px solid #ccc}"
         "table.matrix{border-collapse:collapse;font-size:.8rem}"
@@ -366,7 +374,7 @@ def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
         ".matrix tbody tr:nth-child(3n){border-bottom:1px solid #ccc}"
         "li{margin:.3rem 0}.verdict{font-weight:bold;padding:.6rem;background:#f3f0e6;border-left:4px solid #b58900}"
         "</style></head><body>",
-        f"<h1>{esc(t('feasibility.title', lang, id=data['contract']))}</h1>",
+        f"<h1>{esc(_title(data, lang))}</h1>",
     ]
     wrong_pocket = t("feasibility.wrong_pocket", lang, years=len(data["value"]["years"]))
     for title, body in _sections(data, lang):

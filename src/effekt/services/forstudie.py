@@ -496,6 +496,7 @@ def feasibility_json(
     }
     return {
         "contract": c.id,
+        "contract_name": c.name,
         "currency": c.currency,
         "problem_cost": _problem_cost(c, lang),
         "value": {

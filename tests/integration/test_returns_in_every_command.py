@@ -75,7 +75,7 @@ def test_total_loss_is_minus_100_percent_in_model_and_simulate_alike(
     assert "irr_reason" not in stiftelse
     text = _cli("model", HEMMA, "--scenario", LOW).output
     line = next(line for line in text.splitlines() if line.startswith("stiftelse IRR"))
-    assert line.endswith(" -100\u00a0%")
+    assert line.endswith(" -100.0\u00a0%")  # one decimal, as every IRR in the table
     c = with_overrides(load_contract(HEMMA), {"metrics[0].expected": 0.3})
     model = business_case_json(c)["parties"]["stiftelse"]
     sim = simulate_json(c, simulate(c, 400, seed=2), seed=2)["parties"]["stiftelse"]
@@ -99,7 +99,7 @@ def test_total_loss_is_minus_100_percent_in_settle_and_diff(tmp_path: Path) -> N
         0.0,
     )
     text = _cli("settle", "--outcomes", str(path), peterborough, "--lang", "en").output
-    assert "return £0, IRR -100\u00a0%" in text
+    assert "return £0, IRR -100.0\u00a0%" in text
     base = load_contract(HEMMA)
     effect = amendment_effect(base, with_overrides(base, {"metrics[0].expected": 0.3}))
     assert effect["parties"]["stiftelse"]["irr"] == {"before": 0.0, "after": -1.0, "change": -1.0}

@@ -166,3 +166,33 @@ def test_no_amount_in_the_business_case_is_a_negative_zero() -> None:
     data = json.loads(CliRunner().invoke(main, ["model", str(HEMMA), "--json"]).output)
     flows = [v for p in data["parties"].values() for v in p["cash_flows"]]
     assert not any(v == 0 and math.copysign(1, v) < 0 for v in flows)
+
+
+# ------------------------------------------------------------------ rates in a column
+
+
+def test_a_rate_keeps_its_decimals_so_a_column_of_rates_lines_up() -> None:
+    assert fmt.rate(0.0694, "en") == f"6.9{NBSP}%"
+    assert fmt.rate(-0.01, "en") == f"-1.0{NBSP}%"
+    assert fmt.rate(0.0, "sv") == f"0,0{NBSP}%"
+    assert fmt.rate(-1.0, "sv") == f"{MINUS}100,0{NBSP}%"
+    assert fmt.rate(-0.00001, "en") == f"0.0{NBSP}%"  # no sign on a zero
+
+
+@pytest.mark.parametrize(
+    ("lang", "fond", "stiftelse", "pessimistic"),
+    [
+        ("en", "6.9 %", "0.0 %", ["0.0 %", "-100.0 %", "0.0 %"]),
+        ("sv", "6,9 %", "0,0 %", ["0,0 %", f"{MINUS}100,0 %", "0,0 %"]),
+    ],
+)
+def test_the_business_case_writes_every_irr_with_one_decimal(
+    lang: str, fond: str, stiftelse: str, pessimistic: list[str]
+) -> None:
+    out = model("--lang", lang, "--scenario", "pessimistic", "--scenario", "optimistic")
+    lines = out.replace(NBSP, " ").splitlines()
+    role = "investor" if lang == "en" else "investerare"
+    party = {line.split()[0]: line for line in lines if f" {role} " in line}
+    assert f" {fond} " in party["fond"] and f" {stiftelse} " in party["stiftelse"]
+    [scenario] = [line for line in lines if line.startswith("stiftelse IRR")]
+    assert [cell.strip() for cell in re.split(r" {2,}", scenario)[1:]] == pessimistic

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["minus_sign", "money", "number", "percent", "signed", "significant"]
+__all__ = ["minus_sign", "money", "number", "percent", "rate", "signed", "significant"]
 
 
 def minus_sign(lang: str) -> str:
@@ -93,3 +93,14 @@ def percent(share: float, lang: str = "en", decimals: int = 1) -> str:
     if text in ("−0", "-0"):
         text = "0"
     return text + "\u00a0%"
+
+
+def rate(share: float, lang: str = "en", decimals: int = 1) -> str:
+    """A rate of return in a table: always ``decimals`` decimals, so that a column of them
+    reads alike ("6.9 %" above "0.0 %" and "-100.0 %", not "0 %" and "-100 %"); the
+    workbook's rate cells show the same one decimal.
+
+    >>> rate(0.0694, "en"), rate(0.0, "sv"), rate(-1.0, "sv")
+    ('6.9\xa0%', '0,0\xa0%', '−100,0\xa0%')
+    """
+    return number(share * 100, lang, decimals) + "\u00a0%"

@@ -7,7 +7,7 @@ from typing import Any
 
 from effekt.contract.explain import effect_text
 from effekt.i18n import translate as t
-from effekt.i18n.format import money, number, percent
+from effekt.i18n.format import money, number, percent, rate
 from effekt.reports.text import aligned
 
 __all__ = [
@@ -284,7 +284,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     )
     bc = data["business_case"]
     inv = ", ".join(
-        f"{pid} IRR {'—' if x['irr'] is None else percent(x['irr'], lang)}"
+        f"{pid} IRR {'—' if x['irr'] is None else rate(x['irr'], lang)}"
         for pid, x in bc["investors"].items()
     )
     out.append(

@@ -15,7 +15,7 @@ from effekt.contract.model import Contract
 from effekt.contract.parties import RISKING_ROLES
 from effekt.engine.cashflow import DEAL, OUTSIDE
 from effekt.i18n import translate as t
-from effekt.i18n.format import money, percent
+from effekt.i18n.format import money, rate
 from effekt.reports.text import aligned
 from effekt.services.business_case import business_case_json
 
@@ -62,7 +62,7 @@ def amendment_text(effect: dict[str, Any], lang: str = "en") -> str:
         return "+" + text if sign and round(x) > 0 else text
 
     def r(x: float | None) -> str:
-        return "—" if x is None else percent(x, lang)
+        return "—" if x is None else rate(x, lang)
 
     rows = [
         [

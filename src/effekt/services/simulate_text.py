@@ -6,7 +6,7 @@ from typing import Any
 
 from effekt.contract.parties import RISKING_ROLES
 from effekt.i18n import translate as t
-from effekt.i18n.format import money, number, percent
+from effekt.i18n.format import money, number, percent, rate
 from effekt.reports.text import aligned as table
 
 __all__ = ["output_change", "output_value", "sensitivity_text", "simulate_text"]
@@ -22,6 +22,11 @@ def _m(v: float | None, cur: str, lang: str) -> str:
 
 def _p(v: float | None, lang: str) -> str:
     return "—" if v is None else percent(v, lang)
+
+
+def _irr(v: float | None, lang: str) -> str:
+    """An IRR with one decimal, as the business case's table writes it."""
+    return "—" if v is None else rate(v, lang)
 
 
 def _x(v: float | None, lang: str) -> str:
@@ -131,8 +136,8 @@ def _parties(data: dict[str, Any], cur: str, lang: str, fund: bool = False) -> l
                 _role(p["role"], lang),
                 _m(npv["mean"], cur, lang),
                 f"{_m(npv['p5'], cur, lang)} … {_m(npv['p95'], cur, lang)}",
-                _p(irr["p50"], lang) + mark if invests else "—",
-                f"{_p(irr['p5'], lang)} … {_p(irr['p95'], lang)}{mark}" if invests else "—",
+                _irr(irr["p50"], lang) + mark if invests else "—",
+                f"{_irr(irr['p5'], lang)} … {_irr(irr['p95'], lang)}{mark}" if invests else "—",
                 _x(mo["p50"], lang) + mark if invests else "—",
                 _p(p["p_loss"], lang) if invests else "—",
                 _m(p["expected_shortfall_5"], cur, lang),
@@ -146,7 +151,7 @@ def output_value(data: dict[str, Any], v: float | None, lang: str) -> str:
     multiple with ×, an NPV or total as money."""
     unit = data["output"].rsplit(".", 1)[-1]
     if unit == "irr":
-        return _p(v, lang)
+        return _irr(v, lang)
     if unit == "moic":
         return _x(v, lang)
     return _m(v, data["currency"], lang)

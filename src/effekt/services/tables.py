@@ -7,7 +7,7 @@ from typing import Any
 from effekt.contract.model import Contract
 from effekt.contract.parties import RISKING_ROLES
 from effekt.i18n import translate as t
-from effekt.i18n.format import money, number, percent
+from effekt.i18n.format import money, number, rate
 from effekt.reports.text import aligned
 
 __all__ = ["business_case_text"]
@@ -19,7 +19,7 @@ def _cell(value: Any, kind: str, c: Contract, lang: str) -> str:
     if kind == "money":
         return money(round(value) + 0.0, c.currency, lang)
     if kind == "rate":
-        return percent(value, lang)
+        return rate(value, lang)  # an IRR: one decimal, as the workbook's
     if kind == "x":
         return number(value, lang, 2) + "×"
     return str(value)

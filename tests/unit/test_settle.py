@@ -348,3 +348,18 @@ def test_each_payment_gives_its_periods_dates_and_the_payers_budget_year(
         assert p["budget_year"] == budget_year
     case_years = business_case_json(c)["outcome_payments_by_year"]
     assert budget_year in case_years  # the same labels as the business case's
+
+
+def test_a_decisions_period_is_worded_by_the_catalogue(monkeypatch: pytest.MonkeyPatch) -> None:
+    from effekt.i18n import catalog
+
+    c = load_contract(PETERBOROUGH)
+    data = settle_json(c, load_outcomes(EXAMPLES / "peterborough.outcomes.toml"), "sv")
+    assert "  ✗ early (cohort1, period 14): " in settle_text(c, data, "sv")
+    monkeypatch.setitem(
+        catalog(), "settle.decision_line", {"en": "", "sv": "{mark} {rule} – {cohort}: {reason}"}
+    )
+    monkeypatch.setitem(
+        catalog(), "settle.decision_when", {"en": "", "sv": "{cohort}, mätperiod {period}"}
+    )
+    assert "  ✗ early – cohort1, mätperiod 14: " in settle_text(c, data, "sv")

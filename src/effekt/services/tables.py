@@ -159,8 +159,11 @@ def settle_text(c: Contract, data: dict[str, Any], lang: str) -> str:
     for d in data["decisions"]:
         mark = "✓" if d["triggered"] else "✗"
         cohort = d["cohort"] or t("explain.scope.all_cohorts", lang)
-        when = f", period {d['period']}" if d["period"] is not None else ""
-        lines.append(f"  {mark} {d['rule']} ({cohort}{when}): {d['reason']}")
+        if d["period"] is not None:
+            cohort = t("settle.decision_when", lang, cohort=cohort, period=d["period"])
+        line = t("settle.decision_line", lang, mark=mark, rule=d["rule"], cohort=cohort,
+                 reason=d["reason"])  # fmt: skip
+        lines.append(f"  {line}")
     lines += ["", t("settle.payments", lang)]
     for p in data["payments"]:
         line = t(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -55,3 +56,45 @@ def test_payers_get_no_mark_however_few_paths_define_their_return(data: dict[str
     text = simulate_text(d, "en")
     assert "*" not in row(text, "kommun")
     assert "* kommun" not in text
+
+
+# ------------------------------------------------------------------ the sensitivity's text
+
+
+@pytest.fixture(scope="module")
+def tornado_text() -> dict[str, str]:
+    from effekt.services.sensitivity import sensitivity
+    from effekt.services.simulate_text import sensitivity_text
+
+    result = sensitivity(load_contract(HEMMA), base_paths=64, seed=1)
+    return {lang: sensitivity_text(result, lang).replace("\u00a0", " ") for lang in ("en", "sv")}
+
+
+@pytest.mark.parametrize(
+    ("lang", "delay", "cost"),
+    [
+        ("en", ["cohorts[2].start_delay", "0", "1"], ["cost_pp", "SEK 52,246", "SEK 71,633"]),
+        ("sv", ["cohorts[2].start_delay", "0", "1"], ["cost_pp", "52 246 kr", "71 633 kr"]),
+    ],
+)  # fmt: skip
+def test_the_tornado_shows_a_whole_number_input_whole_and_money_as_money(
+    tornado_text: dict[str, str], lang: str, delay: list[str], cost: list[str]
+) -> None:
+    lines = tornado_text[lang].splitlines()
+    for expected in (delay, cost):
+        line = next(x for x in lines if x.strip().startswith(expected[0] + " "))
+        assert re.split(r" {2,}", line.strip())[:3] == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("en", "Sensitivity of fond NPV in hemmasittare-exempelkommun"),
+        ("sv", "Känslighet för fond nuvärde i hemmasittare-exempelkommun"),
+    ],
+)
+def test_the_sensitivity_names_its_output_in_words(
+    tornado_text: dict[str, str], lang: str, title: str
+) -> None:
+    assert tornado_text[lang].splitlines()[0] == title
+    assert "fond.npv" not in tornado_text[lang]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["NON_NEGATIVE", "SHARE", "Interval", "domain"]
+__all__ = ["NON_NEGATIVE", "SHARE", "Interval", "domain", "kind"]
 
 #: The closed interval [low, high] (high may be ``inf``).
 Interval = tuple[float, float]
@@ -35,3 +35,23 @@ def domain(section: str, name: str, metric_kind: str = "binary") -> Interval:
     if section == "metrics" and name in ("expected", "baseline") and metric_kind == "binary":
         return SHARE
     return NON_NEGATIVE
+
+
+#: Fields the engine rounds to a whole number of periods before it uses them.
+_WHOLE = {("cohorts", "start_delay"), ("metrics", "lag_periods")}
+#: Fields that are amounts of money, in the contract's currency.
+_MONEY = {"setup", "fixed_per_period", "per_participant", "price", "saving_per_outcome"}
+
+
+def kind(section: str, name: str) -> str:
+    """What the field ``name`` of an entry in ``section`` counts, for writing its values:
+    ``whole`` (a number of periods the engine rounds), ``money``, else ``number``.
+
+    >>> kind("cohorts", "start_delay"), kind("costs", "per_participant"), kind("cohorts", "size")
+    ('whole', 'money', 'number')
+    """
+    if (section, name) in _WHOLE:
+        return "whole"
+    if section in ("costs", "rules") and name in _MONEY:
+        return "money"
+    return "number"

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from effekt.contract.domain import Interval, domain
+from effekt.contract.domain import Interval, domain, kind
 from effekt.contract.model import Contract
 from effekt.contract.quantity import Quantity, expected
 from effekt.contract.rules import RateCard, SavingsShare, Threshold, Tiers
 
-__all__ = ["Inputs", "expected_inputs", "input_domain", "quantity_fields"]
+__all__ = ["Inputs", "expected_inputs", "input_domain", "input_kind", "quantity_fields"]
 
 FloatArray = npt.NDArray[np.float64]
 Inputs = dict[str, FloatArray]
@@ -58,6 +58,13 @@ def input_domain(c: Contract, path: str) -> Interval:
     if section == "metrics":
         kind = c.metrics[int(path[len("metrics[") : path.index("]")])].kind
     return domain(section, name, kind)
+
+
+def input_kind(path: str) -> str:
+    """What the input at ``path`` counts (:func:`effekt.contract.domain.kind`): ``whole``,
+    ``money`` or ``number``."""
+    section = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return kind(section, path.rsplit(".", 1)[-1])
 
 
 def expected_inputs(c: Contract, paths: int = 1) -> Inputs:

@@ -28,7 +28,7 @@ from effekt.contract.model import Contract
 from effekt.contract.parties import RISKING_ROLES
 from effekt.engine.cashflow import cash_flows
 from effekt.engine.finance import party_returns
-from effekt.engine.inputs import Inputs, expected_inputs
+from effekt.engine.inputs import Inputs, expected_inputs, input_kind
 from effekt.engine.montecarlo import path_values, with_person_level
 from effekt.engine.sampling import SamplingPlan, quantile, sampling_plan
 from effekt.errors import InputError, UsageError
@@ -135,6 +135,7 @@ def _tornado(c: Contract, plan: SamplingPlan, output: str) -> list[dict[str, Any
             {
                 "input": v.name,
                 "fields": list(v.paths),
+                "kind": input_kind(v.paths[0]),  # how to write low and high
                 "low": lows[i],
                 "high": highs[i],
                 "output_low": _num(lo),
@@ -225,7 +226,7 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
     headings in ``lang``."""
     tornado = data["tornado"]
     indices = data["sobol"]["indices"]
-    from effekt.services.simulate_text import output_change, output_value
+    from effekt.services.simulate_text import output_change, output_value, output_words
 
     row, bar_w, pad = 22, 420, 12
     # the labels' column as wide as the longest input's name (about 7 px a character)
@@ -253,8 +254,7 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
     def xpos(v: float) -> float:
         return float(label_w + pad + (v - lo) / span * bar_w)
 
-    party, kind = data["output"].rsplit(".", 1)
-    heading = f"{party} {translate(f'table.{kind}', lang)}"  # "fond nuvärde", not fond.npv
+    heading = output_words(data, lang)  # "fond nuvärde", not fond.npv
     tornado_title = f"{heading}: {translate('sensitivity.chart.tornado', lang)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

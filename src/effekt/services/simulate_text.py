@@ -9,7 +9,7 @@ from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent, rate
 from effekt.reports.text import aligned as table
 
-__all__ = ["output_change", "output_value", "sensitivity_text", "simulate_text"]
+__all__ = ["output_change", "output_value", "output_words", "sensitivity_text", "simulate_text"]
 
 
 #: The share of paths below which a quantile is marked as taken over part of them only.
@@ -157,6 +157,23 @@ def output_value(data: dict[str, Any], v: float | None, lang: str) -> str:
     return _m(v, data["currency"], lang)
 
 
+def output_words(data: dict[str, Any], lang: str) -> str:
+    """The sensitivity's output in words: "fond NPV", "fond nuvärde", not ``fond.npv``."""
+    party, kind = data["output"].rsplit(".", 1)
+    return f"{party} {t(f'table.{kind}', lang)}"
+
+
+def _input_value(row: dict[str, Any], v: float, lang: str, currency: str) -> str:
+    """An input's value in the tornado as what it is: a whole number of periods as the
+    engine rounds it, money as money, else four decimals below 10 and none above."""
+    kind = row.get("kind", "number")
+    if kind == "whole":
+        return number(round(v), lang)
+    if kind == "money":
+        return _m(v, currency, lang)
+    return number(v, lang, 4 if abs(v) < 10 else 0)
+
+
 def output_change(data: dict[str, Any], v: float | None, lang: str, sign: bool = False) -> str:
     """A change in the sensitivity's output: an IRR's in percentage points (a difference of
     rates is not a rate), anything else as :func:`output_value` writes it; ``sign``: a
@@ -175,7 +192,7 @@ def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
         return output_value(data, v, lang)
 
     lines = [
-        t("sensitivity.title", lang, id=data["contract"], output=data["output"]),
+        t("sensitivity.title", lang, id=data["contract"], output=output_words(data, lang)),
         t("sensitivity.base", lang, value=val(data["base"])),
         "",
         t("sensitivity.tornado", lang),
@@ -194,8 +211,8 @@ def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
         rows.append(
             [
                 r["input"],
-                number(r["low"], lang, 4 if abs(r["low"]) < 10 else 0),
-                number(r["high"], lang, 4 if abs(r["high"]) < 10 else 0),
+                _input_value(r, r["low"], lang, data["currency"]),
+                _input_value(r, r["high"], lang, data["currency"]),
                 val(r["output_low"]),
                 val(r["output_high"]),
                 output_change(data, r["swing"], lang),

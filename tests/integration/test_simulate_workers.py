@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from effekt.cli import main
@@ -144,6 +145,28 @@ def test_a_contract_with_april_budget_years_simulates_with_outlay_by_uk_year() -
     outlay = json.loads(result.output)["outlay"]
     assert "2010/11" in outlay and set(outlay["2010/11"]) == {"moj", "blf"}
     assert outlay["2010/11"]["moj"]["p50"] > 0
+
+
+def test_a_period_across_the_budget_years_turn_is_booked_as_model_books_it() -> None:
+    # peterborough's quarters start on 9 September, so one spans 1 April; its fee falls at
+    # the quarter's end. Before, simulate booked it in the year of the quarter's first day.
+    from effekt.contract.load import load_contract
+    from effekt.engine.cashflow import cash_flows
+    from effekt.engine.inputs import expected_inputs
+
+    c = load_contract(EXAMPLES / "peterborough.toml")  # no uncertain input: one case
+    cf = cash_flows(c, expected_inputs(c, 1), None)
+    result = CliRunner().invoke(
+        main, ["simulate", str(EXAMPLES / "peterborough.toml"), "--paths", "50", "--json"]
+    )
+    outlay = json.loads(result.output)["outlay"]
+    for payer in ("moj", "blf"):
+        booked: dict[str, float] = {}
+        years = c.budget_years(c.party(payer).budget_year_start_month)
+        for t, year in enumerate(years):
+            booked[year] = booked.get(year, 0.0) - float(cf.flow(payer)[0, t])
+        assert {y: outlay[y][payer]["mean"] for y in outlay} == pytest.approx(booked, abs=0.01)
+    assert outlay["2010/11"]["moj"]["mean"] == 20_000  # two quarters' fees, not three
 
 
 def test_an_unknown_engine_is_a_usage_error() -> None:

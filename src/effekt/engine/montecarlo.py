@@ -93,18 +93,15 @@ def party_rate(c: Contract, party_id: str) -> float:
 
 
 def budget_year(c: Contract, party_id: str) -> list[str]:
-    """The budget year of each period for a party, by the period's first day.
+    """The budget year each period's flows are booked in for a party: that of the period's
+    last day, the day its flows fall (:meth:`Contract.budget_years`, as ``model`` and the
+    outcome report book them).
 
     A January budget year is labelled by its calendar year ("2027"); another start month
     by both years ("2027/28", the UK's April year).
     """
     p = next((p for p in c.parties if p.id == party_id), None)
-    first = p.budget_year_start_month if p is not None else 1
-    out = []
-    for d in c.period_dates():
-        y = d.year if d.month >= first else d.year - 1
-        out.append(str(y) if first == 1 else f"{y}/{(y + 1) % 100:02d}")
-    return out
+    return c.budget_years(p.budget_year_start_month if p is not None else 1)
 
 
 def society_flows(

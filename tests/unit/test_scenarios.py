@@ -160,8 +160,10 @@ def test_a_command_line_scenario_that_breaks_the_contract_is_a_usage_error(
          "or --scenario 'low=cohorts[0].referral_periods=3'."),
         ('low=uncertainty.person_level="true"', "en",
          "write --scenario low=uncertainty.person_level=true, without quotes."),
-        ("low=cohorts[0].engagement=most", "sv",  # --scenario takes no distribution
-         "cohorts[0].engagement: Här behövs ett tal."),
+        ("low=cohorts[0].engagement=most", "sv",
+         "cohorts[0].engagement: Här behövs ett tal (eller, för ett osäkert värde, en "
+         "fördelning som --scenario 'low=cohorts[0].engagement="
+         '{"dist": "beta", "mean": 0.4, "sd": 0.1}' + "')."),
     ],
 )  # fmt: skip
 def test_a_command_line_scenarios_problem_shows_what_to_type_on_the_command_line(
@@ -179,8 +181,77 @@ def test_a_command_lines_example_is_typed_as_it_reads() -> None:
         with_overrides(c, {"cohorts[0].referral_periods": 2.5}, "low")
     example = err.value.render("en").rsplit(" or ", 1)[1].rstrip(".")
     _, spec = shlex.split(example)
-    changed = with_overrides(c, parse_scenario(spec, c)[1], "low")
+    changed = with_overrides(c, parse_scenario(spec, c).overrides, "low")
     assert changed.cohorts[0].referral_periods == 3
+
+
+def typed(command: str) -> list[str]:
+    """The arguments a shell passes to effekt for ``command``, FILE being the example."""
+    return [str(HEMMA) if a == "FILE" else a for a in shlex.split(command)[1:]]
+
+
+def test_a_command_line_scenario_sets_distributions_lists_and_text_with_commas() -> None:
+    args = typed(
+        "effekt model FILE --json --scenario "
+        """'low=metrics[0].expected={"dist": "beta", "mean": 0.3, "sd": 0.05},"""
+        """cohorts[2].start_delay={"dist":"empirical","values":[0,1]},"""
+        """population.eligibility=["Årskurs 6–9, i kommunen", "Samtycke"],"""
+        """parties[0].name="Kommunen \\"Norr, Syd\\"",costs.setup=450000'"""
+    )
+    c = load_contract(HEMMA)
+    scenario = parse_scenario(args[-1], c)
+    assert scenario.name == "low"
+    assert scenario.overrides == {
+        "metrics[0].expected": {"dist": "beta", "mean": 0.3, "sd": 0.05},
+        "cohorts[2].start_delay": {"dist": "empirical", "values": [0, 1]},
+        "population.eligibility": ["Årskurs 6–9, i kommunen", "Samtycke"],
+        "parties[0].name": 'Kommunen "Norr, Syd"',
+        "costs.setup": 450000,
+    }
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert out["scenarios"]["low"]["parties"] != out["parties"]
+
+
+@pytest.mark.parametrize(
+    "typed_scenario",
+    [
+        "low=costs.setup=1,500",
+        "'low=costs.setup=1,500,cohorts[0].size=20'",
+        "'low=costs.setup=\"1,500\"'",
+        "'low=costs.setup=1,500 kr'",
+    ],
+)
+def test_a_number_cut_at_its_comma_is_read_both_ways_not_refused_as_a_form(
+    typed_scenario: str,
+) -> None:
+    res = CliRunner().invoke(main, typed(f"effekt model FILE --scenario {typed_scenario}"))
+    assert res.exit_code == 2, res.output
+    assert "is not of the form" not in res.output
+    assert "write --scenario low=costs.setup=1500 if the comma separates thousands" in res.output
+    assert "or --scenario low=costs.setup=1.5 if it is a decimal comma" in res.output
+
+
+@pytest.mark.parametrize(
+    "spec", ["low=costs.setup=1,cohorts", "low=costs.setup=1,,cohorts[0].size=2", "low=a=1,=2"]
+)
+def test_a_change_that_is_neither_path_value_nor_a_numbers_digits_is_a_form_error(
+    spec: str,
+) -> None:
+    with pytest.raises(UsageError) as err:
+        parse_scenario(spec, load_contract(HEMMA))
+    assert err.value.code == "scenario.bad_spec"
+
+
+def test_the_distribution_a_command_line_problem_offers_is_typed_as_it_reads() -> None:
+    c = load_contract(HEMMA)
+    with pytest.raises(UsageError) as err:
+        with_overrides(c, {"cohorts[0].engagement": "most"}, "low")
+    example = err.value.render("en").split("such as ", 1)[1].removesuffix(").")
+    _, spec = shlex.split(example)
+    changed = with_overrides(c, parse_scenario(spec, c).overrides, "low")
+    assert changed.cohorts[0].engagement.mean == 0.4  # type: ignore[union-attr]
 
 
 def test_every_problem_a_scenario_causes_is_counted() -> None:

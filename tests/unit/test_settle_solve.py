@@ -185,10 +185,11 @@ def test_solve_over_a_whole_number_says_so_in_swedish() -> None:
 
 def test_scenarios_override_terms_by_path_and_refuse_unknown_paths() -> None:
     c = load_contract(HEMMA)
-    name, ov = parse_scenario("low=metrics[back_in_school].expected=0.3,cohorts[0].size=20", c)
-    changed = with_overrides(c, ov)
-    assert name == "low" and changed.metrics[0].expected == 0.3 and changed.cohorts[0].size == 20
-    assert parse_scenario("pessimistic", c)[1] == {
+    low = parse_scenario("low=metrics[back_in_school].expected=0.3,cohorts[0].size=20", c)
+    changed = with_overrides(c, low.overrides)
+    assert low.name == "low" and changed.metrics[0].expected == 0.3
+    assert changed.cohorts[0].size == 20
+    assert parse_scenario("pessimistic", c).overrides == {
         "metrics[0].expected": 0.38,
         "cohorts[0].engagement": 0.7,
     }

@@ -63,9 +63,10 @@ def model(
     scenarios: dict[str, dict[str, Any]] = {}
     changes: dict[str, dict[str, Any]] = {}  # each scenario's overrides, for the workbook
     for spec in scenario_specs:
-        name, overrides = parse_scenario(spec, contract)
-        scenarios[name] = business_case_json(with_overrides(contract, overrides, name))
-        changes[name] = overrides
+        scenario = parse_scenario(spec, contract)
+        changed = with_overrides(contract, scenario.overrides, scenario.name)
+        scenarios[scenario.name] = business_case_json(changed)
+        changes[scenario.name] = scenario.overrides
     if xlsx_path:
         from effekt.reports.xlsx import business_case_xlsx
 

@@ -79,12 +79,12 @@ class Document:
             return command_line(self.scenario, key, literal("json", value))
         return assignment(self.fmt, key or _key(path), value)
 
-    def written_table(self, path: PathKey, pairs: Mapping[str, Value]) -> str | None:
-        """A table of ``pairs`` to write at ``path``, on one line in the file's syntax; None
-        for an override typed on the command line, where ``--scenario`` cannot take a table
-        (a comma separates its changes)."""
-        if path in self.keys and self.scenario is not None:
-            return None
+    def written_table(self, path: PathKey, pairs: Mapping[str, Value]) -> str:
+        """A table of ``pairs`` to write at ``path``, on one line in the file's syntax (for
+        an override typed on the command line, as JSON in ``--scenario``)."""
+        key = self.keys.get(path)
+        if key is not None and self.scenario is not None:
+            return command_line(self.scenario, key, inline_table("json", pairs))
         return inline_table(self.fmt, pairs)
 
     def problem(self, path: PathKey, code: str, severity: str = "error", **params: Any) -> Problem:
@@ -404,13 +404,9 @@ _DISTRIBUTIONS: dict[bool, dict[str, Value]] = {
 }
 
 
-def _distribution_hint(
-    doc: Document, path: PathKey, share: bool
-) -> tuple[str, dict[str, Any]] | str:
-    """The clause "or a distribution such as …", its example as the user writes it (none
-    where a distribution cannot be written)."""
-    example = doc.written_table(path, _DISTRIBUTIONS[share])
-    return ("contract.or_distribution", {"example": example}) if example else ""
+def _distribution_hint(doc: Document, path: PathKey, share: bool) -> tuple[str, dict[str, Any]]:
+    """The clause "or a distribution such as …", its example as the user writes it."""
+    return ("contract.or_distribution", {"example": doc.written_table(path, _DISTRIBUTIONS[share])})
 
 
 def _bool_as_text(written: Any) -> bool | None:

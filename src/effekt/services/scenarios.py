@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from effekt.contract.model import Contract
 from effekt.contract.scenarios import changed_contract
+from effekt.contract.written_numbers import read_number
 from effekt.errors import UsageError
 
-__all__ = ["parse_scenario", "with_overrides"]
+__all__ = ["Scenario", "parse_scenario", "with_overrides"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario as ``--scenario`` gives it: its name and the value each path is set to."""
+
+    name: str
+    overrides: dict[str, Any] = field(default_factory=dict)
 
 
 def _value(text: str) -> Any:
@@ -19,8 +29,36 @@ def _value(text: str) -> Any:
         return text
 
 
-def parse_scenario(spec: str, c: Contract) -> tuple[str, dict[str, Any]]:
-    """``NAME=PATH=VALUE[,PATH=VALUE…]`` or ``NAME`` (a scenario of the file) → (name, overrides)."""
+def _changes(text: str) -> list[str]:
+    """``text`` cut at each comma outside braces, brackets and double quotes, so that a
+    value may be a JSON table, list or text with commas in it."""
+    parts: list[str] = []
+    depth, quoted, escaped, start = 0, False, False, 0
+    for i, char in enumerate(text):
+        if quoted:
+            quoted = char != '"' or escaped
+            escaped = char == "\\" and not escaped
+        elif char == '"':
+            quoted = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth = max(depth - 1, 0)
+        elif char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def parse_scenario(spec: str, c: Contract) -> Scenario:
+    """``NAME=PATH=VALUE[,PATH=VALUE…]`` or ``NAME`` (a scenario of the file).
+
+    A VALUE is read as JSON (``0.3``, ``{"dist": "beta", …}``, ``"text"``), else as the
+    text typed; commas inside braces, brackets and quotes belong to it. A comma followed by
+    no ``PATH=`` but by the rest of a number (``1,500``) belongs to it too: the contract's
+    check then says what the number can mean, rather than that the form is wrong.
+    """
     name, _, rest = spec.partition("=")
     name = name.strip()
     if not name:
@@ -30,14 +68,17 @@ def parse_scenario(spec: str, c: Contract) -> tuple[str, dict[str, Any]]:
             raise UsageError(
                 "scenario.unknown", name=name, known=", ".join(sorted(c.scenarios)) or "—"
             )
-        return name, dict(c.scenarios[name])
-    overrides: dict[str, Any] = {}
-    for part in rest.split(","):
+        return Scenario(name, dict(c.scenarios[name]))
+    changes: list[tuple[str, str]] = []
+    for part in _changes(rest):
         path, sep, value = part.partition("=")
-        if not sep or not path.strip():
+        if sep and path.strip():
+            changes.append((path.strip(), value))
+        elif changes and read_number(cut := f"{changes[-1][1]},{part}") is not None:
+            changes[-1] = (changes[-1][0], cut)
+        else:
             raise UsageError("scenario.bad_spec", spec=spec)
-        overrides[path.strip()] = _value(value.strip())
-    return name, overrides
+    return Scenario(name, {path: _value(value.strip()) for path, value in changes})
 
 
 def with_overrides(c: Contract, overrides: dict[str, Any], name: str = "") -> Contract:

@@ -226,10 +226,78 @@ def test_a_count_metrics_expected_value_is_no_share() -> None:
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_percentage_where_no_share_is_due_is_not_turned_into_a_share(fmt: str) -> None:
     [found] = [p for p in _problems(fmt, _set("rules.0.price", "45 %")) if p.severity == "error"]
-    assert found.code == "contract.percent_as_text"
+    bare = "_unquoted" if fmt == "yaml" else ""  # YAML writes 45 % without quotes
+    assert found.code == f"contract.percent_as_text{bare}"
     assert "0.45" not in found.message("en")
     assert "without the % sign" in found.message("en")
     assert "utan procenttecken" in found.message("sv")
+
+
+def _yaml_problem(path: str, raw: str) -> Problem:
+    """The one error of MINIMAL in YAML with the value at ``path`` written as ``raw``."""
+    text = _written("yaml", _set(path, "RAW_VALUE")).replace("RAW_VALUE", raw)
+    _, problems = check_document(parse_text(text, "yaml", "c.yaml"))
+    [found] = [p for p in problems if p.severity == "error"]
+    return found
+
+
+QUOTED_EN = '"{0}" is text, not a number: write the number itself, without quotes: price: {1}.'
+QUOTED_SV = '"{0}" är text, inte ett tal: skriv talet självt, utan citattecken: price: {1}.'
+BARE_EN = (
+    '"{0}" is read as text, not a number: write it as one number, without spaces, '
+    "thousands separators or currency: price: {1}."
+)
+BARE_SV = (
+    '"{0}" läses som text, inte som ett tal: skriv det som ett enda tal, utan mellanslag, '
+    "tusentalsavgränsare eller valuta: price: {1}."
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "en", "sv"),
+    [
+        ("450 000", BARE_EN, BARE_SV),
+        ("450 000 kr", BARE_EN, BARE_SV),
+        ('"450 000"', QUOTED_EN, QUOTED_SV),
+        ("'450 000 kr'", QUOTED_EN, QUOTED_SV),
+    ],
+)
+def test_a_yaml_number_read_as_text_is_told_to_drop_quotes_only_when_it_has_them(
+    raw: str, en: str, sv: str
+) -> None:
+    found = _yaml_problem("rules.0.price", raw)
+    written = raw.strip("\"'")
+    assert found.message("en") == en.format(written, "450000")
+    assert found.message("sv") == sv.format(written, "450000")
+
+
+@pytest.mark.parametrize(("raw", "quoted"), [("1,500", False), ('"1,500"', True)])
+def test_a_yaml_number_with_a_comma_is_told_both_readings_and_quotes_only_if_quoted(
+    raw: str, quoted: bool
+) -> None:
+    found = _yaml_problem("rules.0.price", raw)
+    assert "write price: 1500 if the comma separates thousands" in found.message("en")
+    assert ("without quotes either way" in found.message("en")) is quoted
+    assert ("utan citattecken i båda fallen" in found.message("sv")) is quoted
+
+
+@pytest.mark.parametrize(("raw", "quoted"), [("45 %", False), ("'45 %'", True)])
+def test_a_yaml_percentage_where_no_share_is_due_says_quotes_only_if_quoted(
+    raw: str, quoted: bool
+) -> None:
+    found = _yaml_problem("rules.0.price", raw)
+    assert "without the % sign" in found.message("en")
+    assert ("without quotes" in found.message("en")) is quoted
+    assert ("utan citattecken" in found.message("sv")) is quoted
+
+
+def test_a_share_as_a_bare_yaml_percentage_is_told_its_decimal_without_quotes_said() -> None:
+    found = _yaml_problem("cohorts.0.engagement", "40 %")
+    assert found.message("en") == (
+        '"40 %" is read as text, not a number: write it as one number, without spaces, '
+        "thousands separators or currency: engagement: 0.4 "
+        "(a percentage is written as a decimal: 40\u00a0% as 0.4)."
+    )
 
 
 @pytest.mark.parametrize(

@@ -394,9 +394,9 @@ def outcomes_file(tmp_path: Path, fmt: str, **row: object) -> Path:
         ("json", "en", '"1,500" is text, not a number, and can be read two ways: write '
          '"n": 1500 if the comma separates thousands (as in English), or "n": 1.5 if it is a '
          "decimal comma (as in Swedish); without quotes either way."),
-        ("yaml", "sv", '"1,500" är text, inte ett tal, och kan läsas på två sätt: skriv n: 1500 '
-         "om kommat är tusentalsavgränsare (som på engelska), eller n: 1.5 om det är "
-         "decimalkomma (som på svenska); utan citattecken i båda fallen."),
+        ("yaml", "sv", '"1,500" läses som text, inte som ett tal, och kan betyda två olika tal: '
+         "skriv n: 1500 om kommat är tusentalsavgränsare (som på engelska), eller n: 1.5 om "
+         "det är decimalkomma (som på svenska)."),  # YAML writes 1,500 without quotes
         ("csv", "en", '"1,500" is not a number in an outcomes file, and can be read two ways: '
          "write 1500 if the comma separates thousands (as in English), or 1.5 if it is a "
          "decimal comma (as in Swedish)."),
@@ -411,6 +411,13 @@ def test_a_comma_before_three_digits_in_a_count_is_offered_both_readings(
     # before: "decimals are written with a point, 1.500", as if it could only be 1.5
     [said] = refused(settle(outcomes_file(tmp_path, fmt, n="1,500"), lang), lang)
     assert said.split(": ", 1)[1] == f"measurements[0].n: {expected}"
+
+
+@pytest.mark.parametrize("fmt", ["toml", "yaml"])
+def test_a_percentage_in_a_count_is_no_number_quoted_or_not(tmp_path: Path, fmt: str) -> None:
+    # YAML writes 45 % without quotes; the outcomes file says the same of it as of TOML's
+    [said] = refused(settle(outcomes_file(tmp_path, fmt, n="45 %"), "en"), "en")
+    assert said.split(": ", 1)[1] == "measurements[0].n: A number is needed here."
 
 
 @pytest.mark.parametrize(

@@ -82,19 +82,28 @@ def scenario_problem(path: Path, fmt: str = "toml") -> Problem:
 
 
 @pytest.mark.parametrize(
-    ("fmt", "write"),
+    ("fmt", "write", "en", "sv"),
     [
-        ("toml", '"costs.setup" = 450_000'),
-        ("json", '"costs.setup": 450000'),
-        ("yaml", "costs.setup: 450000"),
+        ("toml", '"costs.setup" = 450_000', "without quotes", "utan citattecken"),
+        ("json", '"costs.setup": 450000', "without quotes", "utan citattecken"),
+        # YAML writes the text without quotes: the advice is not to drop them
+        ("yaml", "costs.setup: 450000", "without spaces, thousands separators or currency",
+         "utan mellanslag, tusentalsavgränsare eller valuta"),
     ],
-)
+)  # fmt: skip
 def test_a_file_scenarios_problem_shows_the_override_to_write_in_the_files_own_syntax(
-    tmp_path: Path, fmt: str, write: str
+    tmp_path: Path, fmt: str, write: str, en: str, sv: str
 ) -> None:
     problem = scenario_problem(with_scenario(tmp_path, '"costs.setup" = "450 000 kr"'), fmt)
-    assert problem.message("en").endswith(f"without quotes: {write}.")
-    assert problem.message("sv").endswith(f"utan citattecken: {write}.")
+    if fmt == "yaml":
+        assert "costs.setup: 450 000 kr" in problem_file(tmp_path, fmt).read_text()
+    assert problem.message("en").endswith(f"{en}: {write}.")
+    assert problem.message("sv").endswith(f"{sv}: {write}.")
+
+
+def problem_file(tmp_path: Path, fmt: str) -> Path:
+    """The contract file ``scenario_problem`` wrote in ``fmt``."""
+    return (tmp_path / "c.toml").with_suffix(f".{fmt}")
 
 
 @pytest.mark.parametrize(
@@ -150,8 +159,11 @@ def test_a_command_line_scenario_that_breaks_the_contract_is_a_usage_error(
     ("spec", "lang", "said"),
     [
         ("low=costs.setup=450 000", "en",
-         '"450 000" is text, not a number: write the number itself, without quotes: '
-         "--scenario low=costs.setup=450000."),
+         '"450 000" is read as text, not a number: write it as one number, without spaces, '
+         "thousands separators or currency: --scenario low=costs.setup=450000."),
+        ("low=costs.setup=450 000", "sv",
+         '"450 000" läses som text, inte som ett tal: skriv det som ett enda tal, utan '
+         "mellanslag, tusentalsavgränsare eller valuta: --scenario low=costs.setup=450000."),
         ('low=costs.setup="450000"', "sv",
          '"450000" är text, inte ett tal: skriv talet självt, utan citattecken: '
          "--scenario low=costs.setup=450000."),
@@ -160,6 +172,12 @@ def test_a_command_line_scenario_that_breaks_the_contract_is_a_usage_error(
          "or --scenario 'low=cohorts[0].referral_periods=3'."),
         ('low=uncertainty.person_level="true"', "en",
          "write --scenario low=uncertainty.person_level=true, without quotes."),
+        ("low=uncertainty.person_level=True", "en",
+         '"True" is read as text, not true or false: '
+         "write --scenario low=uncertainty.person_level=true, in lower case."),
+        ("low=uncertainty.person_level=True", "sv",
+         '"True" läses som text, inte som true eller false: '
+         "skriv --scenario low=uncertainty.person_level=true, med små bokstäver."),
         ("low=cohorts[0].engagement=most", "sv",
          "cohorts[0].engagement: Här behövs ett tal (eller, för ett osäkert värde, en "
          "fördelning som --scenario 'low=cohorts[0].engagement="
@@ -231,6 +249,7 @@ def test_a_number_cut_at_its_comma_is_read_both_ways_not_refused_as_a_form(
     assert "is not of the form" not in res.output
     assert "write --scenario low=costs.setup=1500 if the comma separates thousands" in res.output
     assert "or --scenario low=costs.setup=1.5 if it is a decimal comma" in res.output
+    assert ("without quotes" in res.output) is ('"' in typed_scenario)
 
 
 @pytest.mark.parametrize(

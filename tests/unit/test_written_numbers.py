@@ -123,6 +123,11 @@ def test_the_message_says_how_to_write_the_number_in_the_files_own_syntax(
     fmt: str, write: str
 ) -> None:
     found = _check(fmt, "rules.0", "price", "12,000,000")
+    if fmt == "yaml":  # YAML writes 12,000,000 without quotes: none to drop
+        assert found.code == "contract.number_as_text_unquoted"
+        assert f"thousands separators or currency: {write}" in found.message("en")
+        assert f"tusentalsavgränsare eller valuta: {write}" in found.message("sv")
+        return
     assert found.code == "contract.number_as_text"
     assert f"without quotes: {write}" in found.message("en")
     assert f"utan citattecken: {write}" in found.message("sv")
@@ -138,7 +143,8 @@ def test_amounts_as_spreadsheets_write_them_get_the_hint(written: str) -> None:
 @pytest.mark.parametrize("fmt", ["toml", "json", "yaml"])
 def test_an_ambiguous_number_gets_both_readings_not_a_guess(fmt: str) -> None:
     found = _check(fmt, "rules.0", "price", "1,500")
-    assert found.code == "contract.number_as_text_ambiguous"
+    bare = "_unquoted" if fmt == "yaml" else ""  # YAML writes 1,500 without quotes
+    assert found.code == f"contract.number_as_text_ambiguous{bare}"
     thousands, decimal = {
         "toml": ("price = 1_500", "price = 1.5"),
         "json": ('"price": 1500', '"price": 1.5'),

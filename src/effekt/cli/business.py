@@ -64,7 +64,7 @@ def model(
     changes: dict[str, dict[str, Any]] = {}  # each scenario's overrides, for the workbook
     for spec in scenario_specs:
         scenario = parse_scenario(spec, contract)
-        changed = with_overrides(contract, scenario.overrides, scenario.name)
+        changed = with_overrides(contract, scenario.overrides, scenario.name, scenario.unquoted)
         scenarios[scenario.name] = business_case_json(changed)
         changes[scenario.name] = scenario.overrides
     if xlsx_path:

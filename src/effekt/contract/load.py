@@ -87,6 +87,11 @@ class Document:
             return command_line(self.scenario, key, inline_table("json", pairs))
         return inline_table(self.fmt, pairs)
 
+    def quoted(self, path: PathKey) -> bool:
+        """Whether the text at ``path`` was written in quotes (``"450 000"``), not bare
+        (YAML's ``price: 450 000``, ``--scenario low=costs.setup=450 000``)."""
+        return path not in self.locator.unquoted
+
     def problem(self, path: PathKey, code: str, severity: str = "error", **params: Any) -> Problem:
         return Problem(
             path=format_path(path),
@@ -317,38 +322,55 @@ def _choices(ctx: dict[str, Any]) -> str:
 Write = Callable[[Value], str]
 
 
+#: The problems of a value read as text, said of text written without quotes (YAML's
+#: ``price: 450 000``, ``--scenario low=costs.setup=450 000``): nothing about quotes.
+_UNQUOTED = {
+    "contract.number_as_text": "contract.number_as_text_unquoted",
+    "contract.number_as_text_ambiguous": "contract.number_as_text_ambiguous_unquoted",
+    "contract.percent_as_text": "contract.percent_as_text_unquoted",
+    "contract.bool_as_text": "contract.bool_as_text_unquoted",
+}
+
+
+def _as_written(code: str, quoted: bool) -> str:
+    """``code``, or its form for text written without quotes."""
+    return code if quoted else _UNQUOTED[code]
+
+
 def _number_as_text(
-    found: WrittenNumber, fmt: str, write: Write, percentage: bool
+    found: WrittenNumber, fmt: str, write: Write, percentage: bool, quoted: bool
 ) -> tuple[str, dict[str, Any]]:
     """The problem with a number written as text: how to write it, in ``fmt``'s syntax
     (``write``); both ways where the text can mean two numbers (``1,500``). Only a share or
-    a rate (``percentage``) turns a percentage into a decimal, and says that it does."""
+    a rate (``percentage``) turns a percentage into a decimal, and says that it does. Text
+    written without quotes (not ``quoted``) is not told to drop them."""
     if found.percent and not percentage:
-        return "contract.percent_as_text", {"written": found.text}
+        return _as_written("contract.percent_as_text", quoted), {"written": found.text}
     writes = [write(reading.written(fmt)) for reading in found.readings]
     if len(writes) == 2:
         params = {"written": found.text, "thousands": writes[0], "decimal": writes[1]}
-        return "contract.number_as_text_ambiguous", params
+        return _as_written("contract.number_as_text_ambiguous", quoted), params
     hint: tuple[str, dict[str, Any]] | str = ""
     if percentage:  # the figure written, else 5 %
         percent, decimal = ("5", "0.05")
         if found.percent:
             percent, decimal = found.figure, str(found.readings[0].written(fmt))
         hint = ("contract.percentage_hint", {"percent": percent, "decimal": decimal})
-    return "contract.number_as_text", {"written": found.text, "write": writes[0], "hint": hint}
+    code = _as_written("contract.number_as_text", quoted)
+    return code, {"written": found.text, "write": writes[0], "hint": hint}
 
 
 def _whole_number_as_text(
-    found: WrittenNumber, fmt: str, write: Write, takes: Callable[[int], bool]
+    found: WrittenNumber, fmt: str, write: Write, takes: Callable[[int], bool], quoted: bool
 ) -> tuple[str, dict[str, Any]]:
     """The problem with a number written as text where a whole number is due: only its whole
     readings are offered (``"1,500"``: 1500, not 1.5), or, when it has none (``"3,5"``), the
     whole numbers nearest that the field ``takes``."""
     if found.percent:
-        return "contract.percent_as_text", {"written": found.text}
+        return _number_as_text(found, fmt, write, False, quoted)
     whole = [r for r in found.readings if r.value == r.value.to_integral_value()]
     if whole:
-        return _number_as_text(replace(found, readings=tuple(whole)), fmt, write, False)
+        return _number_as_text(replace(found, readings=tuple(whole)), fmt, write, False, quoted)
     nearest = _nearest_whole(float(found.readings[0].value), write, takes)
     return "contract.not_whole_as_text", {"written": found.text, "hint": nearest}
 
@@ -388,9 +410,9 @@ def _number_problem(
     percentage = takes_percentage(root, path, doc.data)
     found = read_number(written) if isinstance(written, str) else None
     if found is not None and whole:
-        return _whole_number_as_text(found, doc.fmt, write, takes)
+        return _whole_number_as_text(found, doc.fmt, write, takes, doc.quoted(path))
     if found is not None:
-        return _number_as_text(found, doc.fmt, write, percentage)
+        return _number_as_text(found, doc.fmt, write, percentage, doc.quoted(path))
     uncertain = err["loc"][-1:] == ("number",)  # a distribution too where the field takes one
     return "contract.not_a_number", {
         "hint": _distribution_hint(doc, path, percentage) if uncertain else ""
@@ -458,7 +480,7 @@ def problems_from_validation(
         if etype in ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float"):
             code, params = _number_problem(err, path, doc, root)
         elif etype == "bool_type" and (meant_bool := _bool_as_text(err.get("input"))) is not None:
-            code = "contract.bool_as_text"
+            code = _as_written("contract.bool_as_text", doc.quoted(path))
             write = doc.written(path, meant_bool)
             params = {"written": err.get("input"), "write": write}
         elif etype in (

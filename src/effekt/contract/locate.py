@@ -48,9 +48,12 @@ def value_at(path: str, data: Any) -> Any:
 
 @dataclass
 class Locator:
-    """Positions of the keys of one parsed file."""
+    """Positions of the keys of one parsed file, and which of its values were written
+    without quotes (``unquoted``: YAML's plain scalars, such as ``price: 450 000``, and a
+    value typed bare with ``--scenario``; TOML and JSON quote all their text)."""
 
     lines: dict[PathKey, int] = field(default_factory=dict)
+    unquoted: frozenset[PathKey] = frozenset()
 
     def line_of(self, path: PathKey) -> int | None:
         """The line of ``path``, or of its nearest enclosing table, or None."""
@@ -276,8 +279,21 @@ def _walk(node: yaml.Node, path: PathKey) -> Iterator[tuple[PathKey, int]]:
             yield from _walk(item, path + (index,))
 
 
+def _plain_scalars(node: yaml.Node, path: PathKey) -> Iterator[PathKey]:
+    """The paths of the values under ``node`` written without quotes."""
+    if isinstance(node, yaml.ScalarNode) and node.style is None:
+        yield path
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            yield from _plain_scalars(value_node, path + (key,))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            yield from _plain_scalars(item, path + (index,))
+
+
 def locate_yaml(text: str) -> Locator:
-    """Positions of every key in a YAML (or JSON) text."""
+    """Positions of every key in a YAML (or JSON) text, and its values without quotes."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -287,4 +303,4 @@ def locate_yaml(text: str) -> Locator:
     lines: dict[PathKey, int] = {}
     for path, line in _walk(node, ()):
         lines.setdefault(path, line)
-    return Locator(lines)
+    return Locator(lines, frozenset(_plain_scalars(node, ())))

@@ -54,7 +54,9 @@ _REASONS = frozenset({"measurement_incomplete", "measurement_counts_need_n"})
 _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 #: The contract's codes for a value that is no number → the outcomes file's (no
 #: distributions to offer); at ``period``, its own.
-_NOT_A_NUMBER = frozenset({"contract.not_a_number", "contract.percent_as_text"})
+_NOT_A_NUMBER = frozenset(
+    {"contract.not_a_number", "contract.percent_as_text", "contract.percent_as_text_unquoted"}
+)
 #: The contract's codes for a number written as text → a CSV file's, which say it without
 #: quotes (a CSV cell is text, quoted or not).
 _CSV_CODES = {

@@ -12,7 +12,7 @@ takes that input's uncertainty away, and with it the correlations that name it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from effekt.contract.load import Document, check_document
@@ -31,6 +31,7 @@ def changed_contract(
     file: str = "<scenario>",
     fmt: str = "json",
     typed: str | None = None,
+    unquoted: Collection[PathKey] = (),
 ) -> tuple[Contract | None, list[Problem]]:
     """``c`` with every ``path → value`` of ``overrides`` set: (the contract, or None when
     it is not valid, and its errors). The changed contract has no scenarios of its own.
@@ -38,13 +39,16 @@ def changed_contract(
     written in (a file's own; JSON's values on the command line): the errors' examples
     write it so, under the override's key (``"costs.setup" = 450_000``); ``typed`` is the
     name of a scenario typed on the command line, whose examples are what to type there
-    (``--scenario low=costs.setup=450000``)."""
+    (``--scenario low=costs.setup=450000``). ``unquoted`` are the values written without
+    quotes, each as an override's key and the path under it (``("costs.setup",)``), so
+    that their problems do not say to drop quotes."""
     data = c.model_dump(mode="json", by_alias=True)
     data.pop("scenarios", None)
     changed = apply_overrides(data, dict(overrides))
     _drop_correlations_of_removed(data, changed)
     keys = _override_keys(changed, overrides)
-    contract, problems = check_document(Document(changed, Locator(), file, fmt, keys, typed))
+    locator = Locator(unquoted=_unquoted_paths(changed, unquoted))
+    contract, problems = check_document(Document(changed, locator, file, fmt, keys, typed))
     errors = [p for p in problems if p.severity == "error"]
     if contract is not None:
         contract = contract.read_from(c.source_dir)
@@ -60,6 +64,16 @@ def _override_keys(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[P
         if resolved is not None:
             keys[tuple(resolved)] = key
     return keys
+
+
+def _unquoted_paths(data: dict[str, Any], unquoted: Collection[PathKey]) -> frozenset[PathKey]:
+    """Each (override key, path under it) of ``unquoted`` as a path in ``data``."""
+    out: set[PathKey] = set()
+    for key, *under in unquoted:
+        resolved = resolve_path(data, str(key))
+        if resolved is not None:
+            out.add((*resolved, *under))
+    return frozenset(out)
 
 
 def _ids(data: dict[str, Any]) -> set[str]:
@@ -86,8 +100,10 @@ def scenario_problems(doc: Document, c: Contract) -> list[Problem]:
     (unknown paths are the cross checks' to report)."""
     out: list[Problem] = []
     for name, overrides in c.scenarios.items():
+        at = ("scenarios", name)
+        bare = [path[2:] for path in doc.locator.unquoted if path[:2] == at and path[2:]]
         try:
-            _, errors = changed_contract(c, overrides, doc.file, doc.fmt)
+            _, errors = changed_contract(c, overrides, doc.file, doc.fmt, unquoted=bare)
         except KeyError:
             continue
         for p in errors:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,17 +17,13 @@ __all__ = ["Scenario", "parse_scenario", "with_overrides"]
 
 @dataclass(frozen=True)
 class Scenario:
-    """A scenario as ``--scenario`` gives it: its name and the value each path is set to."""
+    """A scenario as ``--scenario`` gives it: its name, the value each path is set to, and
+    the paths whose value was typed bare, read as text because it is no JSON (``450 000``,
+    not ``"450 000"``)."""
 
     name: str
     overrides: dict[str, Any] = field(default_factory=dict)
-
-
-def _value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
+    unquoted: frozenset[str] = frozenset()
 
 
 def _changes(text: str) -> list[str]:
@@ -78,16 +75,28 @@ def parse_scenario(spec: str, c: Contract) -> Scenario:
             changes[-1] = (changes[-1][0], cut)
         else:
             raise UsageError("scenario.bad_spec", spec=spec)
-    return Scenario(name, {path: _value(value.strip()) for path, value in changes})
+    overrides: dict[str, Any] = {}
+    bare: set[str] = set()
+    for path, value in changes:
+        try:
+            overrides[path] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[path] = value.strip()
+            bare.add(path)
+    return Scenario(name, overrides, frozenset(bare))
 
 
-def with_overrides(c: Contract, overrides: dict[str, Any], name: str = "") -> Contract:
+def with_overrides(
+    c: Contract, overrides: dict[str, Any], name: str = "", unquoted: Collection[str] = ()
+) -> Contract:
     """The contract with each ``path → value`` set, checked whole as ``effekt check`` checks
     a file; a path that does not exist, or a contract the change makes invalid, is a usage
     error naming the scenario (``name``) and the first problem. A named scenario is one
-    typed as ``--scenario``: the problem's example is what to type there."""
+    typed as ``--scenario``: the problem's example is what to type there; ``unquoted`` are
+    the paths whose value was typed without quotes."""
+    bare = [(path,) for path in unquoted]
     try:
-        changed, errors = changed_contract(c, overrides, typed=name or None)
+        changed, errors = changed_contract(c, overrides, typed=name or None, unquoted=bare)
     except KeyError as exc:
         raise UsageError("scenario.unknown_path", path=str(exc.args[0])) from None
     if changed is None:

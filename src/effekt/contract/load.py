@@ -9,25 +9,23 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
 
-from effekt.contract.fields import accepts, known_fields, takes_percentage
+from effekt.contract.fields import known_fields
 from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, locate_yaml
 from effekt.contract.model import Contract
 from effekt.contract.notation import Value, assignment, command_line, inline_table, literal
+from effekt.contract.number_problems import number_problem
 from effekt.contract.portfolio import Portfolio
 from effekt.contract.problems import Problem
 from effekt.contract.syntax import Detail, refined, syntax_detail, yaml_syntax
-from effekt.contract.written_numbers import WrittenNumber, read_number
 from effekt.errors import ContractInvalid, InputError
 from effekt.i18n import Phrase
 
@@ -318,119 +316,6 @@ def _choices(ctx: dict[str, Any]) -> str:
     return expected.replace("'", "").replace(" or ", ", ")
 
 
-#: A value as the user writes it where a problem is (:meth:`Document.written`).
-Write = Callable[[Value], str]
-
-
-#: The problems of a value read as text, said of text written without quotes (YAML's
-#: ``price: 450 000``, ``--scenario low=costs.setup=450 000``): nothing about quotes.
-_UNQUOTED = {
-    "contract.number_as_text": "contract.number_as_text_unquoted",
-    "contract.number_as_text_ambiguous": "contract.number_as_text_ambiguous_unquoted",
-    "contract.percent_as_text": "contract.percent_as_text_unquoted",
-    "contract.bool_as_text": "contract.bool_as_text_unquoted",
-}
-
-
-def _as_written(code: str, quoted: bool) -> str:
-    """``code``, or its form for text written without quotes."""
-    return code if quoted else _UNQUOTED[code]
-
-
-def _number_as_text(
-    found: WrittenNumber, fmt: str, write: Write, percentage: bool, quoted: bool
-) -> tuple[str, dict[str, Any]]:
-    """The problem with a number written as text: how to write it, in ``fmt``'s syntax
-    (``write``); both ways where the text can mean two numbers (``1,500``). Only a share or
-    a rate (``percentage``) turns a percentage into a decimal, and says that it does. Text
-    written without quotes (not ``quoted``) is not told to drop them."""
-    if found.percent and not percentage:
-        return _as_written("contract.percent_as_text", quoted), {"written": found.text}
-    writes = [write(reading.written(fmt)) for reading in found.readings]
-    if len(writes) == 2:
-        params = {"written": found.text, "thousands": writes[0], "decimal": writes[1]}
-        return _as_written("contract.number_as_text_ambiguous", quoted), params
-    hint: tuple[str, dict[str, Any]] | str = ""
-    if percentage:  # the figure written, else 5 %
-        percent, decimal = ("5", "0.05")
-        if found.percent:
-            percent, decimal = found.figure, str(found.readings[0].written(fmt))
-        hint = ("contract.percentage_hint", {"percent": percent, "decimal": decimal})
-    code = _as_written("contract.number_as_text", quoted)
-    return code, {"written": found.text, "write": writes[0], "hint": hint}
-
-
-def _whole_number_as_text(
-    found: WrittenNumber, fmt: str, write: Write, takes: Callable[[int], bool], quoted: bool
-) -> tuple[str, dict[str, Any]]:
-    """The problem with a number written as text where a whole number is due: only its whole
-    readings are offered (``"1,500"``: 1500, not 1.5), or, when it has none (``"3,5"``), the
-    whole numbers nearest that the field ``takes``."""
-    if found.percent:
-        return _number_as_text(found, fmt, write, False, quoted)
-    whole = [r for r in found.readings if r.value == r.value.to_integral_value()]
-    if whole:
-        return _number_as_text(replace(found, readings=tuple(whole)), fmt, write, False, quoted)
-    nearest = _nearest_whole(float(found.readings[0].value), write, takes)
-    return "contract.not_whole_as_text", {"written": found.text, "hint": nearest}
-
-
-def _nearest_whole(
-    value: float, write: Write, takes: Callable[[int], bool]
-) -> tuple[str, dict[str, Any]] | str:
-    """The clause ": write … or …" with the whole numbers either side of ``value`` that the
-    field ``takes`` (one, or none when it takes neither)."""
-    writes = [write(n) for n in (math.floor(value), math.ceil(value)) if takes(n)]
-    if len(writes) == 2:
-        return ("contract.write_either", {"first": writes[0], "second": writes[1]})
-    return ("contract.write_one", {"example": writes[0]}) if writes else ""
-
-
-def _number_problem(
-    err: ErrorDetails, path: PathKey, doc: Document, root: type[BaseModel]
-) -> tuple[str, dict[str, Any]]:
-    """The problem with a value where a number is due, from pydantic's ``float_type``,
-    ``int_type`` (strict mode's for a decimal where a whole number is due) and the like:
-    a number written as text and how to write it; a decimal where a whole number is due
-    and the whole numbers nearest; else that a number is needed."""
-    written = err.get("input")
-    whole = err["type"].startswith("int")
-
-    def write(value: Value) -> str:
-        return doc.written(path, value)
-
-    def takes(n: int) -> bool:
-        return accepts(root, path, doc.data, n)
-
-    if whole and isinstance(written, float) and not math.isfinite(written):
-        return "contract.not_finite", {}
-    if whole and isinstance(written, float):
-        nearest = _nearest_whole(written, write, takes)
-        return "contract.not_whole", {"written": literal(doc.fmt, written), "hint": nearest}
-    percentage = takes_percentage(root, path, doc.data)
-    found = read_number(written) if isinstance(written, str) else None
-    if found is not None and whole:
-        return _whole_number_as_text(found, doc.fmt, write, takes, doc.quoted(path))
-    if found is not None:
-        return _number_as_text(found, doc.fmt, write, percentage, doc.quoted(path))
-    uncertain = err["loc"][-1:] == ("number",)  # a distribution too where the field takes one
-    return "contract.not_a_number", {
-        "hint": _distribution_hint(doc, path, percentage) if uncertain else ""
-    }
-
-
-#: An example of a distribution, for a share and for any other uncertain input.
-_DISTRIBUTIONS: dict[bool, dict[str, Value]] = {
-    True: {"dist": "beta", "mean": 0.4, "sd": 0.1},
-    False: {"dist": "lognormal", "mean": 100, "sd": 20},
-}
-
-
-def _distribution_hint(doc: Document, path: PathKey, share: bool) -> tuple[str, dict[str, Any]]:
-    """The clause "or a distribution such as …", its example as the user writes it."""
-    return ("contract.or_distribution", {"example": doc.written_table(path, _DISTRIBUTIONS[share])})
-
-
 def _bool_as_text(written: Any) -> bool | None:
     """True or false written as text (``"true"``), else None."""
     if isinstance(written, str) and written.strip().lower() in ("true", "false"):
@@ -478,9 +363,9 @@ def problems_from_validation(
         if code == "contract.missing":
             params["field"] = str(path[-1]) if path else ""
         if etype in ("float_type", "float_parsing", "int_type", "int_parsing", "int_from_float"):
-            code, params = _number_problem(err, path, doc, root)
+            code, params = number_problem(err, path, doc, root)
         elif etype == "bool_type" and (meant_bool := _bool_as_text(err.get("input"))) is not None:
-            code = _as_written("contract.bool_as_text", doc.quoted(path))
+            code = "contract.bool_as_text" if doc.quoted(path) else "contract.bool_as_text_unquoted"
             write = doc.written(path, meant_bool)
             params = {"written": err.get("input"), "write": write}
         elif etype in (

@@ -452,10 +452,24 @@ class Results:
         return self.moments[name][0] / self.paths if self.paths else 0.0
 
     def quantiles(self, name: str, qs: Sequence[float]) -> list[float | None]:
+        same = self._constant(name)
+        if same is not None:
+            return [same for _ in qs]
         x = self._finite(name)
         if x.size == 0:
             return [None for _ in qs]
         return [float(v) for v in np.quantile(x, qs, overwrite_input=True)]
+
+    def _constant(self, name: str) -> float | None:
+        """The value of ``name`` when it is the same on every path where it is defined (its
+        double-precision moments show no spread), else None. Its quantiles and shortfall
+        are then that value, not the single-precision copy kept for quantiles: a one-path
+        run, or a fixed fee, reads the same in every column."""
+        n, mean, m2 = self.moments.get(name, (0, 0.0, 0.0))
+        if n == 0 or name not in self.stored:
+            return None
+        spread = math.sqrt(m2 / n)
+        return mean if spread <= 1e-12 * max(abs(mean), 1.0) else None
 
     def _finite(self, name: str) -> FloatArray:
         """A double-precision copy of the finite stored values (one copy, in place after)."""
@@ -467,6 +481,9 @@ class Results:
 
     def shortfall(self, name: str, tail: float = SHORTFALL_TAIL) -> float | None:
         """Expected shortfall: the mean of the worst ``tail`` share of ``name``'s values."""
+        same = self._constant(name)
+        if same is not None:
+            return same
         x = self._finite(name)
         if x.size == 0:
             return None

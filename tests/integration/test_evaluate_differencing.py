@@ -354,3 +354,19 @@ def test_no_warning_about_payments_when_no_cohort_is_suppressed(tmp_path: Path) 
     assert report["measurements"]["suppressed_cohorts"] == 0
     assert report["payments"]["suppressed_cohorts_paid_per_outcome"] == []
     assert "payment per outcome" not in text.stdout
+
+
+def test_a_cohort_written_with_spaces_is_one_cohort_in_the_table_and_the_measurements(
+    tmp_path: Path,
+) -> None:
+    # cohort b written "b " (treated) and " b" (comparison) in the data: the measurements
+    # behind the payments read it as b; before, the table labelled it "b " and " b", and
+    # so hid b's measurements, every cell of which it publishes
+    pad = {1: "b ", 0: " b"}
+    padded = [(pad[t] if c == "b" else c, t, yes, no) for c, t, yes, no in CELLS]
+    report = evaluate(tmp_path, CONTRACT_RULES["rate_card"], cells=padded)[1]
+    assert {r["cohort"] for r in report["published"]["rows"]} == {"a", "b", "c"}
+    rows = {m["cohort"]: m for m in report["measurements"]["rows"]}
+    assert rows["b"]["treated"] == pytest.approx(0.4)
+    assert rows["b"]["n_treated"] == 25
+    assert report["payments"]["suppressed_cohorts_paid_per_outcome"] == ["a", "c"]

@@ -93,6 +93,7 @@ __all__ = [
 from effekt.services.evaluate_publication import (
     Analysis,
     Fates,
+    cohort_labels,
     published_counts,
     quality_facts,
     verdicts,
@@ -394,14 +395,10 @@ def _focal_cohorts(
 ) -> np.ndarray:
     """The cohort of each analysed treated person ("all" without a cohort column); a
     blank or unknown cohort stops the run."""
-    if plan.cohort is not None and plan.cohort in frame.columns:
-        column = pd.Series(frame[plan.cohort].to_numpy()[r.focal], dtype=object)
-        blank = column.isna() | (column.astype(str).str.strip() == "")  # NaN stays NaN in str
-        if blank.any():
-            raise DataError("evaluate.missing_cohort", column=plan.cohort, count=int(blank.sum()))
-        cohorts = column.astype(str).str.strip().to_numpy(dtype=object)
-    else:
-        cohorts = np.full(r.focal.shape, "all", dtype=object)
+    cohorts = cohort_labels(frame, plan.cohort)[r.focal]
+    blank = pd.isna(cohorts)
+    if blank.any():
+        raise DataError("evaluate.missing_cohort", column=plan.cohort, count=int(blank.sum()))
     known = {c.id for c in contract.cohorts}
     unknown = sorted(set(cohorts.tolist()) - known - {"all"})
     if unknown:

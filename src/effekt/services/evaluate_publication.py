@@ -28,7 +28,22 @@ from effekt.services.publication import (
 )
 from effekt.services.quality_counts import QualityFacts
 
-__all__ = ["Analysis", "Fates", "published_counts", "quality_facts", "verdicts"]
+__all__ = ["Analysis", "Fates", "cohort_labels", "published_counts", "quality_facts", "verdicts"]
+
+
+def cohort_labels(frame: pd.DataFrame, column: str | None) -> np.ndarray:
+    """Each row's cohort as every published figure labels it — the published table, the
+    measurements behind the payments, the settlement: the column's value as text without
+    the spaces around it ("k1 " is k1), ``None`` where it is blank; "all" on every row
+    without a cohort column. Labelled here once, so that no two figures name one cohort
+    differently."""
+    if column is None or column not in frame.columns:
+        return np.full(len(frame), "all", dtype=object)
+    values = frame[column].to_numpy(dtype=object)
+    return np.array(
+        [None if pd.isna(v) or not str(v).strip() else str(v).strip() for v in values],
+        dtype=object,
+    )
 
 
 def published_counts(
@@ -40,17 +55,9 @@ def published_counts(
     kind: str,
 ) -> dict[str, Any]:
     """The published table of the persons analysed (publication.published_table), each
-    by its cohort ("all" without a cohort column or value)."""
-    cohort = (
-        frame[plan.cohort].astype(str).to_numpy()
-        if plan.cohort is not None and plan.cohort in frame.columns
-        else np.full(len(frame), "all", dtype=object)
-    )
-    cohort = (
-        np.where(pd.isna(frame[plan.cohort]).to_numpy(), "all", cohort)
-        if plan.cohort in frame.columns
-        else cohort
-    )
+    by its cohort (:func:`cohort_labels`; "all" without a cohort column or value)."""
+    labels = cohort_labels(frame, plan.cohort)
+    cohort = np.where(pd.isna(labels), "all", labels).astype(object)
     treated_rows, control_rows = r.focal, r.comparison
     rows = np.concatenate([treated_rows, control_rows])
     groups = np.array(

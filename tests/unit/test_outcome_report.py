@@ -783,3 +783,36 @@ def test_the_text_gives_the_payments_by_budget_year_and_payer(lang: str, lines: 
     payments = out.splitlines()
     for line in lines:
         assert line in payments
+
+
+# ------------------------------------------- what a payment per outcome can give away
+
+
+@pytest.mark.parametrize(("lang", "said", "not_said"), [
+    ("sv", ["För kohorterna vars siffror är undertryckta (k1) är en betalning per utfall",
+            "För kohorterna vars medelvärden döljs eftersom deras händelser skulle peka ut "
+            "personer (k2) är en betalning per utfall"],
+     "små kohorter"),
+    ("en", ["For the cohorts whose figures are suppressed (k1), a payment per outcome",
+            "For the cohorts whose means are hidden because their events would single "
+            "persons out (k2), a payment per outcome"],
+     "small cohorts"),
+])  # fmt: skip
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_the_payments_warning_names_why_each_cohort_is_hidden(
+    kind: str, lang: str, said: list[str], not_said: str
+) -> None:
+    # k2 has 40 treated: hidden because its events single a person out, not for being small
+    rows = [{"cohort": c, "n_treated": 40, "treated": None, "counterfactual": None,
+             "difference": None} for c in ("k1", "k2")]  # fmt: skip
+    measurements = {"kind": "count", "method": "rct", "threshold": 5, "rows": rows,
+                    "suppressed_cohorts": 2, "events_suppressed_cohorts": ["k2"],
+                    "pooled_counterfactual_suppressed": False}  # fmt: skip
+    publication = {**BASE["publication"], "cohorts_paid_per_outcome": ["k1", "k2"]}
+    out = renderings(result(publication=publication, measurements=measurements), lang)[kind]
+    out = out.replace("&#x27;", "'")
+    for sentence in said:
+        assert sentence in out
+    assert not_said not in out
+    assert out.count("Betalningarna publiceras i sin helhet" if lang == "sv" else
+                     "The payments are published in full") == 1  # fmt: skip

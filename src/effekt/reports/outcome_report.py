@@ -20,7 +20,8 @@ standardised mean differences to two decimals, never the means, and none for a c
 with a small count; the Rosenbaum bounds as the sentence's figures, never the p-values per
 Γ; the rows read only when nothing that became of them is small. Payments are published
 in full, and the report names the hidden cohorts whose payments per outcome can give a
-count away. Small counts are shown as "< 5", hidden figures as "–" with a sentence why.
+count away, each by why it is hidden (the table's rule, or a count outcome's events).
+Small counts are shown as "< 5", hidden figures as "–" with a sentence why.
 
 :func:`render_text` and :func:`render_html` say it in Swedish or English: figures in the
 language's format and every code in the result (method, measure, policy, sensitivity, the
@@ -447,7 +448,7 @@ def render_text(result: dict[str, Any], lang: str = "en") -> str:
         parts += ["  " + decision_line(row, lang, _binary(d)) for row in d["decisions"]]
     if d["payments"] is not None:
         parts += ["", t("report.payments", lang)]
-        parts += [f"  {line}" for line in _payment_totals(d["payments"], lang)]
+        parts += [f"  {line}" for line in _payment_totals(d["payments"], lang, _events_hidden(d))]
         parts += _by_budget_year(d["payments"], lang)
     measured = _measurements(d, lang)
     if measured is not None:
@@ -476,9 +477,11 @@ def _by_budget_year(p: dict[str, Any], lang: str) -> list[str]:
     return lines
 
 
-def _payment_totals(p: dict[str, Any], lang: str) -> list[str]:
+def _payment_totals(p: dict[str, Any], lang: str, events: list[str]) -> list[str]:
     """The verified total (payments on what was measured) apart from the activity fees the
-    contract's delivery plan gives, the sum due, and the rules nothing was measured for."""
+    contract's delivery plan gives, the sum due, the rules nothing was measured for, and
+    what a payment per outcome can give away of a hidden cohort (``events``: the cohorts
+    hidden because their events would single a person out)."""
     cur = p["currency"]
     by_basis = p["totals_by_basis"]
     lines = [t("report.payments_verified", lang, total=money(by_basis["measured"], cur, lang))]
@@ -499,10 +502,29 @@ def _payment_totals(p: dict[str, Any], lang: str) -> list[str]:
             for (rule, metric), cohorts in unmeasured.items()
         )
         lines.append(t("report.payments_not_measured", lang, rules=rules))
-    revealing = ", ".join(p["suppressed_cohorts_paid_per_outcome"])
-    if revealing:
-        lines.append(t("report.payments_reveal", lang, cohorts=revealing))
+    if p["suppressed_cohorts_paid_per_outcome"]:
+        lines.append(_payments_reveal(p["suppressed_cohorts_paid_per_outcome"], events, lang))
     return lines
+
+
+def _events_hidden(d: dict[str, Any]) -> list[str]:
+    """The cohorts whose measurements are hidden because a count outcome's events would
+    single a person out (the others are hidden by the published table's rule)."""
+    return list((d.get("measurements") or {}).get("events_suppressed_cohorts", []))
+
+
+def _payments_reveal(cohorts: list[str], events: list[str], lang: str) -> str:
+    """What the payments per outcome of the hidden cohorts can give away, by why each
+    cohort is hidden: the table's rule (a count the tables hide) or, for a count
+    outcome, events that would single a person out (how few had more than two)."""
+    by_table = [c for c in cohorts if c not in events]
+    by_events = [c for c in cohorts if c in events]
+    sentences = [t("report.payments_reveal", lang)]
+    if by_table:
+        sentences.append(t("report.payments_reveal_table", lang, cohorts=", ".join(by_table)))
+    if by_events:
+        sentences.append(t("report.payments_reveal_events", lang, cohorts=", ".join(by_events)))
+    return " ".join(sentences)
 
 
 _CSS = """
@@ -542,7 +564,7 @@ def render_html(result: dict[str, Any], lang: str = "en") -> str:
         rows = [decision_cells(row, lang, _binary(d)) for row in d["decisions"]]
         html.append(_table([*head, t("report.basis_column", lang)], rows))
     if d["payments"] is not None:
-        html.append(_payments_html(d["payments"], lang))
+        html.append(_payments_html(d["payments"], lang, _events_hidden(d)))
     measured = _measurements(d, lang)
     if measured is not None and measured.table is not None:
         html.append(f"<h2>{escape(measured.heading)}</h2>")
@@ -559,8 +581,8 @@ def render_html(result: dict[str, Any], lang: str = "en") -> str:
     return "\n".join(html)
 
 
-def _payments_html(p: dict[str, Any], lang: str) -> str:
-    totals = "".join(f"<p>{escape(line)}</p>" for line in _payment_totals(p, lang))
+def _payments_html(p: dict[str, Any], lang: str, events: list[str]) -> str:
+    totals = "".join(f"<p>{escape(line)}</p>" for line in _payment_totals(p, lang, events))
     columns = ("payer", "rule", "period", "dates", "budget_year", "amount", "paid_on")
     head = [t(f"report.{c}", lang) for c in columns]
     rows = [

@@ -816,3 +816,62 @@ def test_the_payments_warning_names_why_each_cohort_is_hidden(
     assert not_said not in out
     assert out.count("Betalningarna publiceras i sin helhet" if lang == "sv" else
                      "The payments are published in full") == 1  # fmt: skip
+
+
+# ------------------------------------------------ each hidden figure, its own reason
+
+
+@pytest.mark.parametrize(("lang", "said", "not_said"), [
+    ("sv", ["Den ojusterade skillnaden före matchning visas inte (–): den beräknas på "
+            "personerna bakom medelvärdena över alla kohorter",
+            "Som jämförelse, endast de som deltog: visas inte. Dess siffror beräknas på "
+            "personerna med insats bakom medelvärdena över alla kohorter"],
+     ["även de med insats som lämnades utanför", "hur många med insats som deltog eller"]),
+    ("en", ["The unadjusted difference before matching is not shown (–): it is computed over "
+            "the persons behind the means over all cohorts",
+            "For comparison, only those who engaged: not shown. Its figures are computed over "
+            "the treated behind the means over all cohorts"],
+     ["the treated left out and the comparison persons not matched included",
+      "how many of the treated did or did not engage"]),
+])  # fmt: skip
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_figures_hidden_with_the_pooled_means_say_so_not_a_reason_of_their_own(
+    kind: str, lang: str, said: list[str], not_said: list[str]
+) -> None:
+    table = copy.deepcopy(BASE["published"])
+    table["group_totals"]["treated"]["cells"] = [None, None]  # the pooled means hidden
+    publication = {**BASE["publication"], "pooled": False, "naive": False,
+                   "other_populations": False}  # fmt: skip
+    r = result(publication=publication, published=table)
+    out = renderings(r, lang)[kind].replace("&#x27;", "'")
+    for sentence in said:
+        assert sentence in out
+    for sentence in not_said:
+        assert sentence not in out
+    hidden = report_data(r)["hidden_because"]
+    assert hidden == {"naive": "pooled", "other_populations": "pooled"}
+
+
+@pytest.mark.parametrize(("lang", "said", "not_said"), [
+    ("sv", "Ett antal som visas med – här eller bland dem med insats som lämnades utanför",
+     "Antalet lästa rader visas inte"),
+    ("en", "A count shown with – here or among the treated left out is not published",
+     "The number of rows read is not shown"),
+])  # fmt: skip
+@pytest.mark.parametrize("kind", ["text", "html"])
+def test_rows_read_hidden_by_the_quality_check_are_not_blamed_on_a_small_part(
+    kind: str, lang: str, said: str, not_said: str
+) -> None:
+    # every part of the rows read is 0 or 5 or more; the data-quality check hid them
+    publication = {**BASE["publication"], "rows_read": False, "quality_hidden": ["rows_read"]}
+    r = result(publication=publication)
+    out = renderings(r, lang)[kind].replace("&#x27;", "'")
+    assert said in out
+    assert not_said not in out
+    assert report_data(r)["hidden_because"] == {"rows_read": "quality"}
+
+
+def test_rows_read_hidden_for_a_small_part_say_so() -> None:
+    r = result(publication={**BASE["publication"], "rows_read": False})
+    assert "The number of rows read is not shown" in render_text(r, "en")
+    assert report_data(r)["hidden_because"] == {"rows_read": "parts"}

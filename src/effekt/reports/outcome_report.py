@@ -100,6 +100,27 @@ def _pooled_hidden_because(result: dict[str, Any]) -> list[str]:
     return ["table"] * (table or not events) + ["events"] * events
 
 
+def _hidden_because(
+    result: dict[str, Any], publication: dict[str, Any], pooled: bool, quality: set[str]
+) -> dict[str, str]:
+    """Why the naive comparison, the other population's figures and the rows read are
+    hidden, where they are, one reason each: "pooled" (published only with the means over
+    all cohorts, which are hidden), "counts" (a count of 1–4 among the persons they
+    add), "events" (a count outcome's events of those persons would single one out);
+    for the rows read "parts" (one part of them is 1–4) or "quality" (the data-quality
+    check hid them, with the counts beside them)."""
+    given = publication.get("hidden_because", {})
+    out = {}
+    others = [k for k in result["populations"] if k != result["population"]]
+    for figure, present in (("naive", result.get("naive") is not None),
+                            ("other_populations", bool(others))):  # fmt: skip
+        if present and not publication[figure]:
+            out[figure] = "pooled" if not pooled else given.get(figure, "counts")
+    if not publication["rows_read"]:
+        out["rows_read"] = "quality" if "rows_read" in quality else "parts"
+    return out
+
+
 def report_data(result: dict[str, Any]) -> dict[str, Any]:
     """The publishable part of an evaluation result (see the module docstring)."""
     table = result["published"]
@@ -136,6 +157,7 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
     }
     settlement = result.get("settlement")
     naive = result.get("naive")
+    because = _hidden_because(result, publication, pooled, hidden)
     return {
         "contract": result["plan"].get("contract_id"),
         "contract_name": result.get("contract_name"),
@@ -162,6 +184,8 @@ def report_data(result: dict[str, Any]) -> dict[str, Any]:
         if naive is None
         else {"estimate": naive["estimate"] if publication["naive"] else None},
         "pooled_published": pooled,
+        # why each hidden figure beside the table is hidden, one reason each
+        "hidden_because": because,
         # why not: the table hides a group total, or a count outcome's events single out
         "pooled_hidden_because": [] if pooled else _pooled_hidden_because(result),
         "decisions": published_decisions(result.get("decisions", []), pooled),
@@ -215,6 +239,12 @@ def _binary(d: dict[str, Any]) -> bool:
     return bool(d["plan"].get("outcome_kind") == "binary")
 
 
+def _suffix(because: dict[str, str], figure: str) -> str:
+    """The end of the code of a hidden figure's sentence, by why it is hidden (the
+    sentence without an end gives the counts' reason)."""
+    return {"pooled": "_pooled", "events": "_events"}.get(because.get(figure, ""), "")
+
+
 def _effect(d: dict[str, Any], lang: str) -> _Section:
     e = d["effect"]
     pop = t(f"report.population.{d['population']}", lang)
@@ -260,18 +290,19 @@ def _effect(d: dict[str, Any], lang: str) -> _Section:
             )
         )
     limit = int(d["published"]["threshold"]) - 1
+    because = d["hidden_because"]
     if d.get("naive") and d["plan"]["method"] == "psm":
         naive = d["naive"]["estimate"]
         if naive is None:
-            lines.append(t("report.naive_suppressed", lang, limit=limit))
+            code = "report.naive_suppressed" + _suffix(because, "naive")
+            lines.append(t(code, lang, limit=limit))
         else:
             lines.append(t("report.naive_line", lang, naive=difference(naive, lang, binary)))
     for name, other in d["other_populations"].items():
         if other is None:
             population = t(f"report.population.{name}", lang)
-            lines.append(
-                t("report.other_population_suppressed", lang, population=population, limit=limit)
-            )
+            code = "report.other_population_suppressed" + _suffix(because, "other_populations")
+            lines.append(t(code, lang, population=population, limit=limit))
             continue
         lines.append(
             t(
@@ -378,7 +409,7 @@ def _quality(d: dict[str, Any], lang: str) -> _Section:
         ),
     ]
     limit = int(d["published"]["threshold"]) - 1
-    if q["rows_read"] is None:
+    if d["hidden_because"].get("rows_read") == "parts":  # else the quality sentence says why
         lines.append(t("report.rows_read_suppressed", lang, limit=limit))
     # an invalid value is set to missing when it is found, so "missing" counts it already
     for col, n in {**q["out_of_range"], **q["missing"]}.items():

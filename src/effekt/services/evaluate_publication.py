@@ -92,13 +92,6 @@ def _outside_table(a: Analysis, kind: str) -> np.ndarray:
     return category_counts(a.t[outside], a.y[outside], kind)
 
 
-def _engagement_table(referred: Analysis, engaged: pd.Series, kind: str) -> np.ndarray:
-    """The treated analysed among everyone referred, by engaged or not and outcome
-    category: what the other population's figures, beside the main ones, give away."""
-    flags, values = _engagement(referred, engaged)
-    return category_counts(flags, values, kind)
-
-
 def _engagement(referred: Analysis, engaged: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The treated analysed among everyone referred: engaged or not, and their outcome."""
     flags = engaged[referred.rows].fillna(False).astype(bool).to_numpy()
@@ -139,24 +132,33 @@ def verdicts(
 ) -> dict[str, Any]:
     """The service's verdicts on the figures beside the table (publication.py): the
     pooled means, the naive comparison, the other population's figures, the balance
-    rows hidden and the rows read."""
+    rows hidden and the rows read. ``hidden_because``: why the naive comparison and the
+    other population's figures are hidden, one reason each, the first that hides it —
+    "pooled" (the means over all cohorts are), "counts" (a count of 1–4 among the
+    persons it adds: outside the table; engaged or not) or "events" (a count outcome's
+    events of those persons would single one out)."""
     threshold = plan.suppression_threshold
-    other = (
-        referred is not None
-        and engaged is not None
-        and publishable(_engagement_table(referred, engaged, kind), threshold)
-    )
-    naive = publishable(_outside_table(main, kind), threshold)
-    if kind == "count":  # each figure gives the events of the persons it adds
-        if other:
-            assert referred is not None and engaged is not None
-            other = not _split_events_single_out(*_engagement(referred, engaged), threshold)
-        outside = _outside(main)
-        naive = naive and not _split_events_single_out(main.t[outside], main.y[outside], threshold)
+    hidden: dict[str, str] = {}
+    if referred is not None and engaged is not None:
+        flags, values = _engagement(referred, engaged)
+        if not publishable(category_counts(flags, values, kind), threshold):
+            hidden["other_populations"] = "counts"
+        elif kind == "count" and _split_events_single_out(flags, values, threshold):
+            hidden["other_populations"] = "events"
+    outside = _outside(main)
+    if not publishable(_outside_table(main, kind), threshold):
+        hidden["naive"] = "counts"
+    elif kind == "count" and _split_events_single_out(main.t[outside], main.y[outside], threshold):
+        hidden["naive"] = "events"  # each figure gives the events of the persons it adds
+    other = referred is not None and engaged is not None
+    if not pooled:
+        hidden = {k: "pooled" for k in ("naive", "other_populations") if k == "naive" or other}
+    other = other and "other_populations" not in hidden
     return {
         "pooled": pooled,
-        "naive": pooled and naive,
-        "other_populations": pooled and other,
+        "naive": "naive" not in hidden,
+        "other_populations": other,
+        "hidden_because": hidden,
         "balance_hidden": hidden_covariates(
             main.result.details.get("_balance_counts", {}), threshold
         ),

@@ -370,3 +370,33 @@ def test_a_cohort_written_with_spaces_is_one_cohort_in_the_table_and_the_measure
     assert rows["b"]["treated"] == pytest.approx(0.4)
     assert rows["b"]["n_treated"] == 25
     assert report["payments"]["suppressed_cohorts_paid_per_outcome"] == ["a", "c"]
+
+
+def test_cohorts_numbered_by_year_are_read_as_the_contracts_even_with_a_blank_cell(
+    tmp_path: Path,
+) -> None:
+    # a numeric cohort column with one blank cell is read as decimals (2024.0); before, the
+    # run stopped: cohort "2024.0" unknown, the contract's cohorts being 2024, 2025, 2026
+    years = {"a": "2024", "b": "2025", "c": "2026"}
+    cells = [(years[c], t, yes, no) for c, t, yes, no in CELLS]
+    path = data(tmp_path / "d.csv", cells)
+    frame = pd.read_csv(path)
+    frame.loc[len(frame)] = [None, 0, 0]  # a comparison person with no cohort
+    frame.to_csv(path, index=False)
+    assert pd.read_csv(path)["kohort"].dtype == float
+    head = HEAD
+    for old, new in years.items():
+        head = head.replace(f'id = "{old}"', f'id = "{new}"')
+    contract = tmp_path / "c.toml"
+    contract.write_text(head + "\n" + CONTRACT_RULES["rate_card"], encoding="utf-8")
+    report = tmp_path / "r.json"
+    result = CliRunner().invoke(
+        main,
+        ["evaluate", str(path), "--treatment", "behandlad", "--outcome", "utfall",
+         "--cohort", "kohort", "--method", "rct", "--contract", str(contract),
+         "--metric", "utfall", "--report", str(report)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    published = json.loads(report.read_text(encoding="utf-8"))
+    assert {m["cohort"] for m in published["measurements"]["rows"]} == set(years.values())
+    assert {r["cohort"] for r in published["published"]["rows"]} >= set(years.values())

@@ -34,16 +34,25 @@ __all__ = ["Analysis", "Fates", "cohort_labels", "published_counts", "quality_fa
 def cohort_labels(frame: pd.DataFrame, column: str | None) -> np.ndarray:
     """Each row's cohort as every published figure labels it — the published table, the
     measurements behind the payments, the settlement: the column's value as text without
-    the spaces around it ("k1 " is k1), ``None`` where it is blank; "all" on every row
+    the spaces around it ("k1 " is k1), a whole number as written (2024, also where a
+    column with blanks was read as decimals), ``None`` where it is blank; "all" on every row
     without a cohort column. Labelled here once, so that no two figures name one cohort
     differently."""
     if column is None or column not in frame.columns:
         return np.full(len(frame), "all", dtype=object)
     values = frame[column].to_numpy(dtype=object)
-    return np.array(
-        [None if pd.isna(v) or not str(v).strip() else str(v).strip() for v in values],
-        dtype=object,
-    )
+    return np.array([_label(v) for v in values], dtype=object)
+
+
+def _label(value: object) -> str | None:
+    """One cohort value as its label: a whole number read as a decimal (a numeric column
+    with blanks is read as floats) is the whole number, 2024.0 is "2024"."""
+    if pd.isna(value):  # type: ignore[call-overload]
+        return None
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    return text or None
 
 
 def published_counts(

@@ -129,6 +129,20 @@ def test_the_summary_gives_each_partys_discount_rate_and_payback_period(tmp_path
     assert fond[rate].number_format == "0.0%"
 
 
+@pytest.mark.parametrize(("lang", "party", "name"), [("en", "party", "name"), ("sv", "part", "namn")])
+def test_the_summary_names_each_party_beside_its_id(
+    tmp_path: Path, lang: str, party: str, name: str
+) -> None:
+    wb, case = model(tmp_path, HEMMA, "--lang", lang)
+    table = block(wb.worksheets[0], party)
+    assert list(table[0][:2]) == [party, name]
+    names = {r[0]: r[1] for r in table[1:]}
+    assert names["kommun"] == "Exempelkommun (socialnämnden och barn- och utbildningsnämnden)"
+    assert names["fond"] == "Social investeringsfond"
+    assert names["—"] is None  # the deal's and the outside world's accounts: no party's name
+    assert len(table) - 1 == len(case["parties"])
+
+
 @pytest.mark.parametrize(
     ("contract", "lang", "npv", "flow"),
     [

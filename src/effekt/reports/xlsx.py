@@ -117,14 +117,17 @@ def _waterfall_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
 
 
 def _summary_sheet(ws: Any, c: Contract, case: dict[str, Any], lang: str) -> None:
-    """The contract, every party's key figures, the totals, and how to read them."""
+    """The contract, every party's key figures (each party by its id and its name), the
+    totals, and how to read them."""
     cur = case["currency"]
+    names = {p.id: p.name for p in c.parties}
     ws.append([t("xlsx.contract", lang), case["contract"], c.name])
     ws.append([t("xlsx.currency", lang), cur])
     ws.append([])
     ws.append(
         [
             t("table.party", lang),
+            t("table.party_name", lang),
             t("table.role", lang),
             _in_currency(t("table.total", lang), cur, lang),
             _in_currency(t("table.npv", lang), cur, lang),
@@ -145,6 +148,7 @@ def _summary_sheet(ws: Any, c: Contract, case: dict[str, Any], lang: str) -> Non
         ws.append(
             [
                 party,
+                names.get(pid),
                 role,
                 p["total"],
                 p["npv"],
@@ -155,7 +159,7 @@ def _summary_sheet(ws: Any, c: Contract, case: dict[str, Any], lang: str) -> Non
                 p["payback_period"] if risking else None,
             ]
         )
-        _formatted(ws, {3: MONEY, 4: MONEY, 5: RATE, 6: MULTIPLE, 7: MONEY, 8: RATE})
+        _formatted(ws, {4: MONEY, 5: MONEY, 6: RATE, 7: MULTIPLE, 8: MONEY, 9: RATE})
     ws.append([])
     ws.append([t("xlsx.totals_heading", lang, currency=_unit(cur, lang))])
     _bold_row(ws)

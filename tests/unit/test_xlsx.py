@@ -129,7 +129,9 @@ def test_the_summary_gives_each_partys_discount_rate_and_payback_period(tmp_path
     assert fond[rate].number_format == "0.0%"
 
 
-@pytest.mark.parametrize(("lang", "party", "name"), [("en", "party", "name"), ("sv", "part", "namn")])
+@pytest.mark.parametrize(
+    ("lang", "party", "name"), [("en", "party", "name"), ("sv", "part", "namn")]
+)
 def test_the_summary_names_each_party_beside_its_id(
     tmp_path: Path, lang: str, party: str, name: str
 ) -> None:
@@ -255,3 +257,33 @@ def test_the_scenarios_sheet_says_what_each_scenario_changes(
         ("pessimistic", "cohorts[0].engagement", 0.7),
         ("dyr", "costs.per_participant", 90000),
     ]
+
+
+def _as_json(contract: Path, to: Path) -> Path:
+    """The same contract written as JSON."""
+    import tomllib
+
+    to.write_text(json.dumps(tomllib.loads(contract.read_text()), default=str), encoding="utf-8")
+    return to
+
+
+@pytest.mark.parametrize(
+    ("notation", "written"),
+    [
+        ("toml", '{ dist = "beta", mean = 0.4, sd = 0.1 }'),
+        ("json", '{"dist": "beta", "mean": 0.4, "sd": 0.1}'),
+    ],
+)
+def test_the_scenarios_sheet_writes_a_distribution_as_the_contract_writes_it(
+    tmp_path: Path, notation: str, written: str
+) -> None:
+    contract = HEMMA if notation == "toml" else _as_json(HEMMA, tmp_path / "hemma.json")
+    spec = 'osaker=metrics[0].expected={"dist": "beta", "mean": 0.4, "sd": 0.1}'
+    wb, _ = model(tmp_path, contract, "--scenario", spec, "--lang", "en")
+    changes = [r[:3] for r in block(wb.worksheets[-1], "Scenario")]
+    assert changes[1:] == [("osaker", "metrics[0].expected", written)]
+    inputs = {r[0]: r[2] for r in block(wb["Inputs"], "Input")[1:]}
+    cost = inputs["costs.per_participant"]
+    assert cost.startswith(
+        {"toml": '{ dist = "triangular"', "json": '{"dist": "triangular"'}[notation]
+    )

@@ -68,9 +68,10 @@ def model(
         scenarios[scenario.name] = business_case_json(changed)
         changes[scenario.name] = scenario.overrides
     if xlsx_path:
+        from effekt.contract.load import notation
         from effekt.reports.xlsx import business_case_xlsx
 
-        book = business_case_xlsx(contract, data, scenarios, lang, changes)
+        book = business_case_xlsx(contract, data, scenarios, lang, changes, notation(file))
         write_output(xlsx_path, book)
         click.echo(translate("cli.written", lang, path=xlsx_path), err=True)
     if as_json:

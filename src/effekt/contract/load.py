@@ -38,6 +38,7 @@ __all__ = [
     "load_portfolio",
     "looks_like_contract",
     "looks_like_mapping",
+    "notation",
     "other_kind",
     "parse_text",
     "problems_from_validation",
@@ -229,6 +230,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def notation(path: str | Path) -> str:
+    """The syntax a contract file is written in, by its extension: "toml", "yaml" or
+    "json" (TOML, the usual one, for a name without a known extension)."""
+    return _FORMATS.get(Path(path).suffix.lower(), "toml")
 
 
 def read_document(path: str | Path) -> Document:

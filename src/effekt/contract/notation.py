@@ -28,8 +28,18 @@ import json
 import re
 import shlex
 from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["Number", "Value", "assignment", "command_line", "inline_table", "key", "literal"]
+__all__ = [
+    "Number",
+    "Value",
+    "assignment",
+    "command_line",
+    "inline_table",
+    "key",
+    "literal",
+    "written",
+]
 
 #: A value an example shows: text, a number, true/false, or a number already written
 #: (``Number``: digits as the file should have them, such as ``450_000`` in TOML).
@@ -80,6 +90,24 @@ def inline_table(fmt: str, pairs: Mapping[str, Value]) -> str:
     """A table of ``pairs`` written on one line in ``fmt``."""
     inner = ", ".join(assignment(fmt, k, v) for k, v in pairs.items())
     return f"{{ {inner} }}" if fmt == "toml" else f"{{{inner}}}"
+
+
+def written(fmt: str, value: Any) -> str:
+    """Any value a contract holds as ``fmt`` writes it inline: a table (a distribution) as
+    :func:`inline_table`, a list in brackets, a number or text as :func:`literal`.
+
+    >>> written("toml", {"dist": "empirical", "values": [0.3, 0.4]})
+    '{ dist = "empirical", values = [0.3, 0.4] }'
+    >>> written("yaml", {"dist": "beta", "mean": 0.4})
+    '{dist: beta, mean: 0.4}'
+    """
+    if isinstance(value, Mapping):
+        return inline_table(fmt, {str(k): Number(written(fmt, v)) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(written(fmt, v) for v in value) + "]"
+    if isinstance(value, str | int | float | bool):
+        return literal(fmt, value)
+    return literal(fmt, str(value))
 
 
 def command_line(scenario: str, path: str, value: str) -> str:

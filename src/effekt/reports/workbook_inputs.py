@@ -49,15 +49,15 @@ def _toml(value: Any) -> Value:
     return _plain(value) if isinstance(value, int | float) else str(value)
 
 
-def _written(q: Quantity) -> str:
-    """The input as the contract's TOML writes it."""
+def _written(q: Quantity, notation: str) -> str:
+    """The input as the contract's ``notation`` (toml, json or yaml) writes it."""
     if isinstance(q, int | float):
         return str(_plain(q))
     fields = q.model_dump(exclude_none=True)
     fields.pop("note", None)
     ident = fields.pop("id", None)
     table = {"dist": fields.pop("dist"), **fields, **({"id": ident} if ident else {})}
-    return inline_table("toml", {k: _toml(v) for k, v in table.items()})
+    return inline_table(notation, {k: _toml(v) for k, v in table.items()})
 
 
 def _section_note(c: Contract, path: str) -> str | None:
@@ -101,8 +101,9 @@ def _index_line(c: Contract, lang: str) -> str:
     return t("xlsx.index.series", lang, series=series, year=idx.base_year, after=after)
 
 
-def inputs_sheet(ws: Any, c: Contract, lang: str) -> None:
-    """Fill ``ws`` with the inputs, the price index and the sources of ``c``."""
+def inputs_sheet(ws: Any, c: Contract, lang: str, notation: str = "toml") -> None:
+    """Fill ``ws`` with the inputs (as written in the contract's ``notation``: toml, json
+    or yaml), the price index and the sources of ``c``."""
     ws.append([t("xlsx.inputs.title", lang)])
     ws.append(
         [
@@ -115,7 +116,7 @@ def inputs_sheet(ws: Any, c: Contract, lang: str) -> None:
     _bold_row(ws)
     ws.freeze_panes = "A3"
     for path, q in quantity_fields(c):
-        written = _written(q) if _is_written(c, path) else None
+        written = _written(q, notation) if _is_written(c, path) else None
         note = getattr(q, "note", None) or _section_note(c, path)
         ws.append([_named(c, path), expected(q), written, note])
     if c.payment.indexation is not None:

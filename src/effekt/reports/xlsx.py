@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from effekt.contract.model import Contract
+from effekt.contract.notation import written
 from effekt.contract.parties import RISKING_ROLES
 from effekt.engine.finance import period_rate
 from effekt.i18n import translate as t
@@ -216,8 +217,11 @@ def _scenarios_sheet(
     scenarios: dict[str, dict[str, Any]],
     changes: dict[str, dict[str, Any]],
     lang: str,
+    notation: str,
 ) -> None:
-    """The key figures of each scenario next to the base case, then what each changes."""
+    """The key figures of each scenario next to the base case, then what each changes: a
+    number or text as a cell, a table or list (a distribution) as the contract's
+    ``notation`` (toml, json or yaml) writes it."""
     names = ["base", *scenarios]
     ws.append([t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios])
     _bold_row(ws)
@@ -242,7 +246,7 @@ def _scenarios_sheet(
         _bold_row(ws)
         for name, overrides in changes.items():
             for path, value in overrides.items():
-                shown = value if isinstance(value, int | float | str) else str(value)
+                shown = value if isinstance(value, int | float | str) else written(notation, value)
                 ws.append([name, path, shown])
     _widths(ws, 36, 18)
 
@@ -253,9 +257,11 @@ def business_case_xlsx(
     scenarios: dict[str, dict[str, Any]],
     lang: str = "en",
     changes: dict[str, dict[str, Any]] | None = None,
+    notation: str = "toml",
 ) -> bytes:
     """``case`` (business_case_json of ``c``) and its scenarios as the bytes of an .xlsx
-    workbook; ``changes``: each scenario's overrides (field path → value)."""
+    workbook; ``changes``: each scenario's overrides (field path → value), written as the
+    contract's ``notation`` (toml, json or yaml) writes them."""
     wb = Workbook()
     used: set[str] = set()
     ws = wb.active
@@ -266,7 +272,8 @@ def business_case_xlsx(
     _waterfall_sheet(
         wb.create_sheet(_sheet_name(t("xlsx.waterfall_sheet", lang), used)), case, lang
     )
-    inputs_sheet(wb.create_sheet(_sheet_name(t("xlsx.inputs.sheet", lang), used)), c, lang)
+    inputs = wb.create_sheet(_sheet_name(t("xlsx.inputs.sheet", lang), used))
+    inputs_sheet(inputs, c, lang, notation)
     for pid, p in case["parties"].items():
         title = t(f"xlsx.account.{pid}", lang) if pid in _ACCOUNTS else pid
         _party_sheet(wb.create_sheet(_sheet_name(title, used)), c, p, case, lang)
@@ -276,6 +283,7 @@ def business_case_xlsx(
         scenarios,
         changes or {},
         lang,
+        notation,
     )
     wb.properties.title = t("table.title", lang, id=c.id, name=f": {c.name}" if c.name else "")
     wb.properties.creator = "effekt"

@@ -244,3 +244,23 @@ def test_time_to_savings_and_the_business_case_have_their_headings(
         assert lines[at + 1].startswith(first)
     page = feasibility_html(data, lang)
     assert f"<h2>{timing[0]}</h2>" in page and f"<h2>{case[0]}</h2>" in page
+
+
+@pytest.mark.parametrize(
+    ("contract", "lang", "line"),
+    [
+        ("hemmasittare.toml", "en",
+         "Payments under the rules SEK 9,752,398 (activity fees included); "),
+        ("hemmasittare.toml", "sv",
+         "Betalningar enligt reglerna 9 752 398 kr (aktivitetsarvoden inräknade); "),
+        ("peterborough.toml", "en", "Payments under the rules £5,200,000; "),
+        ("peterborough.toml", "sv", "Betalningar enligt reglerna 5 200 000 GBP; "),
+    ],
+)  # fmt: skip
+def test_the_business_case_counts_activity_fees_in_only_when_the_contract_pays_some(
+    contract: str, lang: str, line: str
+) -> None:
+    data = feasibility_json(load_contract(EXAMPLES / contract), EXAMPLES, lang)
+    lines = feasibility_text(data, lang).replace("\u00a0", " ").splitlines()
+    case = lines[lines.index({"en": "Business case", "sv": "Affärskalkyl"}[lang]) + 1]
+    assert case.startswith(f"  - {line}")

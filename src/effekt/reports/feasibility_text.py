@@ -292,7 +292,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
             t("feasibility.case_heading", lang),
             [
                 t(
-                    "feasibility.case",
+                    "feasibility.case" if bc["activity_fees"] else "feasibility.case_without_fees",
                     lang,
                     payments=_m(bc["outcome_payments"], cur, lang),
                     investors=inv,

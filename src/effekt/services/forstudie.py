@@ -537,6 +537,7 @@ def feasibility_json(
             "investors": investors,
             "commissioner_outlay": outlay,
             "outcome_payments": case["totals"]["outcome_payments"],
+            "activity_fees": case["totals"]["activity_fees"],  # counted in the payments
         },
         "checklist": [
             {

@@ -83,6 +83,22 @@ def test_total_loss_is_minus_100_percent_in_model_and_simulate_alike(
     assert model["moic"] == sim["moic"]["p50"] == 0.0
 
 
+@pytest.mark.parametrize(
+    ("lang", "lost", "note"),
+    [
+        ("en", "-100.0\u00a0%", "one that gets nothing back has -100.0\u00a0% and 0.00×;"),
+        ("sv", "−100,0\u00a0%", "en som inte får något tillbaka har −100,0\u00a0% och 0,00×;"),
+    ],
+)
+def test_the_models_note_writes_a_total_loss_as_its_table_does(
+    lang: str, lost: str, note: str
+) -> None:
+    text = _cli("model", HEMMA, "--scenario", LOW, "--lang", lang).output
+    assert note in text
+    line = next(line for line in text.splitlines() if line.startswith("stiftelse IRR"))
+    assert line.endswith(" " + lost)
+
+
 def test_total_loss_is_minus_100_percent_in_settle_and_diff(tmp_path: Path) -> None:
     outcomes = (EXAMPLES / "peterborough.outcomes.toml").read_text(encoding="utf-8")
     failed = outcomes.replace("treated = 1.42 ", "treated = 1.60 ").replace(

@@ -85,7 +85,9 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
                 ret=_cell(tr["returns"], "money", c, lang),
             )
         )
-    lines += ["", t("table.note", lang)]
+    # a total loss as the table writes it: IRR -100.0 %, multiple 0.00×
+    lost, nothing = _cell(-1.0, "rate", c, lang), _cell(0.0, "x", c, lang)
+    lines += ["", t("table.note", lang, lost=lost, nothing=nothing)]
     return "\n".join(lines)
 
 

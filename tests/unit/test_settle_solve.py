@@ -347,8 +347,9 @@ def test_the_workbook_gives_a_return_only_to_parties_with_money_at_risk(tmp_path
     assert CliRunner().invoke(main, [*args, "--lang", "en"]).exit_code == 0
     wb = load_workbook(path)
     rows = {r[0]: r for r in wb.worksheets[0].iter_rows(values_only=True) if r and r[0]}
-    assert rows["region"][4] is None and rows["region"][5] is None  # a payer: no IRR, no multiple
-    assert rows["fond"][4] is not None and rows["fond"][5] is not None  # an investor
+    # the summary's columns: party, name, role, total, NPV, IRR, multiple, …
+    assert rows["region"][5] is None and rows["region"][6] is None  # a payer: no IRR, no multiple
+    assert rows["fond"][5] is not None and rows["fond"][6] is not None  # an investor
     labels = [str(r[0]) for r in wb.worksheets[-1].iter_rows(values_only=True)]  # scenarios
     assert any(str(x).startswith("region") for x in labels)
     assert not any(str(x).startswith("region") and "IRR" in str(x) for x in labels)
@@ -362,8 +363,9 @@ def test_the_workbook_formats_money_rates_and_multiples_as_such(tmp_path: Path) 
     wb = load_workbook(path)
     summary = wb.worksheets[0]
     fond = next(r for r in summary.iter_rows() if r[0].value == "fond")
-    assert [c.number_format for c in fond[2:7]] == ["#,##0", "#,##0", "0.0%", '0.00"×"', "#,##0"]
-    assert isinstance(fond[4].value, float)  # a number Excel can compute with, not text
+    # total, NPV, IRR, multiple, peak cash need: after the party's id, name and role
+    assert [c.number_format for c in fond[3:8]] == ["#,##0", "#,##0", "0.0%", '0.00"×"', "#,##0"]
+    assert isinstance(fond[5].value, float)  # a number Excel can compute with, not text
     scenarios = wb.worksheets[-1]
     irr = next(r for r in scenarios.iter_rows() if str(r[0].value).startswith("fond IRR"))
     assert {c.number_format for c in irr[1:]} == {"0.0%"}

@@ -67,6 +67,24 @@ def test_settle_json_has_the_documented_keys_and_reasons_in_both_languages() -> 
     assert out["sv"]["decisions"][0]["reason"] != out["en"]["decisions"][0]["reason"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "  period 24, 2016-06-09 to 2016-09-08 (budget year 2016/17): "
+               "moj pays £4,464,000 under final"),
+        ("sv", "  period 24, 2016-06-09 till 2016-09-08 (budgetår 2016/17): "
+               "moj betalar 4 464 000 GBP enligt final"),
+    ],
+)  # fmt: skip
+def test_settle_text_gives_each_payments_dates_and_budget_year(lang: str, line: str) -> None:
+    outcomes = str(EXAMPLES / "peterborough.outcomes.toml")
+    res = CliRunner().invoke(
+        main, ["settle", str(PETERBOROUGH), "--outcomes", outcomes, "--lang", lang]
+    )
+    assert res.exit_code == 0, res.output
+    assert line in res.output.replace("\u00a0", " ").splitlines()
+
+
 def test_an_unmeasured_cohort_pays_nothing() -> None:
     c = load_contract(PETERBOROUGH)
     data = OutcomesFile.model_validate(

@@ -264,3 +264,41 @@ def test_the_business_case_counts_activity_fees_in_only_when_the_contract_pays_s
     lines = feasibility_text(data, lang).replace("\u00a0", " ").splitlines()
     case = lines[lines.index({"en": "Business case", "sv": "Affärskalkyl"}[lang]) + 1]
     assert case.startswith(f"  - {line}")
+
+
+@pytest.mark.parametrize(
+    ("contract", "lang", "says", "not_says"),
+    [
+        ("peterborough.toml", "sv", "33 785 GBP per person per år i 2013/14 års priser",
+         "Per person per year"),
+        ("peterborough.toml", "en", "£33,785 per person per year in 2013/14 prices",
+         "Per person per year"),
+        ("hemmasittare.toml", "en", "SEK 155,814 per pupil per year in 2021 prices",
+         "per elev"),
+        ("hemmasittare.toml", "sv", "155 814 kr per elev per år i 2021 års priser", "per pupil"),
+    ],
+)  # fmt: skip
+def test_a_unit_costs_unit_is_written_in_the_reports_language(
+    contract: str, lang: str, says: str, not_says: str
+) -> None:
+    data = feasibility_json(load_contract(EXAMPLES / contract), EXAMPLES, lang)
+    text = feasibility_text(data, lang).replace("\u00a0", " ")
+    assert says in text
+    assert not_says not in text
+
+
+def test_every_unit_in_the_shipped_unit_cost_tables_is_in_both_languages() -> None:
+    from effekt.data.reference import unit_costs
+    from effekt.services.value import unit_words
+
+    units = {row.unit for country in ("se", "uk") for row in unit_costs(country).values()}
+    assert len(units) > 20
+    for unit in units:
+        # known to the catalogue (an unknown unit is written as it is, the same in both)
+        assert unit_words(unit, "sv") != unit_words(unit, "en"), unit
+
+
+def test_a_unit_the_catalogue_does_not_know_is_written_as_the_table_writes_it() -> None:
+    from effekt.services.value import unit_words
+
+    assert unit_words("per tonne of CO2e", "sv") == "per tonne of CO2e"

@@ -10,6 +10,8 @@ the maximum justifiable price per outcome, the benefit–cost ratio and the brea
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,15 +36,31 @@ from effekt.engine.valuation.avoided_costs import (
 from effekt.engine.valuation.discounting import factors_for
 from effekt.engine.valuation.indices import DEFAULT_SERIES, IndexSeries, index_value
 from effekt.errors import InputError
+from effekt.i18n import catalog, translate
 from effekt.services.actor_check import actor_problems, payers_without_actor, valuation_country
 from effekt.services.business_case import business_case
 
-__all__ = ["Valuation", "unit_cost_rows", "value", "value_json"]
+__all__ = ["Valuation", "unit_cost_rows", "unit_words", "value", "value_json"]
 
 FloatArray = npt.NDArray[np.float64]
 PUBLIC = "public_sector"
 SOCIETY = "society"
 INDIVIDUAL = "individual"
+
+
+def unit_words(unit: str, lang: str) -> str:
+    """A unit-cost row's unit (the tables write it in their own language: "per elev per
+    år", "Per person per year") in ``lang``, from the catalogue's ``value.unit``; a unit
+    the catalogue does not know, as the table writes it.
+
+    >>> unit_words("Per person per year", "sv"), unit_words("per elev per år", "en")
+    ('per person per år', 'per pupil per year')
+    """
+    words = re.sub(r"\W+", "_", unit.lower()).strip("_")
+    code = "value.unit." + unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+    return translate(code, lang) if code in catalog() else unit
+
+
 _CF = {"randomised": "randomised_trial", "none": "none"}
 
 
@@ -297,7 +315,7 @@ def _unit_cost_lines(c: Contract, v: Valuation, lang: str) -> list[dict[str, Any
                     "actor_name": v.tree[row.actor].name(lang)
                     if row.actor in v.tree
                     else row.actor,
-                    "unit": row.unit,
+                    "unit": unit_words(row.unit, lang),
                     "amount": row.amount,
                     "currency": row.currency,
                     "price_year": row.price_year,

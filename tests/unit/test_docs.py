@@ -225,6 +225,7 @@ PINNED = {
         "load_portfolio",
         "looks_like_contract",
         "looks_like_mapping",
+        "notation",
         "other_kind",
         "parse_text",
         "problems_from_validation",

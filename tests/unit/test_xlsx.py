@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from small_contracts import example_with
 
 from effekt.cli import main
 
@@ -65,6 +66,28 @@ def test_the_workbook_gives_the_payments_by_budget_year_and_payer_of_the_json(
     for when, paid in case["outcome_payments_by_year"].items():
         assert by_year[when] == pytest.approx([*paid.values(), sum(paid.values())])
     assert by_year[total][-1] == pytest.approx(case["totals"]["outcome_payments"])
+
+
+def test_payers_with_different_budget_years_each_have_their_column_in_every_year(
+    tmp_path: Path,
+) -> None:
+    # the MoJ books by calendar year, the lottery fund from April: no year has both
+    contract = example_with(
+        tmp_path,
+        "budget_year_start_month = 4       # UK fiscal year starts in April",
+        "budget_year_start_month = 1",
+        "peterborough",
+    )
+    wb, case = model(tmp_path, contract, "--lang", "en")
+    table = block(wb["Payments"], "Budget year")
+    assert list(table[0]) == ["Budget year", "moj", "blf", "Total (GBP)"]
+    by_year = {r[0]: r[1:] for r in table[1:]}
+    for when, paid in case["outcome_payments_by_year"].items():
+        row = [paid.get("moj"), paid.get("blf"), sum(paid.values())]
+        assert by_year[when] == pytest.approx(row)
+    moj = sum(paid.get("moj", 0.0) for paid in case["outcome_payments_by_year"].values())
+    assert by_year["Total"][0] == pytest.approx(moj)
+    assert by_year["Total"][-1] == pytest.approx(case["totals"]["outcome_payments"])
 
 
 def test_the_workbook_gives_each_rules_payments_of_the_json(tmp_path: Path) -> None:

@@ -71,16 +71,18 @@ def _payments_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
     """What the payers pay under the rules, by budget year and payer, then by rule: the
     figures of the text's "by budget year and payer" and of the JSON's ``rules``."""
     by_year = case["outcome_payments_by_year"]
-    payers = list(next(iter(by_year.values()), {}))
+    # every payer in every year: payers whose budget years start in different months
+    # book in differently labelled years ("2027", "2027/28"), so a year may lack one
+    payers = list(dict.fromkeys(p for paid in by_year.values() for p in paid))
     with_fees = bool(case["totals"].get("activity_fees"))
     ws.append([t("table.by_year_with_activity" if with_fees else "table.by_year", lang)])
     total = _in_currency(t("xlsx.total", lang), case["currency"], lang)
     ws.append([t("xlsx.budget_year", lang), *payers, total])
     _bold_row(ws)
     for year, paid in by_year.items():
-        ws.append([year, *paid.values(), round(sum(paid.values()), 2)])
+        ws.append([year, *[paid.get(p) for p in payers], round(sum(paid.values()), 2)])
         _formatted(ws, {2 + k: MONEY for k in range(len(payers) + 1)})
-    sums = [round(sum(paid[p] for paid in by_year.values()), 2) for p in payers]
+    sums = [round(sum(paid.get(p, 0.0) for paid in by_year.values()), 2) for p in payers]
     ws.append([t("xlsx.total", lang), *sums, case["totals"]["outcome_payments"]])
     _formatted(ws, {2 + k: MONEY for k in range(len(payers) + 1)})
     _bold_row(ws)

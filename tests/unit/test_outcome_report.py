@@ -559,6 +559,43 @@ def test_a_rule_decided_per_cohort_does_not_show_the_pooled_answer_as_its_decisi
     assert decision_cells(row, "sv")[4] == "per kohort (se betalningarna)"
 
 
+@pytest.mark.parametrize(
+    ("measure", "binary", "value", "low", "shown", "shown_low"),
+    [
+        ("relative_reduction", False, 0.0996, 0.0999, "9.96\u00a0%", "9.99"),
+        ("level", True, 0.49996, 0.4, "49.996\u00a0%", "40"),
+        ("difference", True, 0.0999, 0.05, "9.99 percentage points", "5"),
+        ("difference", False, 0.099996, 0.05, "0.099996", "0.05"),
+    ],
+)
+def test_a_decided_figure_just_below_its_threshold_is_not_written_as_the_threshold(
+    measure: str, binary: bool, value: float, low: float, shown: str, shown_low: str
+) -> None:
+    # the payment turns on the comparison: "10 % >= 10 %? no" reads as a wrong decision
+    from effekt.reports.outcome_phrases import decision_cells, decision_line
+
+    threshold = 0.5 if measure == "level" else 0.1
+    row = {
+        "rule": "final", "kind": "threshold", "basis": "lower_bound", "measure": measure,
+        "value": value, "ci_low": low, "ci_high": 0.2 if measure != "level" else 0.6,
+        "threshold": threshold, "met": False,
+    }  # fmt: skip
+    line = decision_line(row, "en", binary)
+    assert f" {shown} ({shown_low} to " in line, line
+    assert shown in decision_cells(row, "en", binary)[2]
+
+
+def test_a_decided_figure_away_from_its_threshold_keeps_its_usual_precision() -> None:
+    from effekt.reports.outcome_phrases import decision_line
+
+    row = {
+        "rule": "final", "kind": "threshold", "basis": "point_estimate",
+        "measure": "relative_reduction", "value": 0.12345, "ci_low": 0.05, "ci_high": 0.2,
+        "threshold": 0.1, "met": True,
+    }  # fmt: skip
+    assert "12.3\u00a0% (5 to 20\u00a0%) ≥ 10\u00a0%? yes" in decision_line(row, "en")
+
+
 # ------------------------------------------------- figures beside the effect, hidden
 
 HIDDEN = {"pooled": True, "hidden_effects": [], "cohorts_paid_per_outcome": [], "naive": False,

@@ -66,32 +66,60 @@ def num(x: Any, lang: str, digits: int = 4) -> str:
     return significant(v, lang, digits)
 
 
-def level(x: Any, lang: str, binary: bool, unit: bool = True) -> str:
+def level(x: Any, lang: str, binary: bool, unit: bool = True, decimals: int = 1) -> str:
     """A level (a mean, a rate): a yes/no outcome's share in percent, "48,3 %" — the
     measurements behind the payments and the settlement's reasons say it so — else
     :func:`num`. ``unit=False`` leaves the "%" to the figure that follows ("39,4 till 57,3 %")."""
     if not binary or x is None:
-        return num(x, lang)
-    text = percent(float(x), lang)
+        return num(x, lang, 3 + decimals)
+    text = percent(float(x), lang, decimals)
     return text if unit else text.removesuffix("\u00a0%")
 
 
-def difference(x: Any, lang: str, binary: bool, unit: bool = True) -> str:
+def difference(x: Any, lang: str, binary: bool, unit: bool = True, decimals: int = 1) -> str:
     """A difference (an effect, its interval, its standard error): a yes/no outcome's in
     percentage points, "5,8 procentenheter", else :func:`num`."""
     if not binary or x is None:
-        return num(x, lang)
-    points = percent(float(x), lang).removesuffix("\u00a0%")
+        return num(x, lang, 3 + decimals)
+    points = percent(float(x), lang, decimals).removesuffix("\u00a0%")
     return t("explain.percentage_points", lang, n=points) if unit else points
 
 
-def _measured(measure: str | None, x: Any, lang: str, binary: bool, unit: bool = True) -> str:
-    """A rule's measure: a relative effect in percent, a level or a difference as above."""
+def _measured(
+    measure: str | None,
+    x: Any,
+    lang: str,
+    binary: bool,
+    unit: bool = True,
+    against: Any = None,
+) -> str:
+    """A rule's measure: a relative effect in percent, a level or a difference as above.
+    ``against``: the threshold ``x`` is decided against; ``x`` then has the decimals it
+    needs to stay on its side of it ("9,96 %" against 10 %, never "10 %")."""
+    percent_like = measure in ("relative_reduction", "relative_increase") or binary
+    decimals = _decimals_against(x, against, percent_like)
     if measure in ("relative_reduction", "relative_increase"):
-        return level(x, lang, True, unit)
+        return level(x, lang, True, unit, decimals)
     if measure == "level":
-        return level(x, lang, binary, unit)
-    return difference(x, lang, binary, unit)
+        return level(x, lang, binary, unit, decimals)
+    return difference(x, lang, binary, unit, decimals)
+
+
+def _decimals_against(x: Any, threshold: Any, percent_like: bool) -> int:
+    """The decimals (of a percentage; beyond 3 significant digits for a number) ``x`` is
+    written with so that, rounded, it is on the same side of ``threshold`` as it is: 1
+    unless that rounding would put it on or across the threshold."""
+    if x is None or threshold is None or not math.isfinite(float(x)):
+        return 1
+    v, limit = float(x), float(threshold)
+    for decimals in range(1, 10):
+        if percent_like:
+            shown = round(v * 100, decimals) / 100
+        else:
+            shown = float(f"{v:.{3 + decimals}g}")
+        if (shown > limit) == (v > limit) and (shown < limit) == (v < limit):
+            return decimals
+    return 10
 
 
 def smd(value: Any, lang: str, threshold: Any = None, passed: bool | None = None) -> str:
@@ -228,9 +256,9 @@ def decision_interval(row: dict[str, Any], lang: str, binary: bool = False) -> s
     return t(
         "report.interval",
         lang,
-        value=_measured(measure, row["value"], lang, binary),
-        low=_measured(measure, row["ci_low"], lang, binary, unit=False),
-        high=_measured(measure, row["ci_high"], lang, binary),
+        value=_measured(measure, row["value"], lang, binary, against=row.get("threshold")),
+        low=_measured(measure, row["ci_low"], lang, binary, False, row.get("threshold")),
+        high=_measured(measure, row["ci_high"], lang, binary, against=row.get("threshold")),
     )
 
 

@@ -296,3 +296,38 @@ def test_solve_over_a_range_of_invalid_values_says_why() -> None:
     with pytest.raises(UsageError) as err:
         solve(c, "cohorts[1].engagement", "fond.irr=0.05", low=2, high=3)
     assert "must lie between 0 and 1, not 2" in err.value.render("en")
+
+
+def test_a_scenario_called_base_does_not_take_the_base_cases_place(tmp_path: Path) -> None:
+    # the table and the workbook keyed the base case "base": the scenario overwrote it
+    from openpyxl import load_workbook
+
+    from effekt.i18n import translate
+
+    runner = CliRunner()
+    base = json.loads(runner.invoke(main, ["model", str(HEMMA), "--json"]).output)
+    paid = base["totals"]["outcome_payments"]
+    book = tmp_path / "case.xlsx"
+    spec = "base=rules[0].price=1"
+    out = runner.invoke(main, ["model", str(HEMMA), "--scenario", spec, "--xlsx", str(book)])
+    assert out.exit_code == 0, out.output
+    sheet = load_workbook(book)["Scenarios"]
+    label = translate("xlsx.totals.outcome_payments", "en")
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == label)
+    assert row[1] == pytest.approx(paid)
+    assert row[2] < paid
+    text = runner.invoke(main, ["model", str(HEMMA), "--scenario", spec, "--lang", "en"])
+    label = translate("xlsx.outcome_payments", "en")
+    line = next(x for x in text.output.splitlines() if x.startswith(label))
+    assert line.count(f"SEK {paid:,.0f}") == 1  # the base case's, beside the scenario's
+
+
+def test_two_scenarios_of_one_name_are_refused_not_one_dropped() -> None:
+    out = CliRunner().invoke(
+        main,
+        ["model", str(HEMMA), "--scenario", "lo=costs.setup=1", "--scenario", "lo=costs.setup=2",
+         "--lang", "en"],
+    )  # fmt: skip
+    assert out.exit_code == 2
+    assert 'Two scenarios are called "lo"' in out.output
+    assert "Traceback" not in out.output

@@ -64,6 +64,8 @@ def model(
     changes: dict[str, dict[str, Any]] = {}  # each scenario's overrides, for the workbook
     for spec in scenario_specs:
         scenario = parse_scenario(spec, contract)
+        if scenario.name in scenarios:  # the second would replace the first unsaid
+            raise UsageError("scenario.repeated", name=scenario.name)
         changed = with_overrides(contract, scenario.overrides, scenario.name, scenario.unquoted)
         scenarios[scenario.name] = business_case_json(changed)
         changes[scenario.name] = scenario.overrides

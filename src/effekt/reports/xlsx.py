@@ -224,23 +224,22 @@ def _scenarios_sheet(
     """The key figures of each scenario next to the base case, then what each changes: a
     number or text as a cell, a table or list (a distribution) as the contract's
     ``notation`` (toml, json or yaml) writes it."""
-    names = ["base", *scenarios]
     ws.append([t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios])
     _bold_row(ws)
     ws.freeze_panes = "B2"
-    cases = {"base": case, **scenarios}
+    cases = [case, *scenarios.values()]  # by position: a scenario may be called "base"
     for pid, p in case["parties"].items():
         who = t(f"role.{p['role']}", lang) if pid in _ACCOUNTS else pid
         fields = ("npv", "irr", "moic") if p["role"] in RISKING_ROLES else ("npv",)
         for field in fields:
             label = f"{who} {t(f'table.{field}', lang)}"
-            ws.append([label, *[cases[n]["parties"][pid][field] for n in names]])
-            _formatted(ws, {2 + k: _FIELD_FORMAT[field] for k in range(len(names))})
+            ws.append([label, *[x["parties"][pid][field] for x in cases]])
+            _formatted(ws, {2 + k: _FIELD_FORMAT[field] for k in range(len(cases))})
     for key in case["totals"]:
         label = t(f"xlsx.totals.{key}", lang)
-        ws.append([label, *[cases[n]["totals"][key] for n in names]])
+        ws.append([label, *[x["totals"][key] for x in cases]])
         fmt = COUNT if key in _COUNTS else MONEY
-        _formatted(ws, {2 + k: fmt for k in range(len(names))})
+        _formatted(ws, {2 + k: fmt for k in range(len(cases))})
     if changes:
         ws.append([])
         head = [t("xlsx.scenario", lang), t("xlsx.inputs.input", lang)]

@@ -126,28 +126,27 @@ def scenarios_text(
     c: Contract, base: dict[str, Any], scenarios: dict[str, dict[str, Any]], lang: str
 ) -> str:
     """Key figures of each scenario next to the base case."""
-    names = ["base", *scenarios]
-    cases = {"base": base, **scenarios}
+    cases = [base, *scenarios.values()]  # by position: a scenario may be called "base"
     rows = [[t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios]]
     for pid, p in base["parties"].items():
         if p["role"] in ("investor", "commissioner", "outcome_fund", "provider"):
             rows.append(
                 [
                     f"{pid} {t('table.npv', lang)}",
-                    *[_cell(cases[n]["parties"][pid]["npv"], "money", c, lang) for n in names],
+                    *[_cell(x["parties"][pid]["npv"], "money", c, lang) for x in cases],
                 ]
             )
             if p["role"] == "investor":
                 rows.append(
                     [
                         f"{pid} {t('table.irr', lang)}",
-                        *[_cell(cases[n]["parties"][pid]["irr"], "rate", c, lang) for n in names],
+                        *[_cell(x["parties"][pid]["irr"], "rate", c, lang) for x in cases],
                     ]
                 )
     rows.append(
         [
             t("xlsx.outcome_payments", lang),
-            *[_cell(cases[n]["totals"]["outcome_payments"], "money", c, lang) for n in names],
+            *[_cell(x["totals"]["outcome_payments"], "money", c, lang) for x in cases],
         ]
     )
     lines = [t("table.scenarios", lang), *aligned(rows, left=1, rule=False)]

@@ -73,6 +73,22 @@ def test_a_columns_missing_count_is_hidden_where_it_gives_a_small_policy_count_a
     assert hidden_quality_counts(f) == ["missing:utfall"]
 
 
+def test_when_nothing_is_left_to_hide_every_count_is_hidden_rather_than_one_given_away(
+    monkeypatch: Any,
+) -> None:
+    # the case the greedy choice cannot solve (no figure left to hide while a small count
+    # still follows): before, the loop stopped and the counts were published as they were
+    from effekt.services import quality_counts
+
+    f = facts({"unmeasured_treated": 5, "unmeasured_comparison": 2, "complete_treated": 25,
+               "complete_comparison": 30},
+              {"utfall": {"unmeasured_treated": 5, "unmeasured_comparison": 2}})  # fmt: skip
+    monkeypatch.setattr(quality_counts, "_candidates", lambda m, hidden: [])
+    hidden = hidden_quality_counts(f)
+    assert "missing:utfall" in hidden and len(hidden) > 1
+    assert set(hidden) == set(quality_counts._model(f).figures)
+
+
 def test_nothing_is_hidden_where_no_small_count_follows() -> None:
     # the example's shape: 60 ineligible, 6 of them without franvaro; 23 without attendance
     # days, 5 treated and 16 comparison persons the policies counted, 2 ineligible

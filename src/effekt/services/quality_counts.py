@@ -320,7 +320,10 @@ def hidden_quality_counts(facts: QualityFacts) -> list[str]:
         _, quantity, value = found[0]
         candidates = _candidates(m, hidden)
         if not candidates:
-            break  # pragma: no cover - every figure of 5 or more is hidden already
+            # every figure of 5 or more is hidden and a small count still follows from
+            # what is left (the "< 5"s and the relations): publish none of the counts,
+            # rather than one that gives a person away
+            return sorted(m.figures)
         pick = next(
             (c for c in candidates if not pinned(_published(m, hidden | {c}), quantity, value)),
             candidates[0],

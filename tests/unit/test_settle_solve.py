@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -186,6 +187,23 @@ def test_solve_over_a_whole_number_gives_the_two_whole_values_the_target_lies_be
     assert (at - 0.06) * (other - 0.06) < 0  # the target lies between them
     assert abs(at - 0.06) <= abs(other - 0.06)  # the nearer first
     assert sol.achieved == pytest.approx(at) and sol.other_achieved == pytest.approx(other)
+
+
+def test_a_whole_number_search_passes_over_values_where_the_target_is_undefined() -> None:
+    # a long range, searched on a grid then halved; the target undefined (an IRR before
+    # anything is paid back) at 11…30. Before, halving looked only above the middle, found
+    # nothing defined before the bracket's end, and never ended.
+    from effekt.services import solve as solving
+
+    c = load_contract(HEMMA)
+
+    def measure(x: object) -> float:
+        term = x.term_periods  # type: ignore[attr-defined]
+        return math.nan if 11 <= term <= 30 else float(term - 20)
+
+    sol = solving._solve_whole(c, "term_periods", "fond.npv=0", 0.0, measure, 20, 10, 1000)
+    assert sol.whole and {sol.value, sol.other_value} == {10.0, 31.0}
+    assert sol.achieved == -10.0 and sol.other_achieved == 11.0
 
 
 def test_solve_over_a_whole_number_says_so_in_swedish() -> None:

@@ -50,8 +50,11 @@ class Solution:
     other_achieved: float | None = None
 
 
-#: A whole-number range up to this many values is searched value by value.
+#: A whole-number range up to this many values is searched value by value; a longer one
+#: on a grid of so many values first (a fine one: the target is undefined at some values,
+#: an IRR before anything is paid back, and a coarse grid stepped over the crossing).
 _WHOLE_EXHAUSTIVE = 400
+_WHOLE_GRID = 201
 
 
 def parse_target(expr: str) -> tuple[str, str, float]:
@@ -233,7 +236,7 @@ def _solve_whole(
     if hi - lo <= _WHOLE_EXHAUSTIVE:
         points = list(range(lo, hi + 1))
     else:
-        points = sorted({int(round(x)) for x in np.linspace(lo, hi, 41)})
+        points = sorted({int(round(x)) for x in np.linspace(lo, hi, _WHOLE_GRID)})
     finite = [(x, f(x)) for x in points if math.isfinite(f(x))]
     if not any(valid(x) for x in points):
         with_overrides(c, {param: lo})  # raises: the low end makes the contract invalid
@@ -247,18 +250,17 @@ def _solve_whole(
     else:
         low_, high_ = (finite[0][0], finite[-1][0]) if finite else (lo, hi)
         raise NoSolution("solve.no_solution", param=param, low=low_, high=high_, target=target)
-    while b - a > 1 and fa != 0:  # a grid's bracket: halve it over valid whole values
+    while b - a > 1 and fa != 0:  # a grid's bracket: halve it over defined whole values
         mid = (a + b) // 2
-        fm, step = f(mid), 0
-        while not math.isfinite(fm) and a < mid + step < b:  # an invalid value: the next
-            step += 1
-            fm = f(mid + step)
-        if not math.isfinite(fm):
+        # the defined value nearest the middle, strictly inside the bracket
+        inside = sorted(range(a + 1, b), key=lambda x: (abs(x - mid), x))
+        x = next((x for x in inside if math.isfinite(f(x))), None)
+        if x is None:  # a and b are neighbours among the values the target is defined at
             break
-        if fm == 0 or fa * fm < 0:
-            b, fb = mid + step, fm
+        if f(x) == 0 or fa * f(x) < 0:
+            b, fb = x, f(x)
         else:
-            a, fa = mid + step, fm
+            a, fa = x, f(x)
     near, far = ((a, fa), (b, fb)) if abs(fa) <= abs(fb) else ((b, fb), (a, fa))
     return Solution(
         param,

@@ -815,3 +815,62 @@ def test_a_caliper_that_leaves_treated_out_says_so_and_that_it_is_no_longer_itt(
     assert line in (tmp_path / "r.html").read_text()
     everyone = run("--lang", lang, "evaluate", str(HEM_DATA), *HEM)
     assert line.split(";")[0][:10] not in everyone.stdout
+
+
+def with_comparison_cohorts(tmp_path: Path, labels: dict[str, str]) -> Path:
+    """The example's data with some comparison persons' cohort relabelled (by old label)."""
+    lines = HEM_DATA.read_text(encoding="utf-8").splitlines(keepends=True)
+    comments = [line for line in lines if line.startswith("#")]
+    frame = pd.read_csv(HEM_DATA, comment="#", dtype=str)
+    comparison = frame["grupp"] == "jamforelse"
+    for old, new in labels.items():
+        frame.loc[comparison & (frame["kohort"] == old), "kohort"] = new
+    data = tmp_path / "pool.csv"
+    data.write_text("".join(comments) + frame.to_csv(index=False), encoding="utf-8")
+    return data
+
+
+def test_comparison_persons_outside_the_contracts_cohorts_are_counted_in_the_pooled_row(
+    tmp_path: Path,
+) -> None:
+    data = with_comparison_cohorts(tmp_path, {"k3": "jämförelsepool", "k2": ""})
+    report = tmp_path / "r.html"
+    out = as_json(run("evaluate", str(data), *HEM, "--json", "--report", str(report)))
+    rows = out["published"]["rows"]
+    assert {"cohort": "jämförelsepool", "group": "comparison"} not in rows
+    assert {"cohort": "all", "group": "comparison"} in rows
+    assert {r["cohort"] for r in rows if r["group"] == "comparison"} == {"k1", "all"}
+    assert out["published"]["comparison_outside_cohorts"] is True
+    # the evaluator (unsuppressed JSON) sees which labels were pooled, to catch a typo
+    assert out["comparison_cohorts_outside_contract"] == ["", "jämförelsepool"]
+    html = report.read_text(encoding="utf-8")
+    assert "jämförelsepool" not in html
+    assert "comparison persons outside the contract" in html
+    sv = tmp_path / "sv.html"
+    assert run("evaluate", str(data), *HEM, "--lang", "sv", "--report", str(sv)).exit_code == 0
+    assert "utanför kontraktets kohorter" in sv.read_text(encoding="utf-8")
+
+
+def test_comparison_persons_in_the_contracts_cohorts_keep_their_cohort_rows() -> None:
+    out = as_json(run("evaluate", str(HEM_DATA), *HEM, "--json"))
+    comparison = {r["cohort"] for r in out["published"]["rows"] if r["group"] == "comparison"}
+    assert comparison == {"k1", "k2", "k3"}
+    assert out["published"]["comparison_outside_cohorts"] is False
+    assert out["comparison_cohorts_outside_contract"] == []
+
+
+def test_treated_persons_with_a_cohort_the_contract_lacks_stop_the_run_naming_both(
+    tmp_path: Path,
+) -> None:
+    lines = HEM_DATA.read_text(encoding="utf-8").splitlines(keepends=True)
+    comments = [line for line in lines if line.startswith("#")]
+    frame = pd.read_csv(HEM_DATA, comment="#", dtype=str)
+    frame.loc[(frame["grupp"] == "insats") & (frame["kohort"] == "k3"), "kohort"] = "K3"
+    data = tmp_path / "typo.csv"
+    data.write_text("".join(comments) + frame.to_csv(index=False), encoding="utf-8")
+    result = run("evaluate", str(data), *HEM, "--lang", "en")
+    assert result.exit_code == 1, result.output
+    assert "Treated persons in the data have cohorts the contract does not know: K3" in (
+        result.output
+    )
+    assert "(the contract has: k1, k2, k3)" in result.output and "Traceback" not in result.output

@@ -691,6 +691,8 @@ def _published_html(table: dict[str, Any], lang: str) -> str:
         ]
     )
     note = t("report.published_note", lang, limit=int(table["threshold"]) - 1)
+    if table.get("comparison_outside_cohorts"):
+        note += " " + t("report.published_comparison_pool", lang)
     return f"<h2>{escape(t('report.published', lang))}</h2><p>{escape(note)}</p>" + _table(
         head, rows
     )

@@ -94,6 +94,7 @@ from effekt.services.evaluate_publication import (
     Analysis,
     Fates,
     cohort_labels,
+    comparison_cohorts_outside,
     published_counts,
     quality_facts,
     verdicts,
@@ -573,7 +574,8 @@ def evaluate(
             not_analysed[other_label] = {"code": exc.code, "reason": exc.render(lang)}
             referred = None  # no other population's figures to publish
     naive = float(y[t].mean() - y[~t].mean()) if (~t).any() and plan.method != "did" else None
-    published = published_counts(plan, sub, y, t, main, kind)
+    known = frozenset(c.id for c in contract.cohorts) if contract is not None else None
+    published = published_counts(plan, sub, y, t, main, kind, known)
     result: dict[str, Any] = {
         "plan": plan.as_json(),
         "plan_sha256": plan_hash,
@@ -646,6 +648,9 @@ def evaluate(
         cohorts = _focal_cohorts(plan, sub, main, contract)
         measurements = _measurements(plan, y, main, cohorts, plan_hash)
         result["cohorts"] = [m.model_dump(exclude_none=True) for m in measurements]
+        result["comparison_cohorts_outside_contract"] = comparison_cohorts_outside(
+            sub, plan.cohort, main, known or frozenset()
+        )
         names = sorted(set(cohorts.tolist()))
         singled = [c for c in names if events_single_out(focal_y[cohorts == c], threshold)]
         shown = published_measurements(

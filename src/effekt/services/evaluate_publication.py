@@ -28,7 +28,15 @@ from effekt.services.publication import (
 )
 from effekt.services.quality_counts import QualityFacts
 
-__all__ = ["Analysis", "Fates", "cohort_labels", "published_counts", "quality_facts", "verdicts"]
+__all__ = [
+    "Analysis",
+    "Fates",
+    "cohort_labels",
+    "comparison_cohorts_outside",
+    "published_counts",
+    "quality_facts",
+    "verdicts",
+]
 
 
 def cohort_labels(frame: pd.DataFrame, column: str | None) -> np.ndarray:
@@ -62,17 +70,41 @@ def published_counts(
     t: np.ndarray,
     r: MethodResult,
     kind: str,
+    known: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """The published table of the persons analysed (publication.published_table), each
-    by its cohort (:func:`cohort_labels`; "all" without a cohort column or value)."""
+    by its cohort (:func:`cohort_labels`; "all" without a cohort column or value).
+
+    With a contract (``known``: its cohort ids), a comparison person whose cohort the
+    contract does not have — a comparison pool, a historical cohort — is counted in the
+    pooled row "all", never under a label the contract lacks; ``comparison_outside_cohorts``
+    says whether any was, so that the report can say what the row holds. (A treated
+    person's cohort must be the contract's: the run stops otherwise.)"""
     labels = cohort_labels(frame, plan.cohort)
     cohort = np.where(pd.isna(labels), "all", labels).astype(object)
     treated_rows, control_rows = r.focal, r.comparison
+    outside = False
+    if known is not None:
+        foreign = np.array([c not in known for c in cohort[control_rows]], dtype=bool)
+        cohort[control_rows[foreign]] = "all"
+        outside = bool(foreign.any()) and plan.cohort is not None
     rows = np.concatenate([treated_rows, control_rows])
     groups = np.array(
         ["treated"] * len(treated_rows) + ["comparison"] * len(control_rows), dtype=object
     )
-    return published_table(cohort[rows], groups, y[rows], kind, plan.suppression_threshold)
+    table = published_table(cohort[rows], groups, y[rows], kind, plan.suppression_threshold)
+    return {**table, "comparison_outside_cohorts": outside}
+
+
+def comparison_cohorts_outside(
+    frame: pd.DataFrame, column: str | None, r: MethodResult, known: frozenset[str]
+) -> list[str]:
+    """The cohort labels of comparison persons analysed that the contract does not have
+    ("" for a blank), for the evaluator to tell a comparison pool from a misspelt cohort."""
+    if column is None or column not in frame.columns:
+        return []
+    labels = cohort_labels(frame, column)[r.comparison]
+    return sorted({"" if c is None else str(c) for c in labels} - known)
 
 
 @dataclass

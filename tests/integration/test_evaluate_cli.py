@@ -579,14 +579,18 @@ def test_invalid_date_format_in_mapping_is_reported_with_line(tmp_path: Path) ->
                'both by date_format = "%d/%m/%Y", day first (01/03/2027 is 1 March 2027), and by '
                'date_format = "%m/%d/%Y", month first (01/03/2027 is 3 January 2027): no day or '
                "month in them is above 12, so only the file's maker knows which. Check which it "
-               "is and write it under [source] in the mapping file; effekt does not guess."),
+               "is and write it under [source] in the mapping file; if only this column is "
+               'written so, write release = "%d/%m/%Y" or "%m/%d/%Y" under '
+               "[columns.date_formats] instead. effekt does not guess."),
         ("sv", 'p.csv: kolumnen "release" har 40 värden som inte kan läsas som datum, på raderna '
                "1, 2, 3, 4, 5, …; rad 1 har formen NN/NN/NNNN (N står för en siffra). Alla 40 kan "
                'läsas både med date_format = "%d/%m/%Y", dagen först (01/03/2027 är 1 mars 2027), '
                'och med date_format = "%m/%d/%Y", månaden först (01/03/2027 är 3 januari 2027): '
                "ingen dag eller månad i dem är över 12, så bara den som har tagit fram filen vet "
                "vilket som gäller. Ta reda på vilket det är och skriv det under [source] i "
-               "mappningsfilen; effekt gissar inte."),
+               "mappningsfilen; om bara den här kolumnen skrivs så, skriv i stället "
+               'release = "%d/%m/%Y" eller "%m/%d/%Y" under [columns.date_formats]. effekt '
+               "gissar inte."),
     ],
 )  # fmt: skip
 def test_a_column_of_day_first_dates_is_offered_both_orders_to_check(
@@ -602,9 +606,9 @@ def test_a_column_of_day_first_dates_is_offered_both_orders_to_check(
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [("en", 'All 40 are read by date_format = "%d %B %Y": if that is how the file writes its '
-            "dates, write it under [source] in the mapping file."),
+            "dates, write it under [source] in the mapping file;"),
      ("sv", 'Alla 40 kan läsas med date_format = "%d %B %Y": om det är så filen skriver sina '
-            "datum, skriv det under [source] i mappningsfilen.")],
+            "datum, skriv det under [source] i mappningsfilen;")],
 )  # fmt: skip
 def test_swedish_month_names_are_read_once_the_suggested_date_format_is_set(
     tmp_path: Path, lang: str, expected: str

@@ -417,3 +417,43 @@ def test_date_formats_module_examples_hold() -> None:
     from effekt.evaluation_io import date_formats
 
     assert doctest.testmod(date_formats).failed == 0
+
+
+def test_a_suggestion_says_where_to_write_a_format_for_the_column_alone() -> None:
+    reader = DateReader("deltagare.csv", "%Y-%m-%d", own_table="[columns.date_formats]")
+    with pytest.raises(DataError) as info:
+        reader.read(pd.Series(["2027.03.01", "2027.12.31"], name="utskriven"))
+    assert info.value.render("en").endswith(
+        'All 2 are read by date_format = "%Y.%m.%d": if that is how the file writes its dates, '
+        "write it under [source] in the mapping file; if only this column is written so, write "
+        'utskriven = "%Y.%m.%d" under [columns.date_formats] instead. effekt does not do so '
+        "itself, since dates are never guessed."
+    )
+    assert (
+        'om bara den här kolumnen skrivs så, skriv i stället utskriven = "%Y.%m.%d" under '
+        "[columns.date_formats]" in info.value.render("sv")
+    )
+    with pytest.raises(DataError) as info:
+        reader.read(pd.Series(["01/03/2027", "12/11/2027"], name="utskriven"))
+    assert (
+        'if only this column is written so, write utskriven = "%d/%m/%Y" or "%m/%d/%Y" under '
+        "[columns.date_formats] instead" in info.value.render("en")
+    )
+
+
+def test_a_column_with_its_own_date_format_is_told_to_change_that_one() -> None:
+    reader = DateReader(
+        "deltagare.csv", "%Y-%m-%d", own_table="[columns.date_formats]",
+        formats={"utskriven": "%d.%m.%Y"},
+    )  # fmt: skip
+    with pytest.raises(DataError) as info:
+        reader.read(pd.Series(["2027.03.01", "2027.12.31"], name="utskriven"))
+    err = info.value
+    assert (err.params["date_format"], err.params["table"]) == (
+        "%d.%m.%Y", "[columns.date_formats]"
+    )  # fmt: skip
+    assert err.render("en").endswith(
+        'All 2 are read by date_format = "%Y.%m.%d": if that is how the column is written, write '
+        'utskriven = "%Y.%m.%d" under [columns.date_formats] in the mapping file. effekt does '
+        "not do so itself, since dates are never guessed."
+    )

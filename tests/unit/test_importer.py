@@ -672,3 +672,57 @@ def test_an_eligibility_value_that_is_no_date_on_a_date_column_says_how_to_write
         "Mappningens eligibility[0]: kolumnen \"remiss\" innehåller datum, och 'snart' är inget "
         "datum. Skriv datumet som 2028-01-01 (eller 20280101)."
     )
+
+
+def test_a_date_column_written_its_own_way_takes_its_own_date_format(tmp_path: Path) -> None:
+    # the file-wide date_format reads the referral date; the anchor has its own
+    m = mapping(
+        columns={
+            "treatment": "grupp",
+            "treated_values": ["insats"],
+            "referral_date": "remiss",
+            "date_formats": {"utskriven": "%Y%m%d"},
+        },
+        outcomes=[{"metric": "m", "kind": "value", "column": "alder", "anchor": "utskriven"}],
+        source={"date_format": "%d/%m/%Y"},
+    )
+    df = frame(PEOPLE).assign(
+        remiss=["01/02/2027", "31/01/2027", "1/2/2027", "12/01/2027"],
+        utskriven=["20270301", "20270302", "20270303", "20270304"],
+    )
+    res = run(tmp_path, df, m)
+    assert res.frame["remiss"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2027-02-01", "2027-01-31", "2027-02-01", "2027-01-12"
+    ]  # fmt: skip
+    assert res.frame["utskriven"].dt.strftime("%Y-%m-%d").tolist()[:2] == [
+        "2027-03-01", "2027-03-02"
+    ]  # fmt: skip
+
+
+def test_a_column_not_read_by_its_own_date_format_is_told_where_that_is_written(
+    tmp_path: Path,
+) -> None:
+    m = dated(date_format="%Y-%m-%d")
+    m = m.model_copy(
+        update={"columns": m.columns.model_copy(update={"date_formats": {"remiss": "%d.%m.%Y"}})}
+    )
+    df = frame(PEOPLE).assign(remiss=["01.02.2027", "31.01.2027", "2027-02-01", "12.01.2027"])
+    with pytest.raises(DataError) as info:
+        run(tmp_path, df, m)
+    err = info.value
+    assert (err.code, err.params["row"], err.params["date_format"]) == (
+        "import.date_not_in_format", 3, "%d.%m.%Y"
+    )  # fmt: skip
+    assert err.params["table"] == "[columns.date_formats]"
+
+
+def test_an_events_column_written_its_own_way_takes_its_own_date_format(tmp_path: Path) -> None:
+    base = MAPPING_FILE.replace('engaged = "deltagit"\n', "")
+    text = (
+        base
+        + '[source]\ndate_format = "%d/%m/%Y"\n'
+        + EVENTS
+        + ('date_formats = { datum = "%Y%m%d" }\n')
+    )
+    out = events_of(tmp_path, text, ["20270201", "20270131"])
+    assert out["datum"].dt.strftime("%Y-%m-%d").tolist() == ["2027-02-01", "2027-01-31"]

@@ -422,3 +422,38 @@ def test_a_threshold_everyone_or_no_one_reaches_is_refused(
 def test_a_threshold_inside_the_valid_values_is_accepted(tmp_path: Path) -> None:
     text = MINIMAL + '[[outcomes]]\nmetric = "m"\ncolumn = "x"\nmin = 0\nmax = 10\nat_least = 10\n'
     assert load_mapping(write(tmp_path, text)).outcomes[0].at_least == 10
+
+
+def test_a_date_column_can_have_its_own_date_format_beside_the_files(tmp_path: Path) -> None:
+    text = MINIMAL + 'referral_date = "remiss"\ndate_formats = { remiss = "%Y%m%d" }\n'
+    m = load_mapping(write(tmp_path, text + '[source]\ndate_format = "%d/%m/%Y"\n'))
+    assert (m.source.date_format, m.columns.date_formats) == ("%d/%m/%Y", {"remiss": "%Y%m%d"})
+
+
+def test_an_unusable_date_format_of_a_column_is_refused_at_its_line(tmp_path: Path) -> None:
+    text = MINIMAL + 'referral_date = "remiss"\ndate_formats = { remiss = "%d/%m" }\n'
+    found = the_problem(tmp_path, text)
+    assert (found.code, found.path, found.line) == (
+        "mapping.bad_date_format", "columns.date_formats.remiss", 9
+    )  # fmt: skip
+
+
+def test_a_date_format_for_a_column_that_is_no_date_column_is_refused(tmp_path: Path) -> None:
+    text = MINIMAL + 'referral_date = "remiss"\ndate_formats = { remis = "%d/%m/%Y" }\n'
+    found = the_problem(tmp_path, text)
+    assert (found.code, found.path, found.line) == (
+        "mapping.date_format_not_a_date_column", "columns.date_formats.remis", 9
+    )  # fmt: skip
+    assert found.message("en") == (
+        'date_formats names "remis", which the mapping does not read as a date; its date '
+        'columns are: remiss. Did you mean "remiss"?'
+    )
+    assert found.message("sv").startswith('date_formats nämner "remis", som mappningen inte')
+    events = (
+        '[[events]]\nid = "brott"\nfile = "e.csv"\nid_column = "pnr"\ndate_column = "d"\n'
+        'date_formats = { pnr = "%d/%m/%Y" }\n'
+    )
+    found = the_problem(tmp_path, MINIMAL + events)
+    assert (found.code, found.path) == (
+        "mapping.date_format_not_a_date_column", "events[0].date_formats.pnr"
+    )  # fmt: skip

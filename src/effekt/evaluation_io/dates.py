@@ -37,7 +37,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping as AbcMapping
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -167,22 +168,30 @@ def formats_reading(values: list[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class DateReader:
-    """How one file writes its dates: ``date_format`` (None: ISO 8601 or ``YYYYMMDD``);
-    for a value it cannot read, the file's ``path`` and the mapping ``table`` the setting
-    is written under."""
+    """How one file writes its dates: ``date_format`` (None: ISO 8601 or ``YYYYMMDD``),
+    and a column's own in ``formats`` (by the column's name); for a value it cannot read,
+    the file's ``path``, the mapping ``table`` the file's setting is written under and
+    ``own_table``, where a column's own is (none: the message offers no column's own)."""
 
     path: str = ""
     date_format: str | None = None
     table: str = "[source]"
+    own_table: str = ""
+    formats: AbcMapping[str, str] = field(default_factory=dict)
 
     def read(self, values: pd.Series, rows: pd.Series | None = None) -> pd.Series:
         """``values`` as datetimes, NaT where empty; a value that is not a date in the
-        file's form raises :class:`~effekt.errors.DataError` with its row (``rows``: the
+        column's form raises :class:`~effekt.errors.DataError` with its row (``rows``: the
         rows' numbers, by default 1, 2, …).
 
         >>> DateReader(date_format="%d/%m/%Y").read(pd.Series(["31/01/2027", "1/2/2027"])).tolist()
         [Timestamp('2027-01-31 00:00:00'), Timestamp('2027-02-01 00:00:00')]
         """
+        own = self.formats.get(str(values.name)) if values.name is not None else None
+        if own is not None:  # read and refused as the column's own: changed where it is
+            return replace(self, date_format=own, table=self.own_table, formats={}).read(
+                values, rows
+            )
         if pd.api.types.is_datetime64_any_dtype(values.dtype):
             return values
         cells = values.to_numpy(dtype=object)
@@ -243,21 +252,26 @@ class DateReader:
             date_format=self.date_format or "",
             table=self.table,
             suggested=suggested,
-            advice=self._advice(code, suggested, len(at)),
+            advice=self._advice(code, suggested, len(at), column),
         )
 
     def _advice(
-        self, code: str, suggested: tuple[str, ...], count: int
+        self, code: str, suggested: tuple[str, ...], count: int, column: str
     ) -> tuple[str, dict[str, object]]:
         """What to do, as a message: write the date_format that reads the values (or check
         which of two does), else what the code's message has always said."""
-        said: dict[str, object] = {"table": self.table, "count": count}
+        said: dict[str, object] = {"table": self.table, "count": count, "column": column}
+        said |= {"own_table": self.own_table}
+        # the column's own date_format, or the file's with the column's own as the other way
+        how = "_own" if self.table == self.own_table else "_file" if self.own_table else ""
         if len(suggested) == 2:
             first, second = suggested
             both = {"first": first, "second": second, "example": example_of(first)}
-            return "import.date_advice.either", said | both
+            return "import.date_advice.either" + how, said | both
         if suggested:
-            return "import.date_advice.suggested", said | {"pattern": suggested[0]}
+            return "import.date_advice.suggested" + how, said | {"pattern": suggested[0]}
+        if code == "import.date_not_in_format" and how == "_own":
+            return "import.date_advice.not_in_format_own", said
         return _ADVICE[code], said
 
 

@@ -428,8 +428,7 @@ def _analysis_columns(mapping: Mapping) -> list[tuple[str, float | None, float |
 
 def _date_columns(mapping: Mapping) -> tuple[str, ...]:
     """The participant file's date columns: the referral date and the outcomes' anchors."""
-    named = [mapping.columns.referral_date, *(out.anchor for out in mapping.outcomes)]
-    return tuple(dict.fromkeys(name for name in named if name is not None))
+    return mapping.date_columns()
 
 
 def import_participants(
@@ -457,7 +456,12 @@ def import_participants(
             key_source = "given"
         frame = _pseudonymise(frame, ident, key, today)
     frame.insert(0, ROW, np.arange(1, len(frame) + 1))
-    reader = DateReader(str(path), mapping.source.date_format)
+    reader = DateReader(
+        str(path),
+        mapping.source.date_format,
+        own_table="[columns.date_formats]",
+        formats=mapping.columns.date_formats,
+    )
     for column in dates:
         if column in frame.columns:  # not one the identifier's drop removed
             frame[column] = reader.read(frame[column], frame[ROW])
@@ -500,9 +504,7 @@ def import_events(
         raise DataError("mapping.events_need_identifier", events=source.id)
     ident = mapping.identifier.model_copy(update={"column": source.id_column, "drop": []})
     path = mapping.resolve(source.file)
-    dates = tuple(
-        c for c in (source.date_column, source.start_column, source.end_column) if c is not None
-    )
+    dates = source.date_columns()
     frame = _read(  # the same export: the [source] encoding and date form; its own separator
         path,
         Source(sheet=source.sheet, encoding=mapping.source.encoding),
@@ -512,10 +514,13 @@ def import_events(
     require_columns(frame, event_columns(source, mapping), mapping, str(path))
     frame = frame.reset_index(drop=True)
     out = _pseudonymise(frame, ident, key, today)
+    table = f'[[events]] id = "{source.id}"'
     reader = DateReader(
         str(path),
         source.date_format or mapping.source.date_format,
-        f'[[events]] id = "{source.id}"',
+        table,
+        own_table=f"{table}, date_formats",
+        formats=source.date_formats,
     )
     for col in dates:
         out[col] = reader.read(out[col])

@@ -105,6 +105,8 @@ def _date_format(value: str | None) -> str | None:
 
 
 DateFormat = Annotated[str | None, AfterValidator(_date_format)]
+#: A date column's own date_format, by the column's name.
+DateFormats = dict[str, Annotated[str, AfterValidator(_date_format)]]
 
 
 class Source(Strict):
@@ -237,6 +239,15 @@ class Columns(Strict):
         None, description="Values of the period column that mean after (default: the larger one)."
     )
     referral_date: str | None = Field(None, description="Date of referral (or release).")
+    date_formats: DateFormats = Field(
+        default_factory=dict,
+        description=(
+            'A date column\'s own date_format, by its name (utskriven = "%Y%m%d"), for a '
+            "date column of the file written differently from the others; the others are "
+            "read by [source] date_format. Each name must be a date column the mapping reads: "
+            "the referral_date or an outcome's anchor."
+        ),
+    )
     engaged: str | None = Field(None, description="Whether the participant engaged.")
     engaged_values: list[Scalar] = Field(
         default_factory=_yes,
@@ -267,6 +278,18 @@ class EventSource(Strict):
     date_format: DateFormat = Field(
         None, description="How the file writes dates, as [source] date_format (default: that)."
     )
+    date_formats: DateFormats = Field(
+        default_factory=dict,
+        description=(
+            "A date column's own date_format, by its name, as under [columns]; the file's "
+            "other date columns are read by its date_format."
+        ),
+    )
+
+    def date_columns(self) -> tuple[str, ...]:
+        """The file's date columns: the event date, the spell's start and end."""
+        named = (self.date_column, self.start_column, self.end_column)
+        return tuple(dict.fromkeys(c for c in named if c is not None))
 
 
 OutcomeKind = Literal["value", "attendance_share", "event_count", "days_in_state", "status_at"]
@@ -385,6 +408,11 @@ class Mapping(Strict):
     def outcome(self, metric: str) -> OutcomeSpec | None:
         """The outcome definition of ``metric``, if the mapping has one."""
         return next((o for o in self.outcomes if o.metric == metric), None)
+
+    def date_columns(self) -> tuple[str, ...]:
+        """The participant file's date columns: the referral date and the outcomes' anchors."""
+        named = [self.columns.referral_date, *(out.anchor for out in self.outcomes)]
+        return tuple(dict.fromkeys(name for name in named if name is not None))
 
     def event_source(self, source_id: str) -> EventSource:
         """The events source called ``source_id``."""

@@ -90,7 +90,41 @@ def _across_tables(mapping: Mapping, doc: Document) -> list[Problem]:
         _repeated_ids(mapping, doc)
         + _outcomes_from_events(mapping, doc, sources)
         + _thresholds(mapping, doc)
+        + _own_date_formats(mapping, doc)
     )
+
+
+def _own_date_formats(mapping: Mapping, doc: Document) -> list[Problem]:
+    """A column's own date_format names a date column the mapping reads from that file
+    (a misspelt one would leave the column read by the file's)."""
+    files: list[tuple[tuple[str | int, ...], dict[str, str], tuple[str, ...]]] = [
+        (("columns",), mapping.columns.date_formats, mapping.date_columns())
+    ]
+    files += [
+        (("events", j), e.date_formats, e.date_columns()) for j, e in enumerate(mapping.events)
+    ]
+    problems: list[Problem] = []
+    for where, formats, dates in files:
+        for column in formats:
+            if column in dates:
+                continue
+            at = (*where, "date_formats", column)
+            if not dates:
+                problems.append(
+                    doc.problem(at, "mapping.date_format_no_date_column", column=column)
+                )
+                continue
+            close = difflib.get_close_matches(column, dates, n=1)
+            problems.append(
+                doc.problem(
+                    at,
+                    "mapping.date_format_not_a_date_column",
+                    column=column,
+                    columns=", ".join(dates),
+                    suggestion=close[0] if close else "",
+                )
+            )
+    return problems
 
 
 #: Kinds whose value per person is a share (0..1) and those that count (0, 1, 2, …).

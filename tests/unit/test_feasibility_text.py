@@ -250,9 +250,9 @@ def test_time_to_savings_and_the_business_case_have_their_headings(
     ("contract", "lang", "line"),
     [
         ("hemmasittare.toml", "en",
-         "Payments under the rules SEK 9,752,398 (activity fees included); "),
+         "Payments under the rules SEK 9,752,398 (activity fees included); fond IRR/yr "),
         ("hemmasittare.toml", "sv",
-         "Betalningar enligt reglerna 9 752 398 kr (aktivitetsarvoden inräknade); "),
+         "Betalningar enligt reglerna 9 752 398 kr (aktivitetsarvoden inräknade); fond IRR/år "),
         ("peterborough.toml", "en", "Payments under the rules £5,200,000; "),
         ("peterborough.toml", "sv", "Betalningar enligt reglerna 5 200 000 GBP; "),
     ],

@@ -822,6 +822,17 @@ def test_the_text_gives_the_payments_by_budget_year_and_payer(lang: str, lines: 
         assert line in payments
 
 
+def test_budget_years_are_listed_in_order_whatever_the_order_of_the_payments() -> None:
+    # payers with April and January budget years: the payments come "2027/28" first
+    r = result()
+    payments = r["settlement"]["payments"]
+    payments[0] = {**payments[0], "payer": "region", "budget_year": "2027/28"}
+    payments.reverse()
+    lines = [x.strip() for x in render_text(r, "en").splitlines()]
+    years = [x.split(":")[0] for x in lines if re.match(r"^20\d\d(/\d\d)?: ", x)]
+    assert years == sorted(years) and "2027/28" in years
+
+
 # ------------------------------------------- what a payment per outcome can give away
 
 

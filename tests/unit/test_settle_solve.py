@@ -349,6 +349,27 @@ def test_swedish_scenarios_table_labels_its_rows_and_base_case_in_swedish() -> N
     assert "base" not in table and "NPV" not in table
 
 
+def test_the_scenarios_table_shows_the_figures_the_workbooks_scenarios_sheet_shows(
+    tmp_path: Path,
+) -> None:
+    # before: the text gave an IRR for investors only and no multiple, the workbook an IRR
+    # and multiple for every party with money at risk (the provider, a foundation)
+    path = tmp_path / "case.xlsx"
+    args = ["model", str(HEMMA), "--scenario", "pessimistic", "--xlsx", str(path)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    sheet = load_workbook(path)["Scenarios"]
+    parties = {p.id for p in load_contract(HEMMA).parties}
+    in_sheet = {
+        str(row[0].value)
+        for row in sheet.iter_rows(min_row=2)
+        if row[0].value and str(row[0].value).split(" ")[0] in parties
+    }
+    text = CliRunner().invoke(main, args[:4]).output.split("Scenarios side by side")[1]
+    in_text = {line.split("  ")[0] for line in text.splitlines() if line.split(" ")[0] in parties}
+    assert in_text == in_sheet
+    assert {"utforare IRR/yr", "stiftelse multiple"} <= in_text
+
+
 def test_a_swedish_workbook_has_swedish_labels_and_no_internal_codes(tmp_path: Path) -> None:
     path = tmp_path / "case.xlsx"
     args = ["model", str(HEMMA), "--xlsx", str(path), "--scenario", "pessimistic", "--lang", "sv"]

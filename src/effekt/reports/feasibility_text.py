@@ -284,7 +284,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     )
     bc = data["business_case"]
     inv = ", ".join(
-        f"{pid} IRR {'—' if x['irr'] is None else rate(x['irr'], lang)}"
+        f"{pid} {t('table.irr', lang)} {'—' if x['irr'] is None else rate(x['irr'], lang)}"
         for pid, x in bc["investors"].items()
     )
     out.append(

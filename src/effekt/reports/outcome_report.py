@@ -499,7 +499,7 @@ def _by_budget_year(p: dict[str, Any], lang: str) -> list[str]:
     if not by_year:
         return []
     lines = [f"  {t('report.by_budget_year', lang)}"]
-    for year, payers in by_year.items():
+    for year, payers in sorted(by_year.items()):  # "2027" before "2027/28" before "2028"
         cells = ", ".join(
             f"{payer} {money(round(amount, 2), p['currency'], lang)}"
             for payer, amount in payers.items()

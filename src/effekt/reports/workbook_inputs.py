@@ -22,7 +22,7 @@ from effekt.engine.payments import INDEX_SERIES, index_factors
 from effekt.i18n import translate as t
 from effekt.i18n.format import percent
 
-__all__ = ["inputs_sheet"]
+__all__ = ["bold_row", "inputs_sheet"]
 
 _INDEXED = re.compile(r"^(cohorts|metrics|rules)\[(\d+)\]")
 
@@ -82,7 +82,8 @@ def _is_written(c: Contract, path: str) -> bool:
     return parts[-1][0] in owner.model_fields_set
 
 
-def _bold_row(ws: Any) -> None:
+def bold_row(ws: Any) -> None:
+    """The sheet's last row in bold: a header."""
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
 
@@ -113,7 +114,7 @@ def inputs_sheet(ws: Any, c: Contract, lang: str, notation: str = "toml") -> Non
             t("xlsx.inputs.source", lang),
         ]
     )
-    _bold_row(ws)
+    bold_row(ws)
     ws.freeze_panes = "A3"
     for path, q in quantity_fields(c):
         written = _written(q, notation) if _is_written(c, path) else None
@@ -123,7 +124,7 @@ def inputs_sheet(ws: Any, c: Contract, lang: str, notation: str = "toml") -> Non
         ws.append([])
         ws.append([_index_line(c, lang)])
         ws.append([t("xlsx.index.year", lang), t("xlsx.index.factor", lang)])
-        _bold_row(ws)
+        bold_row(ws)
         years = [d.year for d in c.period_dates()]
         factors = dict(zip(years, index_factors(c).tolist(), strict=True))
         for year, factor in factors.items():
@@ -132,7 +133,7 @@ def inputs_sheet(ws: Any, c: Contract, lang: str, notation: str = "toml") -> Non
     if c.sources:
         ws.append([])
         ws.append([t("xlsx.inputs.sources", lang)])
-        _bold_row(ws)
+        bold_row(ws)
         for source in c.sources:
             ws.append([source])
     for column, width in zip("ABCD", (36, 18, 60, 60), strict=True):

@@ -8,14 +8,13 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from effekt.contract.model import Contract
 from effekt.contract.notation import written
 from effekt.contract.parties import RISKING_ROLES
 from effekt.engine.finance import period_rate
 from effekt.i18n import translate as t
-from effekt.reports.workbook_inputs import inputs_sheet
+from effekt.reports.workbook_inputs import bold_row, inputs_sheet
 
 __all__ = ["business_case_xlsx"]
 
@@ -62,11 +61,6 @@ def _in_currency(label: str, currency: str, lang: str) -> str:
     return f"{label} ({_unit(currency, lang)})"
 
 
-def _bold_row(ws: Any) -> None:
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-
-
 def _payments_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
     """What the payers pay under the rules, by budget year and payer, then by rule: the
     figures of the text's "by budget year and payer" and of the JSON's ``rules``."""
@@ -78,25 +72,25 @@ def _payments_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
     ws.append([t("table.by_year_with_activity" if with_fees else "table.by_year", lang)])
     total = _in_currency(t("xlsx.total", lang), case["currency"], lang)
     ws.append([t("xlsx.budget_year", lang), *payers, total])
-    _bold_row(ws)
+    bold_row(ws)
     for year, paid in by_year.items():
         ws.append([year, *[paid.get(p) for p in payers], round(sum(paid.values()), 2)])
         _formatted(ws, {2 + k: MONEY for k in range(len(payers) + 1)})
     sums = [round(sum(paid.get(p, 0.0) for paid in by_year.values()), 2) for p in payers]
     ws.append([t("xlsx.total", lang), *sums, case["totals"]["outcome_payments"]])
     _formatted(ws, {2 + k: MONEY for k in range(len(payers) + 1)})
-    _bold_row(ws)
+    bold_row(ws)
     ws.append([])
     ws.append(
         [t("xlsx.rule", lang), _in_currency(t("xlsx.payments", lang), case["currency"], lang)]
     )
-    _bold_row(ws)
+    bold_row(ws)
     for rule, amount in case["rules"].items():
         ws.append([rule, amount])
         _formatted(ws, {2: MONEY})
     ws.append([t("xlsx.total", lang), case["totals"]["outcome_payments"]])
     _formatted(ws, {2: MONEY})
-    _bold_row(ws)
+    bold_row(ws)
     _widths(ws, 14, 16)
 
 
@@ -111,7 +105,7 @@ def _waterfall_sheet(ws: Any, case: dict[str, Any], lang: str) -> None:
             *[_in_currency(t(f"xlsx.waterfall.{f}", lang), case["currency"], lang) for f in fields],
         ]
     )
-    _bold_row(ws)
+    bold_row(ws)
     for tr in case["tranches"]:
         seniority = t(f"seniority.{tr['seniority']}", lang)
         ws.append([tr["id"], tr["investor"], seniority, *[tr[f] for f in fields]])
@@ -141,7 +135,7 @@ def _summary_sheet(ws: Any, c: Contract, case: dict[str, Any], lang: str) -> Non
             t("xlsx.payback", lang),
         ]
     )
-    _bold_row(ws)
+    bold_row(ws)
     ws.freeze_panes = f"A{ws.max_row + 1}"
     for pid, p in case["parties"].items():
         party = "—" if pid in _ACCOUNTS else pid  # the accounts are named by their role
@@ -165,7 +159,7 @@ def _summary_sheet(ws: Any, c: Contract, case: dict[str, Any], lang: str) -> Non
         _formatted(ws, {4: MONEY, 5: MONEY, 6: RATE, 7: MULTIPLE, 8: MONEY, 9: RATE})
     ws.append([])
     ws.append([t("xlsx.totals_heading", lang, currency=_unit(cur, lang))])
-    _bold_row(ws)
+    bold_row(ws)
     for key, value in case["totals"].items():
         ws.append([t(f"xlsx.totals.{key}", lang), value])
         _formatted(ws, {2: COUNT if key in _COUNTS else MONEY})
@@ -195,7 +189,7 @@ def _party_sheet(ws: Any, c: Contract, p: dict[str, Any], case: dict[str, Any], 
             _in_currency(t("xlsx.discounted", lang), cur, lang),
         ]
     )
-    _bold_row(ws)
+    bold_row(ws)
     ws.freeze_panes = "A2"
     rate = float(period_rate(p["discount_rate"], c.periods_per_year))
     cum = discounted_sum = 0.0
@@ -209,7 +203,7 @@ def _party_sheet(ws: Any, c: Contract, p: dict[str, Any], case: dict[str, Any], 
         _formatted(ws, {2: DATE, 3: MONEY, 4: MONEY, 5: FACTOR, 6: MONEY})
     ws.append([t("xlsx.total", lang), None, p["total"], None, None, round(discounted_sum, 2)])
     _formatted(ws, {3: MONEY, 6: MONEY})
-    _bold_row(ws)
+    bold_row(ws)
     _widths(ws, 10, 16)
 
 
@@ -225,7 +219,7 @@ def _scenarios_sheet(
     number or text as a cell, a table or list (a distribution) as the contract's
     ``notation`` (toml, json or yaml) writes it."""
     ws.append([t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios])
-    _bold_row(ws)
+    bold_row(ws)
     ws.freeze_panes = "B2"
     cases = [case, *scenarios.values()]  # by position: a scenario may be called "base"
     for pid, p in case["parties"].items():
@@ -244,7 +238,7 @@ def _scenarios_sheet(
         ws.append([])
         head = [t("xlsx.scenario", lang), t("xlsx.inputs.input", lang)]
         ws.append([*head, t("xlsx.scenario_value", lang)])
-        _bold_row(ws)
+        bold_row(ws)
         for name, overrides in changes.items():
             for path, value in overrides.items():
                 shown = value if isinstance(value, int | float | str) else written(notation, value)

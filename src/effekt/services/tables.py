@@ -128,21 +128,22 @@ def scenarios_text(
     """Key figures of each scenario next to the base case."""
     cases = [base, *scenarios.values()]  # by position: a scenario may be called "base"
     rows = [[t("xlsx.measure", lang), t("xlsx.base", lang), *scenarios]]
+    parties = {p.id for p in c.parties}  # not the deal's and the outside accounts
     for pid, p in base["parties"].items():
-        if p["role"] in ("investor", "commissioner", "outcome_fund", "provider"):
+        if pid not in parties:
+            continue
+        # as the workbook's scenarios sheet: every party's NPV, and the IRR and multiple of
+        # those with money at risk (a provider, a grant funder, a guarantor too)
+        fields: list[tuple[str, str]] = [("npv", "money")]
+        if p["role"] in RISKING_ROLES:
+            fields += [("irr", "rate"), ("moic", "x")]
+        for field, kind in fields:
             rows.append(
                 [
-                    f"{pid} {t('table.npv', lang)}",
-                    *[_cell(x["parties"][pid]["npv"], "money", c, lang) for x in cases],
+                    f"{pid} {t(f'table.{field}', lang)}",
+                    *[_cell(x["parties"][pid][field], kind, c, lang) for x in cases],
                 ]
             )
-            if p["role"] == "investor":
-                rows.append(
-                    [
-                        f"{pid} {t('table.irr', lang)}",
-                        *[_cell(x["parties"][pid]["irr"], "rate", c, lang) for x in cases],
-                    ]
-                )
     rows.append(
         [
             t("xlsx.outcome_payments", lang),

@@ -331,3 +331,51 @@ def test_two_scenarios_of_one_name_are_refused_not_one_dropped() -> None:
     assert out.exit_code == 2
     assert 'Two scenarios are called "lo"' in out.output
     assert "Traceback" not in out.output
+
+
+@pytest.mark.parametrize(
+    ("spec", "lang", "said"),
+    [
+        ("lo=cohorts[k1].size=[1,2]", "en", "— cohorts[k1].size: A number is needed here"),
+        ("lo=cohorts[k1].size=[1,2]", "sv", "— cohorts[k1].size: Här behövs ett tal"),
+        ('lo=cohorts[k2].size={"dist": "normal", "mean": 40, "sd": -6}', "en",
+         "— cohorts[k2].size.sd: The value -6 is too small"),
+        ('lo=cohorts[k2].size={"dist": "normal", "mean": 40, "sd": -6}', "sv",
+         "— cohorts[k2].size.sd: Värdet -6 är för litet"),
+    ],
+)  # fmt: skip
+def test_a_command_line_scenarios_problem_names_the_field_by_id_when_typed_by_id(
+    spec: str, lang: str, said: str
+) -> None:
+    res = CliRunner().invoke(main, ["model", str(HEMMA), "--scenario", spec, "--lang", lang])
+    assert res.exit_code == 2, res.output
+    assert said in res.output
+    assert "cohorts[0]" not in res.output and "cohorts[1]" not in res.output
+
+
+@pytest.mark.parametrize(
+    ("line", "en", "sv"),
+    [
+        ('"cohorts[k1].size" = [1, 2]',
+         "— cohorts[k1].size: A number is needed here", "— cohorts[k1].size: Här behövs ett tal"),
+        ('"cohorts[k2].size" = { dist = "normal", mean = 40, sd = -6 }',
+         "— cohorts[k2].size.sd: The value -6 is too small",
+         "— cohorts[k2].size.sd: Värdet -6 är för litet"),
+        # typed by position, named by position
+        ('"cohorts[1].size" = [1, 2]',
+         "— cohorts[1].size: A number is needed here", "— cohorts[1].size: Här behövs ett tal"),
+    ],
+)  # fmt: skip
+def test_a_file_scenarios_problem_names_the_field_as_the_scenario_writes_it(
+    tmp_path: Path, line: str, en: str, sv: str
+) -> None:
+    problem = scenario_problem(with_scenario(tmp_path, line))
+    assert en in problem.message("en")
+    assert sv in problem.message("sv")
+
+
+def test_a_field_set_by_position_keeps_its_position_beside_one_set_by_id() -> None:
+    c = load_contract(HEMMA)
+    overrides = {"cohorts[k1].size": [1, 2], "cohorts[0].engagement": "most"}
+    _, errors = changed_contract(c, overrides)
+    assert sorted(p.path for p in errors) == ["cohorts[0].engagement", "cohorts[k1].size"]

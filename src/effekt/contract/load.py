@@ -59,7 +59,9 @@ class Document:
     toml, yaml or json). A contract under a scenario also knows the key each override is
     written under (``keys``: ``("costs", "setup")`` → ``"costs.setup"``) and, for one typed
     on the command line, its name (``scenario``), so that its problems show what to write
-    where the user wrote it."""
+    where the user wrote it; and the places an override reaches by id, as written
+    (``ids``: ``("cohorts", 0)`` → ``"cohorts[k1]"``), so that its problems name the field
+    as the user did."""
 
     data: Any
     locator: Locator
@@ -67,6 +69,7 @@ class Document:
     fmt: str
     keys: Mapping[PathKey, str] = field(default_factory=dict)
     scenario: str | None = None
+    ids: Mapping[PathKey, str] = field(default_factory=dict)
 
     def written(self, path: PathKey, value: Value) -> str:
         """``value`` at ``path`` as the user writes it, in the file's syntax: under the
@@ -91,9 +94,18 @@ class Document:
         (YAML's ``price: 450 000``, ``--scenario low=costs.setup=450 000``)."""
         return path not in self.locator.unquoted
 
+    def named(self, path: PathKey) -> str:
+        """``path`` as the user names it: by id below a place an override reaches by id
+        (``cohorts[k1].size``), else by position (``cohorts[0].size``)."""
+        for n in range(len(path), 0, -1):
+            written = self.ids.get(path[:n])
+            if written is not None:
+                return format_path(path[n:], written)
+        return format_path(path)
+
     def problem(self, path: PathKey, code: str, severity: str = "error", **params: Any) -> Problem:
         return Problem(
-            path=format_path(path),
+            path=self.named(path),
             line=self.locator.line_of(path),
             severity="warning" if severity == "warning" else "error",
             code=code,

@@ -21,9 +21,10 @@ PathKey = tuple[str | int, ...]
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
-def format_path(path: PathKey) -> str:
-    """``("rules", 2, "price")`` → ``"rules[2].price"``."""
-    out = ""
+def format_path(path: PathKey, head: str = "") -> str:
+    """``("rules", 2, "price")`` → ``"rules[2].price"``; after ``head``, the path below it
+    (``"rules[skolnarvaro]"``, ``("price",)`` → ``"rules[skolnarvaro].price"``)."""
+    out = head
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"

@@ -10,7 +10,7 @@ import copy
 import re
 from typing import Any
 
-__all__ = ["apply_overrides", "parse_path", "resolve_path"]
+__all__ = ["apply_overrides", "parse_path", "resolve_path", "written_by_id"]
 
 _PART = re.compile(r"([A-Za-z_][A-Za-z0-9_\-]*)|\[(\d+)\]|\[([A-Za-z0-9_\-]+)\]")
 
@@ -73,6 +73,26 @@ def resolve_path(data: Any, path: str) -> list[str | int] | None:
         node, key = step
         concrete.append(key)
     return concrete
+
+
+def written_by_id(data: Any, path: str) -> dict[tuple[str | int, ...], str]:
+    """Each place ``path`` reaches in ``data`` by an id, and the place it sets → ``path``
+    as written up to there: ``cohorts[k1].size`` gives ``("cohorts", 0)`` → ``"cohorts[k1]"``
+    and ``("cohorts", 0, "size")`` → ``"cohorts[k1].size"``, so that a problem there is
+    named as the user wrote it."""
+    parts, keys = parse_path(path), resolve_path(data, path)
+    if parts is None or keys is None:
+        return {}
+    out: dict[tuple[str | int, ...], str] = {}
+    written = ""
+    for k, part in enumerate(parts):
+        if isinstance(part, int) or part.startswith("#"):
+            written += f"[{part if isinstance(part, int) else part[1:]}]"
+        else:
+            written += f".{part}" if written else part
+        if k == len(parts) - 1 or (isinstance(part, str) and part.startswith("#")):
+            out[tuple(keys[: k + 1])] = written
+    return out
 
 
 def get_path(data: Any, path: str) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 from effekt.contract.load import Document, check_document
 from effekt.contract.locate import Locator, PathKey
 from effekt.contract.model import Contract
-from effekt.contract.overrides import apply_overrides, resolve_path
+from effekt.contract.overrides import apply_overrides, resolve_path, written_by_id
 from effekt.contract.problems import Problem
 from effekt.contract.validate import distribution_tables
 
@@ -41,14 +41,18 @@ def changed_contract(
     name of a scenario typed on the command line, whose examples are what to type there
     (``--scenario low=costs.setup=450000``). ``unquoted`` are the values written without
     quotes, each as an override's key and the path under it (``("costs.setup",)``), so
-    that their problems do not say to drop quotes."""
+    that their problems do not say to drop quotes. A problem is named as the overrides
+    write its place: by id where one reaches it by id (``cohorts[k1].size``), the place an
+    override sets as that override writes it."""
     data = c.model_dump(mode="json", by_alias=True)
     data.pop("scenarios", None)
     changed = apply_overrides(data, dict(overrides))
     _drop_correlations_of_removed(data, changed)
     keys = _override_keys(changed, overrides)
     locator = Locator(unquoted=_unquoted_paths(changed, unquoted))
-    contract, problems = check_document(Document(changed, locator, file, fmt, keys, typed))
+    ids = {k: v for key in overrides for k, v in written_by_id(changed, key).items()}
+    doc = Document(changed, locator, file, fmt, keys, typed, ids)
+    contract, problems = check_document(doc)
     errors = [p for p in problems if p.severity == "error"]
     if contract is not None:
         contract = contract.read_from(c.source_dir)

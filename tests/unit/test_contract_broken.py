@@ -358,6 +358,12 @@ CASES = [
         "cohorts[1].engagement",
     ),
     Broken(
+        "a cohort called all, the word for every cohort at once",
+        lambda: hem().set('id = "k1"', "id", '"all"'),
+        "contract.cohort_called_all",
+        "cohorts[0].id",
+    ),
+    Broken(
         "duplicate party id",
         lambda: hem().set('id = "region"', "id", '"kommun"'),
         "contract.duplicate_id",

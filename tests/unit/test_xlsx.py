@@ -166,6 +166,8 @@ def test_the_summary_names_each_party_beside_its_id(
     assert names["fond"] == "Social investeringsfond"
     assert names["—"] is None  # the deal's and the outside world's accounts: no party's name
     assert len(table) - 1 == len(case["parties"])
+    # wide enough to read the names (before: 18 characters, the kommun's name cut at a third)
+    assert wb.worksheets[0].column_dimensions["B"].width >= 60
 
 
 @pytest.mark.parametrize(

@@ -138,6 +138,8 @@ class _Checker:
                     self.add((key, i, "id"), "contract.duplicate_id", name=ident, first=seen[ident])
                 else:
                     seen[ident] = i
+                if key == "cohorts" and ident == "all":  # the word for every cohort at once
+                    self.add((key, i, "id"), "contract.cohort_called_all")
         seen_t: set[str] = set()
         fin = self.d.get("financing")
         for i, t in _items(fin, "tranches"):

@@ -173,6 +173,9 @@ def _summary_sheet(ws: Any, c: Contract, case: dict[str, Any], lang: str) -> Non
     for note in notes:
         ws.append([note])
     _widths(ws, 28, 18)
+    # the party's name: as wide as the longest (within reason), not cut at 18 characters
+    longest = max((len(p.name or "") for p in c.parties), default=0)
+    ws.column_dimensions["B"].width = min(max(18, longest) + 2, 60)
 
 
 def _party_sheet(ws: Any, c: Contract, p: dict[str, Any], case: dict[str, Any], lang: str) -> None:

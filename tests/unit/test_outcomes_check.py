@@ -267,6 +267,23 @@ def test_a_relative_reduction_that_agrees_to_its_decimals_is_accepted(tmp_path: 
     assert "disagrees with treated 0.5 and baseline 0.4" in said
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", '2: measurements[0].treated: "45 %" is a percentage, not a number: a share or a '
+               "relative change is written as a decimal, 45 % as 0.45."),
+        ("sv", '2: measurements[0].treated: "45 %" är en procentsats, inte ett tal: en andel '
+               "eller en relativ förändring skrivs som decimaltal, 45 % som 0.45."),
+    ],
+)  # fmt: skip
+def test_a_share_written_as_a_percentage_is_told_the_decimal_it_means(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    # before: "A number is needed here."
+    path = csv_file(tmp_path, "back_in_school,k1,40,45 %,0.3,,,,,")
+    assert refused(settle(path, lang), lang) == [expected]
+
+
 def test_a_measurement_in_the_last_period_of_the_term_is_paid_then(tmp_path: Path) -> None:
     path = csv_file(tmp_path, "back_in_school,k3,40,0.5,0.3,,,,20,")
     result = CliRunner().invoke(main, ["settle", str(HEMMA), "--outcomes", str(path), "--json"])

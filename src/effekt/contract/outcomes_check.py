@@ -46,6 +46,7 @@ from effekt.contract.locate import Locator
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import OutcomesFile
 from effekt.contract.problems import Problem
+from effekt.contract.written_numbers import read_number
 
 __all__ = ["check_outcomes", "outcome_problems"]
 
@@ -65,6 +66,8 @@ _CSV_CODES = {
     "contract.not_whole_as_text": "outcomes.not_a_whole_number",
 }
 _EPS = 1e-9  # what floating point adds to a figure written exactly
+#: The fields a percentage can stand for: a share (a binary metric's), a relative change.
+_SHARES = (".treated", ".baseline", ".relative_reduction")
 
 
 def check_outcomes(
@@ -118,6 +121,11 @@ def _for_outcomes(problem: Problem, doc: Document) -> Problem:
     elif code in _NOT_A_NUMBER:
         period = problem.path.endswith(".period")
         code = "outcomes.not_a_whole_number" if period else "outcomes.not_a_number"
+        found = read_number(str(params.get("written", "")))
+        if found is not None and found.percent and problem.path.endswith(_SHARES):
+            # a share or a relative change written as a percentage: the decimal it means
+            code = "outcomes.percent_as_share"
+            params = {"value": found.text, "decimal": found.readings[0].written("json")}
     elif doc.fmt == "csv" and code in _CSV_CODES:
         written = str(params.pop("written")).strip()
         code = _CSV_CODES[code]

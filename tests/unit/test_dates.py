@@ -267,29 +267,41 @@ def test_every_month_name_full_or_short_means_its_own_month(date_format: str) ->
 
 @pytest.fixture
 def swedish_lc_time(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """The process's LC_TIME set to Swedish (compiled for the test if the machine lacks it),
-    as a host program that calls setlocale(LC_ALL, "") would leave it."""
+    """The process's LC_TIME set to Swedish, as a host program that calls
+    setlocale(LC_ALL, "") would leave it. Where the machine lacks the locale it is compiled
+    for the test (localedef, from Debian's libc-bin), its definition installed first if
+    need be (Debian's ``locales``, as the MatchIt comparison installs R); the test fails
+    with a clear message if that is impossible — it is never skipped."""
     import locale
     import shutil
     import subprocess
+    from pathlib import Path
 
     before = locale.setlocale(locale.LC_TIME)
     try:
         locale.setlocale(locale.LC_TIME, "sv_SE.UTF-8")
     except locale.Error:
+        source = Path("/usr/share/i18n/locales/sv_SE")
+        apt = shutil.which("apt-get")
+        if not source.exists() and apt is not None:
+            for step in ([apt, "update"], [apt, "install", "-y", "--no-install-recommends",
+                                           "locales"]):  # fmt: skip
+                subprocess.run(step, capture_output=True, check=False)
+        localedef = shutil.which("localedef")
+        if localedef is None or not source.exists():
+            pytest.fail("A Swedish LC_TIME is needed: install Debian's locales and libc-bin")
         folder = tmp_path_factory.mktemp("locales")
-        made = shutil.which("localedef") and subprocess.run(
-            ["localedef", "-i", "sv_SE", "-f", "UTF-8", str(folder / "sv_SE.UTF-8")],
+        made = subprocess.run(
+            [localedef, "-i", "sv_SE", "-f", "UTF-8", str(folder / "sv_SE.UTF-8")],
             capture_output=True,
+            text=True,
             check=False,
         )
         monkeypatch.setenv("LOCPATH", str(folder))
         try:
-            if not made:
-                raise locale.Error
             locale.setlocale(locale.LC_TIME, "sv_SE.UTF-8")
         except locale.Error:
-            pytest.skip("no Swedish LC_TIME on this machine")
+            pytest.fail(f"Compiling a Swedish LC_TIME failed: {made.stderr.strip()}")
     yield locale.setlocale(locale.LC_TIME)
     locale.setlocale(locale.LC_TIME, before)
 

@@ -40,7 +40,6 @@ __all__ = [
     "FundEntry",
     "Results",
     "Stat",
-    "budget_year",
     "chunk_seeds",
     "chunk_sizes",
     "combine",
@@ -90,18 +89,6 @@ def party_rate(c: Contract, party_id: str) -> float:
     p = next((p for p in c.parties if p.id == party_id), None)
     rate = p.discount_rate if p is not None else None
     return c.default_discount_rate if rate is None else rate
-
-
-def budget_year(c: Contract, party_id: str) -> list[str]:
-    """The budget year each period's flows are booked in for a party: that of the period's
-    last day, the day its flows fall (:meth:`Contract.budget_years`, as ``model`` and the
-    outcome report book them).
-
-    A January budget year is labelled by its calendar year ("2027"); another start month
-    by both years ("2027/28", the UK's April year).
-    """
-    p = next((p for p in c.parties if p.id == party_id), None)
-    return c.budget_years(p.budget_year_start_month if p is not None else 1)
 
 
 def society_flows(
@@ -184,7 +171,8 @@ def path_values(
         out[f"party/{p.id}/total"] = np.asarray(f.sum(axis=1), dtype=np.float64)
     for payer in cf.payers:
         paid = -cf.flow(payer)
-        years = budget_year(c, payer)
+        # booked as model books them: in the budget year of each period's last day
+        years = c.budget_years(c.party(payer).budget_year_start_month)
         for y in sorted(set(years)):
             cols = [t for t, yy in enumerate(years) if yy == y]
             out[f"outlay/{y}/{payer}"] = np.asarray(paid[:, cols].sum(axis=1), dtype=np.float64)

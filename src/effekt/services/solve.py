@@ -253,8 +253,8 @@ def _solve_whole(
     while b - a > 1 and fa != 0:  # a grid's bracket: halve it over defined whole values
         mid = (a + b) // 2
         # the defined value nearest the middle, strictly inside the bracket
-        inside = sorted(range(a + 1, b), key=lambda x: (abs(x - mid), x))
-        x = next((x for x in inside if math.isfinite(f(x))), None)
+        inside = (y for d in range(b - a) for y in (mid - d, mid + d) if a < y < b)
+        x = next((y for y in inside if math.isfinite(f(y))), None)
         if x is None:  # a and b are neighbours among the values the target is defined at
             break
         if f(x) == 0 or fa * f(x) < 0:

@@ -17,6 +17,9 @@ Figures:
   cash-flow engine alone (drawn inputs to every account's flows: the compiled engine,
   and the NumPy reference beside it) and for the whole simulation (draws, engine,
   person-level draws, NPV/IRR/multiple per party, summaries);
+* the ceiling of any engine that writes its cash flows out, as the compiled engine does:
+  the same paths-last outputs written from a block in cache, with nothing computed —
+  the fraction of copy bandwidth no such engine can pass;
 * scaling efficiency from 1 to 2 worker processes: T1 / (2 · T2);
 * peak memory (RSS) per million paths: two runs in fresh processes, the slope between
   them, and the extrapolation to 10,000,000 paths.
@@ -111,6 +114,37 @@ def engine_rate(n: int, repeat: int = 5) -> tuple[float, float]:
     return n / best[0], n / best[1]
 
 
+def _write_out(out: np.ndarray, block: np.ndarray) -> None:
+    """The compiled engine's last step alone: a block of paths written into the
+    paths-last outputs, block after block (the same loop as ``run_blocks``)."""
+    rows, width = block.shape
+    for b0 in range(0, out.shape[1], width):
+        n = min(width, out.shape[1] - b0)
+        for r in range(rows):
+            for b in range(n):
+                out[r, b0 + b] = block[r, b]
+
+
+def output_floor(n: int, rows: int, repeat: int = 7) -> float:
+    """Paths per second of an engine that computed nothing and only wrote its ``rows``
+    values per path (flows, payments by payer, outcomes gained) to memory, as the
+    compiled engine does: the ceiling of any engine whose outputs are the cash flows."""
+    import numba
+
+    from effekt.engine.kernel.jit import BLOCK
+
+    write = numba.njit(cache=False)(_write_out)
+    block = np.random.default_rng(0).random((rows, BLOCK))
+    out = np.empty((rows, n))
+    write(out, block)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        write(out, block)
+        best = min(best, time.perf_counter() - start)
+    return n / best
+
+
 def peak_rss_mib(paths: int) -> float:
     """Peak RSS (MiB) of a fresh process simulating ``paths`` paths in one process."""
     code = (
@@ -172,6 +206,13 @@ def main() -> None:
             f"effective bandwidth, {label}: {r:,.0f} paths/s = {eff / 1e6:,.1f} MB/s; "
             f"fraction of copy bandwidth {eff / bw:.4f}"
         )
+    rows = (lines + len(kernel_plan(c).payer_acct) + len(c.metrics)) * periods
+    floor = output_floor(10_000, rows)
+    print(
+        f"ceiling of an engine that writes its flows: only writing its {rows} values per path "
+        f"(10,000 paths) runs at {floor:,.0f} paths/s = {1e9 / floor:,.0f} ns per path; "
+        f"fraction of copy bandwidth at most {floor * per_path / bw:.4f}"
+    )
 
     target = 5.0 if quick else 30.0
     n_scale = max(20_000, int(rate * target * 1.1) // 10_000 * 10_000)

@@ -40,6 +40,8 @@ def test_an_actor_of_the_other_country_is_an_error_not_an_internal_one(tmp_path:
     assert result.exit_code == 1, result.output
     assert "internal error" not in result.output
     assert '"hmrc" is an actor of the other country\'s hierarchy' in result.output
+    message = next(line for line in result.output.splitlines() if '"hmrc"' in line)
+    assert message == message.rstrip(), "no hint: no space left where it would have stood"
 
 
 def test_value_refuses_a_misspelt_actor_instead_of_leaving_its_payments_out(

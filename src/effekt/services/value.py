@@ -170,7 +170,9 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
     if wrong:
         first = wrong[0]
         close = first.params["suggestion"]
-        hint = ("contract.did_you_mean", {"suggestion": close}) if close else ""
+        if not close:
+            raise InputError(first.code, **first.params)
+        hint = ("contract.did_you_mean", {"suggestion": close})
         raise InputError("valuation.party_actor", problem=(first.code, first.params), hint=hint)
     ids = list(tree.for_country(country))
     rows = unit_cost_rows(c, base_dir, search)

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from effekt.reports import outcome_phrases
+from effekt.reports.outcome_data import report_data
 from effekt.reports.outcome_phrases import num, p_value
-from effekt.reports.outcome_report import render_html, render_text, report_data
+from effekt.reports.outcome_report import render_html, render_text
 from effekt.services.evaluation_plan import AnalysisPlan
 
 NBSP = "\u00a0"

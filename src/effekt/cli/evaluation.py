@@ -142,7 +142,8 @@ def evaluate(
     """
     from effekt.evaluation_io.importer import ImportRejected
     from effekt.evaluation_io.mapping import load_mapping
-    from effekt.reports.outcome_report import render_html, render_text, report_json
+    from effekt.reports.outcome_data import report_json
+    from effekt.reports.outcome_report import render_html, render_text
     from effekt.services.evaluate import evaluate as run_evaluation
     from effekt.services.evaluate import make_plan
 

@@ -96,7 +96,7 @@ def _passed(b: dict[str, Any], threshold: float) -> bool:
 
 def balance_svg(balance: dict[str, Any], threshold: float, lang: str = "en") -> str:
     """The balance plot of ``balance`` (covariate → {"label", "smd_before", "smd_after",
-    "passed"}, as in :func:`~effekt.reports.outcome_report.report_data`) against
+    "passed"}, as in :func:`~effekt.reports.outcome_data.report_data`) against
     ``threshold``, its texts in ``lang``."""
     rows = [
         (

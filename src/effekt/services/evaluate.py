@@ -35,6 +35,12 @@
 7. **The run record**: plan hash, data hash (sha256 of the file's bytes), mapping and
    contract hashes, seed, package versions.
 
+This module runs the steps in order (:func:`evaluate`); their parts are in
+:mod:`effekt.services.evaluate_data` (the data, steps 2–3),
+:mod:`effekt.services.evaluate_effect` (the effect and the per-cohort measurements, step 4),
+:mod:`effekt.services.evaluate_decision` (the decisions, step 5) and
+:mod:`effekt.services.evaluate_run_record` (step 7).
+
 Nothing here writes files or logs; the result is one JSON-ready dict.
 """
 
@@ -42,9 +48,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import platform
-from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -52,32 +55,13 @@ import numpy as np
 import pandas as pd
 
 from effekt.contract.model import Contract
-from effekt.contract.outcomes_file import Measurement, OutcomesFile
-from effekt.contract.rules import Gate, RateCard, SavingsShare, Threshold, Tiers
+from effekt.contract.outcomes_file import OutcomesFile
 from effekt.errors import DataError, UsageError
 from effekt.evaluation_io import events as ev
-from effekt.evaluation_io.dates import to_dates
 from effekt.evaluation_io.flags import yes_no
-from effekt.evaluation_io.importer import (
-    PSEUDONYM,
-    ROW,
-    QualityReport,
-    file_sha256,
-    import_events,
-    import_participants,
-    load_key,
-    read_table,
-)
-from effekt.evaluation_io.mapping import Mapping, OutcomeSpec
-from effekt.privacy.pseudonym import PseudonymKey
-from effekt.services.evaluate_methods import (
-    MethodResult,
-    OutcomeKind,
-    run_baseline,
-    run_did,
-    run_psm,
-    run_rct,
-)
+from effekt.evaluation_io.importer import ROW
+from effekt.evaluation_io.mapping import Mapping
+from effekt.services.evaluate_methods import OutcomeKind
 
 __all__ = [
     "METHODS",
@@ -90,19 +74,32 @@ __all__ = [
     "published_table",
 ]
 
+from effekt.services.evaluate_data import (
+    apply_policies,
+    infer_kind,
+    load_data,
+    outcome_values,
+)
+from effekt.services.evaluate_decision import decide
+from effekt.services.evaluate_effect import (
+    cohort_measurements,
+    effect_json,
+    focal_cohorts,
+    left_out,
+    run_method,
+)
 from effekt.services.evaluate_publication import (
     Analysis,
     Fates,
-    cohort_labels,
     comparison_cohorts_outside,
     published_counts,
     quality_facts,
     verdicts,
 )
+from effekt.services.evaluate_run_record import run_record
 from effekt.services.evaluation_plan import (  # re-exported: the plan is part of this use case
     METHOD_FOR_COUNTERFACTUAL,
     METHODS,
-    PACKAGES,
     AnalysisPlan,
     make_plan,
     parse_covariates,
@@ -117,368 +114,6 @@ from effekt.services.publication import (  # the two published_* re-exported
     published_table,
 )
 from effekt.services.quality_counts import hidden_quality_counts
-
-# --------------------------------------------------------------------------- the data
-
-
-@dataclass
-class _Data:
-    frame: pd.DataFrame
-    quality: QualityReport
-    data_sha256: str
-    key_source: str
-    key: PseudonymKey | None = None
-    notes: dict[str, Any] = field(default_factory=dict)
-
-
-def _load(path: str | Path, mapping: Mapping | None, environ: Any, today: dt.date | None) -> _Data:
-    if mapping is not None:
-        key = None
-        key_source = "none"
-        if mapping.identifier is not None:
-            key, key_source = load_key(mapping.identifier, mapping.base_dir, environ)
-        imp = import_participants(path, mapping, key=key, today=today)
-        return _Data(imp.frame, imp.quality, imp.data_sha256, key_source, key)
-    digest = file_sha256(path) if Path(path).exists() else ""
-    frame = read_table(path).reset_index(drop=True)
-    frame.insert(0, ROW, np.arange(1, len(frame) + 1))
-    return _Data(frame, QualityReport(rows_read=len(frame)), digest, "none")
-
-
-def _outcome_values(
-    data: _Data, plan: AnalysisPlan, spec: OutcomeSpec | None, mapping: Mapping | None
-) -> pd.Series:
-    frame = data.frame
-    if spec is None:
-        if plan.outcome not in frame.columns:
-            raise DataError("evaluation.unknown_column", column=plan.outcome)
-        return pd.to_numeric(frame[plan.outcome], errors="coerce").astype(float)
-    assert mapping is not None
-    if spec.kind == "value":
-        assert spec.column is not None
-        values = pd.to_numeric(frame[spec.column], errors="coerce").astype(float)
-    elif spec.kind == "attendance_share":
-        assert spec.attended is not None and spec.scheduled is not None
-        values = ev.attendance_share(frame[spec.attended], frame[spec.scheduled])
-        impossible = frame[spec.attended].notna() & frame[spec.scheduled].notna() & values.isna()
-        if impossible.any():
-            data.quality.out_of_range[f"{spec.attended}/{spec.scheduled}"] = (
-                frame.loc[impossible, ROW].astype(int).tolist()
-            )
-    else:
-        if data.key is None or spec.events is None:
-            raise DataError("mapping.events_need_identifier", events=spec.events or "")
-        source = mapping.event_source(spec.events)
-        table = import_events(source, mapping, data.key)
-        anchor_col = spec.anchor or mapping.columns.referral_date
-        if anchor_col is None or anchor_col not in frame.columns:
-            raise DataError(
-                "import.missing_column",
-                column=anchor_col or "referral_date",
-                detail=("import.role.anchor", {"metric": spec.metric}),
-            )
-        anchors = to_dates(frame[anchor_col])
-        persons = frame[PSEUDONYM]
-        if spec.kind == "event_count":
-            if source.date_column is None:
-                raise DataError(
-                    "mapping.events_need_column", events=source.id, column="date_column"
-                )
-            values = ev.event_counts(
-                persons, anchors, table, id_column=PSEUDONYM, date_column=source.date_column,
-                window_days=spec.window_days, offset_days=spec.offset_days,
-            )  # fmt: skip
-        else:
-            if source.start_column is None or source.end_column is None:
-                raise DataError(
-                    "mapping.events_need_column", events=source.id, column="start_column"
-                )
-            common = {
-                "id_column": PSEUDONYM,
-                "start_column": source.start_column,
-                "end_column": source.end_column,
-            }
-            if spec.kind == "days_in_state":
-                values = ev.days_in_state(
-                    persons,
-                    anchors,
-                    table,
-                    window_days=spec.window_days,
-                    offset_days=spec.offset_days,
-                    **common,
-                )
-            else:
-                values = ev.status_at(
-                    persons, anchors, table, offset_days=spec.offset_days, **common
-                )
-    if spec.at_least is not None:
-        values = ev.at_least(values, spec.at_least)
-    return values
-
-
-def _infer_kind(y: pd.Series) -> OutcomeKind:
-    v = y.dropna()
-    return "binary" if len(v) and v.isin([0.0, 1.0]).all() else "continuous"
-
-
-def _worst_best(y: pd.Series, kind: str, direction: str) -> tuple[float, float]:
-    """(worst value for the treated, best value for the comparison) — conservative."""
-    if kind == "binary":
-        low, high = 0.0, 1.0
-    else:
-        v = y.dropna()
-        low, high = (float(v.min()), float(v.max())) if len(v) else (0.0, 0.0)
-    return (low, high) if direction == "increase" else (high, low)
-
-
-def _apply_policies(
-    frame: pd.DataFrame, y: pd.Series, t: pd.Series, plan: AnalysisPlan, kind: str, covs: list[str]
-) -> tuple[pd.Series, pd.Series, dict[str, Any]]:
-    """Missing covariates drop the row; a missing outcome follows attrition (treated) or
-    the missing-data policy (comparison). Returns (keep mask, outcome, counts)."""
-    keep = pd.Series(True, index=frame.index)
-    counts: dict[str, Any] = {"missing_data": plan.missing_data, "attrition": plan.attrition}
-    if covs:
-        miss_cov = frame[covs].isna().any(axis=1)
-        counts["excluded_missing_covariate"] = {
-            "treated": int((miss_cov & t).sum()),
-            "comparison": int((miss_cov & ~t).sum()),
-        }
-        keep &= ~miss_cov
-    y = y.copy()
-    missing = y.isna() & keep
-    worst, best = _worst_best(y, kind, plan.direction)
-    mt, mc = missing & t, missing & ~t
-    if plan.attrition == "worst_case":
-        y[mt] = worst
-        counts["imputed_worst_case_treated"] = int(mt.sum())
-    else:
-        keep &= ~mt
-        counts["excluded_unmeasured_treated"] = int(mt.sum())
-    if plan.missing_data == "worst_case":
-        y[mc] = best
-        counts["imputed_best_case_comparison"] = int(mc.sum())
-    else:
-        keep &= ~mc
-        counts["excluded_missing_outcome_comparison"] = int(mc.sum())
-    return keep, y, counts
-
-
-def _run(
-    plan: AnalysisPlan, frame: pd.DataFrame, y: np.ndarray, t: np.ndarray, kind: OutcomeKind,
-    baseline_value: float | None,
-) -> MethodResult:  # fmt: skip
-    if plan.method == "rct":
-        return run_rct(y, t, kind, plan.confidence)
-    if plan.method == "baseline":
-        return run_baseline(y, t, kind, plan.confidence, baseline_value)
-    if plan.method == "psm":
-        return run_psm(
-            frame, y, t, list(plan.covariates), list(plan.squared), kind, plan.confidence,
-            ratio=plan.ratio, replace=plan.replace, caliper=plan.caliper,
-            distance_tolerance=plan.distance_tolerance, seed=plan.seed,
-            balance_threshold=plan.balance_threshold, direction=plan.direction,
-        )  # fmt: skip
-    assert plan.period is not None
-    if plan.period not in frame.columns:
-        raise DataError("evaluation.unknown_column", column=plan.period)
-    per = frame[plan.period]
-    levels = sorted(per.dropna().unique().tolist(), key=str)
-    if len(levels) != 2:
-        raise DataError("evaluate.did_two_periods", column=plan.period, count=len(levels))
-    post = (per == levels[1]).to_numpy()
-    person = frame[PSEUDONYM].to_numpy() if PSEUDONYM in frame.columns else None
-    return run_did(y, t, post, person, plan.confidence)
-
-
-def _effect_json(r: MethodResult, label: str) -> dict[str, Any]:
-    e = r.effect
-    out: dict[str, Any] = {
-        "population": label,
-        "estimate": e.estimate,
-        "se": e.se,
-        "ci_low": e.ci_low,
-        "ci_high": e.ci_high,
-        "confidence": e.confidence,
-        "p_value": e.p_value,
-        "method": e.method,  # the engine's English label, kept for compatibility
-        "method_code": r.description.get("code"),  # translated by the report
-        "method_params": r.description.get("params", {}),
-        "treated_mean": r.treated_mean,
-        "counterfactual_mean": r.control_mean,
-        "n_treated": r.n_treated,
-        "n_control": r.n_control,
-        "n_control_weighted": r.n_control_weighted,
-    }
-    if e.rate_ratio is not None:
-        out.update(
-            rate_ratio=e.rate_ratio,
-            rate_ratio_ci_low=e.rate_ratio_ci_low,
-            rate_ratio_ci_high=e.rate_ratio_ci_high,
-        )
-    return out
-
-
-# ---------------------------------------------------------------- decision and payments
-
-
-def _measure_value(
-    measure: str, r: MethodResult, direction: str, level_se: float
-) -> tuple[float, float, float]:
-    """(value, lower bound, upper bound) of the effect on a rule's measure scale."""
-    e, b, tm = r.effect, r.control_mean, r.treated_mean
-    sign = 1.0 if direction == "increase" else -1.0
-    if measure == "level":
-        z = (e.ci_high - e.estimate) / e.se if e.se > 0 else 1.96
-        return tm, tm - z * level_se, tm + z * level_se
-    lo, hi = sorted((sign * e.ci_low, sign * e.ci_high))
-    value = sign * e.estimate
-    if measure == "absolute_difference":
-        return value, lo, hi
-    if not b > 0:
-        return math.nan, math.nan, math.nan
-    if measure == "relative_reduction":  # (B - T)/B
-        return -e.estimate / b, -e.ci_high / b, -e.ci_low / b
-    return e.estimate / b, e.ci_low / b, e.ci_high / b  # relative_increase
-
-
-def decide(
-    contract: Contract, metric: str, r: MethodResult, level_se: float
-) -> list[dict[str, Any]]:
-    """The decision on every rule of ``metric`` under the contract's decision basis, from
-    the evaluation's own interval (pooled across cohorts)."""
-    out: list[dict[str, Any]] = []
-    m = contract.metric(metric)
-    alpha = 1 - contract.payment.confidence
-    for k, rule in enumerate(contract.rules):
-        if getattr(rule, "metric", None) != metric:
-            continue
-        basis = rule.decision_basis or contract.payment.decision_basis
-        row: dict[str, Any] = {"rule": contract.rule_id(k), "kind": rule.kind, "basis": basis}
-        if isinstance(rule, Threshold | Gate | Tiers):
-            value, low, high = _measure_value(rule.measure, r, m.direction, level_se)
-            decided = low if basis == "lower_confidence_bound" else value
-            significant = (r.effect.p_value is not None and r.effect.p_value < alpha) or low > 0
-            cond = significant if basis == "significance_and_point_estimate" else True
-            row.update(
-                measure=rule.measure,
-                scope=rule.scope,
-                # decided per cohort by the settlement: the pooled value only informs
-                per_cohort=rule.scope == "cohort" and len(contract.cohorts) > 1,
-                value=value,
-                ci_low=low,
-                ci_high=high,
-                decided_on=decided,
-            )
-            if isinstance(rule, Tiers):
-                reached = [
-                    t.from_effect for t in rule.tiers if cond and decided >= t.from_effect - 1e-12
-                ]
-                row.update(
-                    threshold=rule.tiers[0].from_effect,
-                    met=bool(reached),
-                    band=len(reached) - 1 if reached else None,
-                )
-            else:
-                row.update(
-                    threshold=rule.threshold, met=bool(cond and decided >= rule.threshold - 1e-12)
-                )
-        elif isinstance(rule, RateCard | SavingsShare):
-            gain = (r.treated_mean - r.control_mean) * (1 if m.direction == "increase" else -1)
-            above = isinstance(rule, SavingsShare) or rule.above_baseline
-            row.update(per_person=max(gain, 0.0) if above else r.treated_mean, above_baseline=above)
-        out.append(row)
-    return out
-
-
-def _focal_cohorts(
-    plan: AnalysisPlan, frame: pd.DataFrame, r: MethodResult, contract: Contract
-) -> np.ndarray:
-    """The cohort of each analysed treated person ("all" without a cohort column); a
-    blank or unknown cohort stops the run."""
-    cohorts = cohort_labels(frame, plan.cohort)[r.focal]
-    blank = pd.isna(cohorts)
-    if blank.any():
-        raise DataError("evaluate.missing_cohort", column=plan.cohort, count=int(blank.sum()))
-    known = {c.id for c in contract.cohorts}
-    unknown = sorted(set(cohorts.tolist()) - known - {"all"})
-    if unknown:
-        raise DataError(
-            "evaluate.unknown_cohort", cohorts=", ".join(unknown), known=", ".join(sorted(known))
-        )
-    return cohorts
-
-
-def _measurements(
-    plan: AnalysisPlan, y: np.ndarray, r: MethodResult, cohorts: np.ndarray, plan_hash: str
-) -> list[Measurement]:
-    """One measurement per cohort: n analysed treated, their mean and counterfactual mean."""
-    y_f = y[r.focal]
-    cf = r.counterfactual
-    out = []
-    for c in sorted(set(cohorts.tolist())):
-        sel = cohorts == c
-        tr, bs = float(y_f[sel].mean()), float(cf[sel].mean())
-        if tr < 0 or bs < 0:
-            raise DataError("evaluate.negative_outcome", cohort=c)
-        out.append(
-            Measurement(
-                metric=plan.metric or plan.outcome,
-                cohort=c,
-                n=float(sel.sum()),
-                treated=tr,
-                baseline=bs,
-                source=f"effekt evaluate, plan {plan_hash[:12]}",
-            )  # fmt: skip
-        )
-    return out
-
-
-def left_out(
-    population_treated: int, r: MethodResult, excluded_by_policies: int, caliper: float | None
-) -> dict[str, Any]:
-    """The treated of the population left out of the analysis, and why: excluded by the
-    missing-data and attrition policies (a missing covariate, or an outcome the plan
-    excludes), or no comparison person within the caliper (matching)."""
-    return {
-        "population_treated": population_treated,
-        "analysed": r.n_treated,
-        "left_out": population_treated - r.n_treated,
-        "excluded_by_policies": excluded_by_policies,
-        "not_matched": int(r.details.get("dropped_treated", 0)),
-        "caliper": caliper,
-    }
-
-
-# ------------------------------------------------------------------------- run record
-
-
-def _versions() -> dict[str, str]:
-    out = {}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def run_record(plan_hash: str, data: _Data, plan: AnalysisPlan) -> dict[str, Any]:
-    """What is needed to reproduce and verify the run (no person data)."""
-    return {
-        "plan_sha256": plan_hash,
-        "data_sha256": data.data_sha256,
-        "mapping_sha256": plan.mapping_sha256,
-        "contract_sha256": plan.contract_sha256,
-        "seed": plan.seed,
-        "packages": _versions(),
-        "python": platform.python_version(),
-        "pseudonym_key": data.key_source,
-        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
-
-
-# ------------------------------------------------------------------------------ main
 
 
 def evaluate(
@@ -496,7 +131,7 @@ def evaluate(
     plan_hash = plan.sha256()  # fixed before the data is read
     if expected_plan_sha256 is not None and expected_plan_sha256.lower() != plan_hash:
         raise UsageError("evaluate.plan_changed", expected=expected_plan_sha256, actual=plan_hash)
-    data = _load(data_path, mapping, environ, today)
+    data = load_data(data_path, mapping, environ, today)
     frame = data.frame
     spec = mapping.outcome(plan.metric) if (mapping is not None and plan.metric) else None
     if plan.treatment not in frame.columns:
@@ -513,8 +148,8 @@ def evaluate(
         treated_values,
         no_values=comparison_values,
     )
-    y_all = _outcome_values(data, plan, spec, mapping)
-    kind: OutcomeKind = plan.outcome_kind if plan.outcome_kind != "auto" else _infer_kind(y_all)  # type: ignore[assignment]
+    y_all = outcome_values(data, plan, spec, mapping)
+    kind: OutcomeKind = plan.outcome_kind if plan.outcome_kind != "auto" else infer_kind(y_all)  # type: ignore[assignment]
     engaged = None
     if plan.engaged is not None and plan.engaged in frame.columns:
         engaged_values = mapping.columns.engaged_values if mapping is not None else None
@@ -529,7 +164,7 @@ def evaluate(
         else no_covariates,
         missing_outcome=y_all.isna(),
     )
-    keep, y_all, policy_counts = _apply_policies(
+    keep, y_all, policy_counts = apply_policies(
         frame, y_all, t_all, plan, kind, list(plan.covariates)
     )
     baseline_value = None
@@ -553,13 +188,13 @@ def evaluate(
         sub = frame.loc[mask].reset_index(drop=True)
         y = y_all[mask].to_numpy(dtype=np.float64)
         t = t_all[mask].to_numpy(dtype=bool)
-        r = _run(plan, sub, y, t, kind, baseline_value)
+        r = run_method(plan, sub, y, t, kind, baseline_value)
         return Analysis(r, sub, y, t, mask)
 
     analysis = analyse(plan.population)
     main, sub, y, t = analysis.result, analysis.frame, analysis.y, analysis.t
     primary_label = ev.POPULATION_LABELS[plan.population]
-    effects = {primary_label: _effect_json(main, primary_label)}
+    effects = {primary_label: effect_json(main, primary_label)}
     other = "engaged" if plan.population == "referred" else "referred"
     not_analysed: dict[str, dict[str, str]] = {}  # the secondary population, and why not
     referred = analysis if plan.population == "referred" else None
@@ -567,7 +202,7 @@ def evaluate(
         other_label = ev.POPULATION_LABELS[other]
         try:
             secondary = analyse(other)
-            effects[other_label] = _effect_json(secondary.result, other_label)
+            effects[other_label] = effect_json(secondary.result, other_label)
             if referred is None:
                 referred = secondary
         except DataError as exc:
@@ -645,8 +280,8 @@ def evaluate(
             if main.focal.size > 1
             else 0.0
         )
-        cohorts = _focal_cohorts(plan, sub, main, contract)
-        measurements = _measurements(plan, y, main, cohorts, plan_hash)
+        cohorts = focal_cohorts(plan, sub, main, contract)
+        measurements = cohort_measurements(plan, y, main, cohorts, plan_hash)
         result["cohorts"] = [m.model_dump(exclude_none=True) for m in measurements]
         result["comparison_cohorts_outside_contract"] = comparison_cohorts_outside(
             sub, plan.cohort, main, known or frozenset()

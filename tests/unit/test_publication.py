@@ -24,22 +24,26 @@ from effekt.contract.outcomes_file import Measurement
 from effekt.engine.suppression import derivable_cells
 from effekt.services import publication
 from effekt.services.publication import (
-    category_counts,
-    cohorts_paid_per_outcome,
     count_means_published,
     events_single_out,
-    hidden_covariates,
-    hidden_settlement_effects,
-    pooled_published,
     publishable,
+)
+from effekt.services.publication_cohorts import (
+    cohorts_paid_per_outcome,
+    hidden_settlement_effects,
+    published_measurements,
+)
+from effekt.services.publication_figures import (
+    category_counts,
+    hidden_covariates,
+    pooled_published,
     published_balance,
     published_decisions,
     published_effect,
-    published_measurements,
     published_sensitivity,
-    published_table,
     rows_read_published,
 )
+from effekt.services.publication_table import published_table
 
 # (cohort, group, achieved, not achieved): a's 3 treated and b's 2 comparison are small
 CELLS = [("a", "treated", 3, 17), ("a", "comparison", 12, 18), ("b", "treated", 10, 15),

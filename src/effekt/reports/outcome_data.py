@@ -5,7 +5,7 @@ may be published: the plan and its hash, the effect with its interval, the decis
 the contract's decision basis, the payments, balance, sensitivity, the suppressed counts,
 data-quality counts, the treated left out of the analysis and the run record, and the
 per-cohort measurements behind the payments as the service suppressed them
-(:func:`effekt.services.publication.published_measurements`). It leaves out everything at
+(:func:`effekt.services.publication_cohorts.published_measurements`). It leaves out everything at
 row level (row numbers) and the unsuppressed measurements. Beside the table, it publishes
 only what gives away no small count or person's value (:mod:`effekt.services.publication`
 gives the reasons, figure by figure; the result carries the service's verdicts in
@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from effekt.services.publication import (
+from effekt.services.publication_figures import (
     group_size_published,
     pooled_published,
     published_balance,

@@ -20,7 +20,7 @@ from typing import Any
 from effekt.i18n import catalog
 from effekt.i18n import translate as t
 from effekt.i18n.format import minus_sign, number, percent, significant
-from effekt.services.publication import SMD_DECIMALS
+from effekt.services.publication_figures import SMD_DECIMALS
 
 __all__ = [
     "count",

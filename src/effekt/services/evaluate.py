@@ -104,15 +104,14 @@ from effekt.services.evaluation_plan import (  # re-exported: the plan is part o
     make_plan,
     parse_covariates,
 )
-from effekt.services.publication import (  # the two published_* re-exported
+from effekt.services.publication import count_means_published, events_single_out
+from effekt.services.publication_cohorts import (  # published_measurements re-exported
     cohorts_paid_per_outcome,
-    count_means_published,
-    events_single_out,
     hidden_settlement_effects,
-    pooled_published,
     published_measurements,
-    published_table,
 )
+from effekt.services.publication_figures import pooled_published
+from effekt.services.publication_table import published_table  # re-exported
 from effekt.services.quality_counts import hidden_quality_counts
 
 

@@ -17,15 +17,17 @@ from effekt.evaluation_io.mapping import Mapping, OutcomeSpec
 from effekt.services.evaluate_methods import MethodResult
 from effekt.services.evaluation_plan import AnalysisPlan
 from effekt.services.publication import (
-    category_counts,
     events_single_out,
+    publishable,
+)
+from effekt.services.publication_figures import (
+    category_counts,
     group_size_published,
     hidden_covariates,
-    publishable,
     published_left_out,
-    published_table,
     rows_read_published,
 )
+from effekt.services.publication_table import published_table
 from effekt.services.quality_counts import QualityFacts
 
 __all__ = [
@@ -72,7 +74,7 @@ def published_counts(
     kind: str,
     known: frozenset[str] | None = None,
 ) -> dict[str, Any]:
-    """The published table of the persons analysed (publication.published_table), each
+    """The published table of the persons analysed (publication_table.published_table), each
     by its cohort (:func:`cohort_labels`; "all" without a cohort column or value).
 
     With a contract (``known``: its cohort ids), a comparison person whose cohort the

@@ -54,7 +54,7 @@ _FATES = ("excluded", "unmeasured", "complete")
 _GROUPS = ("treated", "comparison")
 #: Every row read that was not a duplicate: the ineligible, and the eligible by fate.
 BLOCKS = ("ineligible", *(f"{fate}_{group}" for fate in _FATES for group in _GROUPS))
-#: The treated left out, as the report shows them (publication.published_left_out).
+#: The treated left out, as the report shows them (publication_figures.published_left_out).
 _LEFT_OUT = ("population_treated", "left_out", "excluded_by_policies", "not_matched")
 
 

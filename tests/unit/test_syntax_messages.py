@@ -121,6 +121,17 @@ def test_a_key_written_twice_in_json_is_refused_at_the_second() -> None:
     assert "the key 'id' is written a second time in the same table" in message
 
 
+@pytest.mark.parametrize("char", ["\x00", "\x0f", "\x9c"])
+def test_a_key_written_twice_in_json_is_placed_when_a_control_character_follows(
+    char: str,
+) -> None:
+    # the place is found with the YAML reader, which refuses control characters outright
+    text = '{"a": {"id": 1,\n  "id": 2},\n "b": "x' + char + '"}'
+    line, message = problem_text(text, "json", "en")
+    assert line == 2
+    assert "the key 'id' is written a second time in the same table" in message
+
+
 def test_a_message_the_table_does_not_know_keeps_the_parsers_words() -> None:
     found = syntax_detail("toml", "Something new (at line 3, column 4)")
     assert found == ("Something new", 3, 4, False)

@@ -158,14 +158,23 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _json_key_line(text: str) -> tuple[int | None, int | None]:
     """Where a JSON file writes a key the second time: JSON is YAML's flow style, so the
-    YAML loader that refuses repeated keys finds the place (None when it cannot read it)."""
+    YAML loader that refuses repeated keys finds the place (None when it cannot read it).
+    Characters YAML's reader refuses outright (control characters) are read as spaces, so
+    that each keeps its place."""
+    readable = _UNPRINTABLE.sub(" ", text)
     try:
-        yaml.load(text, Loader=_UniqueKeys)  # noqa: S506 - a safe loader
+        yaml.load(readable, Loader=_UniqueKeys)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         if mark is not None and "duplicate key" in str(exc.problem):
             return mark.line + 1, mark.column + 1
+    except yaml.YAMLError:
+        pass
     return None, None
+
+
+#: What the YAML reader refuses: control characters and the like.
+_UNPRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 
 def parse_text(text: str, fmt: str, file: str = "<text>") -> Document:

@@ -164,6 +164,52 @@ def test_solve_says_when_there_is_no_solution_in_range() -> None:
     assert res.exit_code == 1 and "Traceback" not in res.output
 
 
+def solve_cli(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(
+        main, ["solve", str(HEMMA), "--vary", "rules[skolnarvaro].price", *args]
+    )
+    return res.exit_code, res.output
+
+
+def test_solve_refuses_a_target_party_that_is_not_in_the_contract() -> None:
+    # before: "not of the form PARTY.npv…=VALUE", which it is
+    code, out = solve_cli("--target", "fonden.npv=0", "--lang", "sv")
+    assert code == 2, out
+    assert 'Målet fonden.npv=0 nämner parten "fonden", som inte finns i kontraktet' in out
+    assert "kommun, region, utforare, fond, stiftelse, intermediar, utvarderare" in out
+    assert "formen" not in out
+
+
+def test_solve_refuses_a_total_the_business_case_does_not_have() -> None:
+    # before: every value gave nothing, so "no value meets the target", exit 1
+    code, out = solve_cli("--target", "totals.payments=5000000", "--lang", "en")
+    assert code == 2, out
+    assert 'The target totals.payments=5000000 names the total "payments"' in out
+    assert "totals.outcome_payments" in out and "totals.capital_drawn" in out
+
+
+def test_solve_refuses_an_irr_for_a_party_whose_role_has_none() -> None:
+    # before: a commissioner's IRR is undefined at every value: "no value meets", exit 1
+    code, out = solve_cli("--target", "kommun.irr=0.05", "--lang", "sv")
+    assert code == 2, out
+    assert "kommun har ingen IRR – dess roll sätter inga pengar på spel" in out
+    assert "kommun.npv eller kommun.total" in out
+    code, out = solve_cli("--target", "intermediar.moic=1", "--lang", "en")
+    assert code == 2 and "intermediar has no money multiple" in out, out
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--low", "-inf"), ("--high", "inf"), ("--low", "nan")]
+)
+def test_solve_refuses_a_search_range_end_that_is_not_a_finite_number(
+    option: str, value: str
+) -> None:
+    # before: -inf was quietly replaced by the current value, inf searched nonsense values
+    code, out = solve_cli("--target", "fond.npv=0", option, value, "--lang", "sv")
+    assert code == 2, out
+    assert f"{option} {value} är inget ändligt tal" in out
+
+
 def irr_with(c, param: str, value: int) -> float:
     return business_case_json(with_overrides(c, {param: value}))["parties"]["fond"]["irr"]
 

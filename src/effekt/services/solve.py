@@ -22,7 +22,9 @@ from scipy.optimize import brentq
 
 from effekt.contract.model import Contract
 from effekt.contract.overrides import get_path
+from effekt.contract.parties import RISKING_ROLES
 from effekt.errors import NoSolution, UsageError
+from effekt.i18n import Phrase
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, percent, significant
 from effekt.services.business_case import business_case_json
@@ -76,16 +78,42 @@ def parse_target(expr: str) -> tuple[str, str, float]:
     return m.group(1), m.group(2), value / 100 if m.group(4) else value
 
 
-def _measure(c: Contract, owner: str, field: str) -> Callable[[Contract], float]:
+def _measure(c: Contract, target: str, owner: str, field: str) -> Callable[[Contract], float]:
+    """What the target measures, as a function of the contract; a target that names no
+    party or total of the business case, or a return the party's role never has, is refused."""
+    base = business_case_json(c)
     if owner == "totals":
+        if field not in base["totals"]:
+            raise UsageError(
+                "solve.unknown_total",
+                target=target,
+                name=field,
+                names=", ".join(f"totals.{name}" for name in base["totals"]),
+            )
 
         def totals(x: Contract) -> float:
             value = business_case_json(x)["totals"].get(field)
             return float("nan") if value is None else float(value)
 
         return totals
-    if owner not in {p.id for p in c.parties} | {"deal", "outside"} or field not in _PARTY_FIELDS:
+    if field not in _PARTY_FIELDS:
         raise UsageError("solve.bad_target", target=f"{owner}.{field}")
+    if owner not in base["parties"]:
+        raise UsageError(
+            "solve.unknown_party",
+            target=target,
+            party=owner,
+            parties=", ".join(p.id for p in c.parties),
+        )
+    if field in ("irr", "moic") and base["parties"][owner]["role"] not in RISKING_ROLES:
+        # undefined at every value of every term: no value can meet it
+        raise UsageError(
+            "solve.undefined_return",
+            target=target,
+            party=owner,
+            kind=Phrase(f"sensitivity.kind.{field}"),
+            reason=Phrase("finance.reason.no_money_at_risk"),
+        )
 
     def party(x: Contract) -> float:
         value = business_case_json(x)["parties"][owner].get(field)
@@ -140,7 +168,7 @@ def solve(
 ) -> Solution:
     """The value of ``param`` at which ``target`` holds, searched in [low, high]."""
     owner, field, goal = parse_target(target)
-    measure = _measure(c, owner, field)
+    measure = _measure(c, target, owner, field)
     data = c.model_dump(mode="json", by_alias=True)
     try:
         current: Any = get_path(data, param)
@@ -150,6 +178,9 @@ def solve(
         current = current["mean"]
     if not isinstance(current, int | float) or isinstance(current, bool):
         raise UsageError("solve.not_numeric", param=param)
+    for option, end in (("--low", low), ("--high", high)):
+        if end is not None and not math.isfinite(end):
+            raise UsageError("solve.not_finite", option=option, value=f"{end:g}")
     if low is not None and high is not None and not low < high:
         raise UsageError("solve.empty_range", low=low, high=high)
     lo = float(low) if low is not None else min(0.0, float(current))

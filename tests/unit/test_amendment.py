@@ -102,3 +102,21 @@ def test_a_version_diff_cannot_read_exits_2_not_1_which_says_they_differ(
         assert res.exit_code == 2, res.output
         assert name in res.output and "Traceback" not in res.output
     assert run("diff", str(HEMMA), str(HEMMA)).exit_code == 0
+
+
+def test_diff_refuses_a_contract_against_a_portfolio_with_exit_2(tmp_path: Path) -> None:
+    # before: every term of the one listed as removed and the fund's as added, exit 1
+    fund = tmp_path / "fond.toml"
+    fund.write_text(
+        f'format_version = 1\nkind = "portfolio"\nid = "fonden"\n\n[[contracts]]\n'
+        f'path = "{HEMMA.as_posix()}"\nid = "hemma"\n',
+        encoding="utf-8",
+    )
+    res = run("diff", str(HEMMA), str(fund), "--lang", "sv")
+    assert res.exit_code == 2, res.output
+    assert "borttaget" not in res.output
+    assert f"{fund} är en portfölj och {HEMMA} ett kontrakt" in res.output
+    res = run("diff", str(fund), str(HEMMA), "--json", "--lang", "en")
+    assert res.exit_code == 2, res.output
+    assert f"{fund} is a portfolio and {HEMMA} a contract" in res.output
+    assert run("diff", str(fund), str(fund)).exit_code == 0  # two versions of a fund

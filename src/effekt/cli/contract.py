@@ -190,6 +190,12 @@ def diff(old: str, new: str, effect: bool, as_json: bool, lang: str | None) -> N
         if code is not None:
             click.echo(f"effekt: {f}: {translate(code, lang)}", err=True)
             sys.exit(2)
+    funds = [isinstance(data, dict) and data.get("kind") == "portfolio" for data in (a, b)]
+    if funds[0] != funds[1]:  # a contract and a fund are not two versions of one file
+        fund, contract = (old, new) if funds[0] else (new, old)
+        message = translate("diff.portfolio_and_contract", lang, fund=fund, contract=contract)
+        click.echo(f"effekt: {message}", err=True)
+        sys.exit(2)
     changes = diff_data(a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {})
     found = None
     if effect:

@@ -133,3 +133,15 @@ def test_a_funds_check_shows_its_contracts_warnings_too(tmp_path: Path) -> None:
     (warning,) = found
     assert warning["code"] == "contract.threshold_undetectable"  # hemmasittare's own
     assert warning["path"] == "rules[1].threshold"
+
+
+def test_a_fund_listing_a_folder_says_so_in_words(tmp_path: Path) -> None:
+    # before: 'unknown file type "Phrase(code='contract.no_suffix')"'
+    (tmp_path / "mapp").mkdir()
+    extra = '\n[[contracts]]\npath = "mapp"\n'
+    found = problems(fund(tmp_path, '"hemma:success" = 0.5', extra))
+    (unusable,) = found
+    assert unusable["code"] == "portfolio.contract_unusable"
+    assert "Phrase" not in str(unusable["message"]), unusable["message"]
+    result = run("check", str(fund(tmp_path, '"hemma:success" = 0.5', extra)), "--lang", "sv")
+    assert "Phrase" not in result.output and "mapp" in result.output, result.output

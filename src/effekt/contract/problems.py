@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from effekt.i18n import translate
+from effekt.i18n import Phrase, translate
 from effekt.i18n.format import percent, significant
 
 __all__ = ["Problem", "Severity"]
@@ -35,6 +35,10 @@ class Problem:
         for name in ("because", "detail", "at", "hint", "first", "second", "method"):
             if isinstance(params.get(name), tuple):
                 code, inner = params[name]
+                inner = {
+                    k: translate(v.code, lang) if isinstance(v, Phrase) else v
+                    for k, v in inner.items()
+                }
                 params[name] = translate(code, lang, **inner)
         if isinstance(params.get("because"), Problem):  # another problem, with its place
             params["because"] = params["because"].stated(lang)

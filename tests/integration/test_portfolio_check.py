@@ -135,6 +135,20 @@ def test_a_funds_check_shows_its_contracts_warnings_too(tmp_path: Path) -> None:
     assert warning["path"] == "rules[1].threshold"
 
 
+def test_a_fund_of_contracts_in_different_currencies_is_an_error(tmp_path: Path) -> None:
+    # before: simulate summed SEK and GBP into one figure, "-GBP/SEK 7,801,171"
+    extra = f'\n[[contracts]]\npath = "{EXAMPLES / "peterborough.toml"}"\nid = "pboro"\n'
+    path = fund(tmp_path, '"hemma:success" = 0.5', extra)
+    (mixed,) = problems(path)
+    assert mixed["code"] == "portfolio.mixed_currencies"
+    assert mixed["path"] == "contracts[2]" and mixed["severity"] == "error"
+    assert "pboro is in GBP, the fund's first contract (hemma) in SEK" in str(mixed["message"])
+    result = run("simulate", str(path), "--paths", "20", "--lang", "sv")
+    assert result.exit_code == 1, result.output
+    assert "pboro är i GBP, fondens första kontrakt (hemma) i SEK" in result.output
+    assert "GBP/SEK" not in result.output
+
+
 def test_a_fund_listing_a_folder_says_so_in_words(tmp_path: Path) -> None:
     # before: 'unknown file type "Phrase(code='contract.no_suffix')"'
     (tmp_path / "mapp").mkdir()

@@ -3,7 +3,8 @@
 Beyond the file's structure (:class:`~effekt.contract.portfolio.Portfolio`), a fund is
 checked as a whole, every problem at once, each at its line: every contract it lists is
 read and checked (a broken one brings its own problems, with its own file and lines); ids
-in the fund are unique; and every shock loading names a contract of the fund and one of
+in the fund are unique; every contract is in the fund's currency (its figures add their
+flows); and every shock loading names a contract of the fund and one of
 that contract's uncertain inputs — a distribution's ``id``, or the path of an input with a
 distribution — with a loading between −1 and 1. A loading that names nothing would move
 nothing, so it is an error, not a silent no-op. ``effekt check`` and ``effekt simulate``
@@ -108,6 +109,18 @@ def _contracts(
                 doc.problem(("contracts", i), "portfolio.duplicate_id", id=fund_id)
             )
             continue
+        first_id, first = next(iter(found.contracts.items()), (fund_id, contract))
+        if contract.currency != first.currency:  # the fund's figures add their flows
+            found.problems.append(
+                doc.problem(
+                    ("contracts", i),
+                    "portfolio.mixed_currencies",
+                    id=fund_id,
+                    currency=contract.currency,
+                    first_id=first_id,
+                    first_currency=first.currency,
+                )
+            )
         found.contracts[fund_id] = contract
 
 

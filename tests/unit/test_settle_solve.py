@@ -210,6 +210,18 @@ def test_solve_refuses_a_search_range_end_that_is_not_a_finite_number(
     assert f"{option} {value} är inget ändligt tal" in out
 
 
+def test_solve_refuses_a_range_that_holds_no_whole_value_of_a_whole_number_term() -> None:
+    # before: "No value of term_periods between 15 and 14 meets the target", exit 1
+    res = CliRunner().invoke(
+        main,
+        ["solve", str(HEMMA), "--vary", "term_periods", "--target", "fond.irr=6%"]
+        + ["--low", "14.2", "--high", "14.8", "--lang", "sv"],
+    )
+    assert res.exit_code == 2, res.output
+    assert "Mellan --low 14,2 och --high 14,8 finns inget heltal" in res.output
+    assert "mellan 15 och 14" not in res.output
+
+
 def irr_with(c, param: str, value: int) -> float:
     return business_case_json(with_overrides(c, {param: value}))["parties"]["fond"]["irr"]
 

@@ -254,7 +254,7 @@ def _solve_whole(
 
     lo, hi = math.ceil(low), math.floor(high)
     if hi < lo:
-        raise NoSolution("solve.no_solution", param=param, low=lo, high=hi, target=target)
+        raise UsageError("solve.no_whole_value", param=param, low=low, high=high)
     if lo <= current <= hi and valid(current):
         ends = []
         for end in (lo, hi):

@@ -355,3 +355,18 @@ def test_society_npv_follows_a_declining_discount_schedule() -> None:
     hand = float((flows * 1.035 ** -np.minimum(years, 2.0)).sum())
     got = path_values(stepped, cf, inp, values)["society/npv"][0]
     assert got == pytest.approx(hand, rel=1e-12) and got != pytest.approx(constant, rel=1e-6)
+
+
+@pytest.mark.parametrize("paths", ["99999999999999999999", "10000000000000"])
+def test_more_paths_than_memory_can_hold_are_refused_before_any_work(paths: str) -> None:
+    # before: exit 3, "an internal error (MemoryError). This is a bug"
+    from click.testing import CliRunner
+
+    from effekt.cli import main
+
+    res = CliRunner().invoke(
+        main, ["simulate", str(EXAMPLES / "hemmasittare.toml"), "--paths", paths, "--lang", "sv"]
+    )
+    assert res.exit_code == 2, res.output
+    assert f"--paths {paths} behöver minst" in res.output
+    assert "minne" in res.output and "bugg" not in res.output

@@ -165,6 +165,7 @@ def simulate(
         raise UsageError("simulate.workers", workers=workers)
     if dask not in (None, "local") and workers > 1:
         raise UsageError("simulate.dask_and_workers")
+    _refuse_more_paths_than_memory(target, paths)
     sizes = chunk_sizes(paths, chunk_size)
     seeds = chunk_seeds(seed, len(sizes))
     acc = Accumulator(sizes)
@@ -189,6 +190,25 @@ def simulate(
     res = acc.result()
     res.society_method = _method(target, values)
     return res
+
+
+def _refuse_more_paths_than_memory(target: Target, paths: int) -> None:
+    """The per-path values kept for exact quantiles — at least NPV, IRR and multiple per
+    party, 4 bytes each — must fit in this computer's memory, else the run is refused
+    before any work (it would end in a MemoryError, or the system killing it)."""
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): not known
+        return
+    contracts = [e.contract for e in target.entries] if isinstance(target, Fund) else [target]
+    needed = paths * 4 * 3 * sum(len(c.parties) for c in contracts)
+    if needed > memory:
+        raise UsageError(
+            "simulate.paths_memory",
+            paths=paths,
+            needed=float(round(needed / 2**30)),
+            memory=float(round(memory / 2**30)),
+        )
 
 
 def _run_processes(

@@ -83,3 +83,19 @@ def test_the_reported_error_shrinks_with_the_square_root_of_the_paths() -> None:
     for name in ("size", "rate"):
         ratio = small[name]["first_order_se"] / large[name]["first_order_se"]
         assert ratio == pytest.approx(math.sqrt(16), rel=0.25)
+
+
+@pytest.mark.parametrize("paths", ["99999999999999999999", "100000000000"])
+def test_more_base_paths_than_memory_can_hold_are_refused_before_any_work(paths: str) -> None:
+    # before: exit 3, "an internal error (ValueError / MemoryError). This is a bug"
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from effekt.cli import main
+
+    hemma = Path(__file__).parents[2] / "examples" / "hemmasittare.toml"
+    res = CliRunner().invoke(main, ["sensitivity", str(hemma), "--paths", paths, "--lang", "en"])
+    assert res.exit_code == 2, res.output
+    assert f"--paths {paths} needs at least" in res.output and "memory" in res.output
+    assert "bug" not in res.output

@@ -34,6 +34,7 @@ from effekt.engine.sampling import SamplingPlan, quantile, sampling_plan
 from effekt.errors import InputError, UsageError
 from effekt.i18n import Phrase, translate
 from effekt.i18n.format import number
+from effekt.services.memory import physical_memory
 
 __all__ = ["OUTPUT_KINDS", "default_output", "evaluate", "sensitivity", "sensitivity_svg"]
 
@@ -193,6 +194,21 @@ def _num(x: float) -> float | None:
     return None if not math.isfinite(x) else round(float(x), 6)
 
 
+def _refuse_more_paths_than_memory(c: Contract, plan: SamplingPlan, n: int) -> None:
+    """The indices run N·(V + 2) paths in one engine call: at least their inputs (twice)
+    and every account's flow per period, 8 bytes each, must fit in memory."""
+    memory = physical_memory()
+    paths = n * (len(plan.variables) + 2)
+    needed = 8 * paths * (2 * len(plan.variables) + c.term_periods * (len(c.parties) + 2))
+    if memory is not None and needed > memory:
+        raise UsageError(
+            "sensitivity.paths_memory",
+            paths=n,
+            needed=float(round(needed / 2**30)),
+            memory=float(round(memory / 2**30)),
+        )
+
+
 def sensitivity(
     c: Contract, output: str | None = None, base_paths: int = 2000, seed: int = 0
 ) -> dict[str, Any]:
@@ -203,6 +219,7 @@ def sensitivity(
     plan = sampling_plan(c)
     if not plan.variables:
         raise InputError("sensitivity.no_uncertain_inputs")
+    _refuse_more_paths_than_memory(c, plan, base_paths)
     base = evaluate(c, expected_inputs(c, 1), output)
     indices, variance = _sobol(c, plan, output, base_paths, seed)
     return {

@@ -35,6 +35,7 @@ from effekt.engine.montecarlo import (
     simulate_fund_chunk,
 )
 from effekt.errors import EffektError, UsageError
+from effekt.services.memory import physical_memory
 
 __all__ = [
     "Target",
@@ -196,9 +197,8 @@ def _refuse_more_paths_than_memory(target: Target, paths: int) -> None:
     """The per-path values kept for exact quantiles — at least NPV, IRR and multiple per
     party, 4 bytes each — must fit in this computer's memory, else the run is refused
     before any work (it would end in a MemoryError, or the system killing it)."""
-    try:
-        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (AttributeError, ValueError, OSError):  # no sysconf (Windows): not known
+    memory = physical_memory()
+    if memory is None:  # the system does not say (Windows)
         return
     contracts = [e.contract for e in target.entries] if isinstance(target, Fund) else [target]
     needed = paths * 4 * 3 * sum(len(c.parties) for c in contracts)

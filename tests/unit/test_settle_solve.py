@@ -222,6 +222,13 @@ def test_solve_refuses_a_range_that_holds_no_whole_value_of_a_whole_number_term(
     assert "mellan 15 och 14" not in res.output
 
 
+def test_solve_refuses_a_target_value_that_is_not_a_finite_number() -> None:
+    # before: 1e400 was read as infinity and the whole range searched: "no value meets", exit 1
+    code, out = solve_cli("--target", "fond.npv=1e400", "--lang", "sv")
+    assert code == 2, out
+    assert "Målet fond.npv=1e400 har inget ändligt värde" in out
+
+
 def irr_with(c, param: str, value: int) -> float:
     return business_case_json(with_overrides(c, {param: value}))["parties"]["fond"]["irr"]
 

@@ -75,6 +75,8 @@ def parse_target(expr: str) -> tuple[str, str, float]:
     except ValueError:
         raise UsageError("solve.bad_target", target=expr) from None
     assert m is not None  # a failed match leaves text empty, which float refuses
+    if not math.isfinite(value):
+        raise UsageError("solve.target_not_finite", target=expr)
     return m.group(1), m.group(2), value / 100 if m.group(4) else value
 
 

@@ -120,3 +120,16 @@ def test_diff_refuses_a_contract_against_a_portfolio_with_exit_2(tmp_path: Path)
     assert res.exit_code == 2, res.output
     assert f"{fund} is a portfolio and {HEMMA} a contract" in res.output
     assert run("diff", str(fund), str(fund)).exit_code == 0  # two versions of a fund
+
+
+def test_a_change_of_currency_shows_each_amount_in_its_own_and_no_money_difference() -> None:
+    # before: "9 752 398 GBP → 5 200 000 GBP (−4 552 398 GBP)", the SEK labelled GBP
+    pboro = HEMMA.parent / "peterborough.toml"
+    effect = amendment_effect(load_contract(HEMMA), load_contract(pboro))
+    assert effect["totals"]["outcome_payments"]["change"] is None
+    assert effect["parties"]["kommun"]["npv"]["change"] is None
+    res = run("diff", str(HEMMA), str(pboro), "--effect", "--lang", "sv")
+    assert res.exit_code == 1, res.output
+    text = res.output.replace("\u00a0", " ")
+    assert "9 752 398 kr → 5 200 000 GBP (—)" in text
+    assert "9 752 398 GBP" not in text

@@ -25,24 +25,27 @@ __all__ = ["TOTALS", "amendment_effect", "amendment_text"]
 TOTALS = ("outcome_payments", "capital_drawn", "delivery_costs")
 
 
-def _pair(before: Any, after: Any) -> dict[str, Any]:
-    change = after - before if before is not None and after is not None else None
+def _pair(before: Any, after: Any, comparable: bool = True) -> dict[str, Any]:
+    """Before, after and the change; no change between amounts in two currencies."""
+    both = before is not None and after is not None
+    change = after - before if both and comparable else None
     return {"before": before, "after": after, "change": change}
 
 
 def amendment_effect(old: Contract, new: Contract) -> dict[str, Any]:
     """Each party's NPV (IRR, money multiple) and the deal's totals, before and after."""
     a, b = business_case_json(old), business_case_json(new)
+    same = a["currency"] == b["currency"]  # money in two currencies has no difference
     parties: dict[str, Any] = {}
     for pid in [*a["parties"], *(p for p in b["parties"] if p not in a["parties"])]:
         pa, pb = a["parties"].get(pid, {}), b["parties"].get(pid, {})
         role = pb.get("role") or pa.get("role")
-        entry: dict[str, Any] = {"role": role, "npv": _pair(pa.get("npv"), pb.get("npv"))}
+        entry: dict[str, Any] = {"role": role, "npv": _pair(pa.get("npv"), pb.get("npv"), same)}
         if role in RISKING_ROLES:
             entry["irr"] = _pair(pa.get("irr"), pb.get("irr"))
             entry["moic"] = _pair(pa.get("moic"), pb.get("moic"))
         parties[pid] = entry
-    totals = {k: _pair(a["totals"].get(k), b["totals"].get(k)) for k in TOTALS}
+    totals = {k: _pair(a["totals"].get(k), b["totals"].get(k), same) for k in TOTALS}
     return {
         "currency": {"before": a["currency"], "after": b["currency"]},
         "parties": parties,
@@ -53,12 +56,12 @@ def amendment_effect(old: Contract, new: Contract) -> dict[str, Any]:
 def amendment_text(effect: dict[str, Any], lang: str = "en") -> str:
     """The effect as a table: per party NPV before, after and the change; IRR before and
     after for the parties with money at risk; then the deal's totals."""
-    cur = effect["currency"]["after"]
+    currency = effect["currency"]
 
-    def m(x: float | None, sign: bool = False) -> str:
+    def m(x: float | None, sign: bool = False, when: str = "after") -> str:
         if x is None:
             return "—"
-        text = money(round(x) + 0.0, cur, lang)
+        text = money(round(x) + 0.0, currency[when], lang)
         return "+" + text if sign and round(x) > 0 else text
 
     def r(x: float | None) -> str:
@@ -81,7 +84,7 @@ def amendment_text(effect: dict[str, Any], lang: str = "en") -> str:
             [
                 "—" if pid in (DEAL, OUTSIDE) else pid,  # the accounts by their role, as model
                 t(f"role.{p['role']}", lang),
-                m(npv["before"]),
+                m(npv["before"], when="before"),
                 m(npv["after"]),
                 m(npv["change"], sign=True),
                 r(irr["before"]) if irr else "—",
@@ -96,7 +99,7 @@ def amendment_text(effect: dict[str, Any], lang: str = "en") -> str:
                 "amendment.total",
                 lang,
                 what=t(f"xlsx.totals.{key}", lang),
-                before=m(v["before"]),
+                before=m(v["before"], when="before"),
                 after=m(v["after"]),
                 change=m(v["change"], sign=True),
             )

@@ -171,3 +171,20 @@ def test_console_script_shows_swedish_help_in_a_swedish_locale() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == "Användning: effekt simulate [FLAGGOR] FIL"
+
+
+def test_python_dash_m_effekt_runs_the_same_program_named_effekt() -> None:
+    import effekt
+
+    env = {k: v for k, v in os.environ.items() if k not in ("EFFEKT_LANG", "LC_ALL")}
+    env["LANG"] = "en_US.UTF-8"
+    env["PYTHONPATH"] = str(Path(effekt.__file__).parents[1])  # these sources, not another copy
+    done = subprocess.run(
+        [sys.executable, "-m", "effekt", "simulate", "-h"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "Usage: effekt simulate [OPTIONS] FILE"

@@ -149,6 +149,18 @@ def test_a_fund_of_contracts_in_different_currencies_is_an_error(tmp_path: Path)
     assert "GBP/SEK" not in result.output
 
 
+def test_a_funds_weight_is_a_share_of_at_most_one(tmp_path: Path) -> None:
+    # before: weight = 1e300 passed, and simulate overflowed with NumPy warnings
+    path = fund(tmp_path, '"hemma:success" = 0.5')
+    path.write_text(path.read_text(encoding="utf-8").replace("weight = 0.5", "weight = 1e300"))
+    (too_large,) = [p for p in problems(path, fund_only=False) if p["severity"] == "error"]
+    assert (too_large["code"], too_large["path"]) == (
+        "contract.too_large_value",
+        "contracts[1].weight",
+    )
+    assert too_large["line"] == 12
+
+
 def test_a_fund_listing_a_folder_says_so_in_words(tmp_path: Path) -> None:
     # before: 'unknown file type "Phrase(code='contract.no_suffix')"'
     (tmp_path / "mapp").mkdir()

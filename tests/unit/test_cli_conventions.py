@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -265,3 +268,24 @@ def test_an_invalid_contract_under_json_is_json_like_check_gives(tmp_path: Path)
     shown = json.loads(result.stdout)
     assert shown["valid"] is False
     assert any(p["path"] == "term_periods" and p["file"] == str(broken) for p in shown["problems"])
+
+
+def test_no_numpy_overflow_warning_reaches_standard_error(tmp_path: Path) -> None:
+    # a cohort of 1e300 persons (not an amount, so not bounded): the engine overflows, and
+    # NumPy's RuntimeWarnings had been printed under the result
+    import effekt
+
+    text = HEM.read_text(encoding="utf-8")
+    size = 'size = { dist = "normal", mean = 40, sd = 6, low = 20, high = 60, id = "referrals_k1" }'
+    assert size in text
+    path = tmp_path / "huge.toml"
+    path.write_text(text.replace(size, "size = 1e300"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(Path(effekt.__file__).parents[1])}
+    done = subprocess.run(
+        [sys.executable, "-m", "effekt", "simulate", str(path), "--paths", "20", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert "Warning" not in done.stderr, done.stderr

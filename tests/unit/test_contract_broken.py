@@ -202,6 +202,32 @@ CASES = [
         "rules[0].price",
     ),
     Broken(
+        "price beyond any amount of money",
+        lambda: hem().set('id = "skolnarvaro"', "price", "1e300"),
+        "contract.amount_too_large",
+        "rules[0].price",
+        says="1e+300",
+    ),
+    Broken(
+        "commitment beyond any amount of money",
+        lambda: hem().set('id = "senior"', "commitment", "1e16"),
+        "contract.amount_too_large",
+        "financing.tranches[0].commitment",
+    ),
+    Broken(
+        "fee beyond any amount of money",
+        lambda: hem().set('kind = "management"', "per_period", "2e15"),
+        "contract.amount_too_large",
+        "fees[0].per_period",
+    ),
+    Broken(
+        "cost whose distribution lies beyond any amount of money",
+        lambda: hem().set("[costs]", "setup", '{ dist = "uniform", low = 0, high = 1e300 }'),
+        "contract.distribution_mean_outside_domain",
+        "costs.setup",
+        says="1e+15",
+    ),
+    Broken(
         "negative cohort size",
         lambda: minimal().set('id = "k1"', "size", "-20"),
         "contract.negative_value",
@@ -524,6 +550,18 @@ def test_broken_contract_is_rejected_at_the_right_path_and_line(
         assert case.code not in message
         assert case.says in message
     assert messages["sv"] != messages["en"]
+
+
+def test_amounts_up_to_a_thousand_billion_are_valid(tmp_path: Path) -> None:
+    text = (
+        hem()
+        .set('id = "skolnarvaro"', "price", "1e15")
+        .set('id = "senior"', "commitment", "1_000_000_000_000_000")
+        .set("[costs]", "setup", "1e15")
+        .text
+    )
+    exit_code, report = run_check(tmp_path, text, "en")
+    assert exit_code == 0, report
 
 
 def test_warnings_alone_leave_the_contract_valid(tmp_path: Path) -> None:

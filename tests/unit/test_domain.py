@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 from small_contracts import PARTIES, contract_text
 
-from effekt.contract.domain import NON_NEGATIVE, SHARE, domain
+from effekt.contract.domain import AMOUNT_RANGE, NON_NEGATIVE, SHARE, domain
 from effekt.contract.load import check_document, load_contract, parse_text
 from effekt.contract.problems import Problem
 from effekt.contract.quantity import (
@@ -80,17 +80,20 @@ def domain_problems(problems: list[Problem]) -> list[Problem]:
 # -- the rule ----------------------------------------------------------------------------
 
 
-def test_shares_lie_in_zero_to_one_and_every_other_input_is_not_negative() -> None:
+def test_shares_lie_in_zero_to_one_amounts_up_to_a_thousand_billion_the_rest_not_negative() -> None:
     assert domain("cohorts", "engagement") == SHARE
     assert domain("metrics", "expected") == domain("metrics", "baseline") == SHARE
     assert domain("metrics", "expected", "count") == NON_NEGATIVE
     assert domain("metrics", "lag_periods") == NON_NEGATIVE
-    for section, name in [("cohorts", "size"), ("costs", "setup"), ("rules", "price")]:
-        assert domain(section, name) == NON_NEGATIVE
+    assert domain("cohorts", "size") == NON_NEGATIVE
+    for section, name in [("costs", "setup"), ("rules", "price"), ("rules", "saving_per_outcome")]:
+        assert domain(section, name) == AMOUNT_RANGE == (0.0, 1e15)
 
 
 @pytest.mark.parametrize("name", CONTRACTS)
-def test_the_engine_keeps_shares_in_zero_to_one_and_the_rest_not_negative(name: str) -> None:
+def test_the_engine_keeps_shares_in_zero_to_one_amounts_to_the_bound_and_the_rest_not_negative(
+    name: str,
+) -> None:
     c = load_contract(EXAMPLES / f"{name}.toml")
     kinds = {f"metrics[{j}]": m.kind for j, m in enumerate(c.metrics)}
     for path, _ in quantity_fields(c):
@@ -98,7 +101,16 @@ def test_the_engine_keeps_shares_in_zero_to_one_and_the_rest_not_negative(name: 
         share = field == "engagement" or (
             field in ("expected", "baseline") and kinds[owner] == "binary"
         )
-        assert input_domain(c, path) == (SHARE if share else NON_NEGATIVE), path
+        amount = field in (
+            "setup",
+            "fixed_per_period",
+            "per_participant",
+            "price",
+            "saving_per_outcome",
+        )
+        assert input_domain(c, path) == (
+            SHARE if share else AMOUNT_RANGE if amount else NON_NEGATIVE
+        ), path
 
 
 # -- the mass outside --------------------------------------------------------------------
@@ -219,7 +231,7 @@ def test_a_beta_on_a_share_is_not_warned_about() -> None:
 def test_a_uniform_price_reaching_below_zero_is_warned_about() -> None:
     (p,) = domain_problems(check(price='{ dist = "uniform", low = -500, high = 2000 }'))
     assert (p.code, p.severity, p.path) == (OUTSIDE, "warning", "rules[0].price")
-    assert "[0, ∞)" in p.message("en") and "20\u00a0%" in p.message("en")
+    assert "[0, 1e+15]" in p.message("en") and "20\u00a0%" in p.message("en")
 
 
 def test_a_tail_outside_the_domain_below_one_in_a_thousand_is_not_warned_about() -> None:
@@ -245,7 +257,7 @@ def test_a_distribution_whose_mean_is_outside_the_domain_is_an_error() -> None:
     problems = check(setup='{ dist = "triangular", low = -900, mode = -300, high = 300 }')
     (p,) = domain_problems(problems)  # the mean's error, not also the mass's warning
     assert (p.code, p.severity, p.path) == (MEAN_OUTSIDE, "error", "costs.setup")
-    assert "-300" in p.message("en") and "[0, ∞)" in p.message("sv")
+    assert "-300" in p.message("en") and "[0, 1e+15]" in p.message("sv")
 
 
 def test_a_normal_bounded_inside_the_domain_is_not_warned_about() -> None:

@@ -210,6 +210,35 @@ def test_solve_refuses_a_search_range_end_that_is_not_a_finite_number(
     assert f"{option} {value} är inget ändligt tal" in out
 
 
+@pytest.mark.parametrize(
+    ("vary", "option", "value"),
+    [
+        ("rules[skolnarvaro].price", "--high", "1e308"),
+        ("financing.tranches[senior].commitment", "--high", "1e16"),
+        ("costs.setup", "--low", "-1e300"),
+    ],
+)
+def test_solve_refuses_a_range_end_beyond_any_amount_of_money(
+    vary: str, option: str, value: str
+) -> None:
+    # before: searched, with NumPy overflow warnings on standard error
+    res = CliRunner().invoke(
+        main,
+        ["solve", str(HEMMA), "--vary", vary, "--target", "fond.irr=0.06", option, value]
+        + ["--lang", "en"],
+    )
+    assert res.exit_code == 2, res.output
+    assert f"{option} {float(value):g} lies beyond what any amount can be" in res.output
+    assert f"{vary} is an amount of money, at most 1,000,000,000,000,000" in res.output
+    assert "RuntimeWarning" not in res.output
+
+
+def test_solve_searches_up_to_the_largest_amount() -> None:
+    c = load_contract(HEMMA)
+    sol = solve(c, "rules[skolnarvaro].price", "fond.npv=0", low=0, high=1e15)
+    assert 0 < sol.value < 1e15
+
+
 def test_solve_refuses_a_range_that_holds_no_whole_value_of_a_whole_number_term() -> None:
     # before: "No value of term_periods between 15 and 14 meets the target", exit 1
     res = CliRunner().invoke(

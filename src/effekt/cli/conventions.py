@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,6 +34,9 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERNAL = 3
+#: NumPy's floating-point warnings, said where they happen (in the engine's modules, not
+#: NumPy's): "overflow encountered in multiply", "invalid value encountered in cast".
+_NUMPY_FLOATING_POINT = r"(overflow|invalid value|divide by zero|underflow) encountered"
 
 
 def lang_option(f: F) -> F:
@@ -75,13 +79,17 @@ def settings() -> Settings:
 
 
 def handled(f: F) -> F:
-    """Run a command; turn effekt's errors into messages and exit codes, never a traceback."""
+    """Run a command; turn effekt's errors into messages and exit codes, never a traceback,
+    and keep NumPy's floating-point RuntimeWarnings (an overflow in a figure too large to
+    mean anything) off standard error: the figures say it, as ``inf`` or ``nan``."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         lang = language(kwargs.get("lang"))
         try:
-            return f(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", _NUMPY_FLOATING_POINT, RuntimeWarning)
+                return f(*args, **kwargs)
         except ContractInvalid as exc:
             if kwargs.get("as_json"):  # asked for JSON: the problems too, as check gives them
                 problems = [{"file": p.file, **p.as_json(lang)} for p in exc.problems]

@@ -10,7 +10,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["PERCENTAGE", "Id", "Money", "Percentage", "Period", "Rate", "Share", "Strict"]
+__all__ = [
+    "AMOUNT",
+    "MAX_AMOUNT",
+    "PERCENTAGE",
+    "Amount",
+    "Id",
+    "Money",
+    "Percentage",
+    "Period",
+    "Rate",
+    "Share",
+    "Strict",
+]
 
 
 class Strict(BaseModel):
@@ -69,6 +81,20 @@ class Percentage:
 
 PERCENTAGE = Percentage()
 
+#: The largest amount of money a contract can hold, in its currency: a thousand billion
+#: (10^15). No social outcomes contract comes near it; beyond it the business case's sums
+#: and discounted values lose their meaning (and overflow, for amounts such as 1e300).
+MAX_AMOUNT = 1e15
+
+
+@dataclass(frozen=True)
+class Amount:
+    """Marks an amount of money in the contract's currency, at most ``MAX_AMOUNT``: a
+    ``Money`` field, or a number-or-distribution that is a price or a cost."""
+
+
+AMOUNT = Amount()
+
 Id = Annotated[
     str,
     Field(
@@ -77,7 +103,11 @@ Id = Annotated[
         description="A short id: a-z, 0-9, _ and -.",
     ),
 ]
-Money = Annotated[float, Field(ge=0, description="An amount in the contract's currency units.")]
+Money = Annotated[
+    float,
+    Field(ge=0, le=MAX_AMOUNT, description="An amount in the contract's currency units."),
+    AMOUNT,
+]
 Share = Annotated[float, Field(ge=0, le=1, description="A share between 0 and 1."), PERCENTAGE]
 Rate = Annotated[
     float, Field(gt=-1, le=10, description="An annual rate, e.g. 0.035 for 3.5 %."), PERCENTAGE

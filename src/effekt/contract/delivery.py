@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from effekt.contract.base import PERCENTAGE, Id, Period, Share, Strict
-from effekt.contract.quantity import Quantity
+from effekt.contract.quantity import AmountQuantity, Quantity
 
 __all__ = ["Cohort", "Costs", "Population"]
 
@@ -54,11 +54,11 @@ class Cohort(Strict):
 class Costs(Strict):
     """What delivering the intervention costs the provider."""
 
-    setup: Quantity = Field(0, description="One-off set-up cost, in the first period.")
-    fixed_per_period: Quantity = Field(
+    setup: AmountQuantity = Field(0, description="One-off set-up cost, in the first period.")
+    fixed_per_period: AmountQuantity = Field(
         0, description="Fixed cost per period from the first to the last delivery period."
     )
-    per_participant: Quantity = Field(
+    per_participant: AmountQuantity = Field(
         0, description="Cost per enrolled participant, spread over delivery_periods."
     )
     delivery_periods: int = Field(

@@ -1,8 +1,9 @@
 """The values each number the engine reads from a contract can take.
 
 Shares — a cohort's ``engagement`` and a binary metric's ``expected`` and ``baseline``
-rates — lie in [0, 1]. Everything else the engine reads (sizes, costs, prices, lags, delays,
-the rates of counts and durations) is not negative. The one rule behind both the Monte
+rates — lie in [0, 1]; costs and prices in [0, MAX_AMOUNT] (a thousand billion). Everything
+else the engine reads (sizes, lags, delays, the rates of counts and durations) is not
+negative. The one rule behind both the Monte
 Carlo, which clips every draw to its input's domain (``engine.inputs.input_domain``), and
 ``effekt check``, which warns when a distribution reaches outside it (``contract.validate``).
 """
@@ -11,13 +12,16 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["NON_NEGATIVE", "SHARE", "Interval", "domain", "kind"]
+from effekt.contract.base import MAX_AMOUNT
+
+__all__ = ["AMOUNT_RANGE", "NON_NEGATIVE", "SHARE", "Interval", "domain", "kind"]
 
 #: The closed interval [low, high] (high may be ``inf``).
 Interval = tuple[float, float]
 
 SHARE: Interval = (0.0, 1.0)
 NON_NEGATIVE: Interval = (0.0, math.inf)
+AMOUNT_RANGE: Interval = (0.0, MAX_AMOUNT)
 
 
 def domain(section: str, name: str, metric_kind: str = "binary") -> Interval:
@@ -29,11 +33,15 @@ def domain(section: str, name: str, metric_kind: str = "binary") -> Interval:
     (0.0, 1.0)
     >>> domain("metrics", "expected", "count")
     (0.0, inf)
+    >>> domain("rules", "price")
+    (0.0, 1000000000000000.0)
     """
     if section == "cohorts" and name == "engagement":
         return SHARE
     if section == "metrics" and name in ("expected", "baseline") and metric_kind == "binary":
         return SHARE
+    if kind(section, name) == "money":
+        return AMOUNT_RANGE
     return NON_NEGATIVE
 
 

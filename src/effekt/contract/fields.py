@@ -15,12 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from effekt.contract.base import PERCENTAGE
+from effekt.contract.base import AMOUNT, PERCENTAGE
 from effekt.contract.domain import SHARE, domain
 from effekt.contract.locate import PathKey
 from effekt.contract.model import Contract
 
-__all__ = ["accepts", "known_fields", "takes_percentage"]
+__all__ = ["accepts", "is_amount", "known_fields", "takes_percentage"]
 
 
 def known_fields(root: type[BaseModel], path: PathKey, data: Any) -> list[str]:
@@ -37,7 +37,7 @@ def takes_percentage(root: type[BaseModel], path: PathKey, data: Any) -> bool:
     (a distribution of a share), or an input whose domain is [0, 1] — a cohort's
     engagement, a binary metric's expected and baseline (:func:`effekt.contract.domain.domain`).
     """
-    marked = _walk(root, path, data)[1]
+    marked = _walk(root, path, data, PERCENTAGE)[1]
     if marked:
         return True
     if not (issubclass(root, Contract) and len(path) >= 3 and isinstance(path[2], str)):
@@ -45,6 +45,12 @@ def takes_percentage(root: type[BaseModel], path: PathKey, data: Any) -> bool:
     section, entry = path[0], _at(data, path[:2])
     kind = entry.get("kind", "binary") if isinstance(entry, dict) else "binary"
     return domain(str(section), path[2], str(kind)) == SHARE
+
+
+def is_amount(root: type[BaseModel], path: PathKey, data: Any) -> bool:
+    """Whether the value at ``path`` is an amount of money (``Money``, a price or a cost), at
+    most :data:`effekt.contract.base.MAX_AMOUNT`; or a figure inside one (a distribution's)."""
+    return _walk(root, path, data, AMOUNT)[1]
 
 
 def accepts(root: type[BaseModel], path: PathKey, data: Any, value: Any) -> bool:
@@ -61,9 +67,12 @@ def accepts(root: type[BaseModel], path: PathKey, data: Any, value: Any) -> bool
     return True
 
 
-def _walk(root: type[BaseModel], path: PathKey, data: Any) -> tuple[Any, bool]:
+def _walk(
+    root: type[BaseModel], path: PathKey, data: Any, marker: object = PERCENTAGE
+) -> tuple[Any, bool]:
     """The type of the value at ``path``, with its field's bounds (None when the models do
-    not lead there), and whether a field on the way is marked as a percentage."""
+    not lead there), and whether a field on the way is marked with ``marker`` (a percentage,
+    an amount)."""
     tp: Any = root
     node = data
     marked = False
@@ -73,7 +82,7 @@ def _walk(root: type[BaseModel], path: PathKey, data: Any) -> tuple[Any, bool]:
             f = tp.model_fields.get(part)
             if f is None:
                 return None, marked
-            marked = marked or PERCENTAGE in f.metadata or _marked(f.annotation)
+            marked = marked or marker in f.metadata or _marked(f.annotation, marker)
             tp = typing.Annotated[f.annotation, *f.metadata] if f.metadata else f.annotation
         elif typing.get_origin(tp) in (list, dict):
             tp = typing.get_args(tp)[-1]
@@ -83,14 +92,14 @@ def _walk(root: type[BaseModel], path: PathKey, data: Any) -> tuple[Any, bool]:
     return tp, marked
 
 
-def _marked(tp: Any) -> bool:
-    """Whether ``tp`` (a field's type, not the tables it holds) is marked as a percentage:
+def _marked(tp: Any, marker: object) -> bool:
+    """Whether ``tp`` (a field's type, not the tables it holds) is marked with ``marker``:
     ``Share``, ``Share | None``, ``dict[str, Share]``, ``list[Annotated[float, PERCENTAGE]]``."""
     if typing.get_origin(tp) is typing.Annotated:
-        return PERCENTAGE in tp.__metadata__ or _marked(typing.get_args(tp)[0])
+        return marker in tp.__metadata__ or _marked(typing.get_args(tp)[0], marker)
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return False
-    return any(_marked(a) for a in typing.get_args(tp))
+    return any(_marked(a, marker) for a in typing.get_args(tp))
 
 
 def _table_model(tp: Any, node: Any) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from effekt.contract.base import MAX_AMOUNT
 from effekt.contract.fields import known_fields
 from effekt.contract.locate import Locator, PathKey, format_path, locate_toml, locate_yaml
 from effekt.contract.model import Contract
@@ -375,6 +376,8 @@ def problems_from_validation(
         if etype in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
             params["limit"] = next((ctx[k] for k in ("gt", "ge", "lt", "le") if k in ctx), "")
             params["value"] = err.get("input")
+            if etype == "less_than_equal" and params["limit"] == MAX_AMOUNT:
+                code = "contract.amount_too_large"
         if code == "contract.bad_choice":
             params["choices"] = _choices(ctx)
             if etype == "union_tag_invalid":

@@ -17,7 +17,7 @@ class PortfolioEntry(Strict):
     path: str = Field(description="Path to the contract file, relative to the portfolio file.")
     id: Id | None = Field(None, description="Id in the fund (default: the contract's id).")
     weight: Annotated[float, PERCENTAGE] = Field(
-        1.0, gt=0, description="The fund's share of this contract's flows."
+        1.0, gt=0, le=1, description="The fund's share of this contract's flows (at most 1)."
     )
 
 

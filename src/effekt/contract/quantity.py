@@ -17,7 +17,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from effekt.contract.base import AMOUNT, MAX_AMOUNT
+
 __all__ = [
+    "AmountQuantity",
     "Beta",
     "Distribution",
     "Empirical",
@@ -137,6 +140,16 @@ def _quantity_branch(value: Any) -> str:
 Quantity = Annotated[
     Annotated[float, Tag("number")] | Annotated[Distribution, Tag("distribution")],
     Discriminator(_quantity_branch),
+]
+
+#: A price or a cost: a number at most ``MAX_AMOUNT`` (a negative one is reported by the
+#: cross-field checks), or a distribution, whose mean the checks keep within [0, MAX_AMOUNT]
+#: (``contract.domain``).
+AmountQuantity = Annotated[
+    Annotated[float, Field(le=MAX_AMOUNT), Tag("number")]
+    | Annotated[Distribution, Tag("distribution")],
+    Discriminator(_quantity_branch),
+    AMOUNT,
 ]
 
 

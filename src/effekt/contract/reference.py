@@ -112,7 +112,10 @@ def reference_markdown() -> str:
         "A number is written without quotes (`size = 120`, `margin = 0.05`): text such as",
         '`"120"` or `"5 %"` is refused, with how to write it, and `true` or `false` is not',
         "a number. A whole number may stand where a decimal one is due, and `3.0` where a",
-        "whole number is.",
+        "whole number is. An amount of money — a price, a cost, a fee, a grant, a",
+        "commitment, a cap, a balance, a credit line — is not negative and at most",
+        "1,000,000,000,000,000 (10^15, a thousand billion) in the contract's currency, and so",
+        "is the mean of a distribution given for one.",
         "",
     ]
     for model in _models(Contract) + [m for m in _models(Portfolio) if m not in _models(Contract)]:

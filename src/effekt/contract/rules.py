@@ -16,7 +16,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from effekt.contract.base import PERCENTAGE, Id, Money, Period, Share, Strict
-from effekt.contract.quantity import Quantity
+from effekt.contract.quantity import AmountQuantity
 
 __all__ = [
     "ActivityFee",
@@ -66,7 +66,7 @@ class RateCard(_Rule):
 
     kind: Literal["rate_card"] = Field(description='The kind of rule: "rate_card".')
     metric: str = Field(description="The metric paid for.")
-    price: Quantity = Field(description="Price per outcome (per person, event or day).")
+    price: AmountQuantity = Field(description="Price per outcome (per person, event or day).")
     max_per_participant: float | None = Field(
         None, gt=0, description="The most outcomes paid for one participant (e.g. 1)."
     )
@@ -86,7 +86,7 @@ class Threshold(_Rule):
         description="The effect that triggers payment, e.g. 0.10."
     )
     amount: Money = Field(0, description="A fixed sum paid when the threshold is met.")
-    price: Quantity = Field(
+    price: AmountQuantity = Field(
         0,
         description=(
             "Paid per outcome gained over the baseline when the threshold is met "
@@ -106,7 +106,7 @@ class Tier(Strict):
         description="Lower edge of the band (inclusive)."
     )
     amount: Money = Field(0, description="Fixed sum for reaching this band.")
-    price: Quantity = Field(
+    price: AmountQuantity = Field(
         0, description="Price per outcome gained over the baseline in this band."
     )
 
@@ -127,7 +127,7 @@ class SavingsShare(_Rule):
     kind: Literal["savings_share"] = Field(description='The kind of rule: "savings_share".')
     metric: str = Field(description="The metric whose improvement saves money.")
     share: Share = Field(description="Share of the measured saving that is paid.")
-    saving_per_outcome: Quantity = Field(
+    saving_per_outcome: AmountQuantity = Field(
         description="Cost avoided per outcome gained over the baseline (in the contract currency)."
     )
 

@@ -50,7 +50,8 @@ def quantity_fields(c: Contract) -> Iterator[tuple[str, Quantity]]:
 
 def input_domain(c: Contract, path: str) -> Interval:
     """The values the input at ``path`` (``cohorts[0].engagement``) can take, by the rule
-    in :mod:`effekt.contract.domain`: shares in [0, 1], the rest not negative. Draws
+    in :mod:`effekt.contract.domain`: shares in [0, 1], costs and prices in [0, 10^15],
+    the rest not negative. Draws
     outside are clipped to it (a normal on a share, say)."""
     section = re.split(r"[.\[]", path, maxsplit=1)[0]
     name = path.rsplit(".", 1)[-1]

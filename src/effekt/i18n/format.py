@@ -39,13 +39,19 @@ def number(value: float, lang: str = "en", decimals: int = 0) -> str:
 
 def significant(value: float, lang: str = "en", digits: int = 4) -> str:
     """``value`` to ``digits`` significant figures, trailing zeros dropped; whole numbers in
-    full.
+    full up to 10^16 (beyond, a float's digits are noise: ``1e+300``, not 301 digits).
 
     >>> significant(1.23456, "sv"), significant(-0.0631079, "en"), significant(444722.4, "sv", 3)
     ('1,235', '-0.06311', '444\xa0722')
+    >>> significant(1e300, "en"), significant(-1.5e300, "sv")
+    ('1e+300', '−1,5e+300')
     """
     if value == 0 or not math.isfinite(value):
         return number(value, lang)
+    if abs(value) >= 1e16:
+        text = f"{abs(value):.{digits}g}"
+        text = text.replace(".", ",") if lang == "sv" else text
+        return (minus_sign(lang) if value < 0 else "") + text
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
     text = number(value, lang, decimals)
     return text.rstrip("0").rstrip(".,") if decimals else text

@@ -20,8 +20,10 @@ from typing import Any
 import numpy as np
 from scipy.optimize import brentq
 
+from effekt.contract.base import MAX_AMOUNT
+from effekt.contract.fields import is_amount
 from effekt.contract.model import Contract
-from effekt.contract.overrides import get_path
+from effekt.contract.overrides import get_path, resolve_path
 from effekt.contract.parties import RISKING_ROLES
 from effekt.errors import NoSolution, UsageError
 from effekt.i18n import Phrase
@@ -183,6 +185,13 @@ def solve(
     for option, end in (("--low", low), ("--high", high)):
         if end is not None and not math.isfinite(end):
             raise UsageError("solve.not_finite", option=option, value=f"{end:g}")
+    where = resolve_path(data, param)
+    if where is not None and is_amount(Contract, tuple(where), data):
+        for option, end in (("--low", low), ("--high", high)):
+            if end is not None and abs(end) > MAX_AMOUNT:  # no contract can hold it
+                raise UsageError(
+                    "solve.beyond_amount", option=option, value=f"{end:g}", param=param
+                )
     if low is not None and high is not None and not low < high:
         raise UsageError("solve.empty_range", low=low, high=high)
     lo = float(low) if low is not None else min(0.0, float(current))

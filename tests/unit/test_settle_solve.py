@@ -280,7 +280,19 @@ def test_solve_over_a_whole_number_gives_the_two_whole_values_the_target_lies_be
     at, other = irr_with(c, param, int(sol.value)), irr_with(c, param, int(sol.other_value))
     assert (at - 0.06) * (other - 0.06) < 0  # the target lies between them
     assert abs(at - 0.06) <= abs(other - 0.06)  # the nearer first
-    assert sol.achieved == pytest.approx(at) and sol.other_achieved == pytest.approx(other)
+    # as the business case gives them, rounded alike: no float noise from target − goal + goal
+    assert sol.achieved == at and sol.other_achieved == other
+
+
+def test_solve_json_gives_both_whole_values_results_as_the_text_rounds_them() -> None:
+    # before: "other_achieved": 0.024278999999999995 beside "achieved": 0.060594
+    res = CliRunner().invoke(
+        main,
+        ["solve", str(HEMMA), "--vary", "term_periods", "--target", "fond.irr=6%", "--json"],
+    )
+    assert res.exit_code == 0, res.output
+    shown = json.loads(res.output)
+    assert (shown["achieved"], shown["other_achieved"]) == (0.060594, 0.024279)
 
 
 def test_a_whole_number_search_passes_over_values_where_the_target_is_undefined() -> None:

@@ -201,11 +201,15 @@ def solve(
     lo, hi = _valid_range(c, param, lo, hi, float(current))
     count = 0
 
-    def f(x: float) -> float:
+    def measured(x: float) -> float:
+        """The target's value at ``x``, as the business case gives it (NaN: invalid there)."""
         nonlocal count
         count += 1
         changed = _changed(c, param, x)
-        return float("nan") if changed is None else measure(changed) - goal
+        return float("nan") if changed is None else measure(changed)
+
+    def f(x: float) -> float:
+        return measured(x) - goal
 
     grid = np.linspace(lo, hi, 41)
     values = [f(float(x)) for x in grid]
@@ -219,7 +223,7 @@ def solve(
     if bracket is None:
         raise NoSolution("solve.no_solution", param=param, low=lo, high=hi, target=target)
     root = float(brentq(f, *bracket, xtol=1e-12 * max(1.0, abs(bracket[1])), maxiter=300))
-    achieved = f(root) + goal
+    achieved = measured(root)  # not f(root) + goal: that adds float noise to what is shown
     if not abs(achieved - goal) <= 1e-6 * max(1.0, abs(goal)):
         # the target jumps past the goal here: a threshold or a tier edge, not a root
         raise NoSolution(
@@ -227,8 +231,8 @@ def solve(
             param=param,
             value=root,
             target=target,
-            below=f(root - 1e-9 * max(1.0, abs(root))) + goal,
-            above=f(root + 1e-9 * max(1.0, abs(root))) + goal,
+            below=measured(root - 1e-9 * max(1.0, abs(root))),
+            above=measured(root + 1e-9 * max(1.0, abs(root))),
         )
     return Solution(param, root, target, achieved, count)
 
@@ -249,16 +253,16 @@ def _solve_whole(
     values that give a valid contract (halving from the current value to each end that
     does not); a range of up to :data:`_WHOLE_EXHAUSTIVE` values is then tried value by
     value, a longer one on a grid and then by halving the bracket."""
-    seen: dict[int, tuple[bool, float]] = {}  # value → (a valid contract, target − goal)
+    seen: dict[int, tuple[bool, float]] = {}  # value → (a valid contract, the target's value)
 
     def tried(x: int) -> tuple[bool, float]:
         if x not in seen:
             changed = _changed(c, param, x)
-            seen[x] = (False, math.nan) if changed is None else (True, measure(changed) - goal)
+            seen[x] = (False, math.nan) if changed is None else (True, measure(changed))
         return seen[x]
 
     def f(x: int) -> float:
-        return tried(x)[1]
+        return tried(x)[1] - goal
 
     def valid(x: int) -> bool:
         return tried(x)[0]
@@ -308,11 +312,11 @@ def _solve_whole(
         param,
         float(near[0]),
         target,
-        near[1] + goal,
+        tried(near[0])[1],  # as measured: target − goal + goal would add float noise
         len(seen),
         whole=True,
         other_value=None if near[1] == 0 else float(far[0]),
-        other_achieved=None if near[1] == 0 else far[1] + goal,
+        other_achieved=None if near[1] == 0 else tried(far[0])[1],
     )
 
 

@@ -21,7 +21,7 @@ each branch to an exit code (CLI) or an HTTP status (web). Users never see a tra
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
     "ComputationError",
@@ -35,6 +35,14 @@ __all__ = [
     "ReferenceDataError",
     "UsageError",
 ]
+
+
+@runtime_checkable
+class Stated(Protocol):
+    """A parameter that says itself in a language (a problem with its place, a target the
+    way an answer shows it): rendered with ``stated(lang)``."""
+
+    def stated(self, lang: str = "en") -> str: ...
 
 
 class EffektError(Exception):
@@ -64,15 +72,14 @@ class EffektError(Exception):
 
 
 def _rendered(value: Any, lang: str) -> Any:
-    """A parameter as the message shows it: a phrase translated, a problem stated, a decimal
-    the language's way."""
-    from effekt.contract.problems import Problem
+    """A parameter as the message shows it: a phrase translated, a problem or anything else
+    :class:`Stated` stated, a decimal the language's way."""
     from effekt.i18n import Phrase, translate
     from effekt.i18n.format import significant
 
     if isinstance(value, Phrase):
         return translate(value.code, lang)
-    if isinstance(value, Problem):
+    if isinstance(value, Stated):
         return value.stated(lang)
     if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], dict):
         return translate(str(value[0]), lang, **value[1])  # another message: (code, params)

@@ -164,6 +164,24 @@ def test_solve_says_when_there_is_no_solution_in_range() -> None:
     assert res.exit_code == 1 and "Traceback" not in res.output
 
 
+def test_solve_says_the_target_it_cannot_meet_the_way_its_answer_says_one() -> None:
+    # before: "… uppfyller målet fond.irr=50%", as typed, where an answer says "fond.irr = 6 %"
+    code, out = solve_cli("--target", "fond.irr=50%", "--low", "0", "--high", "10", "--lang", "sv")
+    assert code == 1, out
+    assert "uppfyller målet fond.irr = 50\u00a0%." in out, out
+    code, out = solve_cli("--target", "fond.npv=1e9", "--low", "0", "--high", "10", "--lang", "en")
+    assert code == 1, out
+    assert "meets the target fond.npv = SEK 1,000,000,000." in out, out
+    # a whole-number term's search too
+    res = CliRunner().invoke(
+        main,
+        ["solve", str(HEMMA), "--vary", "term_periods", "--target", "fond.moic=9"]
+        + ["--low", "10", "--high", "20", "--lang", "en"],
+    )
+    assert res.exit_code == 1, res.output
+    assert "meets the target fond.moic = 9×." in res.output, res.output
+
+
 def solve_cli(*args: str) -> tuple[int, str]:
     res = CliRunner().invoke(
         main, ["solve", str(HEMMA), "--vary", "rules[skolnarvaro].price", *args]

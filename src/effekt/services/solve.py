@@ -61,6 +61,24 @@ _WHOLE_EXHAUSTIVE = 400
 _WHOLE_GRID = 201
 
 
+@dataclass(frozen=True)
+class _Target:
+    """A target the way an answer shows it, in either language: ``fond.irr = 6 %``, money
+    with its currency (a :class:`effekt.errors.Stated` parameter of an error)."""
+
+    owner: str
+    field: str
+    goal: float
+    currency: str
+
+    def stated(self, lang: str = "en") -> str:
+        return f"{self.owner}.{self.field} = {_shown(self.field, self.goal, self.currency, lang)}"
+
+
+def _stated(c: Contract, target: str) -> _Target:
+    return _Target(*parse_target(target), c.currency)
+
+
 def parse_target(expr: str) -> tuple[str, str, float]:
     """``fond.irr=0.06`` → ("fond", "irr", 0.06); ``totals.outcome_payments=5e6`` likewise.
     A decimal comma and a percentage are read as written: ``fond.irr=0,06``, ``fond.irr=6%``.
@@ -221,7 +239,9 @@ def solve(
             bracket = (float(a), float(b))
             break
     if bracket is None:
-        raise NoSolution("solve.no_solution", param=param, low=lo, high=hi, target=target)
+        raise NoSolution(
+            "solve.no_solution", param=param, low=lo, high=hi, target=_stated(c, target)
+        )
     root = float(brentq(f, *bracket, xtol=1e-12 * max(1.0, abs(bracket[1])), maxiter=300))
     achieved = measured(root)  # not f(root) + goal: that adds float noise to what is shown
     if not abs(achieved - goal) <= 1e-6 * max(1.0, abs(goal)):
@@ -230,7 +250,7 @@ def solve(
             "solve.discontinuous",
             param=param,
             value=root,
-            target=target,
+            target=_stated(c, target),
             below=measured(root - 1e-9 * max(1.0, abs(root))),
             above=measured(root + 1e-9 * max(1.0, abs(root))),
         )
@@ -295,7 +315,9 @@ def _solve_whole(
         (a, fa) = (b, fb) = finite[-1]
     else:
         low_, high_ = (finite[0][0], finite[-1][0]) if finite else (lo, hi)
-        raise NoSolution("solve.no_solution", param=param, low=low_, high=high_, target=target)
+        raise NoSolution(
+            "solve.no_solution", param=param, low=low_, high=high_, target=_stated(c, target)
+        )
     while b - a > 1 and fa != 0:  # a grid's bracket: halve it over defined whole values
         mid = (a + b) // 2
         # the defined value nearest the middle, strictly inside the bracket
@@ -332,7 +354,8 @@ def _shown(field: str, value: float, currency: str, lang: str) -> str:
 
 def solution_text(sol: Solution, currency: str, lang: str = "en") -> str:
     """``rules[skolnarvaro].price = 444 722 ger fond.irr = 6 % (uppnått 6 %; 48 beräkningar).``"""
-    owner, field, goal = parse_target(sol.target)
+    target = _Target(*parse_target(sol.target), currency)
+    field, shown = target.field, target.stated(lang)
     if sol.other_value is not None and sol.other_achieved is not None:
         return t(
             "solve.result_whole",
@@ -342,7 +365,7 @@ def solution_text(sol: Solution, currency: str, lang: str = "en") -> str:
             achieved=_shown(field, sol.achieved, currency, lang),
             other=significant(sol.other_value, lang, 6),
             other_achieved=_shown(field, sol.other_achieved, currency, lang),
-            target=f"{owner}.{field} = {_shown(field, goal, currency, lang)}",
+            target=shown,
             evaluations=sol.evaluations,
         )
     return t(
@@ -350,7 +373,7 @@ def solution_text(sol: Solution, currency: str, lang: str = "en") -> str:
         lang,
         param=sol.param,
         value=significant(sol.value, lang, 6),
-        target=f"{owner}.{field} = {_shown(field, goal, currency, lang)}",
+        target=shown,
         achieved=_shown(field, sol.achieved, currency, lang),
         evaluations=sol.evaluations,
     )

@@ -189,6 +189,24 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert target.read_text() != "keep me"
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["init", "", "--lang", "sv"], "Här behövs ett filnamn"),
+        (["init", "", "--lang", "en"], "A file name is needed"),
+        (["model", str(HEM), "--xlsx", "", "--lang", "en"], "A file name is needed"),
+    ],
+)
+def test_an_empty_output_file_name_is_a_usage_error_asking_for_one(
+    args: list[str], says: str
+) -> None:
+    # before: ". är en mapp, inte en fil" — the empty name read as the current folder
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert says in result.output
+    assert "mapp" not in result.output and "folder" not in result.output
+
+
 def test_diff_of_a_file_with_itself_exits_0() -> None:
     result = run("diff", str(HEM), str(HEM), "--lang", "en")
     assert result.exit_code == 0

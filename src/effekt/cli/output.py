@@ -70,9 +70,9 @@ else:
 
 
 class OutputFile(_ParamType):
-    """A file to write: its folder must exist and be writable, it must not be a folder, and
-    its name must end in one of ``suffixes`` — the format written (an SVG chart is not
-    written into ``chart.png``)."""
+    """A file to write: it must be named (not ``""``), its folder must exist and be
+    writable, it must not be a folder, and its name must end in one of ``suffixes`` — the
+    format written (an SVG chart is not written into ``chart.png``)."""
 
     name = "file"
 
@@ -83,6 +83,8 @@ class OutputFile(_ParamType):
         from effekt.cli.conventions import language
 
         text = str(os.fspath(value))
+        if not text:  # Path("") is the current folder: not what an empty argument means
+            self.fail(translate("output.no_name", language(None)), param, ctx)
         problem = _problem(Path(text))
         if problem is None and self.suffixes and Path(text).suffix.lower() not in self.suffixes:
             problem = "output.wrong_suffix", {"path": text, "suffixes": " / ".join(self.suffixes)}

@@ -161,6 +161,23 @@ def test_a_funds_weight_is_a_share_of_at_most_one(tmp_path: Path) -> None:
     assert too_large["line"] == 12
 
 
+def test_a_fund_listing_a_folder_says_it_is_a_folder_as_check_does(tmp_path: Path) -> None:
+    # before: 'unknown file type "(none)"' — a folder is no file, of any type
+    (tmp_path / "mapp").mkdir()
+    path = fund(tmp_path, '"hemma:success" = 0.5', '\n[[contracts]]\npath = "mapp"\n')
+    mapp = str(tmp_path / "mapp")
+    for lang, says in (
+        ("en", f"File '{mapp}' is a directory."),
+        ("sv", f"Filen '{mapp}' är en katalog."),
+    ):
+        direct = run("check", mapp, "--lang", lang)  # the message check gives a folder
+        assert direct.exit_code == 2 and says in direct.output, direct.output
+        listed = run("check", str(path), "--lang", lang)
+        assert listed.exit_code == 1
+        assert says in listed.output, listed.output
+        assert "(none)" not in listed.output and "(ingen)" not in listed.output
+
+
 def test_a_fund_listing_a_folder_says_so_in_words(tmp_path: Path) -> None:
     # before: 'unknown file type "Phrase(code='contract.no_suffix')"'
     (tmp_path / "mapp").mkdir()

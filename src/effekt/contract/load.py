@@ -263,6 +263,8 @@ def notation(path: str | Path) -> str:
 def read_document(path: str | Path) -> Document:
     """Read and parse a file, choosing the format from its extension."""
     p = Path(path)
+    if p.is_dir():  # no file of any type: said as check says it of a folder given directly
+        raise InputError("usage.path_is_directory", path=f"'{p}'", noun=Phrase("usage.the_file"))
     fmt = _FORMATS.get(p.suffix.lower())
     if fmt is None:
         suffix: str | Phrase = p.suffix or Phrase("contract.no_suffix")

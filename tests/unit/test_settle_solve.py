@@ -128,6 +128,16 @@ def test_solve_finds_the_price_that_gives_the_investor_six_percent() -> None:
     assert check["parties"]["fond"]["irr"] == pytest.approx(0.06, abs=1e-6)
 
 
+def test_a_wide_search_range_finds_the_root_as_closely_as_a_narrow_one() -> None:
+    # the root's tolerance had grown with the range: at --high 1e15 the price found was
+    # 25 off, its IRR 0.060001, and that was reported as a jump "from 0.060001 to 0.060001"
+    c = load_contract(HEMMA)
+    narrow = solve(c, "rules[skolnarvaro].price", "fond.irr=0.06")
+    wide = solve(c, "rules[skolnarvaro].price", "fond.irr=0.06", low=0, high=1e15)
+    assert wide.value == pytest.approx(narrow.value, rel=1e-6)  # the IRR's own precision
+    assert wide.achieved == pytest.approx(0.06, abs=1e-8)
+
+
 def test_solve_finds_the_success_rate_at_which_investors_get_their_money_back() -> None:
     c = load_contract(HEMMA)
     sol = solve(c, "metrics[back_in_school].expected", "fond.moic=1", low=0.33, high=0.6)

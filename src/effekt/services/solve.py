@@ -242,7 +242,9 @@ def solve(
         raise NoSolution(
             "solve.no_solution", param=param, low=lo, high=hi, target=_stated(c, target)
         )
-    root = float(brentq(f, *bracket, xtol=1e-12 * max(1.0, abs(bracket[1])), maxiter=300))
+    # to the last digits of the root itself: a tolerance scaled by the range (1e15 at most)
+    # had left the root far enough off to miss the goal, and be told a jump
+    root = float(brentq(f, *bracket, xtol=1e-12, rtol=1e-14, maxiter=300))
     achieved = measured(root)  # not f(root) + goal: that adds float noise to what is shown
     if not abs(achieved - goal) <= 1e-6 * max(1.0, abs(goal)):
         # the target jumps past the goal here: a threshold or a tier edge, not a root

@@ -228,6 +228,24 @@ CASES = [
         says="1e+15",
     ),
     Broken(
+        "cohort beyond any number of persons",
+        lambda: hem().set('id = "k1"', "size", "1e300"),
+        "contract.too_large_value",
+        "cohorts[0].size",
+    ),
+    Broken(
+        "cohort whose distribution lies beyond any number of persons",
+        lambda: hem().set('id = "k1"', "size", '{ dist = "normal", mean = 4e9, sd = 6 }'),
+        "contract.distribution_mean_outside_domain",
+        "cohorts[0].size",
+    ),
+    Broken(
+        "eligible persons beyond any number of persons",
+        lambda: hem().set("[population]", "eligible_per_year", "1e12"),
+        "contract.too_large_value",
+        "population.eligible_per_year",
+    ),
+    Broken(
         "negative cohort size",
         lambda: minimal().set('id = "k1"', "size", "-20"),
         "contract.negative_value",

@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 from small_contracts import PARTIES, contract_text
 
-from effekt.contract.domain import AMOUNT_RANGE, NON_NEGATIVE, SHARE, domain
+from effekt.contract.domain import AMOUNT_RANGE, NON_NEGATIVE, PERSONS_RANGE, SHARE, domain
 from effekt.contract.load import check_document, load_contract, parse_text
 from effekt.contract.problems import Problem
 from effekt.contract.quantity import (
@@ -85,7 +85,7 @@ def test_shares_lie_in_zero_to_one_amounts_up_to_a_thousand_billion_the_rest_not
     assert domain("metrics", "expected") == domain("metrics", "baseline") == SHARE
     assert domain("metrics", "expected", "count") == NON_NEGATIVE
     assert domain("metrics", "lag_periods") == NON_NEGATIVE
-    assert domain("cohorts", "size") == NON_NEGATIVE
+    assert domain("cohorts", "size") == PERSONS_RANGE == (0.0, 1e9)
     for section, name in [("costs", "setup"), ("rules", "price"), ("rules", "saving_per_outcome")]:
         assert domain(section, name) == AMOUNT_RANGE == (0.0, 1e15)
 
@@ -108,8 +108,10 @@ def test_the_engine_keeps_shares_in_zero_to_one_amounts_to_the_bound_and_the_res
             "price",
             "saving_per_outcome",
         )
+        persons = path.startswith("cohorts[") and field == "size"
+        expected = PERSONS_RANGE if persons else NON_NEGATIVE
         assert input_domain(c, path) == (
-            SHARE if share else AMOUNT_RANGE if amount else NON_NEGATIVE
+            SHARE if share else AMOUNT_RANGE if amount else expected
         ), path
 
 

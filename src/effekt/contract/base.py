@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 __all__ = [
     "AMOUNT",
     "MAX_AMOUNT",
+    "MAX_PERSONS",
     "PERCENTAGE",
     "Amount",
     "Id",
@@ -94,6 +95,10 @@ class Amount:
 
 
 AMOUNT = Amount()
+
+#: The most persons a contract can count in one figure (a cohort, a comparison group, those
+#: eligible in a year): a billion. Beyond it a count means nothing and the sums overflow.
+MAX_PERSONS = 1_000_000_000
 
 Id = Annotated[
     str,

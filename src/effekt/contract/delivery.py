@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from effekt.contract.base import PERCENTAGE, Id, Period, Share, Strict
-from effekt.contract.quantity import AmountQuantity, Quantity
+from effekt.contract.quantity import AmountQuantity, PersonsQuantity, Quantity
 
 __all__ = ["Cohort", "Costs", "Population"]
 
@@ -19,7 +19,7 @@ class Population(Strict):
     eligibility: list[str] = Field(
         default_factory=list, description="Eligibility rules, one sentence each."
     )
-    eligible_per_year: Quantity | None = Field(
+    eligible_per_year: PersonsQuantity | None = Field(
         None, description="How many eligible persons there are per year in the area."
     )
     age_min: int | None = Field(None, ge=0, le=120, description="Youngest eligible age.")
@@ -31,7 +31,7 @@ class Cohort(Strict):
 
     id: Id = Field(description="Id used by rules that apply to this cohort.")
     start_period: Period = Field(description="Period in which the first referrals arrive.")
-    size: Quantity = Field(description="Participants referred to the cohort in total.")
+    size: PersonsQuantity = Field(description="Participants referred to the cohort in total.")
     referral_periods: int = Field(
         1, ge=1, description="Referrals are spread evenly over this many periods."
     )

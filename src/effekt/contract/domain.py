@@ -1,10 +1,10 @@
 """The values each number the engine reads from a contract can take.
 
 Shares — a cohort's ``engagement`` and a binary metric's ``expected`` and ``baseline``
-rates — lie in [0, 1]; costs and prices in [0, MAX_AMOUNT] (a thousand billion). Everything
-else the engine reads (sizes, lags, delays, the rates of counts and durations) is not
-negative. The one rule behind both the Monte
-Carlo, which clips every draw to its input's domain (``engine.inputs.input_domain``), and
+rates — lie in [0, 1]; costs and prices in [0, MAX_AMOUNT] (a thousand billion); a
+cohort's size in [0, MAX_PERSONS] (a billion). Everything else the engine reads (lags,
+delays, the rates of counts and durations) is not negative. The one rule behind both the
+Monte Carlo, which clips every draw to its input's domain (``engine.inputs.input_domain``), and
 ``effekt check``, which warns when a distribution reaches outside it (``contract.validate``).
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 
-from effekt.contract.base import MAX_AMOUNT
+from effekt.contract.base import MAX_AMOUNT, MAX_PERSONS
 
-__all__ = ["AMOUNT_RANGE", "NON_NEGATIVE", "SHARE", "Interval", "domain", "kind"]
+__all__ = ["AMOUNT_RANGE", "NON_NEGATIVE", "PERSONS_RANGE", "SHARE", "Interval", "domain", "kind"]
 
 #: The closed interval [low, high] (high may be ``inf``).
 Interval = tuple[float, float]
@@ -22,6 +22,7 @@ Interval = tuple[float, float]
 SHARE: Interval = (0.0, 1.0)
 NON_NEGATIVE: Interval = (0.0, math.inf)
 AMOUNT_RANGE: Interval = (0.0, MAX_AMOUNT)
+PERSONS_RANGE: Interval = (0.0, float(MAX_PERSONS))
 
 
 def domain(section: str, name: str, metric_kind: str = "binary") -> Interval:
@@ -42,6 +43,8 @@ def domain(section: str, name: str, metric_kind: str = "binary") -> Interval:
         return SHARE
     if kind(section, name) == "money":
         return AMOUNT_RANGE
+    if section == "cohorts" and name == "size":
+        return PERSONS_RANGE
     return NON_NEGATIVE
 
 

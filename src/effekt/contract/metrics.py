@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from effekt.contract.base import Share, Strict
+from effekt.contract.base import MAX_PERSONS, Share, Strict
 from effekt.contract.quantity import Quantity
 
 __all__ = ["Adjustments", "AvoidedCost", "Counterfactual", "Metric", "MetricKind"]
@@ -135,7 +135,7 @@ class Metric(Strict):
     comparison_size: int | None = Field(
         None,
         ge=1,
-        le=1_000_000_000,
+        le=MAX_PERSONS,
         description=(
             "A fixed number of persons in the comparison group, whatever the cohort size: "
             "for a historical_baseline, the historical cohort the rate was measured on; for a "

@@ -17,10 +17,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
-from effekt.contract.base import AMOUNT, MAX_AMOUNT
+from effekt.contract.base import AMOUNT, MAX_AMOUNT, MAX_PERSONS
 
 __all__ = [
     "AmountQuantity",
+    "PersonsQuantity",
     "Beta",
     "Distribution",
     "Empirical",
@@ -150,6 +151,14 @@ AmountQuantity = Annotated[
     | Annotated[Distribution, Tag("distribution")],
     Discriminator(_quantity_branch),
     AMOUNT,
+]
+
+#: A number of persons: at most ``MAX_PERSONS`` as a number; a distribution's mean is kept
+#: within [0, MAX_PERSONS] by the checks (``contract.domain``).
+PersonsQuantity = Annotated[
+    Annotated[float, Field(le=MAX_PERSONS), Tag("number")]
+    | Annotated[Distribution, Tag("distribution")],
+    Discriminator(_quantity_branch),
 ]
 
 

@@ -115,7 +115,9 @@ def reference_markdown() -> str:
         "whole number is. An amount of money — a price, a cost, a fee, a grant, a",
         "commitment, a cap, a balance, a credit line — is not negative and at most",
         "1,000,000,000,000,000 (10^15, a thousand billion) in the contract's currency, and so",
-        "is the mean of a distribution given for one.",
+        "is the mean of a distribution given for one. A number of persons — a cohort's",
+        "size, those eligible in a year, a comparison group — is at most 1,000,000,000",
+        "(a billion), and so is the mean of a distribution given for a cohort's size.",
         "",
     ]
     for model in _models(Contract) + [m for m in _models(Portfolio) if m not in _models(Contract)]:

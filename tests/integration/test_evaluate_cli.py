@@ -374,11 +374,16 @@ def test_bad_personnummer_exits_1_naming_the_row_and_not_the_number(tmp_path: Pa
     data = tmp_path / "d.csv"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for lang, word in (("en", "row 5"), ("sv", "rad 5")):
-        result = run("evaluate", str(data), *HEM, "--lang", lang, "--json")
+        result = run("evaluate", str(data), *HEM, "--lang", lang)
         assert result.exit_code == 1
         assert word in result.stderr
         assert result.stdout == ""
+        shown = run("evaluate", str(data), *HEM, "--lang", lang, "--json")
+        assert shown.exit_code == 1  # with --json, the bad rows as JSON (docs/cli.md)
+        [problem] = json.loads(shown.stdout)["problems"]
+        assert (problem["row"], problem["code"]) == (5, "privacy.pnr.checksum")
         for form in all_forms(bad) | all_forms(good):
+            assert form not in shown.output
             assert form not in result.output
         assert "Traceback" not in result.output
 

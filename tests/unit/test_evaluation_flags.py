@@ -3,6 +3,7 @@ never a participant quietly put in the comparison group."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -70,6 +71,25 @@ def test_evaluate_refuses_a_typo_in_the_treatment_column_by_row_number(tmp_path:
     assert result.exit_code == 1
     assert "rad 3: t: varken ja eller nej" in result.output
     assert "1 rad har ett problem" in result.output
+    assert ",x," not in result.output  # row numbers, never values
+
+
+def test_evaluate_json_gives_the_bad_rows_as_json_problems_on_stdout(tmp_path: Path) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("id,t,y\n1,1,1\n2,0,0\n3,x,1\n4,1,0\n5,,1\n6,1,1\n", encoding="utf-8")
+    args = ["evaluate", str(data), "--treatment", "t", "--outcome", "y", "--method", "rct"]
+    result = CliRunner().invoke(main, [*args, "--json", "--lang", "sv"])
+    assert result.exit_code == 1
+    shown = json.loads(result.stdout)  # docs/cli.md: with --json, the problems are JSON
+    assert shown["valid"] is False
+    assert shown["summary"].startswith("Data kan inte importeras: 2 rader har problem")
+    assert [
+        (p["file"], p["row"], p["column"], p["severity"], p["code"]) for p in shown["problems"]
+    ] == [
+        (str(data), 3, "t", "error", "evaluation.flag_unreadable"),
+        (str(data), 5, "t", "error", "evaluation.flag_missing"),
+    ]
+    assert shown["problems"][0]["message"].startswith("varken ja eller nej")
     assert ",x," not in result.output  # row numbers, never values
 
 

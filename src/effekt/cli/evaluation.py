@@ -195,7 +195,10 @@ def evaluate(
             expected_plan_sha256=plan_sha256,
         )
     except ImportRejected as exc:
-        _print_row_problems(exc, lang)
+        if as_json:  # docs/cli.md: asked for JSON, the problems are JSON too
+            _row_problems_json(exc, data, lang)
+        else:
+            _print_row_problems(exc, lang)
         sys.exit(1)
     if report_path:
         body = (
@@ -219,6 +222,23 @@ def _json_default(value: Any) -> Any:
 
 #: Rows listed for one kind of problem in one column; the rest are counted.
 ROWS_SHOWN = 20
+
+
+def _row_problems_json(exc: Any, path: str, lang: str) -> None:
+    """Every bad row as a problem of the data file: its number and column, never its value."""
+    problems = [
+        {
+            "file": path,
+            "row": p.row,
+            "column": p.column,
+            "severity": "error",
+            "code": p.code,
+            "message": translate(p.code, lang),
+        }
+        for p in exc.problems
+    ]
+    shown = {"valid": False, "summary": exc.render(lang), "problems": problems}
+    click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
 
 
 def _print_row_problems(exc: Any, lang: str) -> None:

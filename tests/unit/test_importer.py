@@ -446,6 +446,24 @@ def test_a_missing_engaged_column_is_refused_like_any_other(tmp_path: Path) -> N
     )
 
 
+def test_a_column_written_in_other_capitals_in_the_data_is_suggested_by_its_own_name(
+    tmp_path: Path,
+) -> None:
+    # Excel exports headers as typed: "ALDER" for "alder" is the nearest column there is
+    text = MAPPING_FILE.replace('"ålder"', '"alder"')
+    df = frame(PEOPLE).rename(columns={"alder": "ALDER"}).assign(Deltagit=["ja"] * 4)
+    err = lacking(tmp_path, text, df)
+    said = {p.path: p.message("en") for p in err.problems}
+    assert said == {
+        "columns.engaged": 'The data has no column "deltagit" (the column of who engaged). '
+        'Did you mean "Deltagit"?',
+        "covariates[0].column": 'The data has no column "alder" (a covariate). '
+        'Did you mean "ALDER"?',
+        "eligibility[0].column": 'The data has no column "alder" (an eligibility rule). '
+        'Did you mean "ALDER"?',
+    }
+
+
 def test_a_misspelt_direct_identifier_to_drop_stops_the_import_instead_of_staying(
     tmp_path: Path,
 ) -> None:

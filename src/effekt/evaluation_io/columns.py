@@ -73,6 +73,17 @@ def _role(name: str, **params: str) -> Role:
     return f"import.role.{name}", params
 
 
+def _nearest(column: str, have: list[str]) -> list[str]:
+    """The data's column nearest to ``column``: the same name in other capitals first (an
+    export's "KOHORT" for "kohort", which a case-sensitive likeness never finds)."""
+    same = [c for c in have if c.casefold() == column.casefold()]
+    if same:
+        return same[:1]
+    by_folded = {c.casefold(): c for c in reversed(have)}
+    close = difflib.get_close_matches(column.casefold(), list(by_folded), n=1)
+    return [by_folded[c] for c in close]
+
+
 def require_columns(
     frame: pd.DataFrame, named: Sequence[Named], mapping: Mapping, path: str
 ) -> None:
@@ -84,7 +95,7 @@ def require_columns(
     headless = any(_LOOKS_LIKE_DATA.search(c) for c in have)
     problems = []
     for where, column, role in lacking:
-        close = [] if headless else difflib.get_close_matches(column, have, n=1)
+        close = [] if headless else _nearest(column, have)
         problems.append(
             mapping.problem(
                 where,

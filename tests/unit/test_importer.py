@@ -297,6 +297,32 @@ def test_a_column_wholly_in_decimal_points_in_a_semicolon_file_asks_for_the_sett
     assert res.frame["franvaro"].tolist()[:3] == [12.0, 0.5, 0.7]
 
 
+def test_a_range_column_with_no_number_in_it_stops_the_import_naming_its_form(
+    tmp_path: Path,
+) -> None:
+    # Excel's percent cells exported as text: every row missing would leave nobody to
+    # analyse, and the user would be told there is no treated person rather than why
+    path = write(tmp_path, "grupp;franvaro", ["insats;87 %", "jamforelse;40 %", "insats;", "x;5 %"])
+    with pytest.raises(DataError) as info:
+        imported(path, covariates=[{"column": "franvaro", "min": 0, "max": 1}], eligibility=[])
+    err = info.value
+    assert (err.code, err.params["column"], err.params["row"]) == (
+        "import.no_numbers",
+        "franvaro",
+        1,
+    )
+    assert err.render("en") == (
+        f'{path}: no value in column "franvaro" can be read as a number; row 1 has the form '
+        "NN % (N stands for a digit). Write the numbers without a unit or percent sign (0.87 "
+        "or 0,87, not 87\u00a0%), or check that the mapping names the right column."
+    )
+    assert err.render("sv") == (
+        f'{path}: inget värde i kolumnen "franvaro" kan läsas som ett tal; rad 1 har formen '
+        "NN % (N står för en siffra). Skriv talen utan enhet eller procenttecken (0,87 eller "
+        "0.87, inte 87\u00a0%), eller kontrollera att mappningsfilen anger rätt kolumn."
+    )
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [

@@ -44,7 +44,7 @@ import pandas as pd
 from effekt.errors import DataError, InputError
 from effekt.evaluation_io.columns import event_columns, named_columns, require_columns
 from effekt.evaluation_io.csvfile import read_csv
-from effekt.evaluation_io.dates import DateReader
+from effekt.evaluation_io.dates import DateReader, form_of
 from effekt.evaluation_io.mapping import EligibilityRule, EventSource, Identifier, Mapping, Source
 from effekt.evaluation_io.numbers import (
     DecimalSign,
@@ -378,6 +378,8 @@ def _check_column(
     series = frame[column]
     if low is not None or high is not None or (numeric and has_numbers(series)):
         values, unreadable = numbers.read(frame, column)
+        if unreadable.any() and not has_numbers(series):
+            raise _no_numbers(frame, column, unreadable, numbers.path)
         bad = unreadable | (
             values.notna()
             & (
@@ -393,6 +395,21 @@ def _check_column(
     missing = series.isna()
     if missing.any():
         report.missing[column] = frame.loc[missing, ROW].astype(int).tolist()
+
+
+def _no_numbers(frame: pd.DataFrame, column: str, unreadable: pd.Series, path: str) -> DataError:
+    """A column read as numbers with no number in it, written either way (``87 %``, words):
+    the column's form is the question, not a typo in a row — every row would be missing."""
+    first = int(np.flatnonzero(unreadable.to_numpy())[0])
+    form = form_of(str(frame[column].iloc[first]))
+    return DataError(
+        "import.no_numbers",
+        path=path,
+        column=column,
+        row=int(frame[ROW].iloc[first]),
+        form=form,
+        legend=("import.form.letters" if "a" in form else "import.form.digits", {}),
+    )
 
 
 def _analysis_columns(mapping: Mapping) -> list[tuple[str, float | None, float | None, bool]]:

@@ -625,6 +625,30 @@ def test_a_csv_saved_by_excel_as_utf8_with_a_byte_order_mark_is_read(tmp_path: P
     assert settle(excel, "en").stdout == settle(plain, "en").stdout != ""
 
 
+def test_the_empty_rows_and_columns_excel_leaves_after_a_sheet_are_not_measurements(
+    tmp_path: Path,
+) -> None:
+    # a sheet whose cells below and beside the table were once used: Excel writes them
+    plain = csv_file(tmp_path, "back_in_school,k1,40,0.5,0.3,,,,,Källa")
+    excel = tmp_path / "excel.csv"
+    lines = plain.read_text(encoding="utf-8").splitlines()
+    excel.write_text(
+        "\n".join([f"{line},," for line in lines] + [",,,,,,,,,,,"] * 2) + "\n",
+        encoding="utf-8",
+    )
+    assert settle(excel, "en").stdout == settle(plain, "en").stdout != ""
+
+
+def test_a_value_in_a_column_without_a_name_is_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "utfall.csv"
+    path.write_text(
+        "metric,cohort,n,treated,baseline,\nback_in_school,k1,40,0.5,0.3,SCB\n", encoding="utf-8"
+    )
+    assert refused(settle(path, "en"), "en") == [
+        '1: "" is not a column of the outcomes file; check the spelling or remove it.'
+    ]
+
+
 def test_a_sheet_not_saved_as_csv_is_named_so(tmp_path: Path) -> None:
     path = tmp_path / "utfall.xlsx"
     path.write_bytes(b"PK\x03\x04")

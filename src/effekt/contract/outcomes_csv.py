@@ -54,11 +54,14 @@ def read_outcomes_csv(
         raise DataError("outcomes.is_participant_data", path=str(path))
     if not set(header) & set(columns):
         raise _not_outcomes(text, path, columns)
-    problems = _header_problems(header, path, columns)
+    named = header if _unnamed_hold_values(text) else [name for name in header if name]
+    problems = _header_problems(named, path, columns)
     unknown = {name for name in header if name not in columns}
     rows: list[dict[str, object]] = []
     lines: dict[tuple[str | int, ...], int] = {(): 1, ("measurements",): 1}
     for row in reader:
+        if not any((v or "").strip() for v in _cells(row)):
+            continue  # a row of separators only, as Excel writes a used but empty row
         i = len(rows)
         lines[("measurements", i)] = reader.line_num
         extra = row.pop(None, None)
@@ -75,6 +78,20 @@ def read_outcomes_csv(
             )
         rows.append(_measurement(row, unknown))
     return {"format_version": 1, "measurements": rows}, Locator(lines), problems
+
+
+def _cells(row: dict[str | None, Any]) -> list[str | None]:
+    """A row's cells, those past the header's columns (under ``None``) too."""
+    extra = row.get(None) or []
+    return [v for k, v in row.items() if k is not None] + list(extra)
+
+
+def _unnamed_hold_values(text: str) -> bool:
+    """Whether a column without a name in the header has a value in any row; Excel writes
+    the columns beside a table that were once used as empty ones, which are no problem."""
+    table = csv.reader(io.StringIO(text))
+    unnamed = [j for j, name in enumerate(next(table, [])) if not name.strip()]
+    return any(j < len(cells) and cells[j].strip() for cells in table for j in unnamed)
 
 
 def _measurement(row: dict[str, str | None], unknown: set[str]) -> dict[str, object]:

@@ -19,7 +19,7 @@ from effekt.evaluation_io.importer import (
     load_key,
     read_table,
 )
-from effekt.evaluation_io.mapping import Mapping, load_mapping
+from effekt.evaluation_io.mapping import Mapping, Source, load_mapping
 from effekt.privacy.pseudonym import PseudonymKey, generate_key
 
 TODAY = dt.date(2026, 1, 1)
@@ -397,6 +397,42 @@ def test_excel_text_cells_with_decimal_commas_are_read_when_declared(tmp_path: P
     assert info.value.code == "import.decimal_comma_unexpected"
     res = run(tmp_path, df, mapping(covariates=cov, source={"decimal": ","}), suffix=".xlsx")
     assert res.frame["franvaro"].tolist() == [0.87, 0.5, 0.75, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "en", "sv"),
+    [
+        (
+            "data",
+            'the workbook has no sheet "data"',
+            'arbetsboken har inget blad "data"',
+        ),
+        (
+            2,
+            "the workbook has 2 sheets, so no sheet number 2 (0 is the first)",
+            "arbetsboken har 2 blad, så inget blad nummer 2 (0 är det första)",
+        ),
+    ],
+)
+def test_a_sheet_the_workbook_lacks_is_refused_with_the_sheets_it_has(
+    tmp_path: Path, sheet: str | int, en: str, sv: str
+) -> None:
+    path = tmp_path / "d.xlsx"
+    with pd.ExcelWriter(path) as book:
+        pd.DataFrame({"Läs mig": ["uttag 2027"]}).to_excel(book, sheet_name="Info", index=False)
+        frame(PEOPLE).to_excel(book, sheet_name="Data", index=False)
+    with pytest.raises(DataError) as info:
+        read_table(path, Source(sheet=sheet))
+    assert info.value.render("en") == (
+        f"{path}: {en}; its sheets are: Info, Data. Write one of them under [source] in the "
+        'mapping file: sheet = "Data" (a name in quotes), or a number, 0 for the first.'
+    )
+    assert info.value.render("sv") == (
+        f"{path}: {sv}; dess blad är: Info, Data. Skriv ett av dem under [source] i "
+        'mappningsfilen: sheet = "Data" (ett namn inom citattecken), eller ett nummer, 0 för '
+        "det första."
+    )
+    assert list(read_table(path, Source(sheet="Data")).columns)[:2] == ["pnr", "namn"]
 
 
 # --- columns the data lacks, named where the mapping names them -------------------------

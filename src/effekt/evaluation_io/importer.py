@@ -28,6 +28,7 @@ Nothing is written to disk and nothing is logged.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import operator
 import os
@@ -191,11 +192,9 @@ def _read(
                 if c in frame.columns:
                     frame[c] = frame[c].map(_text)
         elif suffix in (".xlsx", ".xlsm", ".xls"):
-            frame = pd.read_excel(
-                p,
-                sheet_name=src.sheet if src.sheet is not None else 0,
-                converters=converters or None,
-            )
+            with pd.ExcelFile(p) as book:
+                sheet = _sheet(book.sheet_names, src.sheet, p)
+                frame = pd.read_excel(book, sheet_name=sheet, converters=converters or None)
         else:
             raise DataError("import.unknown_format", path=str(p), suffix=suffix or "(none)")
     except (DataError, InputError):
@@ -208,6 +207,26 @@ def _read(
         raise DataError("import.unreadable", path=str(p), detail=type(exc).__name__) from None
     frame.columns = [str(c).strip().lstrip("\ufeff").strip() for c in frame.columns]
     return frame, decimal
+
+
+def _sheet(names: list[Any], sheet: str | int | None, path: Path) -> str | int:
+    """The sheet to read; DataError naming the workbook's sheets when it has no such one."""
+    names = [str(n) for n in names]
+    if sheet is None:
+        return 0
+    if isinstance(sheet, int) and 0 <= sheet < len(names):
+        return sheet
+    if isinstance(sheet, str) and sheet in names:
+        return sheet
+    if isinstance(sheet, str):  # the nearest name, in other capitals too; else the first
+        folded = {n.casefold(): n for n in reversed(names)}
+        close = difflib.get_close_matches(sheet.casefold(), list(folded), n=1)
+        meant, code = (folded[close[0]] if close else names[0]), "import.no_such_sheet"
+    else:  # counted from 1, most likely: the last sheet
+        meant, code = names[-1], "import.no_sheet_number"
+    raise DataError(
+        code, path=str(path), sheet=sheet, count=len(names), sheets=", ".join(names), meant=meant
+    )
 
 
 def _text(value: object) -> str | None:

@@ -526,6 +526,35 @@ def test_a_column_written_in_other_capitals_in_the_data_is_suggested_by_its_own_
     }
 
 
+def test_a_column_the_mapping_names_written_twice_in_the_header_is_refused(
+    tmp_path: Path,
+) -> None:
+    # the reader renames the second "alder" to "alder.1": without a check the first is
+    # read unseen, and a second name column ("namn.1") would stay in the data
+    text = MAPPING_FILE.replace('"ålder"', '"alder"').replace('engaged = "deltagit"\n', "")
+    df = frame(PEOPLE).assign(extra=[20, 21, 22, 23], namn2=["N"] * 4)
+    df.columns = ["pnr", "namn", "grupp", "alder", "alder", "namn"]
+    err = lacking(tmp_path, text, df)
+    said = {(p.path, p.line): p.message("en") for p in err.problems}
+    assert said == {
+        ("identifier.drop[0]", 5): 'The data has more than one column "namn" (columns 2 '
+        "and 6): rename or remove all but one, so that it is clear which is meant.",
+        ("covariates[0].column", 10): 'The data has more than one column "alder" (columns 4 '
+        "and 5): rename or remove all but one, so that it is clear which is meant.",
+        ("eligibility[0].column", 12): 'The data has more than one column "alder" (columns 4 '
+        "and 5): rename or remove all but one, so that it is clear which is meant.",
+    }
+    assert err.problems[0].message("sv") == (
+        'Data har mer än en kolumn "namn" (kolumn 2 och 6): byt namn på eller ta bort alla '
+        "utom en, så att det är klart vilken som avses."
+    )
+    assert err.render("en") == (
+        f"The header of the data file {tmp_path / 'd.csv'} names a column more than once: "
+        "alder, namn."
+    )
+    assert "Namn 0" not in err.render("en") + "".join(said.values())
+
+
 def test_a_misspelt_direct_identifier_to_drop_stops_the_import_instead_of_staying(
     tmp_path: Path,
 ) -> None:

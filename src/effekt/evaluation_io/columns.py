@@ -91,6 +91,7 @@ def require_columns(
     have = [str(c) for c in frame.columns]
     lacking = [(where, column, role) for where, column, role in named if column not in have]
     if not lacking:
+        _require_once(have, named, mapping, path)
         return
     headless = any(_LOOKS_LIKE_DATA.search(c) for c in have)
     problems = []
@@ -110,3 +111,29 @@ def require_columns(
         raise ContractInvalid(problems, code="import.missing_columns_no_header", path=path)
     listed = ", ".join(have[:_LISTED]) + (", …" if len(have) > _LISTED else "")
     raise ContractInvalid(problems, code="import.missing_columns", path=path, columns=listed)
+
+
+def _require_once(have: list[str], named: Sequence[Named], mapping: Mapping, path: str) -> None:
+    """Stop with ContractInvalid when a column in ``named`` stands more than once in the
+    header. The reader renames the second ``alder`` to ``alder.1``, so the first would be
+    read unseen — and a second column of names to drop would stay in the data."""
+    problems = []
+    twice = set()
+    for where, column, _ in named:
+        again = re.compile(re.escape(column) + r"\.\d+")
+        places = [str(i + 1) for i, c in enumerate(have) if c == column or again.fullmatch(c)]
+        if len(places) > 1:
+            twice.add(column)
+            problems.append(
+                mapping.problem(
+                    where,
+                    "import.duplicate_column",
+                    column=column,
+                    first=", ".join(places[:-1]),
+                    last=places[-1],
+                )
+            )
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.path))
+        names = ", ".join(sorted(twice))
+        raise ContractInvalid(problems, code="import.duplicate_columns", path=path, names=names)

@@ -93,6 +93,19 @@ def test_evaluate_json_gives_the_bad_rows_as_json_problems_on_stdout(tmp_path: P
     assert ",x," not in result.output  # row numbers, never values
 
 
+def test_evaluate_without_a_mapping_names_a_file_with_no_row_under_its_header(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "d.csv"
+    data.write_text("id,t,y\n,,\n", encoding="utf-8")
+    args = ["evaluate", str(data), "--treatment", "t", "--outcome", "y", "--method", "rct"]
+    result = CliRunner().invoke(main, [*args, "--lang", "en"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"effekt: {data}: the file has a header line but no row of data under it.\n"
+    )
+
+
 def test_a_value_in_neither_of_the_mappings_lists_is_a_problem_of_its_row() -> None:
     series, rows = pd.Series(["insats", "jamforelse", "insast"]), pd.Series([1, 2, 3])
     with pytest.raises(ImportRejected) as exc:

@@ -630,6 +630,40 @@ def test_a_column_an_events_file_lacks_is_named_where_the_mapping_names_it(
     assert str(tmp_path / "e.csv") in info.value.render("en")
 
 
+def test_rows_of_separators_after_the_data_are_not_participants(tmp_path: Path) -> None:
+    # Excel writes the used but empty rows below a table as ";;;": nobody is in them
+    rows = ["insats;14", "jamforelse;13", "insats;15", "jamforelse;12"]
+    path = write(tmp_path, "grupp;alder", rows)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(";;\n;;\n")
+    res = imported(path)
+    assert res.quality.rows_read == 4 and len(res.frame) == 4
+
+
+def test_a_row_of_separators_between_participants_is_still_a_problem_of_its_row(
+    tmp_path: Path,
+) -> None:
+    # in the middle it is a row someone emptied: kept, so that the row numbers still count
+    path = tmp_path / "d.csv"
+    path.write_text(f"pnr;grupp;alder\n{PEOPLE[0]};insats;14\n;;\n{PEOPLE[1]};insats;13\n")
+    with pytest.raises(ImportRejected) as info:
+        imported(path)
+    assert [(p.row, p.column) for p in info.value.problems][:1] == [(2, "pnr")]
+
+
+def test_a_header_without_a_row_under_it_is_named_so(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text("pnr;grupp;alder\n;;\n", encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        imported(path)
+    assert info.value.render("en") == (
+        f"{path}: the file has a header line but no row of data under it."
+    )
+    assert info.value.render("sv") == (
+        f"{path}: filen har en rubrikrad men ingen rad med data under den."
+    )
+
+
 def test_an_empty_file_is_named_as_empty_not_as_a_parser_error(tmp_path: Path) -> None:
     (tmp_path / "m.toml").write_text(MAPPING_FILE, encoding="utf-8")
     (tmp_path / "d.csv").write_bytes(b"")

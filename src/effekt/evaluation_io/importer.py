@@ -206,7 +206,16 @@ def _read(
     except Exception as exc:  # noqa: BLE001 - a parser's own error type; the value is not shown
         raise DataError("import.unreadable", path=str(p), detail=type(exc).__name__) from None
     frame.columns = [str(c).strip().lstrip("\ufeff").strip() for c in frame.columns]
-    return frame, decimal
+    return _without_empty_tail(frame), decimal
+
+
+def _without_empty_tail(frame: pd.DataFrame) -> pd.DataFrame:
+    """The table without the rows of empty cells after its last filled one — what Excel
+    writes for used but empty rows below a table (``;;;``). One in the middle is kept, so
+    that the row numbers stay those of the file, and is a problem of its row."""
+    filled = np.flatnonzero(frame.notna().any(axis=1).to_numpy())
+    end = int(filled[-1]) + 1 if len(filled) else 0
+    return frame if end == len(frame) else frame.iloc[:end]
 
 
 def _sheet(names: list[Any], sheet: str | int | None, path: Path) -> str | int:
@@ -482,6 +491,8 @@ def import_participants(
     dates = _date_columns(mapping)
     frame, decimal = _read(path, mapping.source, text_cols, dates)
     require_columns(frame, named_columns(mapping), mapping, str(path))
+    if frame.empty:
+        raise DataError("import.no_rows", path=str(path))
     frame = frame.reset_index(drop=True)
     numbers = _Numbers(str(path), decimal, assumed=mapping.source.decimal == "auto")
     key_source = "none"

@@ -56,6 +56,8 @@ def load_data(
         return EvaluationData(imp.frame, imp.quality, imp.data_sha256, key_source, key)
     digest = file_sha256(path) if Path(path).exists() else ""
     frame = read_table(path).reset_index(drop=True)
+    if frame.empty:
+        raise DataError("import.no_rows", path=str(path))
     frame.insert(0, ROW, np.arange(1, len(frame) + 1))
     return EvaluationData(frame, QualityReport(rows_read=len(frame)), digest, "none")
 

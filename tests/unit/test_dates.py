@@ -119,6 +119,24 @@ def test_a_word_in_a_date_column_stops_with_its_row_and_not_the_word() -> None:
     assert "(N står för en siffra, a för en bokstav)" in err.render("sv")
 
 
+def test_a_column_of_excel_serial_numbers_is_told_to_be_formatted_as_dates_in_excel() -> None:
+    # a date column formatted as "General" in Excel is saved as its serial numbers
+    err = refusal([46529, "46530", None, 46540.0])
+    assert (err.code, err.params["form"]) == ("import.date_unreadable", "NNNNN")
+    assert err.render("en").endswith(
+        "row 1 has the form NNNNN (N stands for a digit). These look like the numbers Excel "
+        "keeps dates as (46529 is 2027-05-22), saved from a column not formatted as dates: "
+        "format the column as dates in Excel (yyyy-mm-dd) and save the file again. effekt "
+        "does not read them as dates itself, since dates are never guessed."
+    )
+    assert err.render("sv").endswith(
+        "rad 1 har formen NNNNN (N står för en siffra). De ser ut som de tal Excel lagrar datum "
+        "som (46529 är 2027-05-22), sparade från en kolumn som inte är formaterad som datum: "
+        "formatera kolumnen som datum i Excel (åååå-mm-dd) och spara filen igen. effekt läser "
+        "dem inte som datum själv, eftersom datum aldrig gissas."
+    )
+
+
 def test_mixed_iso_and_compact_dates_stop_at_the_compact_one() -> None:
     err = refusal(["2027-05-22", "20270601"])
     assert (err.code, err.params["row"], err.params["form"]) == (

@@ -61,6 +61,8 @@ _ADVICE = {
 }
 #: A time after a date: 13:45 or 13:45:10, after a space or a T.
 _TIME = re.compile(r"(?P<date>.+?)(?P<sep>\s+|T)(?P<time>\d{1,2}:\d{2}(?::\d{2})?)")
+#: Excel's number for a day from 1927 to 2173 (46529 is 2027-05-22), as a cell keeps it.
+_SERIAL = re.compile(r"\d{5}")
 #: A date's runs: digits, letters, anything else (the separators).
 _RUN = re.compile(r"\d+|[^\W\d_]+|[\W_]+")
 
@@ -252,7 +254,11 @@ class DateReader:
             date_format=self.date_format or "",
             table=self.table,
             suggested=suggested,
-            advice=self._advice(code, suggested, len(at), column),
+            advice=(
+                ("import.date_advice.excel_serial", {})
+                if code == "import.date_unreadable" and _excel_serials(failing, filled)
+                else self._advice(code, suggested, len(at), column)
+            ),
         )
 
     def _advice(
@@ -273,6 +279,13 @@ class DateReader:
         if code == "import.date_not_in_format" and how == "_own":
             return "import.date_advice.not_in_format_own", said
         return _ADVICE[code], said
+
+
+def _excel_serials(failing: list[str], filled: int) -> bool:
+    """Whether the values that are not dates, most of the column's ``filled`` cells, are all
+    five digits: the numbers Excel keeps dates as (46529 is 2027-05-22), as a column not
+    formatted as dates saves them. Said, never read: dates are never guessed."""
+    return 2 * len(failing) > filled and all(_SERIAL.fullmatch(v) for v in failing)
 
 
 def to_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:

@@ -883,3 +883,26 @@ def test_treated_persons_with_a_cohort_the_contract_lacks_stop_the_run_naming_bo
         result.output
     )
     assert "(the contract has: k1, k2, k3)" in result.output and "Traceback" not in result.output
+
+
+def test_a_cohort_column_of_personal_values_is_refused_without_showing_them(
+    tmp_path: Path,
+) -> None:
+    # the mapping names the wrong column as the cohort: a column of names, one per person
+    frame = pd.read_csv(HEM_DATA, comment="#", dtype=str)
+    frame["kohort"] = frame["kohort"].where(frame["grupp"] != "insats", frame["elevnamn"])
+    few = frame.index[frame["grupp"] == "insats"][:6]
+    frame.loc[few, "kohort"] = "k9"  # a label six treated persons share is no one's data
+    data = tmp_path / "wrong.csv"
+    data.write_text(frame.to_csv(index=False), encoding="utf-8")
+    for lang, said in (
+        ("en", "Treated persons in the data have cohorts the contract does not know: k9, and "
+         "114 other values, each held by fewer than 5 persons and so not shown"),
+        ("sv", "Personer i insatsgruppen har kohorter som kontraktet inte känner till: k9, och "
+         "114 andra värden, som vart och ett finns hos färre än 5 personer och därför inte "
+         "visas"),
+    ):  # fmt: skip
+        result = run("evaluate", str(data), *HEM, "--lang", lang)
+        assert result.exit_code == 1, result.output
+        assert said in result.output
+        assert "Syntetisk elev" not in result.output

@@ -11,6 +11,7 @@ import pandas as pd
 
 from effekt.contract.model import Contract
 from effekt.contract.outcomes_file import Measurement
+from effekt.engine.suppression import DEFAULT_THRESHOLD
 from effekt.errors import DataError
 from effekt.evaluation_io.importer import PSEUDONYM
 from effekt.services.evaluate_methods import (
@@ -95,9 +96,24 @@ def focal_cohorts(
     unknown = sorted(set(cohorts.tolist()) - known - {"all"})
     if unknown:
         raise DataError(
-            "evaluate.unknown_cohort", cohorts=", ".join(unknown), known=", ".join(sorted(known))
+            "evaluate.unknown_cohort",
+            cohorts=_unknown_cohorts(cohorts, unknown),
+            known=", ".join(sorted(known)),
         )
     return cohorts
+
+
+def _unknown_cohorts(cohorts: np.ndarray, unknown: list[str]) -> str | tuple[str, dict[str, Any]]:
+    """The unknown cohort labels that at least DEFAULT_THRESHOLD treated persons share; the
+    others only counted: a value fewer hold may be personal data (a column of names mapped
+    as the cohort), and is never shown."""
+    held = pd.Series(cohorts).value_counts()
+    shown = [c for c in unknown if held[c] >= DEFAULT_THRESHOLD]
+    hidden = len(unknown) - len(shown)
+    if not hidden:
+        return ", ".join(shown)
+    code = "evaluate.unknown_cohorts_hidden" + ("_after" if shown else "")
+    return code, {"shown": ", ".join(shown), "count": hidden, "threshold": DEFAULT_THRESHOLD}
 
 
 def cohort_measurements(

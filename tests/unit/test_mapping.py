@@ -361,6 +361,33 @@ def test_an_outcome_that_cannot_be_computed_is_refused_when_the_mapping_is_read(
     assert found.line is not None
 
 
+@pytest.mark.parametrize(
+    ("text", "path", "field", "role_en"),
+    [
+        ('cohort = "pnr"\n', "columns.cohort", "identifier.column", "the cohort column"),
+        ('drop = ["namn"]\n[[covariates]]\ncolumn = "namn"\n', "covariates[0].column",
+         "identifier.drop", "a covariate"),
+    ],
+)  # fmt: skip
+def test_a_column_removed_at_import_cannot_also_have_a_role(
+    tmp_path: Path, text: str, path: str, field: str, role_en: str
+) -> None:
+    # the identifier is pseudonymised and dropped before any role reads its column
+    if text.startswith("drop"):
+        mapping = MINIMAL.replace('key_env = "K"\n', 'key_env = "K"\n' + text.split("[[")[0])
+        mapping += "[[" + text.split("[[")[1]
+    else:
+        mapping = MINIMAL + text
+    found = the_problem(tmp_path, mapping)
+    assert (found.path, found.code) == (path, "mapping.removed_column_in_role")
+    column = "pnr" if field == "identifier.column" else "namn"
+    assert found.message("en") == (
+        f'"{column}" is removed at import ({field}), so it cannot also be {role_en}; '
+        "name another column here."
+    )
+    assert found.message("sv").startswith(f'"{column}" tas bort vid importen ({field}), så ')
+
+
 def test_an_unknown_events_source_suggests_the_one_meant(tmp_path: Path) -> None:
     text = (
         MINIMAL

@@ -10,7 +10,8 @@ mapping's own rules (a validator's ``mapping_*`` reason) keep their ``mapping.*`
 unusable date_format says what is wrong with it (no year, ``%Q``, a time alone).
 Then the rules across tables: each metric computed one way, and an outcome from events
 names an events source that exists, has the date columns its kind counts with, a date to
-count from, and an [identifier] to link persons by.
+count from, and an [identifier] to link persons by; and no role on a column the
+identifier removes at import (its own, or one it drops).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 from effekt.contract.load import Document, problems_from_validation
 from effekt.contract.locate import value_at
 from effekt.contract.problems import Problem
+from effekt.evaluation_io.columns import named_columns
 from effekt.evaluation_io.date_formats import date_format_fault
 from effekt.evaluation_io.mapping import EVENT_KINDS, NEEDS, EventSource, Mapping
 
@@ -91,7 +93,27 @@ def _across_tables(mapping: Mapping, doc: Document) -> list[Problem]:
         + _outcomes_from_events(mapping, doc, sources)
         + _thresholds(mapping, doc)
         + _own_date_formats(mapping, doc)
+        + _removed_columns_in_roles(mapping, doc)
     )
+
+
+def _removed_columns_in_roles(mapping: Mapping, doc: Document) -> list[Problem]:
+    """A role on the identifier's column or one it drops: gone before any role reads it."""
+    if mapping.identifier is None:
+        return []
+    removed = {mapping.identifier.column: "identifier.column"}
+    removed |= {c: "identifier.drop" for c in mapping.identifier.drop}
+    return [
+        doc.problem(
+            where,
+            "mapping.removed_column_in_role",
+            column=column,
+            field=removed[column],
+            detail=role,
+        )
+        for where, column, role in named_columns(mapping)
+        if where[0] != "identifier" and column in removed
+    ]
 
 
 def _own_date_formats(mapping: Mapping, doc: Document) -> list[Problem]:

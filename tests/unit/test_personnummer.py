@@ -75,6 +75,8 @@ def test_samordningsnummer_day_beyond_the_month_is_not_a_date() -> None:
         ("811218/9876", "format"),
         ("19811218+9876", "format"),
         ("abcdef-ghij", "format"),
+        ("501011234", "lost_zero"),  # 05MMDDNNNN from a number cell in Excel
+        ("1234567890123", "format"),
         ("", "empty"),
         (None, "empty"),
     ],
@@ -84,6 +86,22 @@ def test_invalid_numbers_get_a_reason_code(number: str | None, reason: str) -> N
     assert not check.ok
     assert check.reason == reason
     assert check.normalised is None
+
+
+def test_nine_digits_are_said_to_have_lost_their_leading_zero_in_excel() -> None:
+    from effekt.i18n import translate
+
+    assert translate("privacy.pnr.lost_zero", "en") == (
+        "The personnummer has 9 digits: most likely a number cell in Excel has dropped its "
+        "leading zero (05MMDDNNNN). Format the column as text in Excel, or export it from "
+        "the source system again."
+    )
+    assert translate("privacy.pnr.lost_zero", "sv") == (
+        "Personnumret har 9 siffror: troligen har en talcell i Excel tappat den inledande "
+        "nollan (05MMDDNNNN). Formatera kolumnen som text i Excel, eller ta ut den ur "
+        "källsystemet igen."
+    )
+    assert "YYMMDDNNNN" in translate("privacy.pnr.format", "en")
 
 
 def test_leap_day_of_2000_is_a_valid_date() -> None:

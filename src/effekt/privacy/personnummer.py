@@ -18,6 +18,7 @@ Every row gets either the normalised ``YYYYMMDDNNNN`` or a reason code:
 =========  ==================================================================
 empty      nothing given
 format     not one of the forms above
+lost_zero  nine digits: YYMMDDNNNN whose leading zero a number cell dropped (05MMDDNNNN)
 date       no such calendar date (after removing the samordningsnummer +60)
 future     a 12-digit number whose date is after ``today``
 checksum   the Luhn check digit does not match
@@ -52,11 +53,13 @@ __all__ = [
 ]
 
 Kind = Literal["personnummer", "samordningsnummer"]
-Reason = Literal["empty", "format", "date", "future", "checksum"]
+Reason = Literal["empty", "format", "lost_zero", "date", "future", "checksum"]
 
 _FORM = re.compile(
     r"(?P<cc>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})(?P<sep>[-+]?)(?P<rest>\d{4})"
 )
+#: YYMMDDNNNN of someone born 2000–2009 from a number cell, its leading zero dropped.
+_NINE_DIGITS = re.compile(r"\d{9}")
 _LUHN_WEIGHTS = np.array([2, 1, 2, 1, 2, 1, 2, 1, 2])
 IntArray = npt.NDArray[np.int64]
 
@@ -98,7 +101,7 @@ def _check_all(
             continue
         match = _FORM.fullmatch(text)
         if match is None or (match["cc"] is not None and match["sep"] == "+"):
-            reason[i] = "format"
+            reason[i] = "lost_zero" if _NINE_DIGITS.fullmatch(text) else "format"
             continue
         has_cc[i] = match["cc"] is not None
         fields[i] = (

@@ -118,6 +118,20 @@ def test_byte_order_mark_is_stripped_from_column_names_whatever_the_encoding(
     assert list(read_table(path, Source(encoding="utf-8")).columns) == ["pnr", "grupp"]
 
 
+@pytest.mark.parametrize(
+    ("mark", "text_encoding"),
+    [(b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")],
+)
+def test_a_byte_order_mark_names_the_encoding_over_a_cp1252_setting(
+    tmp_path: Path, mark: bytes, text_encoding: str
+) -> None:
+    # last month's export needed encoding = "cp1252"; this month's is saved as CSV UTF-8
+    path = tmp_path / "d.csv"
+    path.write_bytes(mark + "pnr;kön\n1;flicka\n".encode(text_encoding))
+    frame = read_table(path, Source(encoding="cp1252"))
+    assert list(frame.columns) == ["pnr", "kön"] and frame["kön"].tolist() == ["flicka"]
+
+
 def test_leading_comments_after_a_byte_order_mark_are_skipped(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_bytes(b"\xef\xbb\xbf# synthetic; seed 1\r\nid;t\r\n1;0\r\n")

@@ -45,12 +45,16 @@ def _is_utf8(encoding: str) -> bool:
 
 
 def decode(path: Path, encoding: str) -> str:
-    """The file's text; UTF-8 with or without a byte-order mark. Refused with the line of
-    the first byte that is not text in ``encoding`` (never the text itself)."""
+    """The file's text; UTF-8 with or without a byte-order mark. A UTF-8 or UTF-16 mark
+    names the encoding whatever ``encoding`` says (in Windows-1252 it would be ``ï»¿`` or
+    ``ÿþ`` before the first column's name). Refused with the line of the first byte that
+    is not text in ``encoding`` (never the text itself)."""
     data = path.read_bytes()
     utf8 = _is_utf8(encoding)
-    if utf8 and data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding, utf8 = "utf-16", False  # the byte-order mark names it
+    elif data.startswith(codecs.BOM_UTF8):
+        encoding, utf8 = "utf-8", True
     try:
         text = data.decode("utf-8-sig" if utf8 else encoding)
     except UnicodeDecodeError as exc:

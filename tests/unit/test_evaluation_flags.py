@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from effekt.cli import main
 from effekt.evaluation_io.flags import yes_no
 from effekt.evaluation_io.importer import ImportRejected
+from effekt.evaluation_io.mapping import Columns
 
 
 def read(
@@ -36,6 +37,13 @@ def test_numbers_words_and_booleans_are_read_as_yes_or_no() -> None:
     assert read(["ja", "Nej", " YES ", "no", "1", "0", "true", "FALSE"]) == [
         True, False, True, False, True, False, True, False,
     ]  # fmt: skip
+
+
+def test_swedish_excels_true_and_false_are_yes_and_no() -> None:
+    # a Swedish Excel writes TRUE/FALSE cells to CSV as SANT/FALSKT; they had been refused
+    # without a mapping, and counted as "not engaged" under the mapping's default yes-values
+    assert read(["SANT", "falskt", "Sant"]) == [True, False, True]
+    assert read(["SANT", "FALSKT"], yes=Columns().engaged_values) == [True, False]
 
 
 def test_a_column_read_as_decimals_still_matches_a_mappings_values() -> None:

@@ -24,8 +24,10 @@ from effekt.evaluation_io.importer import ImportRejected, RowProblem
 
 __all__ = ["NO", "YES", "yes_no"]
 
-YES = frozenset({"1", "true", "yes", "y", "ja", "j"})
-NO = frozenset({"0", "false", "no", "n", "nej"})
+#: Yes and no as written by hand and by spreadsheets: a Swedish Excel writes a TRUE/FALSE
+#: cell to CSV as SANT/FALSKT.
+YES = frozenset({"1", "true", "yes", "y", "ja", "j", "sant"})
+NO = frozenset({"0", "false", "no", "n", "nej", "falskt"})
 
 
 def _token(value: Any) -> str | None:

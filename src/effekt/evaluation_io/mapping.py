@@ -213,7 +213,7 @@ class Identifier(Strict):
 
 
 def _yes() -> list[Scalar]:
-    return [1, True, "1", "true", "yes", "ja"]
+    return [1, True, "1", "true", "yes", "ja", "sant"]
 
 
 class Columns(Strict):

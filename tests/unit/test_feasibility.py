@@ -132,6 +132,18 @@ def test_a_provider_without_cash_for_its_peak_need_is_partly_capable() -> None:
     assert item(data, "provider_capacity")["status"] == "partly"
 
 
+def test_the_providers_peak_cash_need_is_in_whole_kronor_as_every_other_amount() -> None:
+    data = study(
+        lang="sv",
+        **{
+            "opening_balance = 1_000_000": "opening_balance = 0",
+            "per_participant = 500": "per_participant = 500.3331",
+        },
+    )
+    (reason,) = item(data, "provider_capacity")["reasons"]
+    assert reason.endswith("(250\xa0167\xa0kr)."), reason  # not 250 166,55 kr
+
+
 def test_an_outcome_that_mostly_comes_anyway_leads_the_verdict_with_the_pre_post_warning() -> None:
     data = study(**{"baseline = 0.2": "baseline = 0.4"})
     assert item(data, "counterfactual")["status"] == "partly"

@@ -416,8 +416,8 @@ def _provider(s: _Study, c: Contract, case: dict[str, Any]) -> None:
                 t(
                     "feasibility.provider",
                     lang,
-                    room=money(room, c.currency, lang),
-                    peak=money(peak, c.currency, lang),
+                    room=money(round(room), c.currency, lang),
+                    peak=money(round(peak), c.currency, lang),
                 )
             ],
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from effekt.contract.load import load_contract
-from effekt.reports.feasibility_text import feasibility_text, value_text
+from effekt.reports.feasibility_text import feasibility_html, feasibility_text, value_text
 from effekt.services.forstudie import feasibility_json
 from effekt.services.value import value_json
 
@@ -250,9 +250,9 @@ def test_time_to_savings_and_the_business_case_have_their_headings(
     ("contract", "lang", "line"),
     [
         ("hemmasittare.toml", "en",
-         "Payments under the rules SEK 9,752,398 (activity fees included); fond IRR/yr "),
+         "Payments under the rules SEK 9,752,398 (activity fees included); Social investeringsfond IRR/yr "),
         ("hemmasittare.toml", "sv",
-         "Betalningar enligt reglerna 9 752 398 kr (aktivitetsarvoden inräknade); fond IRR/år "),
+         "Betalningar enligt reglerna 9 752 398 kr (aktivitetsarvoden inräknade); Social investeringsfond IRR/år "),
         ("peterborough.toml", "en", "Payments under the rules £5,200,000; "),
         ("peterborough.toml", "sv", "Betalningar enligt reglerna 5 200 000 GBP; "),
     ],
@@ -264,6 +264,30 @@ def test_the_business_case_counts_activity_fees_in_only_when_the_contract_pays_s
     lines = feasibility_text(data, lang).replace("\u00a0", " ").splitlines()
     case = lines[lines.index({"en": "Business case", "sv": "Affärskalkyl"}[lang]) + 1]
     assert case.startswith(f"  - {line}")
+
+
+@pytest.mark.parametrize(
+    ("lang", "investors"),
+    [
+        ("en", "Social investeringsfond IRR/yr 6.9 %, Stiftelse (filantropisk) IRR/yr 0.0 %"),
+        ("sv", "Social investeringsfond IRR/år 6,9 %, Stiftelse (filantropisk) IRR/år 0,0 %"),
+    ],
+)
+def test_the_business_case_names_each_investor_by_its_name_not_its_id(
+    lang: str, investors: str
+) -> None:
+    data = feasibility_json(load_contract(EXAMPLES / "hemmasittare.toml"), EXAMPLES, lang)
+    text = feasibility_text(data, lang).replace("\u00a0", " ")
+    assert text.count(investors) == 1  # in the business case; not "fond IRR/år"
+    assert investors in feasibility_html(data, lang).replace("\u00a0", " ")
+    assert data["business_case"]["investors"]["fond"]["name"] == "Social investeringsfond"
+
+
+def test_an_investor_without_a_name_is_named_by_its_id() -> None:
+    c = load_contract(EXAMPLES / "hemmasittare.toml")
+    c = c.model_copy(update={"parties": [p.model_copy(update={"name": None}) for p in c.parties]})
+    data = feasibility_json(c, EXAMPLES, "en")
+    assert "; fond IRR/yr 6.9\u00a0%, stiftelse IRR/yr" in feasibility_text(data, "en")
 
 
 @pytest.mark.parametrize(

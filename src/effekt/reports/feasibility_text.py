@@ -284,7 +284,8 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
     )
     bc = data["business_case"]
     inv = ", ".join(
-        f"{pid} {t('table.irr', lang)} {'—' if x['irr'] is None else rate(x['irr'], lang)}"
+        f"{x.get('name', pid)} {t('table.irr', lang)} "
+        f"{'—' if x['irr'] is None else rate(x['irr'], lang)}"
         for pid, x in bc["investors"].items()
     )
     out.append(

@@ -484,8 +484,9 @@ def feasibility_json(
     _evidence(study, c, evidence)
     _provider(study, c, case)
     verdict = _verdict(study.items)
+    names = {p.id: p.name or p.id for p in c.parties}
     investors = {
-        pid: {"irr": p["irr"], "moic": p["moic"]}
+        pid: {"name": names.get(pid, pid), "irr": p["irr"], "moic": p["moic"]}
         for pid, p in case["parties"].items()
         if p["role"] == "investor"
     }

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from effekt.contract.financing import Financing
 from effekt.contract.load import load_contract
 from effekt.reports.feasibility_text import feasibility_html, feasibility_text, value_text
 from effekt.services.forstudie import feasibility_json
@@ -281,6 +282,29 @@ def test_the_business_case_names_each_investor_by_its_name_not_its_id(
     assert text.count(investors) == 1  # in the business case; not "fond IRR/år"
     assert investors in feasibility_html(data, lang).replace("\u00a0", " ")
     assert data["business_case"]["investors"]["fond"]["name"] == "Social investeringsfond"
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "  - Payments under the rules SEK 6,440,000 (activity fees included)"),
+        ("sv", "  - Betalningar enligt reglerna 6 440 000 kr (aktivitetsarvoden inräknade)"),
+    ],
+)
+def test_a_contract_without_investors_ends_the_business_case_with_its_payments(
+    lang: str, line: str
+) -> None:
+    c = load_contract(EXAMPLES / "norrkoping.toml")
+    c = c.model_copy(
+        update={
+            "financing": Financing(),
+            "parties": [p for p in c.parties if p.role != "investor"],
+        }
+    )
+    data = feasibility_json(c, EXAMPLES, lang)
+    lines = feasibility_text(data, lang).replace("\u00a0", " ").splitlines()
+    case = lines[lines.index({"en": "Business case", "sv": "Affärskalkyl"}[lang]) + 1]
+    assert case == line  # no "; " left waiting for investors
 
 
 def test_an_investor_without_a_name_is_named_by_its_id() -> None:

@@ -288,19 +288,13 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
         f"{'—' if x['irr'] is None else rate(x['irr'], lang)}"
         for pid, x in bc["investors"].items()
     )
-    out.append(
-        (
-            t("feasibility.case_heading", lang),
-            [
-                t(
-                    "feasibility.case" if bc["activity_fees"] else "feasibility.case_without_fees",
-                    lang,
-                    payments=_m(bc["outcome_payments"], cur, lang),
-                    investors=inv,
-                )
-            ],
-        )
+    case = t(
+        "feasibility.case" if bc["activity_fees"] else "feasibility.case_without_fees",
+        lang,
+        payments=_m(bc["outcome_payments"], cur, lang),
     )
+    # the investors' returns, when the contract has investors
+    out.append((t("feasibility.case_heading", lang), [f"{case}; {inv}" if inv else case]))
     checks = [
         f"[{c['status_label']}] {c['label']}"
         + (": " + " ".join(c["reasons"]) if c["reasons"] else "")

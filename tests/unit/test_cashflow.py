@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from small_contracts import PARTIES, checked, cohort, contract_text
 
 from effekt.contract.load import check_document, load_contract, parse_text
-from effekt.engine.cashflow import cash_flows
+from effekt.contract.model import Contract
+from effekt.engine.cashflow import cash_flows, path_flows
 from effekt.engine.inputs import expected_inputs, quantity_fields
 from effekt.engine.payments import capped
 
@@ -142,3 +144,45 @@ def test_tranches_of_the_same_seniority_are_repaid_pro_rata_and_junior_only_afte
     back_j = cf.deal.capital_back[0].sum(axis=1)
     drawn_j = cf.deal.drawn[0].sum(axis=1)
     assert back_j[0] / drawn_j[0] > back_j[1] / drawn_j[1]
+
+
+def _paid_late(financing: str = "") -> Contract:
+    """The kommun pays 1,000 a pupil in school (10 of 20) in year 3 — measured a year after,
+    paid a year after that — for the 500 the provider spends on each pupil in year 1: the
+    provider's fee falls due two years before any payment."""
+    return checked(
+        contract_text(
+            "paid-late",
+            PARTIES,
+            cohort(20),
+            "[costs]\nper_participant = 500\ndelivery_periods = 1\n",
+            '[[metrics]]\nid = "i_skolan"\ndefinition = "Attends school."\n'
+            "expected = 0.5\nlag_periods = 1\n",
+            '[[rules]]\nid = "pris"\nkind = "rate_card"\nmetric = "i_skolan"\nprice = 1000\n',
+            financing,
+        )
+    )
+
+
+def test_a_provider_without_investors_is_paid_its_fee_when_the_payments_come() -> None:
+    # the fee the deal could not pay when due had been lost, and the payments meant for
+    # the provider went back to the kommun as excess: the provider was never paid
+    c = _paid_late()
+    pf = path_flows(c, cash_flows(c, expected_inputs(c)))
+    provider, kommun = pf.flow("utforare")[0], pf.flow("kommun")[0]
+    assert provider.tolist() == pytest.approx([-10_000, 0, 10_000])
+    assert kommun.tolist() == pytest.approx([0, 0, -10_000])
+
+
+def test_a_fee_unpaid_when_capital_runs_out_is_paid_after_capital_back() -> None:
+    c = _paid_late(
+        '[[parties]]\nid = "fond"\nrole = "investor"\n\n[financing]\n\n'
+        '[[financing.tranches]]\nid = "t"\ninvestor = "fond"\ncommitment = 4000\n'
+        "return_cap = 0.0\n"
+    )
+    pf = path_flows(c, cash_flows(c, expected_inputs(c)))
+    # 4,000 drawn and paid to the provider in year 1; the other 6,000 of its fee is owed
+    # and paid in year 3 from the kommun's 10,000, after the investor's 4,000 come back
+    assert pf.flow("fond")[0].tolist() == pytest.approx([-4_000, 0, 4_000])
+    assert pf.flow("utforare")[0].tolist() == pytest.approx([-6_000, 0, 6_000])
+    assert pf.flow("kommun")[0].tolist() == pytest.approx([0, 0, -10_000])

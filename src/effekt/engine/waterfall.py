@@ -6,7 +6,7 @@ cash in hand (recycled outcome payments) and then by drawing on the tranches pro
 what remains of their commitments; cash above what is still needed is distributed:
 
 1. capital back to the senior tranches (pro rata among them), then the junior (first loss);
-2. the provider's deferred fee;
+2. the provider's deferred fee, and the service fee that could not be paid when due;
 3. returns up to each tranche's cap (accrued on outstanding capital), senior first;
 4. the excess — held in the deal until the last period, because capital may still be
    drawn and lost — then ``excess_sharing.payers`` back to the payers, ``.provider`` to
@@ -120,6 +120,8 @@ def run_waterfall(
         paid_service = np.minimum(free, service_due[:, t])
         free -= paid_service
         service_paid[:, t] = paid_service
+        # what cannot be paid when due is owed, as the deferred fee is (not lost)
+        deferred_owed += service_due[:, t] - paid_service
         fee_paid, free = _pro_rata(free, deal_fees_due[:, :, t])
         fees_paid[:, :, t] = fee_paid
         cash = free + pot

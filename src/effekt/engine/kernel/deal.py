@@ -182,6 +182,7 @@ def waterfall(
             paid_service = min(free, service_due[t, b])
             deal[0, t, b] = paid_service
             avail[b] = free - paid_service
+            owed[b] += service_due[t, b] - paid_service  # unpaid when due: owed
         # the deal's fees, pro rata
         for b in range(n):
             total[b] = 0.0

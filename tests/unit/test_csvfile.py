@@ -132,6 +132,15 @@ def test_a_byte_order_mark_names_the_encoding_over_a_cp1252_setting(
     assert list(frame.columns) == ["pnr", "kön"] and frame["kön"].tolist() == ["flicka"]
 
 
+@pytest.mark.parametrize("setting", ["utf-32", "utf-8", "cp1252"])
+def test_a_utf_32_byte_order_mark_is_not_read_as_utf_16(tmp_path: Path, setting: str) -> None:
+    # FF FE 00 00 starts with the UTF-16 LE mark: read as UTF-16 it was a NUL per letter
+    path = tmp_path / "d.csv"
+    path.write_bytes("pnr;kön\n1;flicka\n".encode("utf-32"))
+    frame = read_table(path, Source(encoding=setting))
+    assert list(frame.columns) == ["pnr", "kön"] and frame["kön"].tolist() == ["flicka"]
+
+
 def test_leading_comments_after_a_byte_order_mark_are_skipped(tmp_path: Path) -> None:
     path = tmp_path / "d.csv"
     path.write_bytes(b"\xef\xbb\xbf# synthetic; seed 1\r\nid;t\r\n1;0\r\n")

@@ -45,13 +45,15 @@ def _is_utf8(encoding: str) -> bool:
 
 
 def decode(path: Path, encoding: str) -> str:
-    """The file's text; UTF-8 with or without a byte-order mark. A UTF-8 or UTF-16 mark
-    names the encoding whatever ``encoding`` says (in Windows-1252 it would be ``ï»¿`` or
+    """The file's text; UTF-8 with or without a byte-order mark. A UTF-8, UTF-16 or UTF-32
+    mark names the encoding whatever ``encoding`` says (in Windows-1252 it would be ``ï»¿`` or
     ``ÿþ`` before the first column's name). Refused with the line of the first byte that
     is not text in ``encoding`` (never the text itself)."""
     data = path.read_bytes()
     utf8 = _is_utf8(encoding)
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16's:
+        encoding, utf8 = "utf-32", False  # FF FE 00 00 starts with the UTF-16 LE mark
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding, utf8 = "utf-16", False  # the byte-order mark names it
     elif data.startswith(codecs.BOM_UTF8):
         encoding, utf8 = "utf-8", True

@@ -114,6 +114,28 @@ def test_evaluate_without_a_mapping_names_a_file_with_no_row_under_its_header(
     )
 
 
+@pytest.mark.parametrize(
+    ("lang", "rows", "said"),
+    [
+        ("en", "3,x,1", "1 row has a problem (in problems, by row number and column)"),
+        ("en", "3,x,1\n4,z,0", "2 rows have problems (in problems, by row number and column)"),
+        ("sv", "3,x,1", "1 rad har ett problem (i problems, med radnummer och kolumn)"),
+        ("sv", "3,x,1\n4,z,0", "2 rader har problem (i problems, med radnummer och kolumn)"),
+    ],
+)
+def test_evaluate_json_summary_points_to_the_problems_not_to_rows_listed_above(
+    tmp_path: Path, lang: str, rows: str, said: str
+) -> None:
+    # nothing stands above the JSON: the text's "listed above by row number" was untrue there
+    data = tmp_path / "d.csv"
+    data.write_text(f"id,t,y\n1,1,1\n2,0,0\n{rows}\n6,1,1\n", encoding="utf-8")
+    args = ["evaluate", str(data), "--treatment", "t", "--outcome", "y", "--method", "rct"]
+    result = CliRunner().invoke(main, [*args, "--json", "--lang", lang])
+    assert result.exit_code == 1
+    summary = json.loads(result.stdout)["summary"]
+    assert said in summary and "above" not in summary and "ovan" not in summary
+
+
 def test_a_value_in_neither_of_the_mappings_lists_is_a_problem_of_its_row() -> None:
     series, rows = pd.Series(["insats", "jamforelse", "insast"]), pd.Series([1, 2, 3])
     with pytest.raises(ImportRejected) as exc:

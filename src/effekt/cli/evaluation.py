@@ -237,7 +237,10 @@ def _row_problems_json(exc: Any, path: str, lang: str) -> None:
         }
         for p in exc.problems
     ]
-    shown = {"valid": False, "summary": exc.render(lang), "problems": problems}
+    # the text's summary says the rows are "listed above": here they are in problems
+    code = "import.rejected_one_json" if len(problems) == 1 else "import.rejected_json"
+    summary = translate(code, lang, **exc.params)
+    shown = {"valid": False, "summary": summary, "problems": problems}
     click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
 
 

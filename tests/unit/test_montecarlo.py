@@ -370,3 +370,28 @@ def test_more_paths_than_memory_can_hold_are_refused_before_any_work(paths: str)
     assert res.exit_code == 2, res.output
     assert f"--paths {paths} behöver minst" in res.output
     assert "minne" in res.output and "bugg" not in res.output
+
+
+def test_a_chunk_too_large_for_its_figures_says_inf_without_a_warning_in_any_process(
+    tmp_path: Path,
+) -> None:
+    # a continuous metric of 1e300 (not an amount): the chunk's summary overflows float32
+    # and the squares of its moments; a Dask worker has no CLI around it to hide the
+    # RuntimeWarning, so the chunk itself must not raise one
+    import warnings
+
+    from effekt.engine.montecarlo import simulate_chunk
+
+    text = (EXAMPLES / "norrkoping.toml").read_text(encoding="utf-8")
+    text = text.replace("baseline = 600_000", "baseline = 1e300", 1).replace(
+        'expected = { dist = "normal", mean = 560_000, sd = 80_000, id = "cost_with" }',
+        "expected = 9e299",
+        1,
+    )
+    path = tmp_path / "big.toml"
+    path.write_text(text, encoding="utf-8")
+    c = load_contract(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chunk = simulate_chunk(c, 50, np.random.SeedSequence(1), None)
+    assert np.isinf(chunk.stored["society/npv"]).all()

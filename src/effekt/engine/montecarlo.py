@@ -219,7 +219,8 @@ def _moments(x: FloatArray) -> tuple[int, float, float]:
     if ok.size == 0:
         return 0, 0.0, 0.0
     mean = float(ok.mean())
-    return int(ok.size), mean, float(((ok - mean) ** 2).sum())
+    with np.errstate(over="ignore"):  # a figure beyond float64's range: M2 is inf, said so
+        return int(ok.size), mean, float(((ok - mean) ** 2).sum())
 
 
 _STORED = ("/npv", "/irr", "/moic")
@@ -237,7 +238,10 @@ def summarise(values: Mapping[str, FloatArray]) -> ChunkSummary:
             continue
         moments[name] = _moments(x)
         if name.endswith(_STORED) or "/outlay/" in f"/{name}":
-            stored[name] = x.astype(np.float32)
+            # beyond float32's 3.4e38 a value is stored as ±inf, quietly: in a Dask or
+            # spawned worker no CLI is around to keep NumPy's warning off standard error
+            with np.errstate(over="ignore"):
+                stored[name] = x.astype(np.float32)
         if name.endswith("society/npv"):
             counts[name[: -len("npv")] + "positive"] = int((x > 0).sum())
     return ChunkSummary(n, stored, moments, counts)

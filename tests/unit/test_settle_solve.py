@@ -587,3 +587,25 @@ def test_json_and_csv_together_is_a_usage_error_not_a_silent_choice() -> None:
     result = CliRunner().invoke(main, ["model", str(HEMMA), "--json", "--csv", "--lang", "en"])
     assert result.exit_code == 2
     assert "Give --json or --csv, not both" in result.output
+
+
+def test_solve_with_only_a_low_end_above_the_default_range_searches_upward_from_it() -> None:
+    # before: the default high end (10 × the current value) stayed below the given low end,
+    # and the answer spoke of an upside-down range the user never gave: "between
+    # 100,000,000 and 4,500,000", or "Between --low 1,000.5 and --high 200 there is no
+    # whole number" with no --high given at all
+    base = ["solve", str(HEMMA), "--target", "fond.irr=6%", "--lang", "en"]
+    res = CliRunner().invoke(main, [*base, "--vary", "rules[0].price", "--low", "1e8"])
+    assert "between 100,000,000 and 1,000,000,000" in res.output, res.output
+    res = CliRunner().invoke(main, [*base, "--vary", "term_periods", "--low", "1000.5"])
+    assert "--high" not in res.output and "no whole number" not in res.output, res.output
+
+
+def test_solve_with_only_a_high_end_below_the_default_range_searches_downward_from_it() -> None:
+    # before: "no value between 0 and 0" (the range [0, -5] narrowed); now the range reaches
+    # down from -5, and a price there is refused as the contract refuses it: not negative
+    c = load_contract(HEMMA)
+    with pytest.raises(UsageError) as exc:
+        solve(c, "rules[0].price", "fond.irr=6%", high=-5.0)
+    assert "rules[0].price=-50.0" in exc.value.render("en")
+    assert "cannot be negative" in exc.value.render("en")

@@ -214,6 +214,12 @@ def solve(
         raise UsageError("solve.empty_range", low=low, high=high)
     lo = float(low) if low is not None else min(0.0, float(current))
     hi = float(high) if high is not None else max(1.0, 10.0 * abs(float(current)))
+    # one end given beyond the other's default (10 × the current value, or 0): the default
+    # reaches from it to ten times it, rather than turning the range upside down
+    if high is None and hi <= lo:
+        hi = lo + max(1.0, 9.0 * abs(lo))
+    if low is None and lo >= hi:
+        lo = hi - max(1.0, 9.0 * abs(hi))
     if isinstance(current, int):  # a period or a count: only whole values are terms
         return _solve_whole(c, param, target, goal, measure, current, lo, hi)
     lo, hi = _valid_range(c, param, lo, hi, float(current))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 
-__all__ = ["physical_memory"]
+__all__ = ["in_gib", "physical_memory"]
 
 
 def physical_memory() -> int | None:
@@ -13,3 +14,19 @@ def physical_memory() -> int | None:
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (AttributeError, ValueError, OSError):
         return None
+
+
+def in_gib(needed: int, memory: int) -> tuple[float, float]:
+    """``needed`` and ``memory`` bytes in GiB as a refusal shows them: whole where that
+    tells them apart, else to as many decimals (up to 3) as it takes — never "needs 24 GiB,
+    more than the 24 GiB there are". ``needed`` is rounded down: it is "at least".
+
+    >>> in_gib(2**40, 24 * 2**30), in_gib(49 * 2**29, 47 * 2**29)
+    ((1024.0, 24.0), (24.5, 23.5))
+    """
+    for decimals in range(4):
+        scale = 10**decimals
+        shown = math.floor(needed / 2**30 * scale) / scale, round(memory / 2**30, decimals)
+        if shown[0] > shown[1]:
+            break
+    return shown

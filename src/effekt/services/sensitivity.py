@@ -34,7 +34,7 @@ from effekt.engine.sampling import SamplingPlan, quantile, sampling_plan
 from effekt.errors import InputError, UsageError
 from effekt.i18n import Phrase, translate
 from effekt.i18n.format import number
-from effekt.services.memory import physical_memory
+from effekt.services.memory import in_gib, physical_memory
 
 __all__ = ["OUTPUT_KINDS", "default_output", "evaluate", "sensitivity", "sensitivity_svg"]
 
@@ -201,11 +201,12 @@ def _refuse_more_paths_than_memory(c: Contract, plan: SamplingPlan, n: int) -> N
     paths = n * (len(plan.variables) + 2)
     needed = 8 * paths * (2 * len(plan.variables) + c.term_periods * (len(c.parties) + 2))
     if memory is not None and needed > memory:
+        shown_needed, shown_memory = in_gib(needed, memory)
         raise UsageError(
             "sensitivity.paths_memory",
             paths=n,
-            needed=float(round(needed / 2**30)),
-            memory=float(round(memory / 2**30)),
+            needed=shown_needed,
+            memory=shown_memory,
         )
 
 

@@ -35,7 +35,7 @@ from effekt.engine.montecarlo import (
     simulate_fund_chunk,
 )
 from effekt.errors import EffektError, UsageError
-from effekt.services.memory import physical_memory
+from effekt.services.memory import in_gib, physical_memory
 
 __all__ = [
     "Target",
@@ -203,11 +203,12 @@ def _refuse_more_paths_than_memory(target: Target, paths: int) -> None:
     contracts = [e.contract for e in target.entries] if isinstance(target, Fund) else [target]
     needed = paths * 4 * 3 * sum(len(c.parties) for c in contracts)
     if needed > memory:
+        shown_needed, shown_memory = in_gib(needed, memory)
         raise UsageError(
             "simulate.paths_memory",
             paths=paths,
-            needed=float(round(needed / 2**30)),
-            memory=float(round(memory / 2**30)),
+            needed=shown_needed,
+            memory=shown_memory,
         )
 
 

@@ -869,3 +869,22 @@ def test_an_events_column_written_its_own_way_takes_its_own_date_format(tmp_path
     )
     out = events_of(tmp_path, text, ["20270201", "20270131"])
     assert out["datum"].dt.strftime("%Y-%m-%d").tolist() == ["2027-02-01", "2027-01-31"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_a_column_named_like_a_renamed_duplicate_is_its_own_column(
+    tmp_path: Path, suffix: str
+) -> None:
+    # "alder.1" written so in the header (a survey's item 1 of alder, say) is not a second
+    # "alder": before, it was refused as "more than one column alder (columns 4 and 5)"
+    df = frame(PEOPLE).assign(**{"alder.1": [1, 2, 3, 4], "namn.2": ["x"] * 4})
+    res = run(tmp_path, df, suffix=suffix)
+    assert len(res.frame) == 4
+
+
+def test_a_column_written_twice_in_an_excel_header_is_refused(tmp_path: Path) -> None:
+    df = frame(PEOPLE).assign(extra=[20, 21, 22, 23])
+    df.columns = ["pnr", "namn", "grupp", "alder", "alder"]
+    with pytest.raises(ContractInvalid) as info:
+        run(tmp_path, df, suffix=".xlsx")
+    assert "more than one column" in info.value.problems[0].message("en")

@@ -91,7 +91,7 @@ def require_columns(
     have = [str(c) for c in frame.columns]
     lacking = [(where, column, role) for where, column, role in named if column not in have]
     if not lacking:
-        _require_once(have, named, mapping, path)
+        _require_once(frame.attrs.get("header", have), named, mapping, path)
         return
     headless = any(_LOOKS_LIKE_DATA.search(c) for c in have)
     problems = []
@@ -113,15 +113,15 @@ def require_columns(
     raise ContractInvalid(problems, code="import.missing_columns", path=path, columns=listed)
 
 
-def _require_once(have: list[str], named: Sequence[Named], mapping: Mapping, path: str) -> None:
+def _require_once(written: list[str], named: Sequence[Named], mapping: Mapping, path: str) -> None:
     """Stop with ContractInvalid when a column in ``named`` stands more than once in the
-    header. The reader renames the second ``alder`` to ``alder.1``, so the first would be
-    read unseen — and a second column of names to drop would stay in the data."""
+    header as ``written`` (before the reader renames the second ``alder`` to ``alder.1``,
+    so that the first would be read unseen — and a second column of names to drop would
+    stay in the data). A column written ``alder.1`` is a column of its own."""
     problems = []
     twice = set()
     for where, column, _ in named:
-        again = re.compile(re.escape(column) + r"\.\d+")
-        places = [str(i + 1) for i, c in enumerate(have) if c == column or again.fullmatch(c)]
+        places = [str(i + 1) for i, c in enumerate(written) if str(c) == column]
         if len(places) > 1:
             twice.add(column)
             problems.append(

@@ -20,6 +20,7 @@ says, and works out what it leaves open:
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
 from collections.abc import Callable
@@ -147,4 +148,7 @@ def read_csv(
             numbers = numeric_column(series, decimal)
             if numbers is not None:
                 frame[column] = numbers
+    # the names as written: the reader renames a second "alder" to "alder.1", which a
+    # column written "alder.1" is too (evaluation_io.columns tells them apart by these)
+    frame.attrs["header"] = next(csv.reader([header], delimiter=delimiter, skipinitialspace=True))
     return frame, decimal

@@ -195,6 +195,8 @@ def _read(
             with pd.ExcelFile(p) as book:
                 sheet = _sheet(book.sheet_names, src.sheet, p)
                 frame = pd.read_excel(book, sheet_name=sheet, converters=converters or None)
+                first = pd.read_excel(book, sheet_name=sheet, header=None, nrows=1)
+                frame.attrs["header"] = ["" if pd.isna(v) else v for v in first.iloc[0]]
         else:
             raise DataError("import.unknown_format", path=str(p), suffix=suffix or "(none)")
     except (DataError, InputError):
@@ -205,8 +207,15 @@ def _read(
         raise InputError("file.unreadable", path=str(p), detail=type(exc).__name__) from None
     except Exception as exc:  # noqa: BLE001 - a parser's own error type; the value is not shown
         raise DataError("import.unreadable", path=str(p), detail=type(exc).__name__) from None
-    frame.columns = [str(c).strip().lstrip("\ufeff").strip() for c in frame.columns]
-    return _without_empty_tail(frame), decimal
+    written = frame.attrs.get("header", list(frame.columns))  # Parquet's are its own
+    frame.columns = [_column_name(c) for c in frame.columns]
+    frame = _without_empty_tail(frame)
+    frame.attrs["header"] = [_column_name(c) for c in written]
+    return frame, decimal
+
+
+def _column_name(name: object) -> str:
+    return str(name).strip().lstrip("\ufeff").strip()
 
 
 def _without_empty_tail(frame: pd.DataFrame) -> pd.DataFrame:

@@ -60,7 +60,8 @@ def published_measurements(
         total = published["row_totals"][i] is not None
         return total and all(v is not None for v in published["cells"][i]), total
 
-    figures = []  # (cohort, n, treated, counterfactual): all set by _measurements
+    figures = []  # (cohort, n, treated, counterfactual): all set by
+    # evaluate_effect.cohort_measurements
     for m in measurements:
         assert m.n is not None and m.treated is not None and m.baseline is not None
         figures.append((m.cohort, m.n, m.treated, m.baseline))

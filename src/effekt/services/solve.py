@@ -25,6 +25,7 @@ from effekt.contract.fields import is_amount
 from effekt.contract.model import Contract
 from effekt.contract.overrides import get_path, resolve_path
 from effekt.contract.parties import RISKING_ROLES
+from effekt.engine.cashflow import DEAL, OUTSIDE
 from effekt.errors import NoSolution, UsageError
 from effekt.i18n import Phrase
 from effekt.i18n import translate as t
@@ -125,7 +126,7 @@ def _measure(c: Contract, target: str, owner: str, field: str) -> Callable[[Cont
             "solve.unknown_party",
             target=target,
             party=owner,
-            parties=", ".join(p.id for p in c.parties),
+            parties=", ".join([*(p.id for p in c.parties), DEAL, OUTSIDE]),
         )
     if field in ("irr", "moic") and base["parties"][owner]["role"] not in RISKING_ROLES:
         # undefined at every value of every term: no value can meet it

@@ -35,9 +35,9 @@ def test_simulate_refusal_tells_needed_and_available_memory_apart(
     from click.testing import CliRunner
 
     from effekt.cli import main
-    from effekt.services import simulate
+    from effekt.services import memory
 
-    monkeypatch.setattr(simulate, "physical_memory", lambda: int(23.8 * GIB))
+    monkeypatch.setattr(memory, "physical_memory", lambda: int(23.8 * GIB))
     norrkoping = Path(__file__).parents[2] / "examples" / "norrkoping.toml"
     paths = str(-(-int(24.5 * GIB) // 48))  # 4 parties × NPV, IRR, multiple × 4 bytes
     res = CliRunner().invoke(main, ["simulate", str(norrkoping), "--paths", paths, "--lang", "sv"])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import os
 
-__all__ = ["in_gib", "physical_memory"]
+from effekt.errors import UsageError
+
+__all__ = ["in_gib", "physical_memory", "refuse_beyond_memory"]
 
 
 def physical_memory() -> int | None:
@@ -30,3 +32,12 @@ def in_gib(needed: int, memory: int) -> tuple[float, float]:
         if shown[0] > shown[1]:
             break
     return shown
+
+
+def refuse_beyond_memory(code: str, paths: int, needed: int) -> None:
+    """Refuse a run of ``paths`` paths that needs at least ``needed`` bytes, more than this
+    computer has, before any work: the usage error ``code`` with both sizes in GiB."""
+    memory = physical_memory()
+    if memory is not None and needed > memory:
+        shown_needed, shown_memory = in_gib(needed, memory)
+        raise UsageError(code, paths=paths, needed=shown_needed, memory=shown_memory)

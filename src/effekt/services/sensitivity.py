@@ -34,7 +34,7 @@ from effekt.engine.sampling import SamplingPlan, quantile, sampling_plan
 from effekt.errors import InputError, UsageError
 from effekt.i18n import Phrase, translate
 from effekt.i18n.format import number
-from effekt.services.memory import in_gib, physical_memory
+from effekt.services.memory import refuse_beyond_memory
 
 __all__ = ["OUTPUT_KINDS", "default_output", "evaluate", "sensitivity", "sensitivity_svg"]
 
@@ -197,17 +197,9 @@ def _num(x: float) -> float | None:
 def _refuse_more_paths_than_memory(c: Contract, plan: SamplingPlan, n: int) -> None:
     """The indices run N·(V + 2) paths in one engine call: at least their inputs (twice)
     and every account's flow per period, 8 bytes each, must fit in memory."""
-    memory = physical_memory()
     paths = n * (len(plan.variables) + 2)
     needed = 8 * paths * (2 * len(plan.variables) + c.term_periods * (len(c.parties) + 2))
-    if memory is not None and needed > memory:
-        shown_needed, shown_memory = in_gib(needed, memory)
-        raise UsageError(
-            "sensitivity.paths_memory",
-            paths=n,
-            needed=shown_needed,
-            memory=shown_memory,
-        )
+    refuse_beyond_memory("sensitivity.paths_memory", n, needed)
 
 
 def sensitivity(

@@ -35,7 +35,7 @@ from effekt.engine.montecarlo import (
     simulate_fund_chunk,
 )
 from effekt.errors import EffektError, UsageError
-from effekt.services.memory import in_gib, physical_memory
+from effekt.services.memory import refuse_beyond_memory
 
 __all__ = [
     "Target",
@@ -197,19 +197,9 @@ def _refuse_more_paths_than_memory(target: Target, paths: int) -> None:
     """The per-path values kept for exact quantiles — at least NPV, IRR and multiple per
     party, 4 bytes each — must fit in this computer's memory, else the run is refused
     before any work (it would end in a MemoryError, or the system killing it)."""
-    memory = physical_memory()
-    if memory is None:  # the system does not say (Windows)
-        return
     contracts = [e.contract for e in target.entries] if isinstance(target, Fund) else [target]
     needed = paths * 4 * 3 * sum(len(c.parties) for c in contracts)
-    if needed > memory:
-        shown_needed, shown_memory = in_gib(needed, memory)
-        raise UsageError(
-            "simulate.paths_memory",
-            paths=paths,
-            needed=shown_needed,
-            memory=shown_memory,
-        )
+    refuse_beyond_memory("simulate.paths_memory", paths, needed)
 
 
 def _run_processes(

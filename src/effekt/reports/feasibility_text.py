@@ -25,11 +25,12 @@ def _m(x: float, currency: str, lang: str) -> str:
 
 
 def matrix_rows(
-    actors: dict[str, Any], years: list[int], currency: str, lang: str
+    actors: dict[str, Any], years: list[str], currency: str, lang: str
 ) -> list[list[str]]:
     """The wrong-pocket matrix: per actor a row for what it saves, pays and nets, by year
-    (thousands) with the totals, undiscounted and discounted; the first row is the head."""
-    head = ["", "", *[str(y) for y in years], t("value.total", lang), t("value.discounted", lang)]
+    (thousands) with the totals, undiscounted and discounted; the first row is the head,
+    ``years`` the years' labels ("2027", or "2010/11" for a contract starting in September)."""
+    head = ["", "", *years, t("value.total", lang), t("value.discounted", lang)]
     rows = [head]
     for a in actors.values():
         if not any(a[k]["total"] for k in ("savings", "costs")):
@@ -109,7 +110,7 @@ def unit_cost_lines(value: dict[str, Any], lang: str) -> list[str]:
 def value_text(data: dict[str, Any], lang: str = "en") -> str:
     """Actors × years: what each saves, pays and nets; then shares, prices, BCR."""
     cur = data["currency"]
-    rows = matrix_rows(data["actors"], data["years"], cur, lang)
+    rows = matrix_rows(data["actors"], data["year_labels"], cur, lang)
     lines = [
         t("value.title", lang, id=data["contract"], currency=cur, price_year=data["price_year"]),
         _thousands(cur, lang),
@@ -148,7 +149,7 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
             "value.bcr",
             lang,
             bcr="—" if bcr is None else number(bcr, lang, 2),
-            year=data["break_even_year"] or t("feasibility.never", lang),
+            year=data["break_even_year_label"] or t("feasibility.never", lang),
         )
     )
     lines.append(_prices_note(data, lang))
@@ -273,8 +274,8 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
                 t(
                     "feasibility.timing_no_savings" if share is None else "feasibility.timing",
                     lang,
-                    first=tm["first_saving_year"] or t("feasibility.never", lang),
-                    break_even=tm["break_even_year"] or t("feasibility.never", lang),
+                    first=tm["first_saving_year_label"] or t("feasibility.never", lang),
+                    break_even=tm["break_even_year_label"] or t("feasibility.never", lang),
                     share="" if share is None else percent(share, lang),
                     budget=tm["budget_period_years"],
                     term=tm["term_years"],
@@ -324,7 +325,7 @@ def feasibility_text(data: dict[str, Any], lang: str = "en") -> str:
             lines.append(title)
         if title == wrong_pocket and data.get("wrong_pocket_by_year"):
             rows = matrix_rows(
-                data["wrong_pocket_by_year"], data["value"]["years"], data["currency"], lang
+                data["wrong_pocket_by_year"], data["value"]["year_labels"], data["currency"], lang
             )
             lines.append("  " + _thousands(data["currency"], lang))
             lines += ["  " + r for r in aligned(rows, left=2, rule=False)]
@@ -377,7 +378,7 @@ def feasibility_html(data: dict[str, Any], lang: str = "en") -> str:
             parts.append(f"<h2>{esc(title)}</h2>")
         if title == wrong_pocket and data.get("wrong_pocket_by_year"):
             rows = matrix_rows(
-                data["wrong_pocket_by_year"], data["value"]["years"], data["currency"], lang
+                data["wrong_pocket_by_year"], data["value"]["year_labels"], data["currency"], lang
             )
             parts.append(_html_matrix(rows, _thousands(data["currency"], lang), lang))
         if title == t("feasibility.verdict_heading", lang):

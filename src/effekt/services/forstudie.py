@@ -437,6 +437,7 @@ def _timing(c: Contract, value: dict[str, Any], lang: str) -> dict[str, Any]:
     term_years = math.ceil(c.term_periods / c.periods_per_year)
     commissioners = [p.actor for p in c.parties if p.role == "commissioner" and p.actor]
     years = value["years"]
+    labels = dict(zip(years, value["year_labels"], strict=True))
     within = {"budget_period": 0.0, "term": 0.0, "horizon": 0.0}
     for actor in commissioners:
         by_year = value["actors"].get(actor, {}).get("savings", {}).get("by_year_discounted", [])
@@ -457,7 +458,9 @@ def _timing(c: Contract, value: dict[str, Any], lang: str) -> dict[str, Any]:
         "budget_period_years": budget,
         "term_years": term_years,
         "first_saving_year": first,
+        "first_saving_year_label": None if first is None else labels[first],
         "break_even_year": value.get("break_even_year"),
+        "break_even_year_label": value.get("break_even_year_label"),
         "commissioner_savings_discounted": {k: round(v, 2) for k, v in within.items()},
         "share_within_budget_period": round(within["budget_period"] / within["horizon"], 6)
         if within["horizon"]
@@ -509,9 +512,11 @@ def feasibility_json(
                 "cashable_share",
                 "benefit_cost_ratio",
                 "break_even_year",
+                "break_even_year_label",
                 "non_party_actors",
                 "payers_without_actor",
                 "years",
+                "year_labels",
                 "price_year",
                 "index_extrapolated",
                 "price_index",

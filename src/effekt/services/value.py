@@ -6,6 +6,12 @@ the valuation's price year, gross-to-net adjustments, drop-off, discounting); th
 costs per actor (what each party mapped to an actor pays, net); the wrong-pocket matrix,
 the commissioner's share of the savings, a payer-share proposal in proportion to savings,
 the maximum justifiable price per outcome, the benefit–cost ratio and the break-even year.
+
+The years are contract years: year ``y`` runs from the ``y``-th anniversary of the start
+date to the day before the next. A flow belongs to the year that holds its period's last day
+(as ``effekt model`` books it), and is deflated with the index of that day's calendar year.
+A year that starts on 1 January is labelled as that calendar year ("2027"); one that starts
+later as the span it covers ("2010/11": 9 September 2010 – 8 September 2011).
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from effekt.i18n import catalog, translate
 from effekt.services.actor_check import actor_problems, payers_without_actor, valuation_country
 from effekt.services.business_case import business_case
 
-__all__ = ["Valuation", "unit_cost_rows", "unit_words", "value", "value_json"]
+__all__ = ["Valuation", "unit_cost_rows", "unit_words", "value", "value_json", "year_labels"]
 
 FloatArray = npt.NDArray[np.float64]
 PUBLIC = "public_sector"
@@ -66,10 +72,12 @@ _CF = {"randomised": "randomised_trial", "none": "none"}
 
 @dataclass
 class Valuation:
-    """The valuation of one contract; arrays are (actor, year) over ``actors`` and ``years``."""
+    """The valuation of one contract; arrays are (actor, year) over ``actors`` and ``years``
+    (the calendar year each contract year starts in; ``year_labels`` says what it covers)."""
 
     actors: list[str]
     years: list[int]
+    year_labels: list[str]
     savings: FloatArray
     savings_pv: FloatArray
     costs: FloatArray
@@ -139,17 +147,36 @@ def gained_outcomes(c: Contract, cf: CashFlows, years: int) -> FloatArray:
     return out
 
 
+def year_labels(c: Contract, years: int) -> list[str]:
+    """What each of the first ``years`` contract years covers: the calendar year for a
+    contract starting on 1 January, else the span from the start's anniversary to the day
+    before the next, by the two calendar years it touches.
+
+    >>> import datetime as dt
+    >>> from types import SimpleNamespace as Start
+    >>> year_labels(Start(start=dt.date(2010, 9, 9)), 2)  # type: ignore[arg-type]
+    ['2010/11', '2011/12']
+    >>> year_labels(Start(start=dt.date(2027, 1, 1)), 2)  # type: ignore[arg-type]
+    ['2027', '2028']
+    """
+    first = c.start.year
+    if (c.start.month, c.start.day) == (1, 1):
+        return [str(first + y) for y in range(years)]
+    return [f"{first + y}/{(first + y + 1) % 100:02d}" for y in range(years)]
+
+
 def deflators(
-    first_year: int, years: int, price_year: int, series: IndexSeries
+    c: Contract, periods: int, price_year: int, series: IndexSeries
 ) -> tuple[FloatArray, bool]:
-    """Per contract year, the factor from that year's kronor to the price year's, and whether
-    the index was extrapolated for any of them.
+    """Per period, the factor from the money of the day its flows are paid to the price
+    year's, and whether the index was extrapolated for any of them.
 
     The contract's cash flows are money of the day they are paid; the valuation is in fixed
-    prices of ``price_year``. Year ``y`` of the contract (labelled ``first_year + y``) is
-    read at that calendar year's annual average, as a unit-cost row's price year is.
+    prices of ``price_year``. A period's flows are read at the annual average of the calendar
+    year of the period's last day, as a unit-cost row's price year is, whichever contract
+    year they are binned in.
     """
-    at = np.arange(first_year, first_year + years, dtype=np.float64)
+    at = np.asarray([d.year for d in c.period_ends()[:periods]], dtype=np.float64)
     paid, later = index_value(series, at)
     base, base_later = index_value(series, float(price_year))
     return np.asarray(base / paid, dtype=np.float64), bool(np.any(later) or np.any(base_later))
@@ -252,25 +279,22 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
                     mid = c.metrics[j].id
                     max_price[mid][actor] = max_price[mid].get(actor, 0.0) + float(per_line[k, a])
     # the contract's flows are money of the day paid: into the price year's kronor
-    deflator, deflated_extrapolated = deflators(c.start.year, horizon, price_year, series)
+    # each period at its own year's index, then binned by contract year as the savings are
+    periods = min(cf.flows.shape[-1], c.term_periods, horizon * c.periods_per_year)
+    deflator, deflated_extrapolated = deflators(c, periods, price_year, series)
     extrapolated = extrapolated or deflated_extrapolated
     costs = np.zeros((len(ids), horizon))
     for i, party in enumerate(cf.accounts):
         payer_actor = party_actor.get(party)
         if payer_actor is None:
             continue
-        flows = cf.flows[0, i]
-        for t, f in enumerate(flows):
-            y = t // c.periods_per_year
-            if y < horizon:
-                costs[ids.index(payer_actor), y] -= float(f) * deflator[y]
+        for t, f in enumerate(cf.flows[0, i, :periods]):
+            costs[ids.index(payer_actor), t // c.periods_per_year] -= float(f) * deflator[t]
     society_costs = np.zeros(horizon)
     for i, role in enumerate(cf.roles):
         if role in ("outside", "intermediary", "evaluator"):
-            for t, f in enumerate(cf.flows[0, i]):
-                if t // c.periods_per_year < horizon:
-                    y = t // c.periods_per_year
-                    society_costs[y] += float(f) * deflator[y]
+            for t, f in enumerate(cf.flows[0, i, :periods]):
+                society_costs[t // c.periods_per_year] += float(f) * deflator[t]
     factors = np.stack([factors_for(rates.get(a, spec), horizon) for a in ids])
     commissioners = [
         party_actor[p.id]
@@ -280,6 +304,7 @@ def value(c: Contract, base_dir: Path | None = None, search: Sequence[Path] = ()
     return Valuation(
         ids,
         [c.start.year + y for y in range(horizon)],
+        year_labels(c, horizon),
         savings,
         savings_pv,
         costs,
@@ -386,12 +411,14 @@ def value_json(
     cum = np.cumsum(sav_pv[PUBLIC] - cost_pv[PUBLIC]) if PUBLIC in sav_pv else np.zeros(0)
     positive = np.nonzero(cum >= 0)[0]
     break_even = None  # never, without any saving to break even with
+    break_even_label = None
     if positive.size and cum[-1] >= 0 and float(np.sum(sav_pv[PUBLIC])) > 0:
         first = int(positive[0])
         # the first year from which the cumulative net stays non-negative
         later_negative = np.nonzero(cum < 0)[0]
         first = int(later_negative[-1] + 1) if later_negative.size else first
         break_even = v.years[first]
+        break_even_label = v.year_labels[first]
     max_price: dict[str, dict[str, float]] = {}
     for metric, per_actor in v.max_price.items():
         rolled = v.tree.rollup(per_actor) if per_actor else {}
@@ -411,7 +438,8 @@ def value_json(
             "last_published_year": v.index.last_year,
             "assumed_growth": v.index.extrapolation_rate,
         },
-        "years": v.years,
+        "years": v.years,  # the calendar year each contract year starts in
+        "year_labels": v.year_labels,  # what each covers: "2027", or "2010/11" from September
         "actors": actors,
         "non_party_actors": [a for a in public if a not in v.actor_party and pv.get(a, 0.0) > 0],
         # paying parties with no actor: their payments are in no public actor's costs
@@ -425,5 +453,6 @@ def value_json(
         if public_cost_pv > 0
         else None,
         "break_even_year": break_even,
+        "break_even_year_label": break_even_label,
         "unit_costs": _unit_cost_lines(c, v, lang),
     }

@@ -186,3 +186,47 @@ def test_a_fee_unpaid_when_capital_runs_out_is_paid_after_capital_back() -> None
     assert pf.flow("fond")[0].tolist() == pytest.approx([-4_000, 0, 4_000])
     assert pf.flow("utforare")[0].tolist() == pytest.approx([-6_000, 0, 6_000])
     assert pf.flow("kommun")[0].tolist() == pytest.approx([0, 0, -10_000])
+
+
+_INTERMEDIARY = (
+    '[[parties]]\nid = "mellan"\nrole = "intermediary"\n\n'
+    '[[fees]]\nparty = "mellan"\nkind = "management"\nper_period = 1000\npaid_by = "deal"\n'
+)
+
+
+def test_a_deal_fee_unpaid_when_due_is_paid_when_the_payments_come() -> None:
+    # the intermediary's fee the deal could not pay in years 1 and 2 had been lost, and the
+    # outcome payments that could pay it went to the provider's owed fee instead
+    c = _paid_late(_INTERMEDIARY)
+    pf = path_flows(c, cash_flows(c, expected_inputs(c)))
+    # year 3: the fee of all three years (3,000) first, then 7,000 of the provider's 10,000
+    assert pf.flow("mellan")[0].tolist() == pytest.approx([0, 0, 3_000])
+    assert pf.flow("utforare")[0].tolist() == pytest.approx([-10_000, 0, 7_000])
+    assert pf.flow("kommun")[0].tolist() == pytest.approx([0, 0, -10_000])
+    assert pf.flow("deal")[0].tolist() == pytest.approx([0, 0, 0])
+
+
+def test_a_deal_fee_unpaid_when_capital_runs_out_is_paid_before_capital_back() -> None:
+    c = _paid_late(
+        _INTERMEDIARY + '\n[[parties]]\nid = "fond"\nrole = "investor"\n\n[financing]\n\n'
+        '[[financing.tranches]]\nid = "t"\ninvestor = "fond"\ncommitment = 4000\n'
+        "return_cap = 0.0\n"
+    )
+    pf = path_flows(c, cash_flows(c, expected_inputs(c)))
+    # the 4,000 drawn in year 1 all go to the provider; in year 3 the fees carried from
+    # years 1 and 2 are paid with year 3's, before capital back and the provider's owed fee
+    assert pf.flow("mellan")[0].tolist() == pytest.approx([0, 0, 3_000])
+    assert pf.flow("fond")[0].tolist() == pytest.approx([-4_000, 0, 4_000])
+    assert pf.flow("utforare")[0].tolist() == pytest.approx([-6_000, 0, 3_000])
+
+
+def test_a_deal_fee_still_unpaid_in_the_last_period_is_paid_with_the_providers_owed_fee() -> None:
+    # outcome payments that may not fund delivery never pay the fees when due; in the last
+    # period, after capital back, what is still owed on the fees is paid pro rata with what
+    # is owed to the provider (3,000 and 10,000 from the kommun's 10,000)
+    c = _paid_late(_INTERMEDIARY + "\n[financing]\nrecycle_outcome_payments = false\n")
+    pf = path_flows(c, cash_flows(c, expected_inputs(c)))
+    assert pf.flow("mellan")[0].tolist() == pytest.approx([0, 0, 30_000 / 13])
+    assert pf.flow("utforare")[0].tolist() == pytest.approx([-10_000, 0, 100_000 / 13])
+    assert pf.flow("kommun")[0].tolist() == pytest.approx([0, 0, -10_000])
+    assert pf.flow("deal")[0].tolist() == pytest.approx([0, 0, 0])

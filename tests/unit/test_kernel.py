@@ -288,6 +288,25 @@ def test_kernel_gives_the_numpy_flows_for_a_contract_with_no_tranches() -> None:
     _assert_balanced(kernel_flows(c, inp).flows)
 
 
+@pytest.mark.parametrize("recycle", [True, False])
+def test_kernel_gives_the_numpy_flows_when_the_deal_fees_are_carried_forward(
+    recycle: bool,
+) -> None:
+    # no capital: the intermediary's fee goes unpaid until outcome payments come, and
+    # (without recycling) what it is still owed is paid in the last period's distribution
+    data = _example("hemmasittare").model_dump(mode="json")
+    data["financing"]["tranches"] = []
+    data["financing"]["guarantees"] = []
+    data["financing"]["recycle_outcome_payments"] = recycle
+    c = Contract.model_validate(data)
+    inp = _sampled(c, 11, 500)
+    numpy = _numpy(c, inp)
+    fees = [f.upfront + f.per_period * c.term_periods for f in c.fees if f.paid_by == "deal"]
+    assert numpy.flow("intermediar").sum(axis=1).max() > 0.5 * sum(fees)
+    _assert_same_flows(kernel_flows(c, inp), numpy)
+    _assert_balanced(kernel_flows(c, inp).flows)
+
+
 # --- the on-disk cache ----------------------------------------------------------------
 
 

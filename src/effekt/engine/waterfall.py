@@ -3,10 +3,13 @@
 Period by period (a loop over periods, vectorised over paths): outcome payments and
 grants come in; the provider's service fee and the deal's fees go out, funded first by
 cash in hand (recycled outcome payments) and then by drawing on the tranches pro rata to
-what remains of their commitments; cash above what is still needed is distributed:
+what remains of their commitments. A deal fee that cannot be paid when due is carried
+forward: added to what that fee is due the next period, paid pro rata with the other fees
+as soon as there is cash. Cash above what is still needed is distributed:
 
 1. capital back to the senior tranches (pro rata among them), then the junior (first loss);
-2. the provider's deferred fee, and the service fee that could not be paid when due;
+2. the provider's deferred fee, and the service fee that could not be paid when due; in the
+   last period, pro rata with them, what the deal's fees are still owed;
 3. returns up to each tranche's cap (accrued on outstanding capital), senior first;
 4. the excess — held in the deal until the last period, because capital may still be
    drawn and lost — then ``excess_sharing.payers`` back to the payers, ``.provider`` to
@@ -92,6 +95,7 @@ def run_waterfall(
     drawn, back, ret = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     service_paid, deferred_paid = np.zeros((P, T)), np.zeros((P, T))
     fees_paid = np.zeros_like(deal_fees_due)
+    fees_due = deal_fees_due.copy()  # gains each period's unpaid part the next period
     ex_pay, ex_prov, cash_t = np.zeros((P, T)), np.zeros((P, T)), np.zeros((P, T))
     need_t = service_due + deal_fees_due.sum(axis=1)
     future_need = np.cumsum(need_t[:, ::-1], axis=1)[:, ::-1] - need_t  # needs after t
@@ -109,7 +113,8 @@ def run_waterfall(
         if fin.drawdown == "upfront" and t == 0:
             draw = undrawn.copy()
         else:
-            short = np.maximum(need_t[:, t] - (cash - pot), 0.0)
+            need = service_due[:, t] + fees_due[:, :, t].sum(axis=1)  # with fees carried
+            short = np.maximum(need - (cash - pot), 0.0)
             draw, _ = _pro_rata(short, undrawn)
         undrawn -= draw
         outstanding += draw
@@ -122,12 +127,14 @@ def run_waterfall(
         service_paid[:, t] = paid_service
         # what cannot be paid when due is owed, as the deferred fee is (not lost)
         deferred_owed += service_due[:, t] - paid_service
-        fee_paid, free = _pro_rata(free, deal_fees_due[:, :, t])
+        fee_paid, free = _pro_rata(free, fees_due[:, :, t])
         fees_paid[:, :, t] = fee_paid
+        last = t == T - 1
+        if not last:  # what cannot be paid when due is carried forward (not lost)
+            fees_due[:, :, t + 1] += fees_due[:, :, t] - fee_paid
         cash = free + pot
         deferred_owed += deferred_due[:, t]
         # distribute what is not needed later
-        last = t == T - 1
         if fin.distribution == "at_end" and not last:
             cash_t[:, t] = cash
             continue
@@ -138,8 +145,14 @@ def run_waterfall(
         cap_back, avail = _pay_by_rank(avail, outstanding, rank)
         back[:, :, t] = cap_back
         outstanding -= cap_back
-        dpaid = np.minimum(avail, deferred_owed)
-        avail -= dpaid
+        if last:  # the provider's owed fee and the deal's fees still owed, pro rata
+            owed = np.concatenate([deferred_owed[:, None], fees_due[:, :, t] - fee_paid], axis=1)
+            owed_paid, avail = _pro_rata(avail, owed)
+            dpaid = owed_paid[:, 0]
+            fees_paid[:, :, t] += owed_paid[:, 1:]
+        else:
+            dpaid = np.minimum(avail, deferred_owed)
+            avail -= dpaid
         deferred_owed -= dpaid
         deferred_paid[:, t] = dpaid
         rpaid, avail = _pay_by_rank(avail, accrued, rank)

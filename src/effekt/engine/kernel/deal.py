@@ -109,7 +109,8 @@ def waterfall(
 ) -> None:
     """run_waterfall for a block. ``deal`` rows: 0 service paid, 1 deferred paid, 2 excess
     to payers, 3 excess to the provider, then per tranche k: 4 + 3k drawn, 5 + 3k capital
-    back, 6 + 3k returns. ``kw`` rows 0 and 1 end as each tranche's drawn and repaid total."""
+    back, 6 + 3k returns. ``kw`` rows 0 and 1 end as each tranche's drawn and repaid total.
+    ``fees_due`` gains, each period, what the fees could not be paid the period before."""
     T = pl.T
     K = pl.commit.shape[0]
     Fd = pl.dfee_row.shape[0]
@@ -194,6 +195,10 @@ def waterfall(
         for f in range(Fd):
             for b in range(n):
                 fees_paid[f, t, b] = fees_due[f, t, b] * total[b]
+        if not last:  # unpaid when due: carried forward
+            for f in range(Fd):
+                for b in range(n):
+                    fees_due[f, t + 1, b] += fees_due[f, t, b] - fees_paid[f, t, b]
         for b in range(n):
             total[b] = 0.0
         for f in range(Fd):
@@ -221,11 +226,30 @@ def waterfall(
                 deal[5 + 3 * k, t, b] = paid[k, b]
                 back_tot[k, b] += paid[k, b]
                 outstanding[k, b] -= paid[k, b]
-        for b in range(n):
-            dpaid = min(avail[b], owed[b])
-            avail[b] -= dpaid
-            owed[b] -= dpaid
-            deal[1, t, b] = dpaid
+        if last:  # the provider's owed fee and the deal's fees still owed, pro rata
+            for b in range(n):
+                total[b] = owed[b]
+            for f in range(Fd):
+                for b in range(n):
+                    total[b] += fees_due[f, t, b] - fees_paid[f, t, b]
+            for b in range(n):
+                total[b] = min(avail[b] / total[b], 1.0) if total[b] > 0 else 0.0  # the ratio
+                need[b] = owed[b] * total[b]  # what is paid
+                deal[1, t, b] = need[b]
+                owed[b] -= need[b]
+            for f in range(Fd):
+                for b in range(n):
+                    x = (fees_due[f, t, b] - fees_paid[f, t, b]) * total[b]
+                    fees_paid[f, t, b] += x
+                    need[b] += x
+            for b in range(n):
+                avail[b] = avail[b] - need[b]
+        else:
+            for b in range(n):
+                dpaid = min(avail[b], owed[b])
+                avail[b] -= dpaid
+                owed[b] -= dpaid
+                deal[1, t, b] = dpaid
         by_rank(avail, accrued, paid, K, pl.rank, n, part, total)
         for k in range(K):
             for b in range(n):

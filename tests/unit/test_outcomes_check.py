@@ -494,6 +494,15 @@ def test_a_misspelt_column_is_said_once_on_the_header_line(tmp_path: Path) -> No
     ]
 
 
+def test_a_column_written_in_other_capitals_is_told_its_name(tmp_path: Path) -> None:
+    # "N" had got no suggestion: no spelling is close to a one-letter name but its own
+    path = tmp_path / "utfall.csv"
+    path.write_text(
+        "metric,cohort,N,treated,baseline\nback_in_school,k1,40,0.5,0.3\n", encoding="utf-8"
+    )
+    assert refused(settle(path, "en"), "en")[0].endswith('Did you mean "n"?')
+
+
 def test_outcomes_made_in_memory_are_held_to_the_same_rules() -> None:
     data = OutcomesFile.model_validate(
         {

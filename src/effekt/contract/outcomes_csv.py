@@ -121,7 +121,9 @@ def _header_problems(header: list[str], path: Path, columns: tuple[str, ...]) ->
     for name in header:
         if name not in columns:
             left = [c for c in columns if c not in header]  # the columns it could have meant
-            close = difflib.get_close_matches(name, left, n=1)
+            # the same name in other capitals first ("N" for "n"), then the closest spelling
+            same = [c for c in left if c.lower() == name.strip().lower()]
+            close = same or difflib.get_close_matches(name, left, n=1)
             params = {"column": name, "suggestion": close[0] if close else ""}
             problems.append(Problem("", 1, "error", "outcomes.unknown_column", params, str(path)))
     for name in _REQUIRED:

@@ -230,3 +230,29 @@ def test_a_deal_fee_still_unpaid_in_the_last_period_is_paid_with_the_providers_o
     assert pf.flow("utforare")[0].tolist() == pytest.approx([-10_000, 0, 100_000 / 13])
     assert pf.flow("kommun")[0].tolist() == pytest.approx([0, 0, -10_000])
     assert pf.flow("deal")[0].tolist() == pytest.approx([0, 0, 0])
+
+
+def test_what_the_deal_still_owes_at_the_end_of_the_term_is_kept() -> None:
+    # the provider's fee was 10,000; the kommun's 10,000 paid the intermediary's 3,000 first,
+    # so 3,000 of the provider's fee is still owed when the term ends and the deal is empty
+    c = _paid_late(_INTERMEDIARY)
+    deal = cash_flows(c, expected_inputs(c)).deal
+    assert deal.provider_unpaid.tolist() == pytest.approx([3_000])
+    assert deal.deal_fees_unpaid[0].tolist() == pytest.approx([0])
+
+
+def test_what_is_still_owed_is_shared_pro_rata_between_the_provider_and_the_fees() -> None:
+    # 10,000 pays 13,000 owed pro rata: 3,000/13 of the provider's and 9,000/13 of the fee
+    # are still owed at the end
+    c = _paid_late(_INTERMEDIARY + "\n[financing]\nrecycle_outcome_payments = false\n")
+    deal = cash_flows(c, expected_inputs(c)).deal
+    assert deal.provider_unpaid.tolist() == pytest.approx([30_000 / 13])
+    assert deal.deal_fees_unpaid[0].tolist() == pytest.approx([9_000 / 13])
+
+
+@pytest.mark.parametrize("name", ["hemmasittare", "peterborough", "norrkoping"])
+def test_nothing_is_owed_at_the_end_in_the_examples(name: str) -> None:
+    c = _contract(name)
+    deal = cash_flows(c, expected_inputs(c)).deal
+    assert deal.provider_unpaid.tolist() == pytest.approx([0])
+    assert np.abs(deal.deal_fees_unpaid).max(initial=0.0) < 1e-6

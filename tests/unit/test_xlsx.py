@@ -312,3 +312,19 @@ def test_the_scenarios_sheet_writes_a_distribution_as_the_contract_writes_it(
     assert cost.startswith(
         {"toml": '{ dist = "triangular"', "json": '{"dist": "triangular"'}[notation]
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [
+        ("en", "owed by the deal and unpaid at the end of the term"),
+        ("sv", "affärens skuld som är obetald vid löptidens slut"),
+    ],
+)
+def test_the_summary_totals_say_what_the_deal_still_owes_at_the_end(
+    tmp_path: Path, lang: str, label: str
+) -> None:
+    wb, case = model(tmp_path, HEMMA, "--lang", lang)
+    totals = {r[0]: r[1] for r in rows(wb.worksheets[0]) if len(r) > 1}
+    assert totals[label] == case["totals"]["unpaid_at_end"]
+    assert not any(str(k).startswith("xlsx.totals.") for k in totals)

@@ -15,7 +15,9 @@ as soon as there is cash. Cash above what is still needed is distributed:
    drawn and lost — then ``excess_sharing.payers`` back to the payers, ``.provider`` to
    the provider, the rest to uncapped tranches (or pro rata to all) by capital drawn.
 
-At the end, a first-loss grant and then guarantees make good lost capital.
+At the end, a first-loss grant and then guarantees make good lost capital. What the
+provider (its service and deferred fee) and the deal's fees are still owed when the last
+period's distribution has run out is kept, unpaid (``provider_unpaid``, ``deal_fees_unpaid``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class DealFlows:
     first_loss_paid: FloatArray  # (P, K, T) from first-loss grants
     guarantee_paid: FloatArray  # (P, G, K, T)
     cash: FloatArray  # (P, T) cash held at the end of each period
+    provider_unpaid: FloatArray  # (P,) service and deferred fee still owed at the end
+    deal_fees_unpaid: FloatArray  # (P, F) deal-paid fees still owed at the end
 
 
 def _pay_by_rank(
@@ -104,6 +108,7 @@ def run_waterfall(
     outstanding = np.zeros((P, K))
     accrued = np.zeros((P, K))
     deferred_owed = np.zeros(P)
+    fees_owed = np.zeros(deal_fees_due.shape[:2])  # (P, F) still owed after the last period
     pot = np.zeros(P)  # outcome payments that may not fund delivery (no recycling)
     for t in range(T):
         cash = cash + outcome_in[:, t] + grants_in[:, t]
@@ -150,6 +155,7 @@ def run_waterfall(
             owed_paid, avail = _pro_rata(avail, owed)
             dpaid = owed_paid[:, 0]
             fees_paid[:, :, t] += owed_paid[:, 1:]
+            fees_owed = owed[:, 1:] - owed_paid[:, 1:]
         else:
             dpaid = np.minimum(avail, deferred_owed)
             avail -= dpaid
@@ -194,6 +200,8 @@ def run_waterfall(
         first_loss,
         guarantees,
         cash_t,
+        np.maximum(deferred_owed, 0.0),  # what the last period's distribution could not pay
+        np.maximum(fees_owed, 0.0),
     )
 
 

@@ -19,7 +19,7 @@ from effekt.engine.finance import (
 )
 from effekt.engine.inputs import expected_inputs
 
-__all__ = ["business_case", "business_case_json"]
+__all__ = ["business_case", "business_case_json", "unpaid_at_end"]
 
 
 def business_case(c: Contract) -> CashFlows:
@@ -42,9 +42,23 @@ def _party_rate(c: Contract, account: str) -> float:
     return c.default_discount_rate if rate is None else rate
 
 
+def unpaid_at_end(c: Contract, cf: CashFlows) -> dict[str, float]:
+    """What each party is still owed by the deal at the end of the term (first path): the
+    provider its service and deferred fee, each deal-paid fee's party its fee."""
+    owed = dict.fromkeys(cf.accounts, 0.0)
+    provider = next((p.id for p in c.parties if p.role == "provider"), None)
+    if provider is not None:
+        owed[provider] += float(cf.deal.provider_unpaid[0])
+    deal_fees = [f for f in c.fees if f.paid_by == "deal"]
+    for fi, f in enumerate(deal_fees):
+        owed[f.party] += float(cf.deal.deal_fees_unpaid[0, fi])
+    return owed
+
+
 def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, Any]:
     """The business case as JSON: parties with flows, NPV, IRR, MOIC; periods; totals."""
     cf = cf or business_case(c)
+    unpaid = unpaid_at_end(c, cf)
     m = c.periods_per_year
     dates = c.period_dates()
     parties: dict[str, Any] = {}
@@ -68,6 +82,8 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
             if not math.isfinite(float(pb.value[0]))
             else int(pb.value[0]) + 1,
             "peak_cash_need": _num(float(peak_cash_need(flows)[0])),
+            # owed by the deal and unpaid when the term ends: the deal had no cash left
+            "unpaid_at_end": _cents(unpaid[account]),
         }
         if entry["irr"] is None:
             entry["irr_reason"] = str(r.reason[0])
@@ -127,5 +143,6 @@ def business_case_json(c: Contract, cf: CashFlows | None = None) -> dict[str, An
             "delivery_costs": _cents(cf.costs[0].sum()),
             "referred": _cents(cf.referred[0].sum()),
             "enrolled": _cents(cf.enrolled[0].sum()),
+            "unpaid_at_end": _cents(sum(unpaid.values())),
         },
     }

@@ -53,6 +53,7 @@ def business_case_text(c: Contract, data: dict[str, Any], lang: str = "en") -> s
     name = f": {c.name}" if c.name else ""
     lines = [t("table.title", lang, id=c.id, name=name), "", *aligned(rows)]
     lines += no_return_notes(data, lang)
+    lines += unpaid_note(c, data, lang)
     tot = data["totals"]
     lines += [
         "",
@@ -100,6 +101,16 @@ def no_return_notes(data: dict[str, Any], lang: str) -> list[str]:
             reason = t(f"finance.reason.{p['irr_reason']}", lang)
             notes.append(t("table.no_return", lang, party=pid, reason=reason))
     return notes
+
+
+def unpaid_note(c: Contract, data: dict[str, Any], lang: str) -> list[str]:
+    """What the deal still owes at the end of the term, by party: one line, only if any."""
+    owed = [
+        f"{pid} {_cell(p['unpaid_at_end'], 'money', c, lang)}"
+        for pid, p in data["parties"].items()
+        if p.get("unpaid_at_end", 0.0) > 0
+    ]
+    return [t("table.unpaid_at_end", lang, owed="; ".join(owed))] if owed else []
 
 
 def business_case_csv(data: dict[str, Any]) -> str:

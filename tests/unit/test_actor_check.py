@@ -59,9 +59,9 @@ def test_a_payer_without_an_actor_is_named_where_its_payments_go_missing(tmp_pat
     data = json.loads(CliRunner().invoke(main, ["value", str(path), "--json"]).output)
     assert data["payers_without_actor"] == ["kommun"]
     text = CliRunner().invoke(main, ["value", str(path)]).output
-    assert "Paying parties that name no actor: kommun." in text
+    assert "Paying parties that name no actor: Exempelkommun" in text
     study = CliRunner().invoke(main, ["feasibility", str(path), "--lang", "sv"]).output
-    assert "Betalande parter utan aktör: kommun." in study
+    assert "Betalande parter utan aktör: Exempelkommun" in study
     whole = json.loads(CliRunner().invoke(main, ["value", str(HEMMA), "--json"]).output)
     assert whole["payers_without_actor"] == []
     assert "name no actor" not in CliRunner().invoke(main, ["value", str(HEMMA)]).output
@@ -75,3 +75,19 @@ def test_the_new_contract_template_names_its_commissioners_actor(tmp_path: Path)
         assert data["payers_without_actor"] == []
         assert data["actors"]["kommun"]["party"] == "kommun"
         assert data["actors"]["kommun"]["costs"]["total"] > 0
+
+
+def test_a_payer_without_an_actor_is_named_by_its_name_or_else_its_id(tmp_path: Path) -> None:
+    path = example_with(tmp_path, KOMMUN, "")
+    data = json.loads(CliRunner().invoke(main, ["value", str(path), "--json"]).output)
+    assert data["payers_without_actor"] == ["kommun"], "the JSON keeps the id"
+    name = "Exempelkommun (socialnämnden och barn- och utbildningsnämnden)"
+    assert data["party_names"]["kommun"] == name
+    text = CliRunner().invoke(main, ["value", str(path)]).output
+    assert f"Paying parties that name no actor: {name}." in text
+    study = CliRunner().invoke(main, ["feasibility", str(path), "--lang", "sv"]).output
+    assert f"Betalande parter utan aktör: {name}." in study
+    nameless = example_with(tmp_path, f"{KOMMUN}\n", "")
+    nameless.write_text(nameless.read_text().replace(f'name = "{name}"\n', "", 1))
+    text = CliRunner().invoke(main, ["value", str(nameless)]).output
+    assert "Paying parties that name no actor: kommun." in text

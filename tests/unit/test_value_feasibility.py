@@ -157,3 +157,20 @@ def test_the_feasibility_text_names_the_discount_rate_it_used() -> None:
     assert sv.exit_code == 0 and en.exit_code == 0
     assert "diskonterat med 3,5\u00a0%" in sv.output  # Swedish: a no-break space before %
     assert "discounted at 3.5\u00a0%" in en.output
+
+
+def test_the_value_title_names_the_contract_by_its_name_and_id_like_the_forstudie(
+    tmp_path: Path,
+) -> None:
+    path = EXAMPLES / "peterborough.toml"
+    text = CliRunner().invoke(main, ["value", str(path)]).output
+    title = "Who pays, who saves: HMP Peterborough Social Impact Bond (uk-peterborough)"
+    assert text.splitlines()[0].startswith(title + " (GBP")
+    sv = CliRunner().invoke(main, ["value", str(path), "--lang", "sv"]).output
+    assert sv.startswith("Vem betalar, vem sparar: HMP Peterborough Social Impact Bond (uk-")
+    nameless = tmp_path / "nameless.toml"
+    nameless.write_text(
+        path.read_text().replace('name = "HMP Peterborough Social Impact Bond"\n', "", 1)
+    )
+    text = CliRunner().invoke(main, ["value", str(nameless)]).output
+    assert text.startswith("Who pays, who saves: uk-peterborough (GBP"), text[:200]

@@ -8,7 +8,7 @@ from typing import Any
 from effekt.contract.explain import effect_text
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent, rate
-from effekt.reports.text import aligned
+from effekt.reports.text import aligned, contract_label
 
 __all__ = [
     "feasibility_html",
@@ -74,11 +74,14 @@ def _proposal(value: dict[str, Any], names: dict[str, str], lang: str) -> str:
 
 
 def _unbooked(value: dict[str, Any], lang: str) -> list[str]:
-    """A line naming the paying parties with no ``actor``, whose payments no row shows."""
+    """A line naming the paying parties with no ``actor``, whose payments no row shows, by
+    their names (the id of a party without one)."""
     parties = value.get("payers_without_actor") or []
     if not parties:
         return []
-    return [t("value.payers_without_actor", lang, parties=", ".join(parties))]
+    names = value.get("party_names", {})
+    named = ", ".join(names.get(p, p) for p in parties)
+    return [t("value.payers_without_actor", lang, parties=named)]
 
 
 def unit_cost_lines(value: dict[str, Any], lang: str) -> list[str]:
@@ -112,7 +115,13 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
     cur = data["currency"]
     rows = matrix_rows(data["actors"], data["year_labels"], cur, lang)
     lines = [
-        t("value.title", lang, id=data["contract"], currency=cur, price_year=data["price_year"]),
+        t(
+            "value.title",
+            lang,
+            contract=contract_label(data),
+            currency=cur,
+            price_year=data["price_year"],
+        ),
         _thousands(cur, lang),
         "",
         *aligned(rows, left=2, rule=False),
@@ -311,9 +320,7 @@ def _sections(data: dict[str, Any], lang: str) -> list[tuple[str, list[str]]]:
 def _title(data: dict[str, Any], lang: str) -> str:
     """The förstudie's title: the contract's name with its id in brackets (the id alone for
     a contract without a name)."""
-    name = data.get("contract_name")
-    contract = f"{name} ({data['contract']})" if name else data["contract"]
-    return t("feasibility.title", lang, contract=contract)
+    return t("feasibility.title", lang, contract=contract_label(data))
 
 
 def feasibility_text(data: dict[str, Any], lang: str = "en") -> str:

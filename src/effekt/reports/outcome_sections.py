@@ -21,6 +21,7 @@ from effekt.reports.outcome_phrases import (
     policy,
     sensitivity,
 )
+from effekt.reports.text import contract_label
 
 
 @dataclass
@@ -251,9 +252,7 @@ def report_title(d: dict[str, Any], lang: str) -> str:
     contract has no name; no contract, the title alone)."""
     if not d["contract"]:
         return t("report.title", lang)
-    name = d.get("contract_name")
-    contract = f"{name} ({d['contract']})" if name else d["contract"]
-    return t("report.title_contract", lang, contract=contract)
+    return t("report.title_contract", lang, contract=contract_label(d))
 
 
 def report_subtitle(d: dict[str, Any], lang: str) -> str:

@@ -1,8 +1,18 @@
-"""Aligned plain-text tables, shared by every command's readable output."""
+"""Aligned plain-text tables and the contract's label, shared by every command's readable
+output."""
 
 from __future__ import annotations
 
-__all__ = ["aligned"]
+from typing import Any
+
+__all__ = ["aligned", "contract_label"]
+
+
+def contract_label(d: dict[str, Any]) -> str:
+    """The contract as a reader knows it: its name with its id in brackets, the id alone
+    for a contract without a name (``d`` holds ``contract`` and ``contract_name``)."""
+    name = d.get("contract_name")
+    return f"{name} ({d['contract']})" if name else str(d["contract"])
 
 
 def aligned(rows: list[list[str]], left: int = 2, rule: bool = True) -> list[str]:

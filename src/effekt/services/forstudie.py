@@ -515,6 +515,7 @@ def feasibility_json(
                 "break_even_year_label",
                 "non_party_actors",
                 "payers_without_actor",
+                "party_names",
                 "years",
                 "year_labels",
                 "price_year",

@@ -429,6 +429,7 @@ def value_json(
         max_price[metric]["total"] = round(float(rolled.get(SOCIETY, 0.0)), 2) if rolled else 0.0
     return {
         "contract": c.id,
+        "contract_name": c.name,
         "currency": c.currency,
         "price_year": v.price_year,
         "index_extrapolated": v.index_extrapolated,
@@ -444,6 +445,7 @@ def value_json(
         "non_party_actors": [a for a in public if a not in v.actor_party and pv.get(a, 0.0) > 0],
         # paying parties with no actor: their payments are in no public actor's costs
         "payers_without_actor": payers_without_actor(c),
+        "party_names": {p.id: p.name or p.id for p in c.parties},  # for the reader, by id
         "cashable_share": round(public_cash_pv / public_sav_pv, 6) if public_sav_pv > 0 else None,
         "commissioner_share": round(commissioner / public_total, 6) if public_total else None,
         "payer_share_proposal": proposal,

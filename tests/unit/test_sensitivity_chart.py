@@ -42,9 +42,11 @@ def texts(svg: ET.Element) -> list[str]:
     return [e.text or "" for e in svg.iter(f"{SVG}text")]
 
 
-@pytest.mark.parametrize(("lang", "name"), [("en", "fond NPV"), ("sv", "fond nuvärde")])
+@pytest.mark.parametrize(
+    ("lang", "name"), [("en", "NPV (Social fund)"), ("sv", "nuvärde (Social fund)")]
+)
 def test_the_chart_scales_and_names_its_output_in_words(lang: str, name: str) -> None:
-    svg = ET.fromstring(sensitivity_svg(data(), lang))
+    svg = ET.fromstring(sensitivity_svg(data(party_name="Social fund"), lang))
     width, height = svg.get("width"), svg.get("height")
     assert svg.get("viewBox") == f"0 0 {width} {height}"  # scales when embedded
     assert svg.get("role") == "img"
@@ -73,3 +75,8 @@ def test_the_tornado_axis_marks_zero_between_a_loss_and_a_gain(lang: str, zero: 
 def test_coordinates_carry_no_float_noise() -> None:
     page = sensitivity_svg(data(), "en")
     assert not re.search(r'="-?\d+\.\d{2,}"', page)
+
+
+def test_the_chart_names_a_party_without_a_name_by_its_id() -> None:
+    svg = ET.fromstring(sensitivity_svg(data(), "en"))
+    assert texts(svg)[0].startswith("NPV (fond): ")

@@ -89,12 +89,20 @@ def test_the_tornado_shows_a_whole_number_input_whole_and_money_as_money(
 @pytest.mark.parametrize(
     ("lang", "title"),
     [
-        ("en", "Sensitivity of fond NPV in hemmasittare-exempelkommun"),
-        ("sv", "Känslighet för fond nuvärde i hemmasittare-exempelkommun"),
+        ("en", "Sensitivity of NPV (Social investeringsfond) in hemmasittare-exempelkommun"),
+        ("sv", "Känslighet för nuvärde (Social investeringsfond) i hemmasittare-exempelkommun"),
     ],
 )
-def test_the_sensitivity_names_its_output_in_words(
+def test_the_sensitivity_names_its_output_in_words_and_its_party_by_name(
     tornado_text: dict[str, str], lang: str, title: str
 ) -> None:
     assert tornado_text[lang].splitlines()[0] == title
     assert "fond.npv" not in tornado_text[lang]
+
+
+def test_the_sensitivity_json_keeps_its_output_an_id_beside_the_partys_name() -> None:
+    from effekt.services.sensitivity import sensitivity
+
+    result = sensitivity(load_contract(HEMMA), base_paths=16, seed=1)
+    assert result["output"] == "fond.npv"
+    assert result["party_name"] == "Social investeringsfond"

@@ -215,10 +215,12 @@ def sensitivity(
     _refuse_more_paths_than_memory(c, plan, base_paths)
     base = evaluate(c, expected_inputs(c, 1), output)
     indices, variance = _sobol(c, plan, output, base_paths, seed)
+    party = c.party(output.rpartition(".")[0])
     return {
         "contract": c.id,
         "currency": c.currency,
-        "output": output,
+        "output": output,  # an identifier: the party's id and the kind
+        "party_name": party.name or party.id,  # the output's party, for the reader
         "base": _num(float(base[0])),
         "tornado": _tornado(c, plan, output),
         "sobol": {
@@ -264,7 +266,7 @@ def sensitivity_svg(data: dict[str, Any], lang: str = "en") -> str:
     def xpos(v: float) -> float:
         return float(label_w + pad + (v - lo) / span * bar_w)
 
-    heading = output_words(data, lang)  # "fond nuvärde", not fond.npv
+    heading = output_words(data, lang)  # "nuvärde (Social investeringsfond)", not fond.npv
     tornado_title = f"{heading}: {translate('sensitivity.chart.tornado', lang)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

@@ -158,9 +158,11 @@ def output_value(data: dict[str, Any], v: float | None, lang: str) -> str:
 
 
 def output_words(data: dict[str, Any], lang: str) -> str:
-    """The sensitivity's output in words: "fond NPV", "fond nuvärde", not ``fond.npv``."""
+    """The sensitivity's output in words, its party by name: "nuvärde (Social
+    investeringsfond)", not ``fond.npv`` (the id for a party without a name)."""
     party, kind = data["output"].rsplit(".", 1)
-    return f"{party} {t(f'table.{kind}', lang)}"
+    name = data.get("party_name") or party
+    return t("sensitivity.output", lang, kind=t(f"table.{kind}", lang), party=name)
 
 
 def _input_value(row: dict[str, Any], v: float, lang: str, currency: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from html_checks import fetched
-from small_contracts import avoided_cost, checked, valued_contract_text
+from small_contracts import avoided_cost, checked, example_with, valued_contract_text
 
 from effekt.cli import main
 from effekt.contract.load import load_contract
@@ -174,3 +174,47 @@ def test_the_value_title_names_the_contract_by_its_name_and_id_like_the_forstudi
     )
     text = CliRunner().invoke(main, ["value", str(nameless)]).output
     assert text.startswith("Who pays, who saves: uk-peterborough (GBP"), text[:200]
+
+
+def test_a_contract_with_no_valued_avoided_costs_says_so_instead_of_zero() -> None:
+    data = value_json(checked(valued_contract_text()))
+    assert data["max_price_per_outcome"] == {"m": None}, "not valued is null, not 0"
+    assert data["benefit_cost_ratio"] is None
+    study = feasibility_json(checked(valued_contract_text()))
+    assert study["value"]["max_price_per_outcome"] == {"m": None}
+    assert all(p["max_public_price"] is None for p in study["prices"])
+    path = EXAMPLES / "norrkoping.toml"
+    en = CliRunner().invoke(main, ["value", str(path)]).output
+    sv = CliRunner().invoke(main, ["value", str(path), "--lang", "sv"]).output
+    assert "SEK 0 for the public sector" not in en and "0.00" not in en
+    assert "“Minskade placeringskostnader”: not valued" in en
+    assert "add [[metrics.avoided_costs]]" in en
+    assert "Benefit–cost ratio (public sector, discounted): not valued" in en
+    assert "0 kr för den offentliga sektorn" not in sv and "0,00" not in sv
+    assert "”Minskade placeringskostnader”: inte värderat" in sv
+    assert "Nyttokostnadskvot (offentlig sektor, diskonterat): inte värderad" in sv
+    data = json.loads(CliRunner().invoke(main, ["value", str(path), "--json"]).output)
+    assert set(data["max_price_per_outcome"].values()) == {None}
+    assert data["benefit_cost_ratio"] is None
+
+
+def test_the_forstudie_says_which_paid_metric_is_not_valued_rather_than_pricing_it_at_0(
+    tmp_path: Path,
+) -> None:
+    row = 'unit_cost = "se_aktivitetsersattning_hel_ar_low_derived"'
+    path = example_with(tmp_path, f"[[metrics.avoided_costs]]\n{row}", f"# {row}")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("quantity = 0.1 ", "# quantity = 0.1 ", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("years = 5\nstart_year = 4\n", "", 1),
+        encoding="utf-8",
+    )
+    data = feasibility_json(load_contract(path))
+    assert data["value"]["max_price_per_outcome"]["gymnasiebehorighet"] is None
+    assert data["value"]["max_price_per_outcome"]["back_in_school"] is not None
+    [price] = [p for p in data["prices"] if p["rule"] == "behorighet"]
+    assert price["max_public_price"] is None and price["above_savings"] is None
+    [cashable] = [i for i in data["checklist"] if i["item"] == "cashable_savings"]
+    reasons = " ".join(cashable["reasons"])
+    assert "“Behörig till gymnasiet”: not valued" in reasons
+    assert "Rule “behorighet” pays" not in reasons

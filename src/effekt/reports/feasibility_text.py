@@ -136,7 +136,12 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
     if data["non_party_actors"]:
         invite = ", ".join(names.get(a, a) for a in data["non_party_actors"])
         lines.append(t("value.not_at_table", lang, actors=invite))
+    metric_names = data.get("metric_names", {})
     for metric, prices in data["max_price_per_outcome"].items():
+        if prices is None:  # the metric names no avoided costs: not valued, not worth 0
+            name = metric_names.get(metric, metric)
+            lines.append(t("value.max_price_not_valued", lang, metric=name))
+            continue
         parts = ", ".join(
             f"{names.get(a, a)} {_m(v, cur, lang)}"
             for a, v in prices.items()
@@ -146,26 +151,31 @@ def value_text(data: dict[str, Any], lang: str = "en") -> str:
             t(
                 "value.max_price",
                 lang,
-                metric=data.get("metric_names", {}).get(metric, metric),
+                metric=metric_names.get(metric, metric),
                 total=_m(prices.get("public_sector", 0.0), cur, lang),
                 parts=parts or t("value.none", lang),
             )
         )
     lines.extend(_unbooked(data, lang))
-    bcr = data["benefit_cost_ratio"]
-    lines.append(
-        t(
-            "value.bcr",
-            lang,
-            bcr="—" if bcr is None else number(bcr, lang, 2),
-            year=data["break_even_year_label"] or t("feasibility.never", lang),
-        )
-    )
+    lines.append(_bcr(data, lang))
     lines.append(_prices_note(data, lang))
     sources = unit_cost_lines(data, lang)
     if sources:
         lines += ["", t("value.unit_costs", lang), *[f"  - {x}" for x in sources]]
     return "\n".join(lines)
+
+
+def _bcr(data: dict[str, Any], lang: str) -> str:
+    """The benefit–cost ratio and break-even year; in words, when no metric is valued."""
+    if not any(p is not None for p in data["max_price_per_outcome"].values()):
+        return t("value.bcr_not_valued", lang)
+    bcr = data["benefit_cost_ratio"]
+    return t(
+        "value.bcr",
+        lang,
+        bcr="—" if bcr is None else number(bcr, lang, 2),
+        year=data["break_even_year_label"] or t("feasibility.never", lang),
+    )
 
 
 #: The price indices' names, by series (engine.valuation.indices.DEFAULT_SERIES).

@@ -186,6 +186,8 @@ def _prices(c: Contract, value: dict[str, Any]) -> list[dict[str, Any]]:
     A rate card that pays every outcome, not only those above the baseline, pays
     ``price × expected / (expected − baseline)`` per outcome gained: it pays for the part of
     the result that would come anyway too (with no baseline: ``price / (1 − deadweight)``).
+    A metric that names no avoided costs has no saving to compare with: its
+    ``max_public_price`` and ``above_savings`` are None (not valued), not 0 and True.
     """
     out = []
     for k, r in enumerate(c.rules):
@@ -201,14 +203,17 @@ def _prices(c: Contract, value: dict[str, Any]) -> list[dict[str, Any]]:
             else:
                 share = 1 - m.adjustments.deadweight
             price = price / share if share > 0 else math.inf
-        limit = float(value["max_price_per_outcome"].get(m.id, {}).get(PUBLIC, 0.0))
+        valued = value["max_price_per_outcome"].get(m.id)
+        limit = float(valued.get(PUBLIC, 0.0)) if valued else None  # None: not valued
         out.append(
             {
                 "rule": c.rule_id(k),
                 "metric": m.id,
                 "price_per_outcome_gained": round(price, 2) if math.isfinite(price) else None,
                 "max_public_price": limit,
-                "above_savings": not math.isfinite(price) or price > limit,
+                "above_savings": None
+                if limit is None
+                else not math.isfinite(price) or price > limit,
             }
         )
     return out
@@ -377,6 +382,9 @@ def _cashable(s: _Study, c: Contract, value: dict[str, Any], prices: list[dict[s
         if bcr < 1:
             item.at_least("partly")
     for p in prices:
+        if p["above_savings"] is None and valued:  # this metric alone is not valued
+            name = c.metric(p["metric"]).label
+            item.reasons.append(t("value.max_price_not_valued", lang, metric=name))
         if p["above_savings"] and valued:
             item.at_least("partly")
             price = p["price_per_outcome_gained"]

@@ -80,7 +80,8 @@ def _contract_outcome_values(c: Contract, search: Sequence[Path] = ()) -> dict[s
     if c.valuation is None or not any(m.avoided_costs for m in c.metrics):
         return None
     prices = value_json(c, search=search)["max_price_per_outcome"]
-    return {metric: float(p.get("total", 0.0)) for metric, p in prices.items()}
+    # a metric that names no avoided costs (None) adds nothing to society's value
+    return {metric: float(p["total"]) if p else 0.0 for metric, p in prices.items()}
 
 
 def outcome_values(target: Target, search: Sequence[Path] = ()) -> OutcomeValues:

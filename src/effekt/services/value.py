@@ -419,14 +419,17 @@ def value_json(
         first = int(later_negative[-1] + 1) if later_negative.size else first
         break_even = v.years[first]
         break_even_label = v.year_labels[first]
-    max_price: dict[str, dict[str, float]] = {}
+    max_price: dict[str, dict[str, float] | None] = {}
     for metric, per_actor in v.max_price.items():
+        if not c.metric(metric).avoided_costs:
+            max_price[metric] = None  # not valued, not worth nothing: it names no avoided costs
+            continue
         rolled = v.tree.rollup(per_actor) if per_actor else {}
-        max_price[metric] = {a: round(x, 2) for a, x in per_actor.items()}
-        max_price[metric]["public_sector"] = (
-            round(float(rolled.get(PUBLIC, 0.0)), 2) if rolled else 0.0
-        )
-        max_price[metric]["total"] = round(float(rolled.get(SOCIETY, 0.0)), 2) if rolled else 0.0
+        prices = {a: round(x, 2) for a, x in per_actor.items()}
+        prices["public_sector"] = round(float(rolled.get(PUBLIC, 0.0)), 2) if rolled else 0.0
+        prices["total"] = round(float(rolled.get(SOCIETY, 0.0)), 2) if rolled else 0.0
+        max_price[metric] = prices
+    valued = any(m.avoided_costs for m in c.metrics)
     return {
         "contract": c.id,
         "contract_name": c.name,
@@ -451,8 +454,9 @@ def value_json(
         "payer_share_proposal": proposal,
         "max_price_per_outcome": max_price,
         "metric_names": {m.id: m.label for m in c.metrics},
+        # None when nothing is valued (no metric names avoided costs) or nothing is paid
         "benefit_cost_ratio": round(public_sav_pv / public_cost_pv, 6)
-        if public_cost_pv > 0
+        if public_cost_pv > 0 and valued
         else None,
         "break_even_year": break_even,
         "break_even_year_label": break_even_label,

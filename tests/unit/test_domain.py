@@ -233,7 +233,17 @@ def test_a_beta_on_a_share_is_not_warned_about() -> None:
 def test_a_uniform_price_reaching_below_zero_is_warned_about() -> None:
     (p,) = domain_problems(check(price='{ dist = "uniform", low = -500, high = 2000 }'))
     assert (p.code, p.severity, p.path) == (OUTSIDE, "warning", "rules[0].price")
-    assert "[0, 1e+15]" in p.message("en") and "20\u00a0%" in p.message("en")
+    assert "[0, 1,000,000,000,000,000]" in p.message("en") and "20\u00a0%" in p.message("en")
+    assert "[0, 1\u00a0000\u00a0000\u00a0000\u00a0000\u00a0000]" in p.message("sv")
+    assert "e+" not in p.message("en") + p.message("sv")
+
+
+def test_a_domain_is_written_as_the_messages_language_writes_numbers() -> None:
+    (p,) = domain_problems(check(size='{ dist = "normal", mean = 999_999_990, sd = 10 }'))
+    assert "[0, 1,000,000,000]" in p.message("en")
+    assert "[0, 1\u00a0000\u00a0000\u00a0000]" in p.message("sv")
+    (p,) = domain_problems(check(price='{ dist = "normal", mean = 900, sd = 600 }'))
+    assert "[0, 1,000,000,000,000,000]" in p.message("en")
 
 
 def test_a_tail_outside_the_domain_below_one_in_a_thousand_is_not_warned_about() -> None:
@@ -259,7 +269,8 @@ def test_a_distribution_whose_mean_is_outside_the_domain_is_an_error() -> None:
     problems = check(setup='{ dist = "triangular", low = -900, mode = -300, high = 300 }')
     (p,) = domain_problems(problems)  # the mean's error, not also the mass's warning
     assert (p.code, p.severity, p.path) == (MEAN_OUTSIDE, "error", "costs.setup")
-    assert "-300" in p.message("en") and "[0, 1e+15]" in p.message("sv")
+    sv = "[0, 1\u00a0000\u00a0000\u00a0000\u00a0000\u00a0000]"
+    assert "-300" in p.message("en") and sv in p.message("sv")
 
 
 def test_a_normal_bounded_inside_the_domain_is_not_warned_about() -> None:

@@ -42,6 +42,8 @@ class Problem:
                 params[name] = translate(code, lang, **inner)
         if isinstance(params.get("because"), Problem):  # another problem, with its place
             params["because"] = params["because"].stated(lang)
+        if isinstance(params.get("domain"), tuple):  # (low, high): [0, 1 000 000] (sv)
+            params["domain"] = _interval(params["domain"], lang)
         for name in ("mean", "total", "implied"):
             if isinstance(params.get(name), float):
                 params[name] = significant(params[name], lang, 4)
@@ -75,6 +77,13 @@ class Problem:
         """``file:line`` (or what is known of it)."""
         parts = [self.file or "", str(self.line) if self.line else ""]
         return ":".join(p for p in parts if p)
+
+
+def _interval(span: tuple[float, float], lang: str) -> str:
+    """A field's domain, its ends in full the way ``lang`` writes numbers, an infinite end
+    as ∞ and left open: ``[0, 1,000,000,000]``, ``[0, ∞)``."""
+    low, high = (significant(x, lang, 12) if math.isfinite(x) else "∞" for x in span)
+    return f"[{low}, {high}]" if math.isfinite(span[1]) else f"[{low}, {high})"
 
 
 def _percentage(share: float, lang: str) -> str:

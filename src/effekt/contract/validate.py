@@ -84,11 +84,6 @@ def _described(node: dict[str, Any]) -> str:
     return f"{node['dist']} ({shape})"
 
 
-def _interval(span: Interval) -> str:
-    low, high = (f"{x:g}" if math.isfinite(x) else "∞" for x in span)
-    return f"[{low}, {high}]" if math.isfinite(span[1]) else f"[{low}, {high})"
-
-
 def _suggest(name: str, known: list[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     return close[0] if close else ""
@@ -569,7 +564,8 @@ class _Checker:
                 q = _DISTRIBUTION.validate_python(node)
             except ValidationError:
                 continue  # not a valid distribution: reported as such, not here
-            params = {"dist": _described(node), "domain": _interval(span)}
+            # the domain as numbers: the message writes them as its language does
+            params: dict[str, Any] = {"dist": _described(node), "domain": span}
             mean = expected(q)
             if not span[0] <= mean <= span[1]:
                 self.add(where, "contract.distribution_mean_outside_domain", mean=mean, **params)

@@ -89,8 +89,14 @@ def test_the_tornado_shows_a_whole_number_input_whole_and_money_as_money(
 @pytest.mark.parametrize(
     ("lang", "title"),
     [
-        ("en", "Sensitivity of NPV (Social investeringsfond) in hemmasittare-exempelkommun"),
-        ("sv", "Känslighet för nuvärde (Social investeringsfond) i hemmasittare-exempelkommun"),
+        (
+            "en",
+            "Sensitivity of NPV (Social investeringsfond) in Tillbaka till skolan – Exempelkommun (hemmasittare-exempelkommun)",
+        ),
+        (
+            "sv",
+            "Känslighet för nuvärde (Social investeringsfond) i Tillbaka till skolan – Exempelkommun (hemmasittare-exempelkommun)",
+        ),
     ],
 )
 def test_the_sensitivity_names_its_output_in_words_and_its_party_by_name(

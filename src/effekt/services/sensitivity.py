@@ -218,6 +218,7 @@ def sensitivity(
     party = c.party(output.rpartition(".")[0])
     return {
         "contract": c.id,
+        "contract_name": c.name,
         "currency": c.currency,
         "output": output,  # an identifier: the party's id and the kind
         "party_name": party.name or party.id,  # the output's party, for the reader

@@ -8,6 +8,7 @@ from effekt.contract.parties import RISKING_ROLES
 from effekt.i18n import translate as t
 from effekt.i18n.format import money, number, percent, rate
 from effekt.reports.text import aligned as table
+from effekt.reports.text import contract_label
 
 __all__ = ["output_change", "output_value", "output_words", "sensitivity_text", "simulate_text"]
 
@@ -194,7 +195,7 @@ def sensitivity_text(data: dict[str, Any], lang: str = "en") -> str:
         return output_value(data, v, lang)
 
     lines = [
-        t("sensitivity.title", lang, id=data["contract"], output=output_words(data, lang)),
+        t("sensitivity.title", lang, id=contract_label(data), output=output_words(data, lang)),
         t("sensitivity.base", lang, value=val(data["base"])),
         "",
         t("sensitivity.tornado", lang),

@@ -6,6 +6,10 @@ test's own, or these:
 
 - ``MINIMAL``, the smallest valid contract: the kommun ("kommun") pays the provider
   ("utforare") 1,000 SEK for each pupil of one cohort of 20 ("k1") who attends school;
+- ``paid_late``: the provider spends 500 on each of 20 pupils in year 1 and the kommun pays
+  1,000 for each of the 10 in school in year 3, so the provider's fee (10,000) falls due
+  two years before any payment; ``INTERMEDIARY`` adds an intermediary paid 1,000 a year
+  by the deal;
 - ``valued_contract_text``, a contract to value (`effekt value`, the förstudie): the kommun
   ("k") pays the provider ("p") for each outcome above the baseline of one metric ("m"),
   and each outcome avoids the public costs of its ``avoided_cost`` rows.
@@ -22,6 +26,7 @@ from effekt.contract.load import check_document, parse_text
 from effekt.contract.model import Contract
 
 __all__ = [
+    "INTERMEDIARY",
     "MINIMAL",
     "PARTIES",
     "avoided_cost",
@@ -29,6 +34,7 @@ __all__ = [
     "cohort",
     "contract_text",
     "example_with",
+    "paid_late",
     "valued_contract_text",
 ]
 
@@ -91,6 +97,31 @@ kind = "rate_card"
 metric = "i_skolan"
 price = 1000
 """,
+)
+
+
+def paid_late(*tables: str) -> Contract:
+    """The kommun pays 1,000 a pupil in school (10 of 20) in year 3 — measured a year after,
+    paid a year after that — for the 500 the provider spends on each pupil in year 1: the
+    provider's fee falls due two years before any payment. ``tables`` follow."""
+    return checked(
+        contract_text(
+            "paid-late",
+            PARTIES,
+            cohort(20),
+            "[costs]\nper_participant = 500\ndelivery_periods = 1\n",
+            '[[metrics]]\nid = "i_skolan"\ndefinition = "Attends school."\n'
+            "expected = 0.5\nlag_periods = 1\n",
+            '[[rules]]\nid = "pris"\nkind = "rate_card"\nmetric = "i_skolan"\nprice = 1000\n',
+            *tables,
+        )
+    )
+
+
+#: An intermediary paid 1,000 a year by the deal (for ``paid_late``).
+INTERMEDIARY = (
+    '[[parties]]\nid = "mellan"\nrole = "intermediary"\n\n'
+    '[[fees]]\nparty = "mellan"\nkind = "management"\nper_period = 1000\npaid_by = "deal"\n'
 )
 
 

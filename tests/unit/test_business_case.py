@@ -5,40 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from small_contracts import PARTIES, checked, cohort, contract_text
+from small_contracts import INTERMEDIARY, paid_late
 
 from effekt.contract.load import load_contract
-from effekt.contract.model import Contract
 from effekt.services.business_case import business_case_json
 from effekt.services.tables import business_case_text
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
-_INTERMEDIARY = (
-    '[[parties]]\nid = "mellan"\nrole = "intermediary"\n\n'
-    '[[fees]]\nparty = "mellan"\nkind = "management"\nper_period = 1000\npaid_by = "deal"\n'
-)
-
-
-def _short(*tables: str) -> Contract:
-    """The kommun pays 10,000 in year 3 for a provider's fee of 10,000 due in year 1; with
-    the intermediary's 1,000 a year paid first, the provider ends 3,000 short."""
-    return checked(
-        contract_text(
-            "short",
-            PARTIES,
-            cohort(20),
-            "[costs]\nper_participant = 500\ndelivery_periods = 1\n",
-            '[[metrics]]\nid = "i_skolan"\ndefinition = "Attends school."\n'
-            "expected = 0.5\nlag_periods = 1\n",
-            '[[rules]]\nid = "pris"\nkind = "rate_card"\nmetric = "i_skolan"\nprice = 1000\n',
-            *tables,
-        )
-    )
-
 
 def test_the_business_case_says_what_each_party_is_still_owed_at_the_end() -> None:
-    case = business_case_json(_short(_INTERMEDIARY))
+    case = business_case_json(paid_late(INTERMEDIARY))
     unpaid = {pid: p["unpaid_at_end"] for pid, p in case["parties"].items()}
     assert unpaid == {
         "kommun": 0.0,
@@ -52,7 +29,7 @@ def test_the_business_case_says_what_each_party_is_still_owed_at_the_end() -> No
 
 def test_a_deal_fee_still_owed_at_the_end_is_said_for_its_party() -> None:
     case = business_case_json(
-        _short(_INTERMEDIARY, "[financing]\nrecycle_outcome_payments = false\n")
+        paid_late(INTERMEDIARY, "[financing]\nrecycle_outcome_payments = false\n")
     )
     assert case["parties"]["utforare"]["unpaid_at_end"] == pytest.approx(30_000 / 13, abs=0.01)
     assert case["parties"]["mellan"]["unpaid_at_end"] == pytest.approx(9_000 / 13, abs=0.01)
@@ -60,7 +37,7 @@ def test_a_deal_fee_still_owed_at_the_end_is_said_for_its_party() -> None:
 
 
 def test_the_text_says_what_is_unpaid_at_the_end_in_both_languages() -> None:
-    c = _short(_INTERMEDIARY)
+    c = paid_late(INTERMEDIARY)
     case = business_case_json(c)
     en = business_case_text(c, case, "en")
     # Swedish money groups thousands with a no-break space
@@ -71,7 +48,7 @@ def test_the_text_says_what_is_unpaid_at_the_end_in_both_languages() -> None:
 
 
 def test_the_text_says_nothing_of_unpaid_fees_when_all_is_paid() -> None:
-    c = _short()
+    c = paid_late()
     case = business_case_json(c)
     assert case["totals"]["unpaid_at_end"] == 0.0
     assert "unpaid at the end" not in business_case_text(c, case, "en")

@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from small_contracts import PARTIES, checked, cohort, contract_text
+from small_contracts import INTERMEDIARY, paid_late
 
 from effekt.contract.load import check_document, load_contract, parse_text
-from effekt.contract.model import Contract
 from effekt.engine.cashflow import cash_flows, path_flows
 from effekt.engine.inputs import expected_inputs, quantity_fields
 from effekt.engine.payments import capped
@@ -146,28 +145,10 @@ def test_tranches_of_the_same_seniority_are_repaid_pro_rata_and_junior_only_afte
     assert back_j[0] / drawn_j[0] > back_j[1] / drawn_j[1]
 
 
-def _paid_late(financing: str = "") -> Contract:
-    """The kommun pays 1,000 a pupil in school (10 of 20) in year 3 — measured a year after,
-    paid a year after that — for the 500 the provider spends on each pupil in year 1: the
-    provider's fee falls due two years before any payment."""
-    return checked(
-        contract_text(
-            "paid-late",
-            PARTIES,
-            cohort(20),
-            "[costs]\nper_participant = 500\ndelivery_periods = 1\n",
-            '[[metrics]]\nid = "i_skolan"\ndefinition = "Attends school."\n'
-            "expected = 0.5\nlag_periods = 1\n",
-            '[[rules]]\nid = "pris"\nkind = "rate_card"\nmetric = "i_skolan"\nprice = 1000\n',
-            financing,
-        )
-    )
-
-
 def test_a_provider_without_investors_is_paid_its_fee_when_the_payments_come() -> None:
     # the fee the deal could not pay when due had been lost, and the payments meant for
     # the provider went back to the kommun as excess: the provider was never paid
-    c = _paid_late()
+    c = paid_late()
     pf = path_flows(c, cash_flows(c, expected_inputs(c)))
     provider, kommun = pf.flow("utforare")[0], pf.flow("kommun")[0]
     assert provider.tolist() == pytest.approx([-10_000, 0, 10_000])
@@ -175,7 +156,7 @@ def test_a_provider_without_investors_is_paid_its_fee_when_the_payments_come() -
 
 
 def test_a_fee_unpaid_when_capital_runs_out_is_paid_after_capital_back() -> None:
-    c = _paid_late(
+    c = paid_late(
         '[[parties]]\nid = "fond"\nrole = "investor"\n\n[financing]\n\n'
         '[[financing.tranches]]\nid = "t"\ninvestor = "fond"\ncommitment = 4000\n'
         "return_cap = 0.0\n"
@@ -188,16 +169,10 @@ def test_a_fee_unpaid_when_capital_runs_out_is_paid_after_capital_back() -> None
     assert pf.flow("kommun")[0].tolist() == pytest.approx([0, 0, -10_000])
 
 
-_INTERMEDIARY = (
-    '[[parties]]\nid = "mellan"\nrole = "intermediary"\n\n'
-    '[[fees]]\nparty = "mellan"\nkind = "management"\nper_period = 1000\npaid_by = "deal"\n'
-)
-
-
 def test_a_deal_fee_unpaid_when_due_is_paid_when_the_payments_come() -> None:
     # the intermediary's fee the deal could not pay in years 1 and 2 had been lost, and the
     # outcome payments that could pay it went to the provider's owed fee instead
-    c = _paid_late(_INTERMEDIARY)
+    c = paid_late(INTERMEDIARY)
     pf = path_flows(c, cash_flows(c, expected_inputs(c)))
     # year 3: the fee of all three years (3,000) first, then 7,000 of the provider's 10,000
     assert pf.flow("mellan")[0].tolist() == pytest.approx([0, 0, 3_000])
@@ -207,8 +182,8 @@ def test_a_deal_fee_unpaid_when_due_is_paid_when_the_payments_come() -> None:
 
 
 def test_a_deal_fee_unpaid_when_capital_runs_out_is_paid_before_capital_back() -> None:
-    c = _paid_late(
-        _INTERMEDIARY + '\n[[parties]]\nid = "fond"\nrole = "investor"\n\n[financing]\n\n'
+    c = paid_late(
+        INTERMEDIARY + '\n[[parties]]\nid = "fond"\nrole = "investor"\n\n[financing]\n\n'
         '[[financing.tranches]]\nid = "t"\ninvestor = "fond"\ncommitment = 4000\n'
         "return_cap = 0.0\n"
     )
@@ -224,7 +199,7 @@ def test_a_deal_fee_still_unpaid_in_the_last_period_is_paid_with_the_providers_o
     # outcome payments that may not fund delivery never pay the fees when due; in the last
     # period, after capital back, what is still owed on the fees is paid pro rata with what
     # is owed to the provider (3,000 and 10,000 from the kommun's 10,000)
-    c = _paid_late(_INTERMEDIARY + "\n[financing]\nrecycle_outcome_payments = false\n")
+    c = paid_late(INTERMEDIARY + "\n[financing]\nrecycle_outcome_payments = false\n")
     pf = path_flows(c, cash_flows(c, expected_inputs(c)))
     assert pf.flow("mellan")[0].tolist() == pytest.approx([0, 0, 30_000 / 13])
     assert pf.flow("utforare")[0].tolist() == pytest.approx([-10_000, 0, 100_000 / 13])
@@ -235,7 +210,7 @@ def test_a_deal_fee_still_unpaid_in_the_last_period_is_paid_with_the_providers_o
 def test_what_the_deal_still_owes_at_the_end_of_the_term_is_kept() -> None:
     # the provider's fee was 10,000; the kommun's 10,000 paid the intermediary's 3,000 first,
     # so 3,000 of the provider's fee is still owed when the term ends and the deal is empty
-    c = _paid_late(_INTERMEDIARY)
+    c = paid_late(INTERMEDIARY)
     deal = cash_flows(c, expected_inputs(c)).deal
     assert deal.provider_unpaid.tolist() == pytest.approx([3_000])
     assert deal.deal_fees_unpaid[0].tolist() == pytest.approx([0])
@@ -244,7 +219,7 @@ def test_what_the_deal_still_owes_at_the_end_of_the_term_is_kept() -> None:
 def test_what_is_still_owed_is_shared_pro_rata_between_the_provider_and_the_fees() -> None:
     # 10,000 pays 13,000 owed pro rata: 3,000/13 of the provider's and 9,000/13 of the fee
     # are still owed at the end
-    c = _paid_late(_INTERMEDIARY + "\n[financing]\nrecycle_outcome_payments = false\n")
+    c = paid_late(INTERMEDIARY + "\n[financing]\nrecycle_outcome_payments = false\n")
     deal = cash_flows(c, expected_inputs(c)).deal
     assert deal.provider_unpaid.tolist() == pytest.approx([30_000 / 13])
     assert deal.deal_fees_unpaid[0].tolist() == pytest.approx([9_000 / 13])

@@ -165,12 +165,10 @@ def _json_key_line(text: str) -> tuple[int | None, int | None]:
     readable = _UNPRINTABLE.sub(" ", text)
     try:
         yaml.load(readable, Loader=_UniqueKeys)  # noqa: S506 - a safe loader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        if mark is not None and "duplicate key" in str(exc.problem):
+    except yaml.YAMLError as exc:  # any other error (no mark, another problem): not found
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None and "duplicate key" in str(getattr(exc, "problem", "")):
             return mark.line + 1, mark.column + 1
-    except yaml.YAMLError:
-        pass
     return None, None
 
 
